@@ -1,0 +1,60 @@
+import { Command, CommanderError } from 'commander';
+import { EXIT, isSockreplError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { registerNetworkCommands } from './network-commands.js';
+import { normalizeArgv } from './normalize-argv.js';
+
+/** Builds the whole command tree. Each command file registers itself; this file only wires them. */
+export function buildProgram(): Command {
+  const program = new Command('sockrepl')
+    .description('A programmable, netcat-style socket REPL: TCP/UDP, hex dumps, scripts, framing, faults.')
+    .version(VERSION, '-V, --version')
+    .enablePositionalOptions()
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text) });
+  registerNetworkCommands(program);
+  return program;
+}
+
+/** Runs the CLI and resolves with the exit code; never throws for an expected failure. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(normalizeArgv(argv), { from: 'user' });
+    return EXIT.ok;
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+export function reportError(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // Commander already printed its message (or the help/version text).
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.ok;
+    if (err.exitCode === 0) return EXIT.ok;
+    return EXIT.usage;
+  }
+  if (isSockreplError(err)) {
+    process.stderr.write(`sockrepl: ${err.message}\n`);
+    if (process.env.SOCKREPL_DEBUG && err.cause instanceof Error)
+      process.stderr.write(`${err.cause.stack}\n`);
+    return err.exitCode;
+  }
+  process.stderr.write(
+    `sockrepl: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
+  return EXIT.network;
+}
+
+/** Entry point for bin/sockrepl.js: sets the exit code once all output has drained. */
+export function run(argv: string[]): void {
+  main(argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.exitCode = reportError(err);
+    },
+  );
+}

@@ -1,0 +1,31 @@
+const SUBCOMMANDS = new Set(['connect', 'listen', 'proxy', 'run', 'decode', 'pack', 'plugins', 'help']);
+const DURATION = /^\d+(\.\d+)?(ms|s|m|h)?$/i;
+
+/**
+ * Rewrites netcat habits into the command tree commander understands:
+ * `-l [host] port` becomes `listen [host] port`, and a bare `--keepalive` followed by a host
+ * is not allowed to swallow that host as its optional idle value.
+ */
+export function normalizeArgv(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  let listen = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (arg === '-l' || arg === '--listen') {
+      listen = true;
+      continue;
+    }
+    if (arg === '--keepalive' && !DURATION.test(argv[i + 1] ?? '')) {
+      out.push('--keepalive=');
+      continue;
+    }
+    out.push(arg);
+  }
+  const first = out.find((a) => !a.startsWith('-'));
+  if (listen && !(first && SUBCOMMANDS.has(first))) return ['listen', ...out];
+  return out;
+}
