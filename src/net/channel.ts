@@ -1,0 +1,74 @@
+import type { EventEmitter } from 'node:events';
+import type { NetError } from '../errors.js';
+import type { SocketOptionValues } from './socket-options.js';
+
+/**
+ * A channel is one duplex byte stream (TCP) or datagram exchange (UDP) with one peer.
+ * Every transport produces channels; pipe mode, the REPL session, scripts and the proxy all
+ * consume this one interface (design section 6).
+ */
+
+export type Protocol = 'tcp' | 'udp';
+export type Direction = 'in' | 'out';
+
+export interface Endpoint {
+  address: string;
+  port: number;
+  family: 'IPv4' | 'IPv6';
+}
+
+/** Why a channel closed: peer FIN after ours or a full close (`eof`), RST, idle timer, our own close. */
+export type CloseReason = 'eof' | 'reset' | 'timeout' | 'local' | 'error';
+
+export interface ChannelStats {
+  bytesIn: number;
+  bytesOut: number;
+  chunksIn: number;
+  chunksOut: number;
+  openedAt: number;
+  lastActivityAt: number;
+}
+
+export interface ChannelEventMap {
+  /** Bytes received: one read for TCP, one datagram for UDP. The buffer is the channel's to give away. */
+  data: [chunk: Buffer];
+  /** Bytes accepted for sending (after any local queueing). */
+  sent: [chunk: Buffer];
+  /** The peer shut down its write side (FIN). The channel may still send. */
+  end: [];
+  /** Writes may resume after send() returned false. */
+  drain: [];
+  /** The channel is gone; emitted exactly once. `error` is set for reason 'reset' | 'error' | 'timeout'. */
+  close: [reason: CloseReason, error?: NetError];
+}
+
+export interface Channel extends EventEmitter<ChannelEventMap> {
+  readonly id: number;
+  readonly proto: Protocol;
+  readonly local: Endpoint;
+  readonly remote: Endpoint;
+  readonly stats: ChannelStats;
+  /** True once our write side is shut down (shutdown('write'), close(), or closed). */
+  readonly writeClosed: boolean;
+  /** True once the peer's FIN arrived (or the channel closed). */
+  readonly readClosed: boolean;
+  readonly closed: boolean;
+  /** The socket's descriptor, for getsockopt and the kernel's view; undefined when closed. */
+  readonly fd: number | undefined;
+
+  /** Queues bytes; false means the kernel buffer is full, wait for 'drain'. Throws when the write side is closed. */
+  send(data: Uint8Array): boolean;
+  /** Half-close: 'write' sends FIN after queued data; 'read' stops reading (and discards). */
+  shutdown(how: 'write' | 'read'): void;
+  /** Graceful close: flushes, honours SO_LINGER without blocking the event loop. */
+  close(): Promise<void>;
+  /** Abortive close: RST at once. */
+  reset(): void;
+  /** Stop / start reading from the kernel (the peer's writes block once buffers fill). */
+  pause(): void;
+  resume(): void;
+  /** Sets one option of the socket-option table live (`/opt`). */
+  setOption(name: keyof SocketOptionValues, value: number | boolean): void;
+  /** Every option of the table, as the kernel reports it now. */
+  readOptions(): SocketOptionValues;
+}
