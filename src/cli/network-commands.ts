@@ -1,10 +1,95 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { addConnectionOptions } from './connection-options.js';
+import { unbracket } from '../net/resolve.js';
+import {
+  addConnectionOptions,
+  type ConnectionOptions,
+  parsePort,
+  resolveConnectionOptions,
+} from './connection-options.js';
+import { chooseMode } from './mode.js';
 
-/** connect / listen / the netcat-style default. Filled in with the transports. */
+/** The netcat-style default (`sockrepl host port`), `connect` and `listen` (also `-l`). */
 export function registerNetworkCommands(program: Command): void {
-  addConnectionOptions(program.command('connect').argument('<host>').argument('<port>')).action(() => {
-    throw new UsageError('connect is not wired yet');
+  addConnectionOptions(program)
+    .argument('[host]', 'host to connect to')
+    .argument('[port]', 'port to connect to')
+    .action(async (host: string | undefined, port: string | undefined, _opts, cmd: Command) => {
+      if (host === undefined) {
+        program.help();
+        return;
+      }
+      if (port === undefined) throw new UsageError(`missing port: sockrepl ${host} <port>`);
+      await connectAction(host, port, cmd);
+    });
+
+  addConnectionOptions(
+    program
+      .command('connect')
+      .description('open a connection (TCP, or UDP with -u) and exchange data')
+      .argument('<host>', 'host name or address (IPv6 as ::1 or [::1])')
+      .argument('<port>', 'port'),
+  ).action(async (host: string, port: string, _opts, cmd: Command) => connectAction(host, port, cmd));
+
+  addConnectionOptions(
+    program
+      .command('listen')
+      .alias('l')
+      .description('listen for clients (TCP, or UDP with -u); also `sockrepl -l [host] <port>`')
+      .usage('[options] [host] <port>')
+      .argument('<host>', 'local address to listen on (default 0.0.0.0), or the port when alone')
+      .argument('[port]', 'port (0 picks a free one)'),
+  ).action(async (a: string, b: string | undefined, _opts, cmd: Command) => {
+    const [host, port] = b === undefined ? [undefined, a] : [a, b];
+    const options = commandOptions(cmd);
+    options.keepOpen ||= options.broker;
+    process.exitCode = await startSession({
+      kind: 'listen',
+      host: host && unbracket(host),
+      port: parsePort(port),
+      options,
+    });
   });
+}
+
+async function connectAction(host: string, port: string, cmd: Command): Promise<void> {
+  const options = commandOptions(cmd);
+  if (options.keepOpen || options.broker || options.maxClients !== undefined) {
+    throw new UsageError('-k, --broker and --max-clients apply to listen, not connect');
+  }
+  process.exitCode = await startSession({ kind: 'connect', host, port: parsePort(port), options });
+}
+
+/** Options given before the subcommand (`sockrepl -4 listen 80`) count as much as those after it. */
+function commandOptions(cmd: Command): ConnectionOptions {
+  const parent = cmd.parent && cmd.parent !== cmd ? cmd.parent.opts() : {};
+  const own = cmd.opts();
+  const merged: Record<string, unknown> = { ...parent };
+  for (const [key, value] of Object.entries(own)) {
+    if (value !== undefined && !(key in parent && cmd.getOptionValueSource(key) === 'default'))
+      merged[key] = value;
+  }
+  return resolveConnectionOptions(merged);
+}
+
+interface SessionRequest {
+  kind: 'connect' | 'listen';
+  host?: string;
+  port: number;
+  options: ConnectionOptions;
+}
+
+/** Picks pipe, JSON or the interactive screen, loading only the code that mode needs. */
+async function startSession(req: SessionRequest): Promise<number> {
+  const mode = chooseMode(req.options, Boolean(process.stdin.isTTY), Boolean(process.stdout.isTTY));
+  if (mode === 'pipe') {
+    if (req.kind === 'connect') {
+      const { runPipeConnect } = await import('../pipe/pipe-connect.js');
+      return runPipeConnect(req.host!, req.port, req.options);
+    }
+    const { runPipeListen } = await import('../pipe/pipe-listen.js');
+    return runPipeListen(req.host, req.port, req.options);
+  }
+  if (mode === 'json') throw new UsageError('--json mode is not available yet');
+  return startSession({ ...req, options: { ...req.options, tui: false } });
 }

@@ -1,0 +1,24 @@
+import type { EventEmitter } from 'node:events';
+import type { NetError } from '../errors.js';
+import type { Channel, Endpoint, Protocol } from './channel.js';
+
+export interface ListenerEventMap {
+  /** A new peer: an accepted TCP connection, or the first datagram from a new UDP sender. */
+  channel: [channel: Channel];
+  /** A peer turned away because --max-clients was reached. */
+  refused: [peer: Endpoint, why: string];
+  error: [error: NetError];
+}
+
+/** A bound listening socket that produces channels (TCP listen, UDP listen). */
+export interface Listener extends EventEmitter<ListenerEventMap> {
+  readonly proto: Protocol;
+  /** The real bound address and port (also when port 0 was asked). */
+  readonly address: Endpoint;
+  /** Channels currently open. */
+  readonly channels: ReadonlySet<Channel>;
+  /** Stop accepting; open channels stay open. */
+  stopAccepting(): void;
+  /** Stop accepting and close every open channel. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,151 @@
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import type { NetError } from '../errors.js';
+import type { Channel, ChannelEventMap, ChannelStats, CloseReason, Endpoint } from './channel.js';
+import { errorCode, formatHostPort, netError } from './errno.js';
+import { nextChannelId } from './ids.js';
+import { lingerClose } from './linger-close.js';
+import {
+  findSocketOption,
+  readSocketOptions,
+  type SocketOptionValues,
+  setSocketOption,
+} from './socket-options.js';
+
+interface SocketHandle {
+  fd?: number;
+}
+
+/** A connected TCP socket as a Channel: counts bytes, names why it closed, closes without blocking. */
+export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel {
+  readonly id = nextChannelId();
+  readonly proto = 'tcp' as const;
+  readonly local: Endpoint;
+  readonly remote: Endpoint;
+  readonly stats: ChannelStats;
+  writeClosed = false;
+  readClosed = false;
+  closed = false;
+
+  /** SO_LINGER seconds as last set through this channel; close() emulates a non-zero one. */
+  private linger: number | undefined;
+  private closing: CloseReason | undefined;
+  private error: NetError | undefined;
+
+  constructor(
+    readonly socket: Socket,
+    options: { linger?: number; idleTimeoutMs?: number } = {},
+  ) {
+    super();
+    this.linger = options.linger;
+    const now = Date.now();
+    this.stats = { bytesIn: 0, bytesOut: 0, chunksIn: 0, chunksOut: 0, openedAt: now, lastActivityAt: now };
+    this.local = endpoint(socket.localAddress, socket.localPort, socket.localFamily);
+    this.remote = endpoint(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
+    socket.on('data', (chunk: Buffer) => {
+      if (this.readClosed) return;
+      this.stats.bytesIn += chunk.length;
+      this.stats.chunksIn++;
+      this.stats.lastActivityAt = Date.now();
+      this.emit('data', chunk);
+    });
+    socket.on('end', () => {
+      // The peer closed first; a close() of ours in answer keeps 'eof' as the reason.
+      this.closing ??= 'eof';
+      this.readClosed = true;
+      this.emit('end');
+    });
+    socket.on('drain', () => this.emit('drain'));
+    socket.on('error', (err) => {
+      const op = errorCode(err) === 'ECONNRESET' || errorCode(err) === 'EPIPE' ? 'recv' : 'send';
+      this.error = netError(op, formatHostPort(this.remote.address, this.remote.port), err);
+    });
+    socket.on('close', () => this.finish());
+    if (options.idleTimeoutMs) {
+      socket.setTimeout(options.idleTimeoutMs, () => {
+        this.closing ??= 'timeout';
+        socket.destroy();
+      });
+    }
+  }
+
+  get fd(): number | undefined {
+    const fd = (this.socket as unknown as { _handle?: SocketHandle })._handle?.fd;
+    return typeof fd === 'number' && fd >= 0 ? fd : undefined;
+  }
+
+  send(data: Uint8Array): boolean {
+    if (this.writeClosed) throw new Error(`connection ${this.id} is closed for writing`);
+    this.stats.bytesOut += data.length;
+    this.stats.chunksOut++;
+    this.stats.lastActivityAt = Date.now();
+    const ok = this.socket.write(data);
+    this.emit('sent', Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.length));
+    return ok;
+  }
+
+  shutdown(how: 'write' | 'read'): void {
+    if (how === 'write') {
+      if (this.writeClosed) return;
+      this.writeClosed = true;
+      this.socket.end();
+    } else {
+      // Node cannot shutdown(SHUT_RD); stop reading and drop what still arrives, as the kernel would.
+      this.readClosed = true;
+      this.socket.resume();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closing ??= 'local';
+    this.writeClosed = true;
+    await lingerClose(this.socket, this.linger, () => this.fd);
+  }
+
+  reset(): void {
+    if (this.closed) return;
+    this.closing ??= 'local';
+    this.writeClosed = true;
+    this.socket.resetAndDestroy();
+  }
+
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
+  setOption(name: keyof SocketOptionValues, value: number | boolean): void {
+    const fd = this.fd;
+    if (fd === undefined) throw new Error(`connection ${this.id} is closed`);
+    setSocketOption(fd, findSocketOption(name), value, this.local.family === 'IPv6');
+    if (name === 'linger') this.linger = Number(value);
+  }
+
+  readOptions(): SocketOptionValues {
+    const fd = this.fd;
+    return fd === undefined ? {} : readSocketOptions(fd, 'tcp', this.local.family === 'IPv6');
+  }
+
+  private finish(): void {
+    if (this.closed) return;
+    this.closed = this.readClosed = this.writeClosed = true;
+    const code = this.error?.code;
+    const reason: CloseReason =
+      code === 'ECONNRESET' || code === 'EPIPE'
+        ? 'reset'
+        : (this.closing ?? (this.error ? (code === 'ETIMEDOUT' ? 'timeout' : 'error') : 'eof'));
+    this.emit('close', reason, this.error);
+  }
+}
+
+export function endpoint(
+  address: string | undefined,
+  port: number | undefined,
+  family: string | undefined,
+): Endpoint {
+  return { address: address ?? '', port: port ?? 0, family: family === 'IPv6' ? 'IPv6' : 'IPv4' };
+}

@@ -1,0 +1,89 @@
+import * as net from 'node:net';
+import type { ConnectionOptions } from '../cli/connection-options.js';
+import { formatDuration } from '../cli/units.js';
+import { NetError } from '../errors.js';
+import { formatHostPort, netError } from './errno.js';
+import { createBoundSocket } from './native-socket.js';
+import { resolveHost } from './resolve.js';
+import { hasOptions } from './socket-options.js';
+import { TcpChannel } from './tcp-channel.js';
+
+export type TcpConnectOptions = Pick<
+  ConnectionOptions,
+  'family' | 'source' | 'sourcePort' | 'socket' | 'waitMs' | 'idleTimeoutMs'
+>;
+
+/**
+ * Opens a TCP connection. When socket options are given, the descriptor is created and bound by us
+ * so every option is in place before the SYN; otherwise Node's own path is used.
+ */
+export async function connectTcp(
+  host: string,
+  port: number,
+  options: TcpConnectOptions,
+): Promise<TcpChannel> {
+  const target = await resolveHost(host, port, options.family);
+  const label = formatHostPort(target.address, port);
+  const native = hasOptions(options.socket);
+  let socket: net.Socket;
+  if (native) {
+    const fd = createBoundSocket({
+      proto: 'tcp',
+      family: target.family,
+      address: options.source ?? (options.sourcePort ? (target.family === 6 ? '::' : '0.0.0.0') : ''),
+      port: options.sourcePort ?? 0,
+      options: options.socket,
+    });
+    socket = new net.Socket({ fd, allowHalfOpen: true, pauseOnCreate: true } as net.SocketConstructorOpts);
+    socket.connect({ host: target.address, port });
+  } else {
+    socket = net.connect({
+      host: target.address,
+      port,
+      family: target.family,
+      localAddress: options.source,
+      localPort: options.sourcePort,
+      allowHalfOpen: true,
+    });
+  }
+  await waitForConnect(socket, label, options);
+  if (native) socket.resume();
+  return new TcpChannel(socket, { linger: options.socket.linger, idleTimeoutMs: options.idleTimeoutMs });
+}
+
+function waitForConnect(socket: net.Socket, label: string, options: TcpConnectOptions): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer =
+      options.waitMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            socket.destroy();
+            reject(
+              new NetError(
+                `connect ${label}: ETIMEDOUT after ${formatDuration(options.waitMs!)}: SYN unanswered (host down or a firewall drops it)`,
+                'ETIMEDOUT',
+              ),
+            );
+          }, options.waitMs);
+    const onError = (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(connectError(err, label, options));
+    };
+    socket.once('error', onError);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+function connectError(err: NodeJS.ErrnoException, label: string, options: TcpConnectOptions): NetError {
+  const fromPort = options.sourcePort ? `from port ${options.sourcePort}` : '';
+  if (err.syscall === 'bind') {
+    const local = formatHostPort(options.source ?? '', options.sourcePort ?? 0);
+    return netError('bind', local, err);
+  }
+  return netError('connect', label, err, fromPort);
+}

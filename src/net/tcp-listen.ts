@@ -1,0 +1,113 @@
+import { EventEmitter } from 'node:events';
+import * as net from 'node:net';
+import type { ConnectionOptions } from '../cli/connection-options.js';
+import type { Channel, Endpoint } from './channel.js';
+import { formatHostPort, netError } from './errno.js';
+import type { Listener, ListenerEventMap } from './listener.js';
+import { createBoundSocket } from './native-socket.js';
+import { resolveHost } from './resolve.js';
+import { applySocketOptions, hasOptions, type SocketOptionSpec } from './socket-options.js';
+import { endpoint, TcpChannel } from './tcp-channel.js';
+
+export type TcpListenOptions = Pick<ConnectionOptions, 'family' | 'socket' | 'idleTimeoutMs' | 'maxClients'>;
+
+const perConnection = (s: SocketOptionSpec) => s.phase !== 'before-bind';
+
+/** A TCP listener. Options given to it apply to the listening socket and to each accepted one. */
+export class TcpListener extends EventEmitter<ListenerEventMap> implements Listener {
+  readonly proto = 'tcp' as const;
+  readonly channels = new Set<Channel>();
+  private accepting = true;
+
+  constructor(
+    private readonly server: net.Server,
+    readonly address: Endpoint,
+    private readonly options: TcpListenOptions,
+  ) {
+    super();
+    server.on('connection', (socket) => this.accept(socket));
+    server.on('error', (err) =>
+      this.emit('error', netError('listen', formatHostPort(address.address, address.port), err)),
+    );
+  }
+
+  private accept(socket: net.Socket): void {
+    const peer = endpoint(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
+    const max = this.options.maxClients;
+    if (!this.accepting || (max !== undefined && this.channels.size >= max)) {
+      socket.destroy();
+      this.emit('refused', peer, this.accepting ? `--max-clients ${max} reached` : 'no longer accepting');
+      return;
+    }
+    const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
+    if (fd !== undefined && hasOptions(this.options.socket, perConnection)) {
+      try {
+        applySocketOptions(fd, this.options.socket, 'tcp', peer.family === 'IPv6', perConnection);
+      } catch (err) {
+        socket.destroy();
+        this.emit('error', netError('setsockopt', formatHostPort(peer.address, peer.port), err));
+        return;
+      }
+    }
+    const channel = new TcpChannel(socket, {
+      linger: this.options.socket.linger,
+      idleTimeoutMs: this.options.idleTimeoutMs,
+    });
+    this.channels.add(channel);
+    channel.once('close', () => this.channels.delete(channel));
+    this.emit('channel', channel);
+  }
+
+  stopAccepting(): void {
+    if (!this.accepting) return;
+    this.accepting = false;
+    this.server.close();
+  }
+
+  async close(): Promise<void> {
+    this.stopAccepting();
+    await Promise.all([...this.channels].map((c) => c.close()));
+  }
+}
+
+/**
+ * Listens on host:port (all IPv4 addresses by default, like nc). With socket options, the
+ * descriptor is created and bound by us so they precede bind (Node 20 ignores its own reusePort;
+ * buffer sizes set there are inherited by accepted sockets and size the SYN-ACK's window); the
+ * per-connection ones are set again on each accepted socket.
+ */
+export async function listenTcp(
+  host: string | undefined,
+  port: number,
+  options: TcpListenOptions,
+): Promise<TcpListener> {
+  const bindHost = host ?? (options.family === 6 ? '::' : '0.0.0.0');
+  const { address, family } = await resolveHost(bindHost, port, options.family);
+  const label = formatHostPort(address, port);
+  const server = net.createServer({ allowHalfOpen: true });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err) => reject(netError('listen', label, err)));
+    if (hasOptions(options.socket)) {
+      let fd: number;
+      try {
+        fd = createBoundSocket({
+          proto: 'tcp',
+          family,
+          address,
+          port,
+          options: options.socket,
+          reuseaddrDefault: true,
+          op: 'listen',
+        });
+      } catch (err) {
+        reject(err instanceof Error && 'exitCode' in err ? err : netError('listen', label, err));
+        return;
+      }
+      server.listen({ fd }, resolve);
+    } else {
+      server.listen({ host: address, port, ipv6Only: false }, resolve);
+    }
+  });
+  const bound = server.address() as net.AddressInfo;
+  return new TcpListener(server, endpoint(bound.address, bound.port, bound.family), options);
+}

@@ -1,0 +1,57 @@
+import type { ConnectionOptions } from '../cli/connection-options.js';
+import { EXIT } from '../errors.js';
+import type { Channel } from '../net/channel.js';
+import { connectTcp } from '../net/tcp-connect.js';
+import { connectUdp } from '../net/udp.js';
+import { EofPolicy } from './eof-policy.js';
+import { openHexTap } from './hex-tap.js';
+import { pumpToOutput, sendToAll } from './pump.js';
+import { drained, type PipeIo, processIo, releaseInput } from './stdio.js';
+import { VerboseLog } from './verbose.js';
+
+/** `sockrepl host port` without a terminal: a netcat. Resolves with the exit code. */
+export async function runPipeConnect(
+  host: string,
+  port: number,
+  options: ConnectionOptions,
+  io: PipeIo = processIo(),
+): Promise<number> {
+  const log = new VerboseLog(io.stderr, options.verbose);
+  const channel: Channel = options.udp
+    ? await connectUdp(host, port, options)
+    : await connectTcp(host, port, options);
+  log.connected(host, port, channel.proto);
+  const tap = await openHexTap(options, io);
+  const policy = new EofPolicy(options, () => [channel]);
+
+  const code = await new Promise<number>((resolve) => {
+    if (options.sendOnly) channel.on('data', () => {});
+    else pumpToOutput(channel, io.stdout, tap && ((chunk) => tap.write('in', channel, chunk)));
+
+    channel.on('end', () => {
+      // The peer is done sending: nc's behaviour is to finish too.
+      void channel.close();
+    });
+    channel.on('close', (reason, error) => {
+      log.closed(channel.remote, reason);
+      if (error && (reason === 'reset' || reason === 'error')) {
+        io.stderr.write(`sockrepl: ${error.message}\n`);
+        resolve(EXIT.network);
+      } else {
+        resolve(EXIT.ok);
+      }
+    });
+    if (options.recvOnly) return;
+    io.stdin.on('data', (chunk: Buffer) => {
+      tap?.write('out', channel, chunk);
+      sendToAll(io.stdin, [channel], chunk);
+    });
+    io.stdin.on('end', () => policy.stdinEnded());
+  });
+
+  policy.cancel();
+  if (!options.recvOnly) releaseInput(io.stdin);
+  await tap?.close();
+  await drained(io.stdout);
+  return code;
+}

@@ -1,0 +1,99 @@
+import type { ConnectionOptions } from '../cli/connection-options.js';
+import { EXIT } from '../errors.js';
+import type { Channel } from '../net/channel.js';
+import type { Listener } from '../net/listener.js';
+import { listenTcp } from '../net/tcp-listen.js';
+import { listenUdp } from '../net/udp.js';
+import { EofPolicy } from './eof-policy.js';
+import { openHexTap } from './hex-tap.js';
+import { sendToAll } from './pump.js';
+import { drained, type PipeIo, processIo, releaseInput } from './stdio.js';
+import { VerboseLog } from './verbose.js';
+
+/**
+ * `sockrepl listen [host] port` without a terminal. Without -k: serve one client, then exit when it
+ * ends. With -k: keep accepting; standard input goes to every client (UDP: to the latest sender);
+ * with --broker each client's data is relayed to all the others.
+ */
+export async function runPipeListen(
+  host: string | undefined,
+  port: number,
+  options: ConnectionOptions,
+  io: PipeIo = processIo(),
+): Promise<number> {
+  const log = new VerboseLog(io.stderr, options.verbose);
+  const keepOpen = options.keepOpen || options.broker;
+  const listener: Listener = options.udp
+    ? await listenUdp(host, port, options)
+    : await listenTcp(host, port, options);
+  log.listening(listener.address);
+  const tap = await openHexTap(options, io);
+  const clients = new Set<Channel>();
+  let latest: Channel | undefined;
+  const targets = () => (listener.proto === 'udp' ? (latest && !latest.closed ? [latest] : []) : clients);
+
+  const code = await new Promise<number>((resolve) => {
+    const finish = (exitCode: number) => {
+      void listener.close().then(() => resolve(exitCode));
+    };
+    const policy = new EofPolicy(
+      options,
+      () => [...clients],
+      () => finish(EXIT.ok),
+    );
+    listener.on('refused', (peer, why) => log.refused(peer, why));
+    listener.on('error', (err) => {
+      io.stderr.write(`sockrepl: ${err.message}\n`);
+      if (!keepOpen) finish(EXIT.network);
+    });
+    listener.on('channel', (channel) => {
+      log.received(channel.remote);
+      if (!keepOpen) listener.stopAccepting();
+      clients.add(channel);
+      latest = channel;
+      channel.on('data', (chunk) => {
+        latest = channel;
+        tap?.write('in', channel, chunk);
+        if (options.broker)
+          sendToAll(
+            channel,
+            [...clients].filter((c) => c !== channel),
+            chunk,
+          );
+        if (!options.sendOnly && !io.stdout.write(chunk)) {
+          channel.pause();
+          io.stdout.once('drain', () => channel.resume());
+        }
+      });
+      channel.on('end', () => void channel.close());
+      channel.on('close', (reason, error) => {
+        clients.delete(channel);
+        log.closed(channel.remote, reason);
+        const failed = error !== undefined && (reason === 'reset' || reason === 'error');
+        if (failed) io.stderr.write(`sockrepl: ${error.message}\n`);
+        if (!keepOpen) finish(failed ? EXIT.network : EXIT.ok);
+      });
+      policy.lateChannel(channel);
+      if (clients.size === 1) io.stdin.resume();
+    });
+    if (options.recvOnly) return;
+    // Nothing is read from standard input until a client is there to receive it.
+    io.stdin.pause();
+    io.stdin.on('data', (chunk: Buffer) => {
+      const to = [...targets()];
+      if (to.length === 0) {
+        io.stdin.pause();
+        io.stdin.unshift(chunk);
+        return;
+      }
+      for (const c of to) tap?.write('out', c, chunk);
+      sendToAll(io.stdin, to, chunk);
+    });
+    io.stdin.on('end', () => policy.stdinEnded());
+  });
+
+  if (!options.recvOnly) releaseInput(io.stdin);
+  await tap?.close();
+  await drained(io.stdout);
+  return code;
+}

@@ -1,0 +1,52 @@
+import type { Writable } from 'node:stream';
+import type { Channel } from '../net/channel.js';
+
+/** The largest UDP payload over IPv4/IPv6; a larger stdin read becomes several datagrams. */
+const MAX_DATAGRAM = { IPv4: 65_507, IPv6: 65_527 } as const;
+
+/** Writes a channel's incoming bytes to `out`, pausing the socket while `out` is full. */
+export function pumpToOutput(channel: Channel, out: Writable, tap?: (chunk: Buffer) => void): void {
+  channel.on('data', (chunk) => {
+    tap?.(chunk);
+    if (!out.write(chunk)) {
+      channel.pause();
+      out.once('drain', () => channel.resume());
+    }
+  });
+}
+
+/** Whatever the data came from: standard input, or a client being relayed (--broker). */
+export interface Pausable {
+  pause(): unknown;
+  resume(): unknown;
+}
+
+/**
+ * Sends one chunk of standard input to every target, then pauses input until each target that
+ * reported a full buffer has drained. Memory stays bounded whatever the speed of the peers.
+ */
+export function sendToAll(input: Pausable, targets: Iterable<Channel>, chunk: Buffer): void {
+  let waiting = 0;
+  for (const channel of targets) {
+    if (channel.writeClosed) continue;
+    if (!sendChunk(channel, chunk)) {
+      waiting++;
+      const resume = () => {
+        channel.off('drain', resume);
+        channel.off('close', resume);
+        if (--waiting === 0) input.resume();
+      };
+      channel.on('drain', resume);
+      channel.on('close', resume);
+    }
+  }
+  if (waiting > 0) input.pause();
+}
+
+function sendChunk(channel: Channel, chunk: Buffer): boolean {
+  if (channel.proto === 'tcp') return channel.send(chunk);
+  const max = MAX_DATAGRAM[channel.local.family];
+  let ok = true;
+  for (let at = 0; at < chunk.length; at += max) ok = channel.send(chunk.subarray(at, at + max)) && ok;
+  return ok;
+}

@@ -1,0 +1,45 @@
+import type { Writable } from 'node:stream';
+import type { CloseReason, Endpoint } from '../net/channel.js';
+
+/**
+ * `-v` lines on standard error, worded as OpenBSD nc words them where nc has a line for it,
+ * so users (and their scripts) recognise them.
+ */
+export class VerboseLog {
+  constructor(
+    private readonly stderr: Writable,
+    private readonly enabled: boolean,
+  ) {}
+
+  line(text: string): void {
+    if (this.enabled) this.stderr.write(`${text}\n`);
+  }
+
+  connected(host: string, port: number, proto: string): void {
+    this.line(`Connection to ${host} ${port} port [${proto}/*] succeeded!`);
+  }
+
+  listening(local: Endpoint): void {
+    this.line(`Listening on ${local.address} ${local.port}`);
+  }
+
+  received(peer: Endpoint): void {
+    this.line(`Connection received on ${peer.address} ${peer.port}`);
+  }
+
+  closed(peer: Endpoint, reason: CloseReason): void {
+    this.line(`Connection with ${peer.address} ${peer.port} closed: ${REASONS[reason]}`);
+  }
+
+  refused(peer: Endpoint, why: string): void {
+    this.line(`Refused connection from ${peer.address} ${peer.port}: ${why}`);
+  }
+}
+
+const REASONS: Record<CloseReason, string> = {
+  eof: 'peer closed (FIN)',
+  reset: 'reset by peer (RST)',
+  timeout: 'idle timeout',
+  local: 'closed here',
+  error: 'socket error',
+};
