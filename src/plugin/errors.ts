@@ -1,0 +1,33 @@
+import { EXIT, SockreplError } from '../errors.js';
+import type { Frame } from './types.js';
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * The byte stream cannot be cut into frames: a frame over the size limit, a malformed header, or
+ * the stream ended inside a frame. It ends framing on that connection, not the session; the
+ * error carries what was decoded and what was not, so no received byte is lost from view.
+ */
+export class FrameError extends SockreplError {
+  /** Frames completed by the same decode() call before the error. */
+  readonly frames: Frame[];
+  /** The bytes the framer held and could not frame; the framer has let go of them. */
+  readonly rest: Uint8Array;
+
+  constructor(message: string, details: { frames?: Frame[]; rest?: Uint8Array; cause?: unknown } = {}) {
+    super(message, 'EFRAME', EXIT.network, { cause: details.cause });
+    this.frames = details.frames ?? [];
+    this.rest = details.rest ?? EMPTY;
+  }
+}
+
+/** A plugin's own code threw (not a FrameError or UsageError it meant): the session disables it and goes on. */
+export class PluginError extends SockreplError {
+  /** The name of the plugin that failed. */
+  readonly plugin: string;
+
+  constructor(plugin: string, message: string, options?: { cause?: unknown }) {
+    super(message, 'EPLUGIN', EXIT.usage, options);
+    this.plugin = plugin;
+  }
+}

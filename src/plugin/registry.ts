@@ -1,0 +1,265 @@
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { UsageError } from '../errors.js';
+import { BUILTIN_PLUGINS } from './builtins.js';
+import { guardFramer, isExpectedPluginError, pluginFailure } from './guard.js';
+import { didYouMean } from './near-match.js';
+import { parseOptions, type SpecParts, splitSpec } from './spec.js';
+import type {
+  CommandDefinition,
+  DecoderRow,
+  FaultDefinition,
+  Framer,
+  FramerDefinition,
+  OptionRow,
+  ParsedOptions,
+  Plugin,
+} from './types.js';
+import { validatePlugin } from './validate.js';
+
+export interface LoadedPlugin {
+  readonly plugin: Plugin;
+  /** `built-in`, or the path or package it was loaded from. */
+  readonly source: string;
+  readonly builtin: boolean;
+  /** Why the session disabled it, once it has. */
+  disabled?: string;
+}
+
+/** A definition found by name, with the plugin that owns it. */
+export interface Resolved<D> {
+  plugin: string;
+  name: string;
+  definition: D;
+}
+
+/** A parsed `--fault` spec; the fault pipeline creates the transform with its own context. */
+export interface ParsedFault extends Resolved<FaultDefinition> {
+  spec: string;
+  options: ParsedOptions;
+}
+
+type Group = 'framers' | 'faults' | 'commands';
+const NOUN: Record<Group, string> = { framers: 'framer', faults: 'fault', commands: 'command' };
+
+/**
+ * The loaded plugins and every lookup into them. A bare name (`lines`) is found in whichever
+ * plugin defines it; when two do, the user qualifies it with the plugin's name (`framing/lines`).
+ * Lookups skip plugins the session has disabled.
+ */
+export class PluginRegistry {
+  readonly #loaded: LoadedPlugin[] = [];
+
+  constructor(options: { builtins?: boolean } = {}) {
+    if (options.builtins ?? true) for (const plugin of BUILTIN_PLUGINS) this.#add(plugin, 'built-in', true);
+  }
+
+  get plugins(): readonly LoadedPlugin[] {
+    return this.#loaded;
+  }
+
+  /** Registers a plugin object (validated); `source` names it in messages. */
+  add(plugin: unknown, source = 'inline'): Plugin {
+    return this.#add(validatePlugin(plugin, source), source, false);
+  }
+
+  /** Loads a plugin module from a path or package (`--plugin`) and registers it. */
+  async load(pathOrPackage: string, options: { cwd?: string } = {}): Promise<Plugin> {
+    return this.add(await loadPlugin(pathOrPackage, options), pathOrPackage);
+  }
+
+  /** Takes a plugin out of every lookup after it failed at run time; the session goes on. */
+  disable(name: string, reason: string): void {
+    const entry = this.#loaded.find((l) => l.plugin.name === name);
+    if (entry) entry.disabled = reason;
+  }
+
+  findFramer(name: string): Resolved<FramerDefinition> {
+    return this.#find('framers', name, `unknown framer`) as Resolved<FramerDefinition>;
+  }
+
+  findFault(name: string): Resolved<FaultDefinition> {
+    return this.#find('faults', name, `unknown fault`) as Resolved<FaultDefinition>;
+  }
+
+  /** The command a REPL or script line names, or undefined (built-in commands come first, elsewhere). */
+  findCommand(name: string): Resolved<CommandDefinition> | undefined {
+    const found = this.#candidates('commands', name);
+    return found.length === 1 ? (found[0] as Resolved<CommandDefinition>) : undefined;
+  }
+
+  /**
+   * Makes a framer from a spec such as `length:u32be,include-header`. Every mistake in the spec
+   * is a one-line UsageError naming it; `what` says where it came from (`--frame`, `/frame`).
+   * The framer is guarded: a plugin bug surfaces as a PluginError naming the plugin.
+   */
+  createFramer(spec: string, what = 'frame'): Framer {
+    const parts = splitSpec(spec, what);
+    const found = this.#find('framers', parts.name, 'unknown framer', parts) as Resolved<FramerDefinition>;
+    const options = this.#parse(parts, found);
+    let framer: Framer;
+    try {
+      framer = found.definition.create(options);
+    } catch (err) {
+      if (isExpectedPluginError(err))
+        throw new UsageError(`${what} '${parts.text}': ${(err as Error).message}`);
+      throw pluginFailure(found.plugin, `framer '${found.name}' create()`, err);
+    }
+    return guardFramer(framer, found.plugin, found.name);
+  }
+
+  /**
+   * Parses a fault spec (`delay:200ms,dir=out`) against its definition. `extraRows` are options
+   * the fault pipeline adds to every fault (direction, schedule).
+   */
+  parseFault(spec: string, what = 'fault', extraRows: readonly OptionRow[] = []): ParsedFault {
+    const parts = splitSpec(spec, what);
+    const found = this.#find('faults', parts.name, 'unknown fault', parts) as Resolved<FaultDefinition>;
+    return { ...found, spec: parts.text, options: this.#parse(parts, found, extraRows) };
+  }
+
+  /** Every enabled framer / fault / command, qualified when two plugins share a name (for Tab completion). */
+  names(group: Group): string[] {
+    const all = this.#enabled().flatMap((l) =>
+      Object.keys(l.plugin[group] ?? {}).map((n) => ({ p: l.plugin.name, n })),
+    );
+    return all.map(({ p, n }) => (all.filter((o) => o.n === n).length > 1 ? `${p}/${n}` : n));
+  }
+
+  /** Inspector rows from every enabled plugin, in load order. */
+  decoders(): (DecoderRow & { plugin: string })[] {
+    return this.#enabled().flatMap((l) =>
+      (l.plugin.decoders ?? []).map((row) => ({ ...row, plugin: l.plugin.name })),
+    );
+  }
+
+  #add(plugin: Plugin, source: string, builtin: boolean): Plugin {
+    const clash = this.#loaded.find((l) => l.plugin.name === plugin.name);
+    if (clash)
+      throw new UsageError(
+        `plugin '${source}': a plugin named '${plugin.name}' is already loaded (from ${clash.source})`,
+      );
+    this.#loaded.push({ plugin, source, builtin });
+    return plugin;
+  }
+
+  #enabled(): LoadedPlugin[] {
+    return this.#loaded.filter((l) => l.disabled === undefined);
+  }
+
+  #candidates(group: Group, name: string): Resolved<unknown>[] {
+    const slash = name.lastIndexOf('/');
+    const pluginName = slash >= 0 ? name.slice(0, slash) : undefined;
+    const item = slash >= 0 ? name.slice(slash + 1) : name;
+    const found: Resolved<unknown>[] = [];
+    for (const l of this.#enabled()) {
+      if (pluginName !== undefined && l.plugin.name !== pluginName) continue;
+      const defs = l.plugin[group];
+      if (defs && Object.hasOwn(defs, item))
+        found.push({ plugin: l.plugin.name, name: item, definition: defs[item] });
+    }
+    return found;
+  }
+
+  #find(group: Group, name: string, unknown: string, parts?: SpecParts): Resolved<unknown> {
+    const prefix = parts ? `${parts.what} '${parts.text}': ` : '';
+    const found = this.#candidates(group, name);
+    if (found.length === 1) return found[0]!;
+    if (found.length > 1) {
+      const qualified = found.map((f) => `${f.plugin}/${f.name}`);
+      throw new UsageError(
+        `${prefix}${NOUN[group]} '${name}' is defined by plugins ${found.map((f) => `'${f.plugin}'`).join(' and ')}; write ${qualified.join(' or ')}`,
+      );
+    }
+    const known = this.names(group);
+    const disabled = this.#loaded.find(
+      (l) => l.disabled !== undefined && l.plugin[group]?.[name.split('/').pop()!],
+    );
+    if (disabled)
+      throw new UsageError(
+        `${prefix}${NOUN[group]} '${name}' belongs to plugin '${disabled.plugin.name}', which is disabled (${disabled.disabled})`,
+      );
+    const list = known.length
+      ? `; ${NOUN[group]}s: ${known.join(', ')}`
+      : `; no plugin defines any ${NOUN[group]}s`;
+    throw new UsageError(`${prefix}${unknown} '${name}'${didYouMean(name, known)}${list}`);
+  }
+
+  #parse(
+    parts: SpecParts,
+    found: Resolved<{ options?: readonly OptionRow[] }>,
+    extraRows: readonly OptionRow[] = [],
+  ): ParsedOptions {
+    try {
+      return parseOptions(parts, found.definition as FramerDefinition, extraRows);
+    } catch (err) {
+      if (isExpectedPluginError(err)) throw err;
+      // A custom row's parse() or a positional expand() that crashed is the plugin's bug.
+      throw pluginFailure(found.plugin, `options of '${found.name}'`, err);
+    }
+  }
+}
+
+/** Looks like a file rather than a package name: relative, absolute, or with a module extension. */
+function isPathLike(spec: string): boolean {
+  return /^(\.{1,2}[\\/]|[\\/]|[A-Za-z]:[\\/]|~)/.test(spec) || /\.(c|m)?[jt]sx?$/i.test(spec);
+}
+
+/**
+ * Loads a plugin module the user named (`--plugin`): a path (`.ts` runs without a build step,
+ * through jiti) or an installed package resolved from `cwd`. Takes the default export; a
+ * function is called to make the plugin (the vite/rollup factory style). Every failure is a
+ * one-line UsageError (exit 2) saying what is wrong and what was expected.
+ */
+export async function loadPlugin(pathOrPackage: string, options: { cwd?: string } = {}): Promise<Plugin> {
+  const cwd = options.cwd ?? process.cwd();
+  const spec = pathOrPackage.trim();
+  const fail = (why: string, cause?: unknown): never => {
+    throw new UsageError(`plugin '${pathOrPackage}': ${why}`, { cause });
+  };
+  if (spec === '') fail('the name is empty (give a path such as ./my-plugin.ts, or a package name)');
+  // jiti is only needed when a plugin is named; pipe mode without plugins never loads it.
+  const { createJiti } = await import('jiti');
+  const jiti = createJiti(pathToFileURL(join(cwd, '__sockrepl_plugin_loader__.js')).href, {
+    interopDefault: false,
+  });
+
+  let id: string;
+  if (isPathLike(spec)) {
+    id = resolve(cwd, spec.startsWith('~') ? spec.replace(/^~/, process.env.HOME ?? '~') : spec);
+    if (!existsSync(id)) fail(`no such file (${id})`);
+    if (statSync(id).isDirectory()) {
+      const entry = jiti.esmResolve(pathToFileURL(`${id}/`).href, { try: true });
+      if (!entry) fail(`${id} is a directory without a package.json main or index file`);
+    }
+  } else {
+    id = spec;
+    if (!jiti.esmResolve(spec, { try: true }))
+      fail(`not a file, and no package '${spec}' is installed for ${cwd} (write ./${spec} for a file)`);
+  }
+
+  let mod: unknown;
+  try {
+    mod = await jiti.import(id);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    fail(`failed to load: ${message.split('\n')[0]}`, err);
+  }
+  const exports = mod as Record<string, unknown> | undefined;
+  if (!exports || !('default' in exports) || exports.default === undefined) {
+    const named = exports ? Object.keys(exports).filter((k) => k !== '__esModule') : [];
+    const hint = named.length ? ` (it exports ${named.map((n) => `'${n}'`).join(', ')})` : '';
+    fail(`the module has no default export${hint}; write export default definePlugin({ name: ..., ... })`);
+  }
+  let value = exports!.default;
+  if (typeof value === 'function') {
+    try {
+      value = await (value as () => unknown)();
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      fail(`its default export is a function, and calling it threw: ${message.split('\n')[0]}`, err);
+    }
+  }
+  return validatePlugin(value, pathOrPackage);
+}

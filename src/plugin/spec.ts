@@ -1,0 +1,372 @@
+import { formatDuration, parseDuration, parseSize } from '../cli/units.js';
+import { UsageError } from '../errors.js';
+import { formatEscapedBytes, parseEscapedBytes } from './escapes.js';
+import { didYouMean } from './near-match.js';
+import type { OptionRow, ParsedOptions, SpecSchema } from './types.js';
+
+/**
+ * One grammar for `--frame`, `--fault`, `/frame` and `/fault`, in the manner of socat addresses:
+ *
+ *   name[:positional][,option[=value]]...        length:u32be,include-header   delay:200ms,dir=out
+ *
+ * Each definition declares its options as rows (`types.ts`); parsing, defaults, every error
+ * message and the help text come from those rows, so all plugins behave alike. A backslash
+ * escapes the next character, so a comma can be part of a value (`delim:\,`).
+ */
+
+export interface SpecParts {
+  /** The spec as given, for messages. */
+  text: string;
+  /** What the spec is for, for messages: `frame`, `--fault`... */
+  what: string;
+  /** The definition name, possibly qualified by its plugin (`framing/lines`). */
+  name: string;
+  /** The text after the colon, if any. */
+  positional?: string;
+  /** `key=value` or bare `flag`, in order. */
+  options: { name: string; value?: string }[];
+}
+
+const NAME = /^[A-Za-z0-9_@][\w@./-]*$/;
+
+/** Splits a spec into its name, positional argument and options; checks syntax only. */
+export function splitSpec(spec: string, what = 'spec'): SpecParts {
+  const text = spec.trim();
+  const fail = (why: string): never => {
+    throw new UsageError(`${what} '${text}': ${why}`);
+  };
+  if (text === '') fail('is empty');
+  const segments = splitUnescaped(text, ',');
+  const head = segments.shift()!;
+  const colon = head.indexOf(':');
+  const name = (colon < 0 ? head : head.slice(0, colon)).trim();
+  if (name === '') fail('has no name before the options');
+  if (!NAME.test(name)) fail(`'${name}' is not a name (letters, digits, - _ . /)`);
+  const parts: SpecParts = { text, what, name, options: [] };
+  if (colon >= 0) {
+    parts.positional = head.slice(colon + 1);
+    if (parts.positional === '') fail(`nothing after ':'`);
+  }
+  for (const segment of segments) {
+    const eq = segment.indexOf('=');
+    const optName = (eq < 0 ? segment : segment.slice(0, eq)).trim();
+    if (optName === '')
+      fail(segment.trim() === '' ? 'an empty option between commas' : `'${segment}' has no name`);
+    parts.options.push(eq < 0 ? { name: optName } : { name: optName, value: segment.slice(eq + 1) });
+  }
+  return parts;
+}
+
+/** Splits at separators not escaped by a backslash; escapes stay in the pieces for the value parsers. */
+function splitUnescaped(text: string, sep: string): string[] {
+  const pieces: string[] = [];
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '\\') i++;
+    else if (text[i] === sep) {
+      pieces.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  pieces.push(text.slice(start));
+  return pieces;
+}
+
+/** How an option is written in a spec: `name`, or `key` in kebab-case. */
+export function optionName(row: OptionRow): string {
+  return row.name ?? row.key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/**
+ * Parses the options of a split spec against a definition's rows (plus `extraRows` a caller adds
+ * to every definition, such as a fault's `dir`). Applies defaults; rejects unknown, repeated,
+ * missing and malformed options with one line naming the spec and the part at fault.
+ */
+export function parseOptions(
+  parts: SpecParts,
+  schema: SpecSchema,
+  extraRows: readonly OptionRow[] = [],
+): ParsedOptions {
+  const fail = (why: string, cause?: unknown): never => {
+    throw new UsageError(`${parts.what} '${parts.text}': ${why}`, { cause });
+  };
+  const rows = [...(schema.options ?? []), ...extraRows];
+  const byName = new Map<string, OptionRow>();
+  for (const row of rows) {
+    byName.set(optionName(row).toLowerCase(), row);
+    byName.set(row.key.toLowerCase(), row);
+  }
+  const rowByKey = (key: string) => rows.find((r) => r.key === key);
+
+  // Raw text per row key, and where it came from (for "given twice").
+  const raw = new Map<string, { text: string | undefined; from: string }>();
+  const put = (row: OptionRow, text: string | undefined, from: string) => {
+    const previous = raw.get(row.key);
+    if (previous) fail(`'${optionName(row)}' is given twice (${previous.from} and ${from})`);
+    raw.set(row.key, { text, from });
+  };
+
+  if (parts.positional !== undefined) {
+    const positional = schema.positional;
+    const from = `':${parts.positional}'`;
+    if (positional === undefined) {
+      const valid = rows.length ? ` (options: ${rows.map(optionName).join(', ')})` : '';
+      fail(`${parts.name} takes nothing after ':'${valid}`);
+    } else if (typeof positional === 'string') {
+      put(rowByKey(positional)!, parts.positional, from);
+    } else {
+      const pieces = positional.expand(parts.positional);
+      if (pieces === undefined) fail(`'${parts.positional}' is not ${positional.hint}`);
+      for (const [key, text] of Object.entries(pieces!)) {
+        const row = rowByKey(key);
+        // A definition bug, not the user's: the registry reports it as the plugin's failure.
+        if (!row)
+          throw new Error(`${parts.name}: positional.expand() returned '${key}', which is not an option key`);
+        put(row, text, from);
+      }
+    }
+  }
+
+  for (const opt of parts.options) {
+    let row = byName.get(opt.name.toLowerCase());
+    let negated = false;
+    if (!row && /^no-/i.test(opt.name)) {
+      const flag = byName.get(opt.name.slice(3).toLowerCase());
+      if (flag?.kind === 'flag') {
+        row = flag;
+        negated = true;
+      }
+    }
+    if (!row) {
+      const names = rows.map(optionName);
+      const valid = names.length ? `valid: ${names.join(', ')}` : `${parts.name} takes no options`;
+      fail(`unknown option '${opt.name}'${didYouMean(opt.name, names)} (${valid})`);
+    } else if (negated) {
+      if (opt.value !== undefined) fail(`'${opt.name}' takes no value`);
+      put(row, 'false', `'${opt.name}'`);
+    } else {
+      if (opt.value === undefined && row.kind !== 'flag')
+        fail(`'${opt.name}' needs a value (${optionName(row)}=${valueHint(row)})`);
+      put(row, opt.value, `'${opt.name}${opt.value === undefined ? '' : `=${opt.value}`}'`);
+    }
+  }
+
+  const options: ParsedOptions = {};
+  for (const row of rows) {
+    const given = raw.get(row.key);
+    if (given) {
+      try {
+        options[row.key] = parseValue(row, given.text);
+      } catch (err) {
+        if (err instanceof UsageError) fail(err.message, err);
+        throw err;
+      }
+    } else if (row.default !== undefined) {
+      options[row.key] = row.default;
+    } else if (row.kind === 'flag') {
+      options[row.key] = false;
+    } else if (row.required) {
+      const asPositional = schema.positional === row.key;
+      fail(
+        asPositional
+          ? `needs a value after ':' (${parts.name}:${valueHint(row)})`
+          : `'${optionName(row)}' is required (${optionName(row)}=${valueHint(row)})`,
+      );
+    }
+  }
+  return options;
+}
+
+/** Parses one option's text by its row's kind; errors are `name: why`, the caller adds the spec. */
+export function parseValue(row: OptionRow, text: string | undefined): unknown {
+  const name = optionName(row);
+  switch (row.kind) {
+    case 'flag': {
+      if (text === undefined) return true;
+      const word = text.trim().toLowerCase();
+      if (['true', 'yes', 'on', '1'].includes(word)) return true;
+      if (['false', 'no', 'off', '0'].includes(word)) return false;
+      throw new UsageError(`${name}: '${text}' is not true or false`);
+    }
+    case 'int':
+    case 'size':
+    case 'duration':
+    case 'probability':
+      return inRange(row.kind, name, parseNumber(row.kind, name, text ?? ''), row.min, row.max, text ?? '');
+    case 'bytes': {
+      const bytes = parseEscapedBytes(text ?? '', name);
+      if (row.minLength !== undefined && bytes.length < row.minLength)
+        throw new UsageError(
+          `${name}: needs at least ${row.minLength} byte${row.minLength === 1 ? '' : 's'}`,
+        );
+      if (row.maxLength !== undefined && bytes.length > row.maxLength)
+        throw new UsageError(`${name}: '${text}' is longer than ${row.maxLength} bytes`);
+      return bytes;
+    }
+    case 'string':
+      return text ?? '';
+    case 'enum': {
+      const word = (text ?? '').trim();
+      const words = enumWords(row.values);
+      const match = words.find((w) => w.toLowerCase() === word.toLowerCase());
+      if (match === undefined) throw new UsageError(`${name}: '${word}' is not one of ${words.join(', ')}`);
+      return Array.isArray(row.values) ? match : (row.values as Record<string, unknown>)[match];
+    }
+    case 'custom':
+      return row.parse((text ?? '').trim());
+  }
+}
+
+function parseNumber(kind: 'int' | 'size' | 'duration' | 'probability', name: string, text: string): number {
+  switch (kind) {
+    case 'int': {
+      const t = text.trim();
+      if (/^[+-]?\d+$/.test(t)) return Number(t);
+      if (/^[+-]?0x[0-9a-f]+$/i.test(t)) return (t.startsWith('-') ? -1 : 1) * Number(t.replace(/^[+-]/, ''));
+      throw new UsageError(`${name}: '${text}' is not a whole number`);
+    }
+    case 'size':
+      return parseSize(text, name);
+    case 'duration':
+      return parseDuration(text, name);
+    case 'probability': {
+      const m = /^\s*(\d+(?:\.\d*)?|\.\d+)\s*(%?)\s*$/.exec(text);
+      if (!m) throw new UsageError(`${name}: '${text}' is not a probability (use e.g. 0.01 or 1%)`);
+      return m[2] ? Number(m[1]) / 100 : Number(m[1]);
+    }
+  }
+}
+
+function inRange(
+  kind: 'int' | 'size' | 'duration' | 'probability',
+  name: string,
+  n: number,
+  min: number | undefined,
+  max: number | undefined,
+  text: string,
+): number {
+  const lo = min ?? (kind === 'int' ? Number.MIN_SAFE_INTEGER : 0);
+  const hi = max ?? (kind === 'probability' ? 1 : Number.MAX_SAFE_INTEGER);
+  if (!Number.isFinite(n) || n < lo || n > hi) {
+    const show = (v: number) => formatNumber(kind, v);
+    const range =
+      min === undefined && max === undefined
+        ? `must be ${kind === 'probability' ? 'between 0 and 1' : `at most ${show(hi)}`}`
+        : `must be in ${show(lo)}..${show(hi)}`;
+    throw new UsageError(`${name}: '${text.trim()}' is out of range (${range})`);
+  }
+  return n;
+}
+
+function enumWords(values: readonly string[] | Readonly<Record<string, unknown>>): string[] {
+  return Array.isArray(values) ? [...values] : Object.keys(values);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Help text, from the same rows.
+// ---------------------------------------------------------------------------------------------
+
+/** The placeholder for a row's value: `<size>`, `<le|be>`... */
+export function valueHint(row: OptionRow): string {
+  if (row.hint) return row.hint;
+  switch (row.kind) {
+    case 'flag':
+      return 'true|false';
+    case 'enum':
+      return `<${enumWords(row.values).join('|')}>`;
+    case 'int':
+      return '<n>';
+    case 'size':
+      return '<size>';
+    case 'duration':
+      return '<duration>';
+    case 'probability':
+      return '<0..1>';
+    case 'bytes':
+      return '<bytes>';
+    case 'string':
+      return '<text>';
+    case 'custom':
+      return row.hint;
+  }
+}
+
+/** `length:<u8|u16|u32|u64>[le|be][,options]`: how the spec is written. */
+export function specSynopsis(name: string, schema: SpecSchema): string {
+  const rows = schema.options ?? [];
+  let s = name;
+  const p = schema.positional;
+  if (typeof p === 'string') {
+    const row = rows.find((r) => r.key === p);
+    if (row) s += row.required && row.default === undefined ? `:${valueHint(row)}` : `[:${valueHint(row)}]`;
+  } else if (p) {
+    // The rows an expander fills have defaults or are checked as rows: the shorthand is optional.
+    s += `[:${p.hint}]`;
+  }
+  if (rows.some((r) => r.key !== p)) s += '[,options]';
+  return s;
+}
+
+/** The default as a user would type it, or undefined when there is none worth showing. */
+export function formatDefault(row: OptionRow): string | undefined {
+  if (row.default === undefined) return undefined;
+  switch (row.kind) {
+    case 'flag':
+      return row.default ? 'on' : undefined;
+    case 'int':
+    case 'size':
+    case 'duration':
+    case 'probability':
+      return formatNumber(row.kind, row.default);
+    case 'bytes':
+      return formatEscapedBytes(row.default);
+    case 'string':
+      return row.default;
+    case 'enum': {
+      const d = row.default;
+      return Array.isArray(row.values)
+        ? String(d)
+        : (Object.entries(row.values).find(([, v]) => v === d)?.[0] ?? String(d));
+    }
+    case 'custom':
+      return String(row.default);
+  }
+}
+
+function formatNumber(kind: 'int' | 'size' | 'duration' | 'probability', n: number): string {
+  if (kind === 'duration') return formatDuration(n);
+  if (kind === 'size') {
+    for (const [unit, scale] of [
+      ['g', 1024 ** 3],
+      ['m', 1024 ** 2],
+      ['k', 1024],
+    ] as const)
+      if (n >= scale && n % scale === 0) return `${n / scale}${unit}`;
+  }
+  return String(n);
+}
+
+/**
+ * Help for one definition: the synopsis and summary, then one line per option, aligned.
+ *
+ *   length:<u8|u16|u32|u64>[le|be][,options]  length-prefixed messages
+ *       width=<u8|u16|u32|u64>   bytes in the length field (default u32)
+ */
+export function describeSpec(name: string, schema: SpecSchema, indent = ''): string[] {
+  const lines = [`${indent}${specSynopsis(name, schema)}  ${schema.summary}`];
+  const positional = schema.positional;
+  const rows = (schema.options ?? []).map((row) => {
+    const usage = row.kind === 'flag' ? optionName(row) : `${optionName(row)}=${valueHint(row)}`;
+    const notes: string[] = [];
+    if (row.key === positional) notes.push(`or after ':'`);
+    if (row.required && row.default === undefined) notes.push('required');
+    const def = formatDefault(row);
+    if (def !== undefined) notes.push(`default ${def}`);
+    return { usage, text: notes.length ? `${row.summary} (${notes.join(', ')})` : row.summary };
+  });
+  if (typeof positional === 'object')
+    rows.unshift({ usage: `:${positional.hint}`, text: positional.summary });
+  const width = Math.max(0, ...rows.map((r) => r.usage.length));
+  for (const r of rows) lines.push(`${indent}    ${r.usage.padEnd(width)}  ${r.text}`);
+  return lines;
+}
