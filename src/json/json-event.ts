@@ -1,0 +1,76 @@
+import type { CommandOutcome } from '../session/interpreter.js';
+import type { SessionEvent } from '../session/session-events.js';
+
+/**
+ * One session event as the JSON object `--json` prints (design section 2). Field names are a
+ * contract with other programs: fields may be added, never renamed.
+ */
+export function toJson(e: SessionEvent): Record<string, unknown> | undefined {
+  switch (e.type) {
+    case 'data': {
+      const out: Record<string, unknown> = {
+        type: 'data',
+        time: e.time,
+        conn: e.conn,
+        dir: e.dir,
+        len: e.bytes.length,
+        hex: e.bytes.toString('hex'),
+        text: e.text ?? '',
+      };
+      if (e.frame !== undefined) out.frame = e.frame;
+      return out;
+    }
+    case 'open':
+      return {
+        type: 'open',
+        time: e.time,
+        conn: e.conn,
+        proto: e.proto,
+        local: { address: e.local.address, port: e.local.port },
+        remote: { address: e.remote.address, port: e.remote.port },
+      };
+    case 'state': {
+      const { type, time, conn, ...view } = e;
+      return { type, time, conn, ...view };
+    }
+    case 'notice':
+      return {
+        type: 'notice',
+        time: e.time,
+        level: e.level,
+        text: e.text,
+        ...(e.conn ? { conn: e.conn } : {}),
+      };
+    default:
+      return { ...e };
+  }
+}
+
+/** A command's outcome: `result` when it worked, `error` (with the command) when it did not. */
+export function outcomeJson(line: string, o: CommandOutcome): Record<string, unknown> | undefined {
+  if (!o.ok && o.error) {
+    // A failed expect is already reported by its `expect` event; the error says the command failed.
+    return {
+      type: 'error',
+      time: Date.now(),
+      command: o.command,
+      code: o.error.code,
+      message: o.error.message,
+    };
+  }
+  if (o.command === 'text' || o.command === '') return undefined;
+  const out: Record<string, unknown> = {
+    type: 'result',
+    time: Date.now(),
+    command: o.command,
+    ok: true,
+    line,
+  };
+  if (o.lines.length > 0) out.lines = o.lines;
+  if (o.data !== undefined && o.command !== 'expect') out.data = o.data;
+  return out;
+}
+
+export function ndjson(obj: Record<string, unknown>): string {
+  return `${JSON.stringify(obj)}\n`;
+}

@@ -1,0 +1,128 @@
+import { createInterface } from 'node:readline';
+import type { Writable } from 'node:stream';
+import { EXIT, isSockreplError } from '../errors.js';
+import { Interpreter } from '../session/interpreter.js';
+import { createSession, startSession } from '../session/open-session.js';
+import type { Session } from '../session/session.js';
+import type { SessionSpec } from '../session/session-spec.js';
+import { ndjson, outcomeJson, toJson } from './json-event.js';
+
+/**
+ * `--json` machine mode: every session event is one JSON object per line on standard output;
+ * standard input is read line by line as REPL commands (a line not starting with `/` is sent as
+ * text). Commands run one after another, so `/expect` orders what follows it. Exits when the
+ * connection is over (connect, or listen without -k) or on /quit: 0, or 1 after a reset, a
+ * timeout or a network error.
+ */
+export async function runJson(
+  spec: SessionSpec,
+  io: { stdin: NodeJS.ReadableStream; stdout: Writable; stderr: Writable } = process,
+): Promise<number> {
+  const out = new NdjsonOut(io.stdout);
+  let session: Session;
+  try {
+    session = createSession(spec, { decodeText: true });
+  } catch (err) {
+    return fail(err, out, io.stderr);
+  }
+  out.onPressure = (full) => session.setPaused(full);
+  let lastFailure = false;
+  session.on('event', (e) => {
+    if (e.type === 'close')
+      lastFailure = e.reason === 'reset' || e.reason === 'error' || e.reason === 'timeout';
+    const obj = toJson(e);
+    if (obj) out.write(obj);
+  });
+  try {
+    await startSession(session, spec);
+  } catch (err) {
+    return fail(err, out, io.stderr);
+  }
+
+  const interpreter = new Interpreter(session);
+  let quit = false;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => {
+    resolveDone = r;
+  });
+  const checkFinished = () => {
+    if (session.finished) resolveDone();
+  };
+  session.on('event', (e) => {
+    if (e.type === 'close') setImmediate(checkFinished);
+  });
+
+  // Commands in order; a command that waits (/expect, /file) holds back the ones after it.
+  const rl = createInterface({ input: io.stdin, crlfDelay: Number.POSITIVE_INFINITY, terminal: false });
+  let chain = Promise.resolve();
+  rl.on('line', (line) => {
+    chain = chain.then(async () => {
+      if (quit) return;
+      const outcome = await interpreter.execute(line);
+      const obj = outcomeJson(line, outcome);
+      if (obj) out.write(obj);
+      if (outcome.quit) {
+        quit = true;
+        resolveDone();
+      }
+    });
+  });
+  rl.on('close', () => {
+    chain = chain.then(() => afterStdinEof(session, spec, resolveDone));
+  });
+
+  await done;
+  rl.close();
+  await session.close();
+  await out.flush();
+  return quit ? EXIT.ok : lastFailure ? EXIT.network : EXIT.ok;
+}
+
+/** netcat's rules for the end of standard input: -N half-closes, -q quits after a while. */
+function afterStdinEof(session: Session, spec: SessionSpec, quit: () => void): void {
+  const o = spec.options;
+  if (o.halfClose) {
+    for (const c of session.openConns()) if (!c.channel.writeClosed) c.channel.shutdown('write');
+  }
+  if (o.quitAfterMs !== undefined) setTimeout(quit, o.quitAfterMs).unref();
+  if (session.finished) quit();
+}
+
+function fail(err: unknown, out: NdjsonOut, stderr: Writable): number {
+  if (!isSockreplError(err)) throw err;
+  out.write({ type: 'error', time: Date.now(), code: err.code, message: err.message });
+  stderr.write(`sockrepl: ${err.message}\n`);
+  return err.exitCode;
+}
+
+/** Writes NDJSON, and tells the session to stop reading while the consumer lags. */
+class NdjsonOut {
+  onPressure: ((full: boolean) => void) | undefined;
+  private full = false;
+
+  constructor(private readonly stream: Writable) {
+    stream.on('drain', () => {
+      if (!this.full) return;
+      this.full = false;
+      this.onPressure?.(false);
+    });
+    stream.on('error', () => {
+      // A consumer that went away (EPIPE) must not crash the session with an unhandled error.
+    });
+  }
+
+  write(obj: Record<string, unknown>): void {
+    if (!this.stream.write(ndjson(obj)) && !this.full) {
+      this.full = true;
+      this.onPressure?.(true);
+    }
+  }
+
+  flush(): Promise<void> {
+    if (!this.full && this.stream.writableLength === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.stream.once('drain', resolve);
+      setTimeout(resolve, 2000).unref();
+    });
+  }
+}

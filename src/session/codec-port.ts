@@ -1,0 +1,27 @@
+import { formatHex, parseEscapedText, parseHex } from '../codec/input.js';
+import { UsageError } from '../errors.js';
+import type { TextCodec } from './text-port.js';
+
+/** What the interpreter needs from the codecs' input parsing, with the command named in errors. */
+
+export function parseHexBytes(text: string, what = 'hex'): Buffer {
+  return prefixed(what, () => parseHex(text));
+}
+
+/** Text with escapes (\r \n \t \0 \xNN...) → bytes, characters in the session encoding. */
+export function encodeEscaped(text: string, codec: TextCodec, what = 'send'): Buffer {
+  return prefixed(what, () => parseEscapedText(text, codec.name));
+}
+
+export function spacedHex(bytes: Uint8Array): string {
+  return formatHex(bytes, ' ');
+}
+
+function prefixed<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof UsageError) throw new UsageError(`${what}: ${err.message}`);
+    throw err;
+  }
+}

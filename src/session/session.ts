@@ -1,0 +1,570 @@
+import { EventEmitter } from 'node:events';
+import { NetError, UsageError } from '../errors.js';
+import type { Channel, CloseReason, Direction, Endpoint, Protocol } from '../net/channel.js';
+import { type KernelView, kernelViewChanged, readKernelViews } from '../net/kernel-view.js';
+import type { Listener } from '../net/listener.js';
+import type { Frame, Framer } from '../plugin/types.js';
+import { DEFAULT_LOG_LIMITS, EventLog, type LogLimits } from './event-log.js';
+import { type ExpectPattern, findMatch } from './expect.js';
+import { ReceiveBuffer } from './receive-buffer.js';
+import type { DataEvent, ExpectEvent, SessionEvent } from './session-events.js';
+import { eventSize } from './session-events.js';
+import type { Settings } from './settings.js';
+import { type StreamDecoder, textCodec } from './text-port.js';
+
+/**
+ * The session hub (design section 6): owns the channels (one when connected, many when
+ * listening), the target selection (/use, /all), the settings, the bounded event log, the
+ * receive buffers /expect reads, framing, and the kernel-view refresh. The screen, `--json` and
+ * scripts are views over its events and drive it through the interpreter; it knows none of them.
+ */
+
+export interface SessionConfig {
+  mode: 'connect' | 'listen';
+  proto: Protocol;
+  settings: Settings;
+  /** listen: keep accepting after the first client. */
+  keepOpen?: boolean;
+  /** listen: relay what each client sends to every other client (ncat --broker). */
+  broker?: boolean;
+  /** Fill DataEvent.text with the stateful decoder (the JSON writer wants it; the screen does not). */
+  decodeText?: boolean;
+  logLimits?: LogLimits;
+  /** How often the kernel's view (state, queues, RTT) is refreshed; 0 turns it off. */
+  kernelRefreshMs?: number;
+  /** Per-connection bytes kept for /expect. */
+  receiveLimit?: number;
+}
+
+export interface Conn {
+  readonly id: number;
+  readonly channel: Channel;
+  readonly proto: Protocol;
+  readonly local: Endpoint;
+  readonly remote: Endpoint;
+  readonly openedAt: number;
+  peerEof: boolean;
+  closed?: { reason: CloseReason; message?: string; time: number };
+  kernel?: KernelView;
+  /** Unconsumed received bytes, for /expect. */
+  readonly rx: ReceiveBuffer;
+  /** Whole frames received and not yet consumed by `/expect frame`. */
+  readonly frames: Frame[];
+  /** Per-direction state for display and framing. */
+  readonly dirs: Record<Direction, DirState>;
+}
+
+interface DirState {
+  prev: Buffer;
+  decoder: StreamDecoder | undefined;
+  framer: Framer | undefined;
+  frameNo: number;
+}
+
+export type Target = number | 'all';
+
+export interface SessionEventMap {
+  event: [event: SessionEvent];
+  /** Something shown changed (settings, selection, kernel view); views re-read state. */
+  change: [];
+}
+
+const EMPTY = Buffer.alloc(0);
+
+export class Session extends EventEmitter<SessionEventMap> {
+  readonly mode: 'connect' | 'listen';
+  readonly proto: Protocol;
+  readonly log: EventLog<SessionEvent>;
+  readonly conns = new Map<number, Conn>();
+  settings: Settings;
+  target: Target = 'all';
+  listener: Listener | undefined;
+  listening: Endpoint | undefined;
+  frameSpec: string | undefined;
+  /** Creates framers for a spec; installed by whoever knows the plugin registry. */
+  framerFactory: ((spec: string) => Framer) | undefined;
+  readonly totals = { bytesIn: 0, bytesOut: 0, chunksIn: 0, chunksOut: 0 };
+  private readonly config: SessionConfig;
+  private kernelTimer: NodeJS.Timeout | undefined;
+  private closedAll = false;
+  private paused = false;
+  private acceptedAny = false;
+
+  constructor(config: SessionConfig) {
+    super();
+    this.config = config;
+    this.mode = config.mode;
+    this.proto = config.proto;
+    this.settings = { ...config.settings };
+    this.log = new EventLog<SessionEvent>(config.logLimits ?? DEFAULT_LOG_LIMITS, eventSize);
+    const every = config.kernelRefreshMs ?? 1000;
+    if (every > 0) {
+      this.kernelTimer = setInterval(() => this.refreshKernel(), every);
+      this.kernelTimer.unref();
+    }
+  }
+
+  // ---- channels -----------------------------------------------------------------------------
+
+  attachListener(listener: Listener): void {
+    this.listener = listener;
+    this.listening = listener.address;
+    this.record({
+      type: 'listening',
+      time: Date.now(),
+      proto: listener.proto,
+      address: listener.address.address,
+      port: listener.address.port,
+    });
+    listener.on('channel', (ch) => {
+      this.attach(ch);
+      if (!this.config.keepOpen && !this.acceptedAny) listener.stopAccepting();
+      this.acceptedAny = true;
+    });
+    listener.on('refused', (peer, why) => this.notice(`refused ${formatEndpoint(peer)}: ${why}`, 'warn'));
+    listener.on('error', (err) =>
+      this.record({ type: 'error', time: Date.now(), code: err.code, message: err.message }),
+    );
+  }
+
+  attach(channel: Channel): Conn {
+    const dir = (): DirState => ({ prev: EMPTY, decoder: undefined, framer: undefined, frameNo: 0 });
+    const conn: Conn = {
+      id: channel.id,
+      channel,
+      proto: channel.proto,
+      local: channel.local,
+      remote: channel.remote,
+      openedAt: Date.now(),
+      peerEof: false,
+      rx: new ReceiveBuffer(this.config.receiveLimit),
+      frames: [],
+      dirs: { in: dir(), out: dir() },
+    };
+    this.setupDir(conn, 'in');
+    this.setupDir(conn, 'out');
+    this.conns.set(conn.id, conn);
+    if (this.paused) channel.pause();
+    this.record({
+      type: 'open',
+      time: conn.openedAt,
+      conn: conn.id,
+      proto: conn.proto,
+      local: conn.local,
+      remote: conn.remote,
+    });
+    channel.on('data', (chunk) => {
+      this.totals.bytesIn += chunk.length;
+      this.totals.chunksIn++;
+      conn.rx.append(chunk);
+      this.traffic(conn, 'in', chunk);
+      if (this.config.broker) this.relay(conn, chunk);
+    });
+    channel.on('sent', (chunk) => {
+      this.totals.bytesOut += chunk.length;
+      this.totals.chunksOut++;
+      this.traffic(conn, 'out', chunk);
+    });
+    channel.on('end', () => {
+      conn.peerEof = true;
+      this.flushFramer(conn, 'in');
+      conn.rx.wake();
+      this.record({ type: 'eof', time: Date.now(), conn: conn.id });
+    });
+    channel.on('close', (reason, error) => {
+      conn.closed = { reason, message: error?.message, time: Date.now() };
+      if (!conn.peerEof) this.flushFramer(conn, 'in');
+      conn.rx.wake();
+      this.record({ type: 'close', time: conn.closed.time, conn: conn.id, reason, message: error?.message });
+      this.refreshKernel();
+      this.emit('change');
+    });
+    if (this.target !== 'all' && this.conns.size === 1) this.target = 'all';
+    this.refreshKernel();
+    return conn;
+  }
+
+  /** Open connections, oldest first. */
+  openConns(): Conn[] {
+    return [...this.conns.values()].filter((c) => !c.closed);
+  }
+
+  /** The connections a send goes to: the selected one, or every open one for /all. */
+  targets(): Conn[] {
+    if (this.target === 'all') {
+      const open = this.openConns();
+      if (open.length === 0) throw new UsageError(this.noConnectionText());
+      return open;
+    }
+    const conn = this.conns.get(this.target);
+    if (!conn) throw new UsageError(`no connection ${this.target}`);
+    if (conn.closed) throw new UsageError(`connection ${conn.id} is closed (${conn.closed.reason})`);
+    return [conn];
+  }
+
+  /** The one connection a command like /expect or /info is about. */
+  targetOne(what: string): Conn {
+    if (this.target !== 'all') {
+      const conn = this.conns.get(this.target);
+      if (!conn) throw new UsageError(`no connection ${this.target}`);
+      return conn;
+    }
+    const open = this.openConns();
+    if (open.length === 1) return open[0]!;
+    if (open.length === 0) {
+      // After the end, /info and /expect eof still concern the last connection there was.
+      const last = [...this.conns.values()].at(-1);
+      if (last) return last;
+      throw new UsageError(this.noConnectionText());
+    }
+    throw new UsageError(`${what}: ${open.length} connections are open; pick one with /use <id>`);
+  }
+
+  select(target: Target): void {
+    if (target !== 'all' && !this.conns.has(target)) {
+      const ids = [...this.conns.keys()].join(', ');
+      throw new UsageError(`no connection ${target}${ids ? ` (there are: ${ids})` : ''}`);
+    }
+    this.target = target;
+    this.emit('change');
+  }
+
+  private noConnectionText(): string {
+    if (this.mode === 'listen' && !this.acceptedAny) return 'no client has connected yet';
+    return 'no open connection';
+  }
+
+  // ---- sending ------------------------------------------------------------------------------
+
+  /**
+   * Sends one payload to every target (framed when framing is on). Resolves once the kernel has
+   * taken it, so a caller sending in a loop honours backpressure.
+   */
+  async send(payload: Uint8Array, conns: Conn[] = this.targets(), signal?: AbortSignal): Promise<void> {
+    const waits: Promise<void>[] = [];
+    for (const conn of conns) {
+      if (conn.channel.writeClosed) {
+        throw new UsageError(
+          `connection ${conn.id} is closed for writing${conn.closed ? '' : ' (/shutdown write)'}`,
+        );
+      }
+      const framer = conn.dirs.out.framer;
+      const wire = framer ? this.frameEncode(framer, payload) : payload;
+      let ok: boolean;
+      try {
+        ok = conn.channel.send(wire);
+      } catch (err) {
+        throw new NetError(`send on connection ${conn.id}: ${(err as Error).message}`, 'EPIPE', {
+          cause: err,
+        });
+      }
+      if (!ok) waits.push(drained(conn.channel, signal));
+    }
+    await Promise.all(waits);
+  }
+
+  private relay(from: Conn, chunk: Buffer): void {
+    for (const c of this.conns.values()) {
+      if (c === from || c.closed || c.channel.writeClosed) continue;
+      try {
+        c.channel.send(chunk);
+      } catch {
+        // A client going away mid-relay is reported by its own close event.
+      }
+    }
+  }
+
+  /** Stops or restarts reading on every connection (a slow view applying backpressure). */
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    for (const c of this.openConns()) {
+      if (paused) c.channel.pause();
+      else c.channel.resume();
+    }
+  }
+
+  private frameEncode(framer: Framer, payload: Uint8Array): Uint8Array {
+    try {
+      return framer.encode(payload);
+    } catch (err) {
+      throw new UsageError(`frame ${this.frameSpec}: ${(err as Error).message}`);
+    }
+  }
+
+  // ---- traffic ------------------------------------------------------------------------------
+
+  private traffic(conn: Conn, dir: Direction, chunk: Buffer): void {
+    const d = conn.dirs[dir];
+    if (d.framer) {
+      let frames: Frame[];
+      try {
+        frames = d.framer.decode(chunk);
+      } catch (err) {
+        // A stream that cannot be framed is shown raw from here on, and said so once.
+        this.notice(
+          `framing ${this.frameSpec} failed on connection ${conn.id} (${dir}): ${(err as Error).message}; showing raw chunks`,
+          'error',
+          conn.id,
+        );
+        d.framer = undefined;
+        this.pushData(conn, dir, chunk, undefined);
+        return;
+      }
+      for (const f of frames) {
+        d.frameNo++;
+        const bytes = Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.length);
+        if (dir === 'in') pushBounded(conn.frames, f, 1024);
+        this.pushData(conn, dir, bytes, d.frameNo);
+      }
+      return;
+    }
+    this.pushData(conn, dir, chunk, undefined);
+  }
+
+  private pushData(conn: Conn, dir: Direction, bytes: Buffer, frame: number | undefined): void {
+    const d = conn.dirs[dir];
+    const event: DataEvent = { type: 'data', time: Date.now(), conn: conn.id, dir, bytes, prev: d.prev };
+    if (frame !== undefined) event.frame = frame;
+    if (this.config.decodeText) {
+      d.decoder ??= textCodec(this.settings.encoding).streamDecoder();
+      event.text = d.decoder.write(bytes);
+      event.encoding = this.settings.encoding;
+    }
+    d.prev = tail(d.prev, bytes);
+    this.record(event);
+  }
+
+  private flushFramer(conn: Conn, dir: Direction): void {
+    const d = conn.dirs[dir];
+    if (!d.framer?.flush) return;
+    try {
+      for (const f of d.framer.flush()) {
+        d.frameNo++;
+        if (dir === 'in') pushBounded(conn.frames, f, 1024);
+        this.pushData(conn, dir, Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.length), d.frameNo);
+      }
+    } catch (err) {
+      this.notice(`framing: ${(err as Error).message}`, 'warn', conn.id);
+    }
+  }
+
+  // ---- settings -----------------------------------------------------------------------------
+
+  setEncoding(name: string): string {
+    const canonical = textCodec(name).name;
+    this.settings = { ...this.settings, encoding: canonical };
+    // Restart the stream decoders: bytes split across the switch would decode as garbage anyway.
+    for (const c of this.conns.values()) {
+      c.dirs.in.decoder = undefined;
+      c.dirs.out.decoder = undefined;
+    }
+    this.emit('change');
+    return canonical;
+  }
+
+  update(patch: Partial<Settings>): void {
+    this.settings = { ...this.settings, ...patch };
+    this.emit('change');
+  }
+
+  /** Turns framing on for every connection (and those to come), or off with undefined. */
+  setFrame(spec: string | undefined): void {
+    if (spec !== undefined) {
+      if (!this.framerFactory) throw new UsageError('/frame: framing plugins are not available yet');
+      // Make one now so a bad spec fails here, before any connection changes.
+      this.framerFactory(spec);
+    }
+    this.frameSpec = spec;
+    for (const c of this.conns.values()) {
+      this.setupDir(c, 'in');
+      this.setupDir(c, 'out');
+      c.frames.length = 0;
+    }
+    this.emit('change');
+  }
+
+  private setupDir(conn: Conn, dir: Direction): void {
+    const d = conn.dirs[dir];
+    d.framer = this.frameSpec && this.framerFactory ? this.framerFactory(this.frameSpec) : undefined;
+    d.frameNo = 0;
+  }
+
+  // ---- expect -------------------------------------------------------------------------------
+
+  /**
+   * Waits until the pattern is in the connection's receive buffer, consumes up to the end of the
+   * match, and reports an `expect` event either way. Never rejects: a failure is `ok: false`.
+   */
+  async expect(
+    pattern: ExpectPattern,
+    timeoutMs: number,
+    conn: Conn = this.targetOne('expect'),
+    signal?: AbortSignal,
+  ): Promise<ExpectEvent> {
+    const started = Date.now();
+    const coder = textCodec(this.settings.encoding);
+    if (pattern.kind === 'frame' && !this.frameSpec) {
+      throw new UsageError('expect frame: framing is off; turn it on with /frame <spec>');
+    }
+    const finish = (e: Omit<ExpectEvent, 'type' | 'time' | 'conn' | 'pattern' | 'elapsedMs'>) => {
+      const event: ExpectEvent = {
+        type: 'expect',
+        time: Date.now(),
+        conn: conn.id,
+        pattern: pattern.source,
+        elapsedMs: Date.now() - started,
+        ...e,
+      };
+      if (!event.ok) {
+        const last = conn.rx.peek().subarray(-64);
+        event.lastHex = last.toString('hex');
+        event.lastText = coder.decode(last);
+      }
+      this.record(event);
+      return event;
+    };
+    let timer: NodeJS.Timeout | undefined;
+    let stop: ((why: string) => void) | undefined;
+    const stopped = new Promise<string>((resolve) => {
+      stop = resolve;
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+      signal?.addEventListener('abort', () => resolve('cancelled'), { once: true });
+    });
+    try {
+      for (;;) {
+        if (pattern.kind === 'frame') {
+          const f = conn.frames.shift();
+          if (f) {
+            const bytes = Buffer.from(f.bytes);
+            // The frame's bytes also leave the byte buffer, so a later text expect starts after it.
+            const at = conn.rx.peek().indexOf(bytes);
+            if (at >= 0) conn.rx.take(at + bytes.length);
+            return finish({
+              ok: true,
+              match: coder.decode(Buffer.from(f.payload)),
+              hex: Buffer.from(f.payload).toString('hex'),
+            });
+          }
+        } else if (pattern.kind === 'eof') {
+          if (conn.peerEof || conn.closed) {
+            const rest = conn.rx.take(conn.rx.length);
+            return finish({ ok: true, match: coder.decode(rest), hex: rest.toString('hex') });
+          }
+        } else {
+          const m = findMatch(conn.rx.peek(), pattern, coder);
+          if (m) {
+            const match = Buffer.from(m.match);
+            conn.rx.take(m.end);
+            return finish({
+              ok: true,
+              match: coder.decode(match),
+              hex: match.toString('hex'),
+              groups: m.groups,
+            });
+          }
+        }
+        if (conn.peerEof || conn.closed) return finish({ ok: false, reason: conn.closed ? 'closed' : 'eof' });
+        const why = await Promise.race([conn.rx.changed().then(() => ''), stopped]);
+        if (why) return finish({ ok: false, reason: why });
+      }
+    } finally {
+      clearTimeout(timer);
+      stop?.('');
+    }
+  }
+
+  // ---- kernel view --------------------------------------------------------------------------
+
+  /** Reads state, queues and RTT for every connection; emits `state` for those that changed. */
+  refreshKernel(): void {
+    const conns = [...this.conns.values()].filter((c) => !c.closed || Date.now() - c.closed.time < 120_000);
+    if (conns.length === 0) return;
+    let views: KernelView[];
+    try {
+      views = readKernelViews(
+        conns.map((c) => ({ proto: c.proto, fd: c.channel.fd, local: c.local, remote: c.remote })),
+      );
+    } catch {
+      return;
+    }
+    let changed = false;
+    conns.forEach((c, i) => {
+      const v = views[i]!;
+      // Once closed and gone from the kernel's tables there is nothing more to say.
+      if (c.closed && v.state === undefined) {
+        if (c.kernel?.state !== undefined) {
+          c.kernel = { state: undefined };
+          changed = true;
+        }
+        return;
+      }
+      const was = c.kernel;
+      c.kernel = v;
+      if (kernelViewChanged(was, v)) {
+        changed = true;
+        this.emit('event', { type: 'state', time: Date.now(), conn: c.id, ...v });
+      }
+    });
+    if (changed) this.emit('change');
+  }
+
+  // ---- events -------------------------------------------------------------------------------
+
+  /** Logs an event and tells every view. Progress and state are shown, not logged. */
+  record(event: SessionEvent): void {
+    if (event.type !== 'progress' && event.type !== 'state') this.log.push(event);
+    this.emit('event', event);
+  }
+
+  notice(text: string, level: 'info' | 'warn' | 'error' = 'info', conn?: number): void {
+    this.record({ type: 'notice', time: Date.now(), level, text, ...(conn === undefined ? {} : { conn }) });
+  }
+
+  /** True once nothing more can happen: every connection closed and no listener accepting more. */
+  get finished(): boolean {
+    if (this.closedAll) return true;
+    if (this.openConns().length > 0) return false;
+    if (this.mode === 'connect') return this.conns.size > 0;
+    return this.acceptedAny && !this.config.keepOpen;
+  }
+
+  /** Closes the listener and every connection; stops the refresh timer. */
+  async close(): Promise<void> {
+    this.closedAll = true;
+    clearInterval(this.kernelTimer);
+    const listener = this.listener;
+    this.listener = undefined;
+    await Promise.all([
+      listener?.close(),
+      ...this.openConns().map((c) => c.channel.close().catch(() => undefined)),
+    ]);
+  }
+}
+
+function drained(channel: Channel, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      channel.off('drain', done);
+      channel.off('close', done);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    channel.on('drain', done);
+    channel.on('close', done);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+function tail(prev: Buffer, bytes: Buffer): Buffer {
+  if (bytes.length >= 4) return Buffer.from(bytes.subarray(-4));
+  return Buffer.concat([prev, bytes]).subarray(-4);
+}
+
+function pushBounded<T>(list: T[], item: T, max: number): void {
+  list.push(item);
+  if (list.length > max) list.shift();
+}
+
+export function formatEndpoint(e: Endpoint): string {
+  return e.family === 'IPv6' ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
+}
