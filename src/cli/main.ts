@@ -22,7 +22,8 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(normalizeArgv(argv), { from: 'user' });
-    return EXIT.ok;
+    // Session commands end by setting process.exitCode (0, 1, or 3 for a failed expectation).
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (err) {
     return reportError(err);
   }

@@ -7,9 +7,10 @@ const POLL_MS = 10;
  * Closes a TCP socket without ever blocking the event loop, keeping SO_LINGER's wire behaviour.
  *
  * With a non-zero linger, close(2) blocks until the peer acknowledges everything (or the timeout
- * passes and the kernel sends RST). Instead we send FIN, poll the unacknowledged byte count
- * (SIOCOUTQ, which counts our FIN too), and only close the descriptor once it is zero; if the
- * timeout passes first we set SO_LINGER to 0 and close, which sends the same RST the kernel would.
+ * passes and the kernel sends RST). Instead we queue FIN, then poll until Node's own buffer is
+ * empty and the kernel reports nothing unacknowledged (SIOCOUTQ counts our FIN too), and only then
+ * close the descriptor; if the timeout passes first we close with SO_LINGER 0, which sends the same
+ * RST the kernel would.
  */
 export function lingerClose(
   socket: Socket,
@@ -23,28 +24,27 @@ export function lingerClose(
       socket.resetAndDestroy();
       return;
     }
-    socket.end(() => {
-      if (!linger) {
+    if (!linger) {
+      socket.end(() => socket.destroy());
+      return;
+    }
+    const deadline = Date.now() + linger * 1000;
+    socket.end();
+    const tick = () => {
+      const d = fd();
+      if (d === undefined || socket.destroyed) return;
+      const api = nativeSockets();
+      const unacked = socket.writableLength > 0 ? 1 : api.unacked(d);
+      if (unacked === 0 || unacked === undefined) {
+        // Everything, FIN included, is acknowledged: close(2) returns at once now.
+        api.setLinger(d, false, 0);
         socket.destroy();
-        return;
+      } else if (Date.now() >= deadline) {
+        socket.resetAndDestroy();
+      } else {
+        setTimeout(tick, POLL_MS);
       }
-      const deadline = Date.now() + linger * 1000;
-      const tick = () => {
-        const d = fd();
-        if (d === undefined || socket.destroyed) return;
-        const api = nativeSockets();
-        const unacked = api.unacked(d);
-        if (unacked === 0 || unacked === undefined) {
-          // Everything (FIN included) is acknowledged: close(2) returns at once now.
-          api.setLinger(d, false, 0);
-          socket.destroy();
-        } else if (Date.now() >= deadline) {
-          socket.resetAndDestroy();
-        } else {
-          setTimeout(tick, POLL_MS);
-        }
-      };
-      tick();
-    });
+    };
+    tick();
   });
 }

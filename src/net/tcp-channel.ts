@@ -5,16 +5,13 @@ import type { Channel, ChannelEventMap, ChannelStats, CloseReason, Endpoint } fr
 import { errorCode, formatHostPort, netError } from './errno.js';
 import { nextChannelId } from './ids.js';
 import { lingerClose } from './linger-close.js';
+import { tcpSocketFd } from './socket-fd.js';
 import {
   findSocketOption,
   readSocketOptions,
   type SocketOptionValues,
   setSocketOption,
 } from './socket-options.js';
-
-interface SocketHandle {
-  fd?: number;
-}
 
 /** A connected TCP socket as a Channel: counts bytes, names why it closed, closes without blocking. */
 export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel {
@@ -70,8 +67,7 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
   }
 
   get fd(): number | undefined {
-    const fd = (this.socket as unknown as { _handle?: SocketHandle })._handle?.fd;
-    return typeof fd === 'number' && fd >= 0 ? fd : undefined;
+    return tcpSocketFd(this.socket);
   }
 
   send(data: Uint8Array): boolean {

@@ -6,6 +6,7 @@ import { formatHostPort, netError } from './errno.js';
 import type { Listener, ListenerEventMap } from './listener.js';
 import { createBoundSocket } from './native-socket.js';
 import { resolveHost } from './resolve.js';
+import { tcpSocketFd } from './socket-fd.js';
 import { applySocketOptions, hasOptions, type SocketOptionSpec } from './socket-options.js';
 import { endpoint, TcpChannel } from './tcp-channel.js';
 
@@ -39,7 +40,7 @@ export class TcpListener extends EventEmitter<ListenerEventMap> implements Liste
       this.emit('refused', peer, this.accepting ? `--max-clients ${max} reached` : 'no longer accepting');
       return;
     }
-    const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
+    const fd = tcpSocketFd(socket);
     if (fd !== undefined && hasOptions(this.options.socket, perConnection)) {
       try {
         applySocketOptions(fd, this.options.socket, 'tcp', peer.family === 'IPv6', perConnection);

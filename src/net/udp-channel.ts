@@ -4,6 +4,7 @@ import type { NetError } from '../errors.js';
 import type { Channel, ChannelEventMap, ChannelStats, CloseReason, Endpoint } from './channel.js';
 import { formatHostPort, netError } from './errno.js';
 import { nextChannelId } from './ids.js';
+import { udpSocketFd } from './socket-fd.js';
 import {
   findSocketOption,
   readSocketOptions,
@@ -49,8 +50,7 @@ export class UdpChannel extends EventEmitter<ChannelEventMap> implements Channel
 
   get fd(): number | undefined {
     if (this.closed) return undefined;
-    const fd = (this.socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
-    return typeof fd === 'number' && fd >= 0 ? fd : undefined;
+    return udpSocketFd(this.socket);
   }
 
   /** Called by the owner for each datagram from this peer. */

@@ -6,6 +6,7 @@ import { formatHostPort, netError } from './errno.js';
 import type { Listener, ListenerEventMap } from './listener.js';
 import { createBoundSocket } from './native-socket.js';
 import { resolveHost } from './resolve.js';
+import { udpSocketFd } from './socket-fd.js';
 import { applySocketOptions, hasOptions } from './socket-options.js';
 import { endpoint } from './tcp-channel.js';
 import { UdpChannel } from './udp-channel.js';
@@ -45,8 +46,9 @@ async function openSocket(
   });
   socket.removeAllListeners('error');
   if (!options.socket.reuseport && hasOptions(options.socket)) {
-    const fd = (socket as unknown as { _handle: { fd: number } })._handle.fd;
+    const fd = udpSocketFd(socket);
     try {
+      if (fd === undefined) throw new Error('the UDP socket has no descriptor');
       applySocketOptions(fd, options.socket, 'udp', family === 6);
     } catch (err) {
       socket.close();

@@ -1,0 +1,187 @@
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import type * as net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CliProcess, runCli } from '../../helpers/cli.js';
+import { collect, freePort, tcpServer } from '../../helpers/servers.js';
+
+/** The README's EOF table, row by row, through the real binary. */
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function server(handler: (s: net.Socket) => void) {
+  const srv = await tcpServer(handler);
+  cleanups.push(() => srv.close());
+  return srv;
+}
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+describe('standard input EOF', () => {
+  it('default: keeps receiving until the peer closes, and sends no FIN', async () => {
+    let sawFin = false;
+    const srv = await server((s) => {
+      s.on('end', () => {
+        sawFin = true;
+      });
+      setTimeout(() => s.end('late reply\n'), 400);
+    });
+    const r = await runCli(['--no-tui', '127.0.0.1', String(srv.port)], 'hello\n');
+    expect(r.code).toBe(0);
+    expect(r.stdout.toString()).toBe('late reply\n');
+    expect(sawFin).toBe(false);
+  });
+
+  it('-N: shuts down the write side (FIN) and keeps receiving', async () => {
+    const srv = await server((s) => {
+      const parts: Buffer[] = [];
+      s.on('data', (d: Buffer) => parts.push(d));
+      s.on('end', () => s.end(`got ${Buffer.concat(parts).toString().trim()}\n`));
+    });
+    const r = await runCli(['-N', '127.0.0.1', String(srv.port)], 'ping\n');
+    expect(r.code).toBe(0);
+    expect(r.stdout.toString()).toBe('got ping\n');
+  });
+
+  it('-q <dur>: quits that long after EOF even though the peer stays open', async () => {
+    const srv = await server((s) => s.write('hi\n'));
+    const started = Date.now();
+    const r = await runCli(['-q', '300ms', '127.0.0.1', String(srv.port)], 'x');
+    const elapsed = Date.now() - started;
+    expect(r.code).toBe(0);
+    expect(r.stdout.toString()).toBe('hi\n');
+    expect(elapsed).toBeGreaterThanOrEqual(300);
+    expect(elapsed).toBeLessThan(5000);
+  });
+
+  it('--send-only: flushes everything, then quits on EOF', async () => {
+    let received: Promise<{ data: Buffer }> | undefined;
+    const srv = await server((s) => {
+      received = collect(s);
+      s.write('ignored\n');
+    });
+    const payload = randomBytes(4 << 20);
+    const r = await runCli(['--send-only', '127.0.0.1', String(srv.port)], payload);
+    expect(r.code).toBe(0);
+    expect(r.stdout.length).toBe(0);
+    expect(sha((await received!).data)).toBe(sha(payload));
+  });
+
+  it('--recv-only: never reads standard input', async () => {
+    let received: Promise<{ data: Buffer }> | undefined;
+    const srv = await server((s) => {
+      received = collect(s);
+      setTimeout(() => s.end('only this\n'), 200);
+    });
+    const p = new CliProcess(['--recv-only', '127.0.0.1', String(srv.port)]);
+    cleanups.push(() => p.kill());
+    p.child.stdin.write('must not be sent\n');
+    const r = await p.exited;
+    expect(r.code).toBe(0);
+    expect(r.stdout.toString()).toBe('only this\n');
+    expect((await received!).data.length).toBe(0);
+  });
+});
+
+describe('the peer ends the connection', () => {
+  it('FIN: standard output gets every byte, exit 0', async () => {
+    const payload = randomBytes(8 << 20);
+    const srv = await server((s) => s.end(payload));
+    const p = new CliProcess(['127.0.0.1', String(srv.port)]);
+    cleanups.push(() => p.kill());
+    const r = await p.exited;
+    expect(r.code).toBe(0);
+    expect(sha(r.stdout)).toBe(sha(payload));
+  });
+
+  it('RST: exit 1 with one line naming ECONNRESET', async () => {
+    const srv = await server((s) => {
+      s.write('partial');
+      setTimeout(() => s.resetAndDestroy(), 100);
+    });
+    const p = new CliProcess(['127.0.0.1', String(srv.port)]);
+    cleanups.push(() => p.kill());
+    const r = await p.exited;
+    expect(r.code).toBe(1);
+    expect(r.stdout.toString()).toBe('partial');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/ECONNRESET: the peer reset the connection/);
+  });
+});
+
+describe('timeouts', () => {
+  it('-i: closes after that long without traffic', async () => {
+    const srv = await server(() => {});
+    const p = new CliProcess(['-v', '-i', '300ms', '127.0.0.1', String(srv.port)]);
+    cleanups.push(() => p.kill());
+    const r = await p.exited;
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/idle timeout/);
+  });
+
+  it('-w: connect timeout names ETIMEDOUT and the duration', async () => {
+    // A listener with a full accept queue drops further SYNs, so ours goes unanswered.
+    const script = [
+      'import socket, time',
+      's = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)',
+      'fill = socket.create_connection(s.getsockname())',
+      'print(s.getsockname()[1], flush=True)',
+      'time.sleep(20)',
+    ].join('\n');
+    const py = spawn('python3', ['-c', script]);
+    cleanups.push(() => py.kill());
+    const port = await new Promise<number>((resolve) =>
+      py.stdout.once('data', (d: Buffer) => resolve(Number(d))),
+    );
+    const r = await runCli(['-w', '500ms', '127.0.0.1', String(port)], '', 10_000);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/ETIMEDOUT after 500ms: SYN unanswered/);
+  });
+});
+
+describe('errors are one line with the errno and its meaning', () => {
+  it('refused', async () => {
+    const port = await freePort();
+    const r = await runCli(['127.0.0.1', String(port)]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      `sockrepl: connect 127.0.0.1:${port}: ECONNREFUSED: nothing is listening there (the peer answered SYN with RST)\n`,
+    );
+  });
+
+  it('bad host name', async () => {
+    const r = await runCli(['no-such-host.invalid', '80']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^sockrepl: connect no-such-host\.invalid:80: (ENOTFOUND|EAI_AGAIN): .*host/);
+  });
+
+  it('usage errors exit 2', async () => {
+    expect((await runCli(['127.0.0.1', '99999'])).code).toBe(2);
+    expect((await runCli(['--linger', 'soon', '127.0.0.1', '80'])).stderr).toMatch(
+      /--linger: 'soon' is not a duration/,
+    );
+    expect((await runCli(['--bogus', '127.0.0.1', '80'])).code).toBe(2);
+    expect((await runCli(['-u', '--nodelay', '127.0.0.1', '80'])).stderr).toMatch(
+      /--nodelay applies to TCP only/,
+    );
+  });
+
+  it('listening on a taken port', async () => {
+    const srv = await server(() => {});
+    const r = await runCli(['listen', '127.0.0.1', String(srv.port)]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^sockrepl: listen 127\.0\.0\.1:\d+: EADDRINUSE: another socket already listens/,
+    );
+  });
+
+  it('connecting from a source port a listener owns', async () => {
+    const owner = await server(() => {});
+    const target = await server(() => {});
+    const r = await runCli(['-p', String(owner.port), '127.0.0.1', String(target.port)]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/EADDRINUSE: .*try another --source-port/);
+  });
+});
