@@ -48,8 +48,11 @@ export async function runJson(
   const checkFinished = () => {
     if (session.finished) resolveDone();
   };
+  // Like nc: once standard input has ended, the peer's EOF ends the connection too.
+  let stdinEnded = false;
   session.on('event', (e) => {
     if (e.type === 'close') setImmediate(checkFinished);
+    if (e.type === 'eof' && stdinEnded) void session.conns.get(e.conn)?.channel.close();
   });
 
   // Commands in order; a command that waits (/expect, /file) holds back the ones after it.
@@ -68,7 +71,10 @@ export async function runJson(
     });
   });
   rl.on('close', () => {
-    chain = chain.then(() => afterStdinEof(session, spec, resolveDone));
+    chain = chain.then(() => {
+      stdinEnded = true;
+      afterStdinEof(session, spec, resolveDone);
+    });
   });
 
   await done;
@@ -84,6 +90,7 @@ function afterStdinEof(session: Session, spec: SessionSpec, quit: () => void): v
   if (o.halfClose) {
     for (const c of session.openConns()) if (!c.channel.writeClosed) c.channel.shutdown('write');
   }
+  for (const c of session.openConns()) if (c.peerEof) void c.channel.close();
   if (o.quitAfterMs !== undefined) setTimeout(quit, o.quitAfterMs).unref();
   if (session.finished) quit();
 }

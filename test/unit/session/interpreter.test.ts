@@ -1,0 +1,202 @@
+import * as net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Interpreter } from '../../../src/session/interpreter.js';
+import { createSession, startSession } from '../../../src/session/open-session.js';
+import type { Session } from '../../../src/session/session.js';
+import type { DataEvent, SessionEvent } from '../../../src/session/session-events.js';
+import { defaultOptions, startServer, type TestServer, until } from '../../helpers/session-fixtures.js';
+
+let server: TestServer | undefined;
+let session: Session | undefined;
+
+afterEach(async () => {
+  await session?.close();
+  await server?.close();
+  session = undefined;
+  server = undefined;
+});
+
+async function connected(patch = {}) {
+  server = await startServer();
+  session = createSession(
+    { kind: 'connect', host: '127.0.0.1', port: server.port, options: defaultOptions(patch) },
+    {
+      decodeText: true,
+      kernelRefreshMs: 100,
+    },
+  );
+  const events: SessionEvent[] = [];
+  session.on('event', (e) => events.push(e));
+  await startSession(session, {
+    kind: 'connect',
+    host: '127.0.0.1',
+    port: server.port,
+    options: defaultOptions(patch),
+  });
+  const peer = await server.nextSocket();
+  return { s: session, peer, events, run: new Interpreter(session, { defaultExpectTimeoutMs: 1000 }) };
+}
+
+describe('interpreter over a real TCP connection', () => {
+  it('sends typed lines with the eol, /send escapes, /hex bytes', async () => {
+    const { run } = await connected();
+    expect((await run.execute('hello')).ok).toBe(true);
+    await server!.waitFor('hello\n');
+    await run.execute('/eol crlf');
+    await run.execute('again');
+    await server!.waitFor('again\r\n');
+    await run.execute('/send "a\\x00b\\r\\n"');
+    await server!.waitFor(Buffer.from('a\x00b\r\n', 'latin1'));
+    await run.execute('/hex de ad 0xbe ef');
+    await server!.waitFor(Buffer.from([0xde, 0xad, 0xbe, 0xef]));
+    await run.execute('//not a command');
+    await server!.waitFor('/not a command\r\n');
+    const bad = await run.execute('/hex zz');
+    expect(bad.ok).toBe(false);
+    expect(bad.error?.exitCode).toBe(2);
+    expect(bad.lines[0]).toMatch(/^hex: bad hex at column 1/);
+  });
+
+  it('/expect consumes up to the match; what follows stays; a timeout fails with exit code 3', async () => {
+    const { run, peer } = await connected();
+    peer.write('banner\nOK 42\nnext line\n');
+    const m = await run.execute('/expect /OK (\\d+)/ 2s');
+    expect(m.ok).toBe(true);
+    expect(m.data).toMatchObject({ ok: true, match: 'OK 42', groups: ['42'] });
+    const n = await run.execute('/expect "next"');
+    expect(n.ok).toBe(true);
+    const t = await run.execute('/expect nothing-like-this 200ms');
+    expect(t.ok).toBe(false);
+    expect(t.error?.exitCode).toBe(3);
+    expect(t.lines[0]).toMatch(/timed out after \d+ms/);
+    expect(t.lines[1]).toContain('6c 69 6e 65 0a'); // " line\n" is still unconsumed
+    peer.write(Buffer.from([0, 2, 9]));
+    expect((await run.execute('/expect hex:"00 02" 1s')).ok).toBe(true);
+    peer.end();
+    const eof = await run.execute('/expect eof 2s');
+    expect(eof.ok).toBe(true);
+    expect(eof.data).toMatchObject({ hex: '09' });
+  });
+
+  it('logs data in both directions with the stateful decoder, split GBK included', async () => {
+    const { run, peer, events } = await connected({ encoding: 'gbk' });
+    peer.write(Buffer.from([0xd6, 0xd0, 0xce]));
+    await until(() => events.some((e) => e.type === 'data' && e.dir === 'in'));
+    peer.write(Buffer.from([0xc4]));
+    await until(() => events.filter((e) => e.type === 'data' && e.dir === 'in').length === 2);
+    const ins = events.filter((e): e is DataEvent => e.type === 'data' && e.dir === 'in');
+    expect(ins.map((e) => e.text).join('')).toBe('中文');
+    expect(ins[1]!.prev).toEqual(Buffer.from([0xd6, 0xd0, 0xce]));
+    await run.execute('中文');
+    await server!.waitFor(Buffer.from([0xd6, 0xd0, 0xce, 0xc4, 0x0a]));
+    const out = events.find((e): e is DataEvent => e.type === 'data' && e.dir === 'out');
+    expect(out?.text).toBe('中文\n');
+    expect((await run.execute('/enc nosuch')).lines[0]).toMatch(/unknown encoding/);
+  });
+
+  it('/opt changes a socket option live and /info reports the kernel view', async () => {
+    const { run } = await connected();
+    const opt = await run.execute('/opt nodelay on');
+    expect(opt.lines[0]).toMatch(/nodelay set; kernel reports on/);
+    expect((await run.execute('/opt TCP_NODELAY')).lines[0]).toMatch(/^nodelay on/);
+    expect((await run.execute('/opt bogus 1')).lines[0]).toMatch(/unknown socket option 'bogus'/);
+    expect((await run.execute('/opt ttl 999')).ok).toBe(false);
+    const info = await run.execute('/info');
+    expect(info.ok).toBe(true);
+    const text = info.lines.join('\n');
+    expect(text).toMatch(/connection \d+ {2}tcp {2}127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+/);
+    if (process.platform === 'linux')
+      expect(text).toMatch(/state ESTABLISHED {2}Send-Q 0 {2}Recv-Q 0 {2}rtt/);
+    expect(text).toMatch(/nodelay on/);
+  });
+
+  it('/shutdown write half-closes; the kernel view shows FIN_WAIT2 and the peer sees EOF', async () => {
+    const { run, peer, s } = await connected();
+    const ended = new Promise((r) => peer.once('end', r));
+    peer.resume();
+    expect((await run.execute('/shutdown')).lines[0]).toMatch(/write side shut/);
+    await ended;
+    const conn = [...s.conns.values()][0]!;
+    if (process.platform === 'linux')
+      await until(() => conn.kernel?.state === 'FIN_WAIT2', 3000, 'FIN_WAIT2');
+    expect((await run.execute('after')).lines[0]).toMatch(/closed for writing/);
+    peer.write('still reading\n');
+    expect((await run.execute('/expect still')).ok).toBe(true);
+  });
+
+  it('/close, /reset and the close reason', async () => {
+    const { run, events } = await connected();
+    const r = await run.execute('/reset');
+    expect(r.lines[0]).toMatch(/reset \(RST sent\)/);
+    await until(() => events.some((e) => e.type === 'close'));
+    expect(events.find((e) => e.type === 'close')).toMatchObject({ reason: 'local' });
+    expect(session!.finished).toBe(true);
+    expect((await run.execute('x')).lines[0]).toBe('no open connection');
+  });
+
+  it('/file streams a file with progress and honours backpressure', async () => {
+    const { run, peer, events } = await connected();
+    const { writeFileSync, mkdtempSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const path = join(mkdtempSync(join(tmpdir(), 'sockrepl-')), 'blob.bin');
+    const blob = Buffer.alloc(4 * 1024 * 1024);
+    for (let i = 0; i < blob.length; i++) blob[i] = i % 251;
+    writeFileSync(path, blob);
+    let got = 0;
+    peer.on('data', (d: Buffer) => {
+      got += d.length;
+    });
+    const done = await run.execute(`/file ${path}`);
+    expect(done.ok).toBe(true);
+    expect(done.lines[0]).toMatch(/sent .*blob\.bin: 4194304 bytes/);
+    await until(() => got === blob.length);
+    const progress = events.filter((e) => e.type === 'progress');
+    expect(progress.at(-1)).toMatchObject({ sent: blob.length, total: blob.length, done: true });
+    expect((await run.execute('/file /no/such/file')).lines[0]).toMatch(/no such file/);
+  });
+
+  it('commands that are not there yet say so; settings commands report', async () => {
+    const { run } = await connected();
+    expect((await run.execute('/fault delay:1s')).lines[0]).toMatch(/not available yet/);
+    expect((await run.execute('/record x.srs')).lines[0]).toMatch(/not available yet/);
+    expect((await run.execute('/endian le')).lines[0]).toBe('endian le');
+    expect((await run.execute('/view text')).lines[0]).toBe('view text');
+    expect((await run.execute('/view nope')).ok).toBe(false);
+    expect((await run.execute('/frobnicate')).lines[0]).toMatch(/unknown command \/frobnicate/);
+    expect((await run.execute('/help')).lines.length).toBeGreaterThan(20);
+    expect((await run.execute('/quit')).quit).toBe(true);
+  });
+});
+
+describe('listen mode with several clients', () => {
+  it('/use picks one client, /all answers every one', async () => {
+    const options = defaultOptions({ keepOpen: true });
+    session = createSession({ kind: 'listen', host: '127.0.0.1', port: 0, options }, { kernelRefreshMs: 0 });
+    await startSession(session, { kind: 'listen', host: '127.0.0.1', port: 0, options });
+    const run = new Interpreter(session);
+    expect((await run.execute('hi')).lines[0]).toBe('no client has connected yet');
+    const port = session.listening!.port;
+    const got = [Buffer.alloc(0), Buffer.alloc(0)];
+    const clients = [0, 1].map((i) => {
+      const c = net.connect(port, '127.0.0.1');
+      c.on('data', (d) => {
+        got[i] = Buffer.concat([got[i]!, d]);
+      });
+      return c;
+    });
+    await until(() => session!.openConns().length === 2);
+    const [a, b] = session.openConns();
+    expect((await run.execute('/expect x 100ms')).lines[0]).toMatch(/2 connections are open; pick one/);
+    expect((await run.execute(`/use ${b!.id}`)).lines[0]).toBe(`sending to connection ${b!.id}`);
+    await run.execute('to-b');
+    await until(() => got[1]!.toString() === 'to-b\n');
+    expect(got[0]!.length).toBe(0);
+    await run.execute('/all');
+    await run.execute('both');
+    await until(() => got[0]!.toString() === 'both\n' && got[1]!.toString() === 'to-b\nboth\n');
+    expect((await run.execute('/use 999')).lines[0]).toMatch(/no connection 999/);
+    expect(a!.id).toBeLessThan(b!.id);
+    for (const c of clients) c.destroy();
+  });
+});
