@@ -1,0 +1,481 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${NAME} is the script language's own variable syntax.
+import type { Pos, Template, TemplatePart, VarRef } from './ast.js';
+import { ScriptSyntaxError } from './script-errors.js';
+
+/**
+ * The script scanner. Tokens depend on where they appear (a `/` starts a regex only where a pattern
+ * is expected; `/tmp/x` is a path elsewhere), so the parser asks for the token it wants next
+ * instead of consuming a token stream.
+ *
+ * Rules, shell-like:
+ * - `#` starts a comment where a token could start; `a#b` and `"a # b"` keep their `#`.
+ * - `"..."` decodes escapes and expands variables; `'...'` is literal. A quote opens a string at
+ *   the start of a token or right after `:` or `=` (`hex:"de ad"`, `delim="; "`).
+ * - Inside `{ }` blocks, `;` also ends a command and an unbalanced `}` closes the block.
+ * - `$NAME`, `${NAME}`, `${NAME:-default}`, `$1`, `${10}`; `$$` is a literal `$`. In a regex only
+ *   `${...}` is a variable, since `$` is an anchor there.
+ */
+
+export type Context = 'top' | 'block';
+
+export interface Token {
+  kind: 'word' | 'string' | 'regex';
+  /** Quotes removed, escapes decoded (for a regex: its source, escapes untouched). */
+  value: Template;
+  /** As typed (quotes and escapes kept), variables still to expand. */
+  raw: Template;
+  flags?: string;
+  pos: Pos;
+  start: number;
+  end: number;
+}
+
+type Mode = 'bare' | 'dq' | 'sq' | 'regex';
+
+const REGEX_FLAGS = /^[dgimsuvy]*$/;
+const NAME_START = /[A-Za-z_]/;
+const NAME_CHAR = /[A-Za-z0-9_]/;
+const HEX2 = /^[0-9a-fA-F]{2}$/;
+
+const SIMPLE_ESCAPES: Record<string, string> = {
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  a: '\x07',
+  b: '\b',
+  e: '\x1b',
+  f: '\f',
+  v: '\v',
+  '\\': '\\',
+  '"': '"',
+  "'": "'",
+  $: '$',
+};
+
+/** Accumulates template parts, merging neighbours of the same kind. */
+class PartsBuilder {
+  readonly parts: TemplatePart[] = [];
+
+  text(s: string): void {
+    if (s === '') return;
+    const last = this.parts.at(-1);
+    if (last?.kind === 'text') last.text += s;
+    else this.parts.push({ kind: 'text', text: s });
+  }
+
+  bytes(b: number): void {
+    const last = this.parts.at(-1);
+    if (last?.kind === 'bytes') {
+      const merged = new Uint8Array(last.bytes.length + 1);
+      merged.set(last.bytes);
+      merged[last.bytes.length] = b;
+      last.bytes = merged;
+    } else this.parts.push({ kind: 'bytes', bytes: Uint8Array.of(b) });
+  }
+
+  variable(ref: VarRef): void {
+    this.parts.push({ kind: 'var', ref });
+  }
+
+  append(parts: readonly TemplatePart[]): void {
+    for (const p of parts) {
+      if (p.kind === 'text') this.text(p.text);
+      else if (p.kind === 'var') this.variable(p.ref);
+      else for (const b of p.bytes) this.bytes(b);
+    }
+  }
+
+  build(pos: Pos, source: string, regex = false): Template {
+    return regex ? { parts: this.parts, pos, source, regex } : { parts: this.parts, pos, source };
+  }
+}
+
+export class Lexer {
+  readonly source: string;
+  readonly file: string;
+  i = 0;
+  private readonly lineStarts: number[] = [0];
+
+  constructor(source: string, file: string) {
+    this.source = source;
+    this.file = file;
+    for (let k = 0; k < source.length; k++) if (source.charCodeAt(k) === 10) this.lineStarts.push(k + 1);
+  }
+
+  pos(offset = this.i): Pos {
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.lineStarts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, col: offset - this.lineStarts[lo]! + 1, offset };
+  }
+
+  error(offset: number, reason: string): ScriptSyntaxError {
+    return new ScriptSyntaxError(this.file, this.pos(offset), reason);
+  }
+
+  peek(k = 0): string | undefined {
+    return this.source[this.i + k];
+  }
+
+  eof(): boolean {
+    return this.i >= this.source.length;
+  }
+
+  /** Skips spaces, tabs and carriage returns, never a newline. */
+  skipBlanks(): void {
+    for (;;) {
+      const c = this.source[this.i];
+      if (c === ' ' || c === '\t' || c === '\r' || c === '\f' || c === '\v') this.i++;
+      else return;
+    }
+  }
+
+  /** After skipBlanks: true at the end of the current command (line end, comment, `;` or `}` in a block). */
+  atCommandEnd(ctx: Context): boolean {
+    const c = this.source[this.i];
+    if (c === undefined || c === '\n' || c === '#') return true;
+    return ctx === 'block' && (c === ';' || c === '}');
+  }
+
+  /** Skips blank lines, comments and (in blocks) `;` until the next command or block end. */
+  skipSeparators(ctx: Context): void {
+    for (;;) {
+      this.skipBlanks();
+      const c = this.source[this.i];
+      if (c === '#') this.skipComment();
+      else if (c === '\n' || (ctx === 'block' && c === ';')) this.i++;
+      else return;
+    }
+  }
+
+  skipComment(): void {
+    while (this.i < this.source.length && this.source[this.i] !== '\n') this.i++;
+  }
+
+  /** Error recovery: jumps to where the next command can start. */
+  skipToCommandEnd(ctx: Context): void {
+    while (this.i < this.source.length) {
+      const c = this.source[this.i];
+      if (c === '\n' || (ctx === 'block' && (c === ';' || c === '}'))) return;
+      this.i++;
+    }
+  }
+
+  /** The command word: letters, digits and `-`, optionally after a `/`; stops before `{`. */
+  readCommandWord(ctx: Context): { word: string; start: number } {
+    const start = this.i;
+    if (this.source[this.i] === '/') this.i++;
+    while (this.i < this.source.length) {
+      const c = this.source[this.i]!;
+      if (/\s/.test(c) || c === '{' || (ctx === 'block' && (c === ';' || c === '}'))) break;
+      this.i++;
+    }
+    return { word: this.source.slice(start, this.i), start };
+  }
+
+  /**
+   * Reads one argument token. With `regex`, a token starting with `/` is a regex literal.
+   * Throws ScriptSyntaxError for an unterminated string or regex, a bad escape or variable.
+   */
+  readToken(ctx: Context, options: { regex?: boolean } = {}): Token {
+    const start = this.i;
+    const pos = this.pos(start);
+    const c = this.source[start];
+    const value = new PartsBuilder();
+    const raw = new PartsBuilder();
+    let kind: Token['kind'] = 'word';
+    let flags: string | undefined;
+    if (c === '"' || c === "'") {
+      kind = 'string';
+      this.readQuoted(value, raw);
+      this.expectBoundary(ctx, 'closing quote');
+    } else if (options.regex && c === '/') {
+      kind = 'regex';
+      this.i++;
+      this.readUntilClose('regex', value, raw, start);
+      const fstart = this.i;
+      while (/[a-z]/i.test(this.source[this.i] ?? '')) this.i++;
+      flags = this.source.slice(fstart, this.i);
+      if (!REGEX_FLAGS.test(flags) || new Set(flags).size !== flags.length) {
+        throw this.error(fstart, `bad regex flags '${flags}' (use d, g, i, m, s, u, v, y)`);
+      }
+      this.expectBoundary(ctx, 'regex');
+    } else {
+      this.readBare(ctx, value, raw);
+    }
+    const end = this.i;
+    const text = this.source.slice(start, end);
+    const token: Token = {
+      kind,
+      value: value.build(pos, text, kind === 'regex'),
+      raw: raw.build(pos, text),
+      pos,
+      start,
+      end,
+    };
+    if (flags !== undefined) token.flags = flags;
+    return token;
+  }
+
+  /** True when `->` follows (after blanks). Consumes it. */
+  readArrow(): boolean {
+    this.skipBlanks();
+    if (this.source.startsWith('->', this.i)) {
+      this.i += 2;
+      return true;
+    }
+    return false;
+  }
+
+  private expectBoundary(ctx: Context, after: string): void {
+    const c = this.source[this.i];
+    if (c === undefined || /\s/.test(c) || this.source.startsWith('->', this.i)) return;
+    if (ctx === 'block' && (c === ';' || c === '}')) return;
+    throw this.error(this.i, `unexpected '${c}' after the ${after}; separate arguments with a space`);
+  }
+
+  private readBare(ctx: Context, value: PartsBuilder, raw: PartsBuilder): void {
+    let braces = 0;
+    while (this.i < this.source.length) {
+      const c = this.source[this.i]!;
+      if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v') break;
+      if (ctx === 'block') {
+        if (c === ';') break;
+        if (c === '}') {
+          if (braces === 0) break;
+          braces--;
+        } else if (c === '{') braces++;
+      }
+      const prev = this.source[this.i - 1];
+      if ((c === '"' || c === "'") && (prev === ':' || prev === '=')) {
+        this.readQuoted(value, raw);
+        continue;
+      }
+      if (c === '$') {
+        this.readDollar('bare', value, raw);
+        continue;
+      }
+      value.text(c);
+      raw.text(c);
+      this.i++;
+    }
+  }
+
+  /** At an opening quote: reads the string, decoded into `value`, as typed into `raw`. */
+  private readQuoted(value: PartsBuilder, raw: PartsBuilder): void {
+    const start = this.i;
+    const quote = this.source[this.i]!;
+    this.i++;
+    raw.text(quote);
+    this.readUntilClose(quote === '"' ? 'dq' : 'sq', value, raw, start);
+    raw.text(quote);
+  }
+
+  /**
+   * Reads a string or regex body up to its closing delimiter (consumed). `stopAtBrace` reads a
+   * `${NAME:-default}` fallback instead, up to the `}` that closes it (not consumed).
+   */
+  private readUntilClose(
+    mode: Exclude<Mode, 'bare'>,
+    value: PartsBuilder,
+    raw: PartsBuilder,
+    openedAt: number,
+    stopAtBrace = false,
+  ): void {
+    const close = mode === 'dq' ? '"' : mode === 'sq' ? "'" : '/';
+    let inClass = false;
+    for (;;) {
+      const c = this.source[this.i];
+      if (c === undefined || c === '\n') {
+        const what = stopAtBrace ? "'${'" : mode === 'regex' ? 'regex' : 'string';
+        throw this.error(openedAt, `unterminated ${what} (it must end on the same line)`);
+      }
+      if (stopAtBrace && c === '}') return;
+      if (!stopAtBrace && c === close && !inClass) {
+        this.i++;
+        return;
+      }
+      if (mode === 'sq') {
+        value.text(c);
+        raw.text(c);
+        this.i++;
+      } else if (mode === 'dq' && c === '\\') {
+        this.readEscape(value, raw);
+      } else if (mode === 'regex' && c === '\\') {
+        const next = this.source[this.i + 1];
+        if (next === undefined || next === '\n') throw this.error(openedAt, 'unterminated regex');
+        value.text(c + next);
+        raw.text(c + next);
+        this.i += 2;
+      } else if (c === '$') {
+        this.readDollar(mode, value, raw);
+      } else {
+        if (mode === 'regex') {
+          if (c === '[') inClass = true;
+          else if (c === ']') inClass = false;
+        }
+        value.text(c);
+        raw.text(c);
+        this.i++;
+      }
+    }
+  }
+
+  /** At a backslash inside "...". */
+  private readEscape(value: PartsBuilder, raw: PartsBuilder): void {
+    const start = this.i;
+    const e = this.source[this.i + 1];
+    if (e === undefined || e === '\n')
+      throw this.error(start, 'unterminated string (it must end on the same line)');
+    const simple = SIMPLE_ESCAPES[e];
+    if (simple !== undefined) {
+      value.text(simple);
+      // `\$` is the script's own escape; the interpreter downstream sees a plain `$`.
+      raw.text(e === '$' ? '$' : `\\${e}`);
+      this.i += 2;
+      return;
+    }
+    if (e === '0') {
+      value.bytes(0);
+      raw.text('\\0');
+      this.i += 2;
+      return;
+    }
+    if (e === 'x') {
+      const hex = this.source.slice(this.i + 2, this.i + 4);
+      if (!HEX2.test(hex)) throw this.error(start, `'\\x' needs two hex digits, as in \\x0a`);
+      value.bytes(Number.parseInt(hex, 16));
+      raw.text(`\\x${hex}`);
+      this.i += 4;
+      return;
+    }
+    if (e === 'u') {
+      const m = /^u(?:\{([0-9a-fA-F]{1,6})\}|([0-9a-fA-F]{4}))/.exec(this.source.slice(this.i + 1));
+      const cp = m ? Number.parseInt(m[1] ?? m[2]!, 16) : Number.NaN;
+      if (!m || cp > 0x10ffff) throw this.error(start, `'\\u' needs four hex digits or {1-6 hex digits}`);
+      value.text(String.fromCodePoint(cp));
+      raw.text(this.source.slice(this.i, this.i + 1 + m[0].length));
+      this.i += 1 + m[0].length;
+      return;
+    }
+    throw this.error(
+      start,
+      `unknown escape '\\${e}' (known: \\n \\r \\t \\0 \\xNN \\uNNNN \\e \\\\ \\" \\$; write '\\\\' for a backslash)`,
+    );
+  }
+
+  /** At a `$`: a variable reference, `$$`, or a plain `$`. */
+  private readDollar(mode: Exclude<Mode, 'sq'>, value: PartsBuilder, raw: PartsBuilder): void {
+    const start = this.i;
+    const next = this.source[this.i + 1];
+    if (next === '{') {
+      const ref = this.readBracedRef(mode, start);
+      value.variable(ref);
+      raw.variable(ref);
+      return;
+    }
+    if (mode !== 'regex') {
+      if (next === '$') {
+        value.text('$');
+        raw.text('$');
+        this.i += 2;
+        return;
+      }
+      if (next !== undefined && /[0-9]/.test(next)) {
+        this.i += 2;
+        const ref: VarRef = { name: next, pos: this.pos(start), source: `$${next}` };
+        value.variable(ref);
+        raw.variable(ref);
+        return;
+      }
+      if (next !== undefined && NAME_START.test(next)) {
+        let j = this.i + 2;
+        while (j < this.source.length && NAME_CHAR.test(this.source[j]!)) j++;
+        const name = this.source.slice(this.i + 1, j);
+        this.i = j;
+        const ref: VarRef = { name, pos: this.pos(start), source: `$${name}` };
+        value.variable(ref);
+        raw.variable(ref);
+        return;
+      }
+    }
+    value.text('$');
+    raw.text('$');
+    this.i++;
+  }
+
+  private readBracedRef(mode: Exclude<Mode, 'sq'>, start: number): VarRef {
+    this.i += 2;
+    const nameStart = this.i;
+    while (this.i < this.source.length && /[A-Za-z0-9_]/.test(this.source[this.i]!)) this.i++;
+    const name = this.source.slice(nameStart, this.i);
+    if (!/^(?:[A-Za-z_][A-Za-z0-9_]*|[0-9]+)$/.test(name)) {
+      throw this.error(start, 'bad variable reference: use ${NAME}, ${NAME:-default} or ${1}');
+    }
+    const ref: VarRef = { name, pos: this.pos(start), source: '' };
+    if (this.source.startsWith(':-', this.i)) {
+      this.i += 2;
+      const fbStart = this.i;
+      const fb = new PartsBuilder();
+      const ignoredRaw = new PartsBuilder();
+      if (mode === 'bare') this.readBareFallback(fb, start);
+      else this.readUntilClose(mode, fb, ignoredRaw, start, true);
+      ref.fallback = fb.build(this.pos(fbStart), this.source.slice(fbStart, this.i), mode === 'regex');
+    }
+    if (this.source[this.i] !== '}') throw this.error(start, "unterminated '${': expected '}'");
+    this.i++;
+    ref.source = this.source.slice(start, this.i);
+    return ref;
+  }
+
+  /** A fallback inside a bare word may hold spaces: `${GREETING:-hello world}`. */
+  private readBareFallback(fb: PartsBuilder, openedAt: number): void {
+    for (;;) {
+      const c = this.source[this.i];
+      if (c === undefined || c === '\n') throw this.error(openedAt, "unterminated '${': expected '}'");
+      if (c === '}') return;
+      if (c === '$') {
+        this.readDollar('bare', fb, new PartsBuilder());
+        continue;
+      }
+      fb.text(c);
+      this.i++;
+    }
+  }
+}
+
+/** A template holding one piece of text, for values the parser makes up (empty raw text). */
+export function textTemplate(text: string, pos: Pos): Template {
+  return { parts: text === '' ? [] : [{ kind: 'text', text }], pos, source: text };
+}
+
+/** Concatenates templates, with the given literal text between them (the source's own spacing). */
+export function joinTemplates(
+  items: readonly { t: Template; sep: string }[],
+  pos: Pos,
+  source: string,
+): Template {
+  const b = new PartsBuilder();
+  for (const { t, sep } of items) {
+    b.text(sep);
+    b.append(t.parts);
+  }
+  return b.build(pos, source);
+}
+
+/** The template without its first `n` characters of literal text (`hex:` of `hex:"de ad"`). */
+export function dropPrefix(t: Template, n: number): Template {
+  const first = t.parts[0];
+  if (first?.kind !== 'text' || first.text.length < n) throw new Error('dropPrefix: no such literal prefix');
+  const rest = first.text.slice(n);
+  const parts = rest === '' ? t.parts.slice(1) : [{ kind: 'text' as const, text: rest }, ...t.parts.slice(1)];
+  return {
+    parts,
+    pos: { ...t.pos, col: t.pos.col + n, offset: t.pos.offset + n },
+    source: t.source.slice(n),
+  };
+}

@@ -1,0 +1,53 @@
+import { UsageError } from '../errors.js';
+import type { Pos } from './ast.js';
+
+/** One mistake in a script, reported as `file:line:col: message` like a compiler does. */
+export class ScriptSyntaxError extends UsageError {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+  /** The message without the location. */
+  readonly reason: string;
+
+  constructor(file: string, pos: Pos, reason: string, options?: { cause?: unknown }) {
+    super(`${file}:${pos.line}:${pos.col}: ${reason}`, options);
+    this.file = file;
+    this.line = pos.line;
+    this.col = pos.col;
+    this.reason = reason;
+  }
+}
+
+/**
+ * Every syntax error of a script at once, so a user fixes them in one go. The message is one line
+ * per error; the CLI prints it as it prints any usage error (exit 2).
+ */
+export class ScriptSyntaxErrors extends UsageError {
+  readonly errors: readonly ScriptSyntaxError[];
+
+  constructor(errors: readonly ScriptSyntaxError[]) {
+    const lines = errors.map((e) => e.message);
+    if (errors.length > 1) lines.push(`${errors.length} syntax errors; nothing was run`);
+    super(lines.join('\n'));
+    this.errors = errors;
+  }
+}
+
+/**
+ * A script step that cannot run as written, found only when it runs (an undefined variable, a
+ * value that is bad once expanded). A usage error: exit 2, with the step's position.
+ */
+export class ScriptRuntimeError extends UsageError {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+  readonly reason: string;
+
+  constructor(file: string, pos: Pos, reason: string, options?: { cause?: unknown }) {
+    super(`${file}:${pos.line}:${pos.col}: ${reason}`, options);
+    this.file = file;
+    this.line = pos.line;
+    this.col = pos.col;
+    this.reason = reason;
+  }
+}
