@@ -21,7 +21,7 @@ export async function runJson(
   const out = new NdjsonOut(io.stdout);
   let session: Session;
   try {
-    session = createSession(spec, { decodeText: true });
+    session = await createSession(spec, { decodeText: true });
   } catch (err) {
     return fail(err, out, io.stderr);
   }

@@ -116,7 +116,7 @@ export class Interpreter {
       },
       pack: async (rest) => {
         const words = splitWords(need(rest, '/pack <fmt> <values...>'));
-        const bytes = packValues(words[0]!, words.slice(1), s.settings.endian);
+        const bytes = packValues(words[0]!, words.slice(1), s.settings.endian, s.settings.encoding);
         await s.send(bytes);
         return {
           lines: [`packed ${bytes.length} bytes: ${bytes.toString('hex').replace(/(..)(?!$)/g, '$1 ')}`],
@@ -259,7 +259,7 @@ export class Interpreter {
         s.update(patch);
         const msg = this.options.selected?.() ?? latestData(s);
         if (!msg) return { lines: ['nothing received yet to inspect'] };
-        return inspectLines(msg, s.settings);
+        return inspectLines(msg, s.settings, s.plugins?.decoders());
       },
       save: (rest) => {
         const words = splitWords(need(rest, '/save <file> [in|out]'));

@@ -2,6 +2,7 @@ import { UsageError } from '../errors.js';
 import { connectTcp } from '../net/tcp-connect.js';
 import { listenTcp } from '../net/tcp-listen.js';
 import { connectUdp, listenUdp } from '../net/udp.js';
+import { PluginRegistry } from '../plugin/registry.js';
 import { Session, type SessionConfig } from './session.js';
 import type { SessionSpec } from './session-spec.js';
 import { textCodec } from './text-port.js';
@@ -11,10 +12,10 @@ import { textCodec } from './text-port.js';
  * frame spec is a usage error before any packet is sent). Views subscribe, then call
  * startSession, so they see the `listening` and `open` events.
  */
-export function createSession(
+export async function createSession(
   spec: SessionSpec,
   config: Pick<SessionConfig, 'decodeText' | 'logLimits' | 'kernelRefreshMs'> = {},
-): Session {
+): Promise<Session> {
   const o = spec.options;
   const encoding = textCodec(o.encoding).name;
   if (o.fault.length > 0) throw new UsageError('--fault: fault injection is not available yet');
@@ -34,7 +35,16 @@ export function createSession(
     },
     ...config,
   });
-  installFraming(session, o.frame);
+  const plugins = new PluginRegistry();
+  for (const p of o.plugin) await plugins.load(p);
+  session.plugins = plugins;
+  session.framerFactory = (spec) => plugins.createFramer(spec, '/frame');
+  const frame = o.frame.at(-1);
+  if (frame !== undefined) {
+    // The last --frame wins; checked here so a bad spec is a usage error before connecting.
+    plugins.createFramer(frame, '--frame');
+    session.setFrame(frame);
+  }
   return session;
 }
 
@@ -58,11 +68,4 @@ export async function startSession(session: Session, spec: SessionSpec): Promise
     await session.close();
     throw err;
   }
-}
-
-/** Framing from --frame (the last one wins), through the plugin registry when it is there. */
-function installFraming(session: Session, specs: string[]): void {
-  const spec = specs.at(-1);
-  if (spec === undefined) return;
-  session.setFrame(spec);
 }

@@ -1,8 +1,10 @@
 import type { writeFileSync } from 'node:fs';
+import { formatTrafficDump } from '../codec/traffic-dump.js';
 import { UsageError } from '../errors.js';
 import type { CommandOutcome } from './interpreter.js';
 import type { Session } from './session.js';
-import type { DataEvent } from './session-events.js';
+import { formatEndpoint } from './session.js';
+import type { SessionEvent } from './session-events.js';
 
 /**
  * /save: the raw bytes of one direction of the target connection (`in`/`out`, like a capture
@@ -30,15 +32,50 @@ export function saveTranscript(
   }
   const lines: string[] = [];
   for (const { item } of session.log.entries()) {
-    lines.push(...transcriptLines(item as DataEvent));
+    lines.push(...transcriptLines(item, session.settings.encoding));
   }
   writeOrThrow(write, path, `${lines.join('\n')}\n`);
   return { lines: [`saved the transcript (${session.log.length} events) to ${path}${lost}`] };
 }
 
-function transcriptLines(_e: DataEvent): string[] {
-  return [];
+function transcriptLines(e: SessionEvent, encoding: string): string[] {
+  switch (e.type) {
+    case 'data':
+      return [
+        formatTrafficDump(
+          {
+            dir: e.dir,
+            conn: e.frame === undefined ? e.conn : `${e.conn} frame=${e.frame}`,
+            time: new Date(e.time),
+            bytes: e.bytes,
+          },
+          { encoding },
+        ).trimEnd(),
+      ];
+    case 'open':
+      return [
+        `# ${iso(e.time)} conn=${e.conn} open ${e.proto} ${formatEndpoint(e.local)} -> ${formatEndpoint(e.remote)}`,
+      ];
+    case 'eof':
+      return [`# ${iso(e.time)} conn=${e.conn} peer sent FIN`];
+    case 'close':
+      return [`# ${iso(e.time)} conn=${e.conn} closed (${e.reason})${e.message ? `: ${e.message}` : ''}`];
+    case 'listening':
+      return [`# ${iso(e.time)} listening on ${e.address}:${e.port} (${e.proto})`];
+    case 'error':
+      return [`# ${iso(e.time)} error ${e.code}: ${e.message}`];
+    case 'expect':
+      return [
+        `# ${iso(e.time)} conn=${e.conn} expect ${e.pattern}: ${e.ok ? 'matched' : `failed (${e.reason})`}`,
+      ];
+    case 'notice':
+      return e.text.split('\n').map((l) => `# ${l}`);
+    default:
+      return [];
+  }
 }
+
+const iso = (t: number) => new Date(t).toISOString();
 
 function writeOrThrow(write: typeof writeFileSync, path: string, data: string | Buffer): void {
   try {

@@ -3,6 +3,7 @@ import { NetError, UsageError } from '../errors.js';
 import type { Channel, CloseReason, Direction, Endpoint, Protocol } from '../net/channel.js';
 import { type KernelView, kernelViewChanged, readKernelViews } from '../net/kernel-view.js';
 import type { Listener } from '../net/listener.js';
+import type { PluginRegistry } from '../plugin/registry.js';
 import type { Frame, Framer } from '../plugin/types.js';
 import { DEFAULT_LOG_LIMITS, EventLog, type LogLimits } from './event-log.js';
 import { type ExpectPattern, findMatch } from './expect.js';
@@ -81,6 +82,8 @@ export class Session extends EventEmitter<SessionEventMap> {
   listener: Listener | undefined;
   listening: Endpoint | undefined;
   frameSpec: string | undefined;
+  /** The loaded plugins (framers, inspector rows); set by createSession. */
+  plugins: PluginRegistry | undefined;
   /** Creates framers for a spec; installed by whoever knows the plugin registry. */
   framerFactory: ((spec: string) => Framer) | undefined;
   readonly totals = { bytesIn: 0, bytesOut: 0, chunksIn: 0, chunksOut: 0 };

@@ -18,7 +18,7 @@ afterEach(async () => {
 
 async function connected(patch = {}) {
   server = await startServer();
-  session = createSession(
+  session = await createSession(
     { kind: 'connect', host: '127.0.0.1', port: server.port, options: defaultOptions(patch) },
     {
       decodeText: true,
@@ -169,10 +169,57 @@ describe('interpreter over a real TCP connection', () => {
   });
 });
 
+describe('codecs and framing through commands', () => {
+  it('/pack sends a struct, /inspect decodes the last message, /save writes raw bytes and a transcript', async () => {
+    const { run, peer } = await connected();
+    const p = await run.execute('/pack >HI 1 123456');
+    expect(p.lines[0]).toBe('packed 6 bytes: 00 01 00 01 e2 40');
+    await server!.waitFor(Buffer.from([0, 1, 0, 1, 0xe2, 0x40]));
+    expect((await run.execute('/pack >H nope')).ok).toBe(false);
+    peer.write(Buffer.from([0x01, 0x02, 0x03, 0x04]));
+    await until(() => session!.totals.bytesIn === 4);
+    const i = await run.execute('/inspect 0 >HH');
+    expect(i.ok).toBe(true);
+    const text = i.lines.join('\n');
+    expect(text).toMatch(/4 bytes; offset 0/);
+    expect(text).toMatch(/struct >HH: 258, 772/);
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'sockrepl-'));
+    expect((await run.execute(`/save ${join(dir, 'in.bin')} in`)).lines[0]).toMatch(/saved 4 bytes \(in\)/);
+    expect(readFileSync(join(dir, 'in.bin'))).toEqual(Buffer.from([1, 2, 3, 4]));
+    await run.execute(`/save ${join(dir, 't.txt')}`);
+    const transcript = readFileSync(join(dir, 't.txt'), 'utf8');
+    expect(transcript).toMatch(/^> \S+ conn=\d+ length=6$/m);
+    expect(transcript).toMatch(/^00000000 {2}01 02 03 04/m);
+  });
+
+  it('/frame splits the stream into frames for display and /expect frame, and frames what is sent', async () => {
+    const { run, peer, events } = await connected();
+    expect((await run.execute('/frame length:u16be')).lines[0]).toBe('framing length:u16be');
+    expect((await run.execute('/frame bogus')).ok).toBe(false);
+    peer.write(Buffer.from([0, 3, 0x61, 0x62]));
+    peer.write(Buffer.from([0x63, 0, 1, 0x64]));
+    const f = await run.execute('/expect frame 2s');
+    expect(f.ok).toBe(true);
+    expect(f.data).toMatchObject({ match: 'abc' });
+    await until(
+      () => events.filter((e) => e.type === 'data' && e.dir === 'in' && e.frame !== undefined).length === 2,
+    );
+    await run.execute('/send hi');
+    await server!.waitFor(Buffer.from([0, 2, 0x68, 0x69]));
+    expect((await run.execute('/frame off')).lines[0]).toBe('framing off');
+  });
+});
+
 describe('listen mode with several clients', () => {
   it('/use picks one client, /all answers every one', async () => {
     const options = defaultOptions({ keepOpen: true });
-    session = createSession({ kind: 'listen', host: '127.0.0.1', port: 0, options }, { kernelRefreshMs: 0 });
+    session = await createSession(
+      { kind: 'listen', host: '127.0.0.1', port: 0, options },
+      { kernelRefreshMs: 0 },
+    );
     await startSession(session, { kind: 'listen', host: '127.0.0.1', port: 0, options });
     const run = new Interpreter(session);
     expect((await run.execute('hi')).lines[0]).toBe('no client has connected yet');
