@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, isSockreplError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { registerDecodeCommand } from './commands/decode.js';
+import { registerPackCommand } from './commands/pack.js';
 import { registerNetworkCommands } from './network-commands.js';
 import { normalizeArgv } from './normalize-argv.js';
 
@@ -14,6 +16,8 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text) });
   registerNetworkCommands(program);
+  registerDecodeCommand(program);
+  registerPackCommand(program);
   return program;
 }
 

@@ -1,0 +1,53 @@
+import { type Command, Option } from 'commander';
+import { packValues } from '../../codec/pack-values.js';
+import { resolveEncoding } from '../../codec/text.js';
+import { UsageError } from '../../errors.js';
+
+/**
+ * `sockrepl pack <fmt> <values...>`: Python's struct.pack from the shell. Prints lowercase hex,
+ * or the raw bytes with --raw (for `| sockrepl host port`).
+ */
+
+interface PackOptions {
+  raw?: boolean;
+  endian: 'le' | 'be';
+  encoding: string;
+}
+
+export function registerPackCommand(program: Command): void {
+  program
+    .command('pack')
+    .description("struct-pack values and print them as hex, e.g. pack '>HI' 1 0xdeadbeef")
+    .argument('<fmt>', 'a Python struct format: < > ! = @, counts, x c b B ? h H i I l L q Q e f d s p')
+    .argument(
+      '[values...]',
+      'integers (decimal or 0x), floats, true/false, bytes as text with escapes (a\\x00) or hex:00ff',
+    )
+    .option('--raw', 'write the raw bytes instead of hex')
+    .addOption(
+      new Option('--endian <order>', 'byte order for a format without < > ! = @')
+        .choices(['le', 'be'])
+        .default('be'),
+    )
+    .option('-e, --encoding <name>', 'encoding of text values for s, p and c', 'utf8')
+    // Negative numbers are values here, even where a parent command has -4/-6 options.
+    .allowUnknownOption()
+    .action(async (format: string, values: string[], opts: PackOptions) => {
+      try {
+        await runPack(format, values, opts);
+      } catch (err) {
+        if (err instanceof UsageError) throw new UsageError(`pack: ${err.message}`);
+        throw err;
+      }
+    });
+}
+
+async function runPack(format: string, values: string[], opts: PackOptions): Promise<void> {
+  const stray = values.find((v) => /^--?[a-z]/i.test(v) && !/^-(\d|\.\d|inf|nan)/i.test(v));
+  if (stray)
+    throw new UsageError(`unknown option '${stray}' (put options before the values, or -- before values)`);
+  resolveEncoding(opts.encoding);
+  const bytes = packValues(format, values, { endian: opts.endian, encoding: opts.encoding });
+  const chunk = opts.raw ? bytes : `${bytes.toString('hex')}\n`;
+  await new Promise<void>((resolve) => process.stdout.write(chunk, () => resolve()));
+}

@@ -1,0 +1,310 @@
+import iconv from 'iconv-lite';
+import { UsageError } from '../errors.js';
+import { asBuffer, baseEncoding, DEFAULT_ENCODING, resolveEncoding } from './text.js';
+
+/**
+ * The text column of a hex dump: which glyph each byte shows in a given encoding. A character
+ * of several bytes shows once, in the cell of its first byte; the cells of its other bytes are
+ * covered by its width (a CJK character is two columns wide) or blank. Bytes that are not a
+ * printable character show as `.`.
+ */
+
+const DOT = 0x2e;
+
+/** `.` for ASCII controls and DEL, the character itself for the printable range. */
+export const ASCII_GLYPH = new Uint8Array(128);
+for (let b = 0; b < 128; b++) ASCII_GLYPH[b] = b >= 0x20 && b < 0x7f ? b : DOT;
+
+const NON_PRINTABLE = /[\p{C}\p{Zl}\p{Zp}\p{M}]/u;
+
+// East Asian Wide and Fullwidth ranges (the ones terminals draw two columns wide).
+const WIDE: readonly (readonly [number, number])[] = [
+  [0x1100, 0x115f],
+  [0x231a, 0x231b],
+  [0x2329, 0x232a],
+  [0x23e9, 0x23ec],
+  [0x23f0, 0x23f0],
+  [0x23f3, 0x23f3],
+  [0x25fd, 0x25fe],
+  [0x2614, 0x2615],
+  [0x2648, 0x2653],
+  [0x267f, 0x267f],
+  [0x2693, 0x2693],
+  [0x26a1, 0x26a1],
+  [0x26aa, 0x26ab],
+  [0x26bd, 0x26be],
+  [0x26c4, 0x26c5],
+  [0x26ce, 0x26ce],
+  [0x26d4, 0x26d4],
+  [0x26ea, 0x26ea],
+  [0x26f2, 0x26f3],
+  [0x26f5, 0x26f5],
+  [0x26fa, 0x26fa],
+  [0x26fd, 0x26fd],
+  [0x2705, 0x2705],
+  [0x270a, 0x270b],
+  [0x2728, 0x2728],
+  [0x274c, 0x274c],
+  [0x274e, 0x274e],
+  [0x2753, 0x2755],
+  [0x2757, 0x2757],
+  [0x2795, 0x2797],
+  [0x27b0, 0x27b0],
+  [0x27bf, 0x27bf],
+  [0x2b1b, 0x2b1c],
+  [0x2b50, 0x2b50],
+  [0x2b55, 0x2b55],
+  [0x2e80, 0x303e],
+  [0x3041, 0x33ff],
+  [0x3400, 0x4dbf],
+  [0x4e00, 0x9fff],
+  [0xa000, 0xa4cf],
+  [0xa960, 0xa97f],
+  [0xac00, 0xd7a3],
+  [0xf900, 0xfaff],
+  [0xfe10, 0xfe19],
+  [0xfe30, 0xfe6f],
+  [0xff00, 0xff60],
+  [0xffe0, 0xffe6],
+  [0x16fe0, 0x16fe4],
+  [0x17000, 0x18cff],
+  [0x1b000, 0x1b2ff],
+  [0x1f004, 0x1f004],
+  [0x1f0cf, 0x1f0cf],
+  [0x1f18e, 0x1f18e],
+  [0x1f191, 0x1f19a],
+  [0x1f200, 0x1f2ff],
+  [0x1f300, 0x1f64f],
+  [0x1f680, 0x1f6ff],
+  [0x1f7e0, 0x1f7eb],
+  [0x1f90c, 0x1f9ff],
+  [0x1fa70, 0x1faff],
+  [0x20000, 0x2fffd],
+  [0x30000, 0x3fffd],
+];
+
+function isWide(cp: number): boolean {
+  let lo = 0;
+  let hi = WIDE.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const [a, b] = WIDE[mid]!;
+    if (cp < a) hi = mid - 1;
+    else if (cp > b) lo = mid + 1;
+    else return true;
+  }
+  return false;
+}
+
+// 0 = not looked at yet, 1 = not printable, 2 = one column, 3 = two columns.
+const BMP_WIDTH = new Uint8Array(0x10000);
+
+/** Terminal columns a code point takes in the text column: 0 when it is shown as dots. */
+export function glyphWidth(cp: number): 0 | 1 | 2 {
+  if (cp < 0x10000) {
+    let w = BMP_WIDTH[cp]!;
+    if (w === 0) {
+      w = classify(cp);
+      BMP_WIDTH[cp] = w;
+    }
+    return (w - 1) as 0 | 1 | 2;
+  }
+  return (classify(cp) - 1) as 0 | 1 | 2;
+}
+
+function classify(cp: number): 1 | 2 | 3 {
+  if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp === 0xfffd) return 1;
+  if (NON_PRINTABLE.test(String.fromCodePoint(cp))) return 1;
+  return isWide(cp) ? 3 : 2;
+}
+
+export type GlyphMode = 'table' | 'utf8' | 'general';
+
+const EMPTY = new Uint8Array(0);
+
+interface Probe {
+  unit: number;
+  asciiCompatible: boolean;
+  tableBytes: Uint8Array;
+  tableLength: Uint8Array;
+  tableText: string[];
+}
+
+// What an encoding looks like to the text column, worked out once per encoding: a traffic dump
+// makes a dumper per chunk.
+const PROBES = new Map<string, Probe>();
+
+function probeEncoding(enc: string, mode: GlyphMode): Probe {
+  const unit = Math.max(1, iconv.encode('AB', enc).length - iconv.encode('A', enc).length);
+  const probe: Probe = { unit, asciiCompatible: true, tableBytes: EMPTY, tableLength: EMPTY, tableText: [] };
+  if (mode === 'table') {
+    probe.tableBytes = new Uint8Array(256 * 3);
+    probe.tableLength = new Uint8Array(256);
+    for (let b = 0; b < 256; b++) {
+      const ch = iconv.decode(Buffer.of(b), enc);
+      const cp = ch.codePointAt(0) ?? 0xfffd;
+      const shown = ch.length === 1 && glyphWidth(cp) > 0 ? ch : '.';
+      const bytes = Buffer.from(shown, 'utf8');
+      probe.tableText.push(shown);
+      probe.tableLength[b] = bytes.length;
+      probe.tableBytes.set(bytes, b * 3);
+    }
+    probe.asciiCompatible = false;
+  } else if (mode === 'general') {
+    // Bytes below 0x80 may take the ASCII shortcut when each decodes to itself. (In GBK or
+    // Shift_JIS such a byte can also be a trail byte, but trail bytes are consumed with their
+    // lead byte, which is >= 0x80.)
+    const ascii = Buffer.from(Array.from({ length: 0x60 }, (_, k) => 0x20 + k));
+    probe.asciiCompatible = unit === 1 && iconv.decode(ascii, enc) === ascii.toString('latin1');
+  }
+  return probe;
+}
+
+/**
+ * Decides glyphs for one encoding. `table` (single-byte encodings) maps each byte through a
+ * 256-entry table; `utf8` checks sequences by hand; `general` (GBK, Shift_JIS, Big5, UTF-16...)
+ * asks iconv-lite one character at a time.
+ */
+export class GlyphDecoder {
+  readonly encoding: string;
+  mode: GlyphMode;
+  /** Bytes past a line's end that may be needed to finish its last character. */
+  readonly lookahead: number;
+  /** Bytes below 0x80 are ASCII characters, so `ASCII_GLYPH` applies. */
+  asciiCompatible: boolean;
+  /** Code unit size: 2 for UTF-16, 4 for UTF-32; an undecodable unit shows this many dots. */
+  unit: number;
+  /** Table mode: the UTF-8 bytes of each byte's glyph (up to 3), and how many. */
+  tableBytes: Uint8Array = EMPTY;
+  tableLength: Uint8Array = EMPTY;
+  tableText: readonly string[] = [];
+
+  /** Set by `decodeAt` for a printable character: its text (general mode) and columns. */
+  glyph = '';
+  width = 0;
+
+  private decoderName: string;
+  private autoEndian: 'utf16' | 'utf32' | undefined;
+
+  constructor(encoding: string = DEFAULT_ENCODING) {
+    this.encoding = resolveEncoding(encoding);
+    const base = baseEncoding(this.encoding);
+    if (base === 'hex' || base === 'base64')
+      throw new UsageError(
+        `${encoding} is not a character encoding; pick one for the text column (utf8, latin1, gbk...)`,
+      );
+    this.decoderName = this.encoding;
+    this.autoEndian = base === 'utf16' ? 'utf16' : base === 'utf32' || base === 'ucs4' ? 'utf32' : undefined;
+    if (this.autoEndian) this.decoderName = `${this.autoEndian}le`;
+    const codec = iconv.getCodec(this.decoderName) as { decodeBuf?: unknown };
+    if (base === 'utf8' || base === 'unicode11utf8') this.mode = 'utf8';
+    else if (codec.decodeBuf !== undefined || base === 'binary') this.mode = 'table';
+    else this.mode = 'general';
+    this.lookahead = this.mode === 'table' ? 0 : 3;
+    this.unit = 1;
+    this.asciiCompatible = true;
+    this.probe();
+  }
+
+  /**
+   * UTF-16 and UTF-32 without a byte order in the name follow the data's BOM, as iconv-lite
+   * does; with none, little-endian. Call with the first bytes of the stream.
+   */
+  sniff(first: Uint8Array): void {
+    if (!this.autoEndian || first.length < 2) return;
+    const be =
+      this.autoEndian === 'utf16'
+        ? first[0] === 0xfe && first[1] === 0xff
+        : first[0] === 0 && first[1] === 0 && first[2] === 0xfe && first[3] === 0xff;
+    this.decoderName = `${this.autoEndian}${be ? 'be' : 'le'}`;
+    this.autoEndian = undefined;
+  }
+
+  private probe(): void {
+    const enc = this.decoderName;
+    let probed = PROBES.get(`${this.mode}|${enc}`);
+    if (!probed) {
+      probed = probeEncoding(enc, this.mode);
+      PROBES.set(`${this.mode}|${enc}`, probed);
+    }
+    this.unit = probed.unit;
+    this.asciiCompatible = probed.asciiCompatible;
+    this.tableBytes = probed.tableBytes;
+    this.tableLength = probed.tableLength;
+    this.tableText = probed.tableText;
+  }
+
+  /**
+   * Decodes the character that starts at `buf[i]`, looking no further than `end`.
+   * Returns n > 0 for a printable character of n bytes (then `width`, and `glyph` in general
+   * mode, are set), or -n for n bytes to show as dots.
+   */
+  decodeAt(buf: Uint8Array, i: number, end: number): number {
+    return this.mode === 'utf8' ? this.decodeUtf8(buf, i, end) : this.decodeGeneral(buf, i, end);
+  }
+
+  private decodeUtf8(buf: Uint8Array, i: number, end: number): number {
+    const b0 = buf[i]!;
+    let need: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (b0 < 0x80) {
+      this.width = 1;
+      return ASCII_GLYPH[b0] === DOT && b0 !== DOT ? -1 : 1;
+    }
+    if (b0 < 0xc2) return -1;
+    if (b0 < 0xe0) need = 2;
+    else if (b0 < 0xf0) {
+      need = 3;
+      if (b0 === 0xe0) lo = 0xa0;
+      else if (b0 === 0xed) hi = 0x9f;
+    } else if (b0 < 0xf5) {
+      need = 4;
+      if (b0 === 0xf0) lo = 0x90;
+      else if (b0 === 0xf4) hi = 0x8f;
+    } else return -1;
+    if (i + need > end) return -1;
+    const b1 = buf[i + 1]!;
+    if (b1 < lo || b1 > hi) return -1;
+    let cp: number;
+    if (need === 2) cp = ((b0 & 0x1f) << 6) | (b1 & 0x3f);
+    else {
+      const b2 = buf[i + 2]!;
+      if ((b2 & 0xc0) !== 0x80) return -1;
+      if (need === 3) cp = ((b0 & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f);
+      else {
+        const b3 = buf[i + 3]!;
+        if ((b3 & 0xc0) !== 0x80) return -1;
+        cp = ((b0 & 0x07) << 18) | ((b1 & 0x3f) << 12) | ((b2 & 0x3f) << 6) | (b3 & 0x3f);
+      }
+    }
+    const w = glyphWidth(cp);
+    if (w === 0) return -need;
+    this.width = w;
+    return need;
+  }
+
+  private decodeGeneral(buf: Uint8Array, i: number, end: number): number {
+    if (this.mode === 'table') {
+      this.glyph = this.tableText[buf[i]!]!;
+      this.width = 1;
+      return this.glyph === '.' && buf[i] !== DOT ? -1 : 1;
+    }
+    const bytes = asBuffer(buf);
+    // A fresh decoder per character: the column must not depend on what came before a line.
+    const decoder = iconv.getDecoder(this.decoderName, { stripBOM: false });
+    const max = Math.min(4, end - i);
+    for (let k = 1; k <= max; k++) {
+      const s = decoder.write(bytes.subarray(i + k - 1, i + k));
+      if (s.length === 0) continue;
+      const cp = s.codePointAt(0)!;
+      if (s.length !== (cp > 0xffff ? 2 : 1) || cp === 0xfffd) break;
+      const w = glyphWidth(cp);
+      if (w === 0) return -k;
+      this.glyph = s;
+      this.width = w;
+      return k;
+    }
+    return -Math.min(this.unit, end - i);
+  }
+}

@@ -1,0 +1,144 @@
+import iconv from 'iconv-lite';
+import { UsageError } from '../errors.js';
+
+/**
+ * Text encodings through iconv-lite: every encoding it knows, validated up front with a helpful
+ * error, and a stateful decoder so a multi-byte character split across chunks is shown once, whole.
+ */
+
+export const DEFAULT_ENCODING = 'utf8';
+
+type EncodingTable = Record<string, unknown>;
+
+function table(): EncodingTable {
+  // iconv-lite loads its encoding table lazily, on the first lookup.
+  if (!iconv.encodings) iconv.encodingExists('utf8');
+  return iconv.encodings as EncodingTable;
+}
+
+function canonical(name: string): string {
+  return name.toLowerCase().replace(/:\d{4}$|[^0-9a-z]/g, '');
+}
+
+export function encodingExists(name: string): boolean {
+  return name.trim() !== '' && iconv.encodingExists(name);
+}
+
+/** Every name iconv-lite accepts (canonical spelling: lowercase, no punctuation), sorted. */
+export function listEncodings(): string[] {
+  return Object.keys(table())
+    .filter((k) => !k.startsWith('_'))
+    .sort();
+}
+
+/**
+ * The codec an encoding name finally resolves to, following iconv-lite's alias chain:
+ * `UTF-8` → `utf8`, `latin1` → `iso88591`, `euc-kr` → `cp949`.
+ */
+export function baseEncoding(name: string): string {
+  const t = table();
+  let key = canonical(name);
+  for (let hops = 0; hops < 16 && typeof t[key] === 'string'; hops++) key = canonical(t[key] as string);
+  return key;
+}
+
+/** Checks an encoding name; an unknown one is a UsageError that lists the nearest known names. */
+export function resolveEncoding(name: string): string {
+  if (encodingExists(name)) return name;
+  const near = nearEncodings(name);
+  const hint = near.length ? ` (did you mean ${near.join(', ')}?)` : ' (see iconv-lite for the list)';
+  throw new UsageError(`unknown encoding '${name}'${hint}`);
+}
+
+/** Known names closest to a misspelt one: same prefix or small edit distance, best first. */
+export function nearEncodings(name: string, max = 5): string[] {
+  const want = canonical(name);
+  if (!want) return ['utf8', 'latin1', 'gbk', 'shiftjis', 'utf16le'].slice(0, max);
+  const scored: { key: string; score: number }[] = [];
+  for (const key of listEncodings()) {
+    let score = editDistance(want, key);
+    if (key.startsWith(want) || want.startsWith(key))
+      score = Math.min(score, 1 + Math.abs(key.length - want.length) / 4);
+    if (score <= Math.max(2, Math.floor(want.length / 3))) scored.push({ key, score });
+  }
+  scored.sort((a, b) => a.score - b.score || a.key.length - b.key.length || a.key.localeCompare(b.key));
+  return scored.slice(0, max).map((s) => s.key);
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      cur.push(Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost));
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Decodes a whole byte string. Invalid sequences become U+FFFD, as every decoder does. */
+export function decodeText(bytes: Uint8Array, encoding: string = DEFAULT_ENCODING): string {
+  return iconv.decode(asBuffer(bytes), resolveEncoding(encoding));
+}
+
+/**
+ * Encodes text for sending. iconv-lite silently turns a character the encoding lacks into `?`;
+ * sending that would lose what the user typed, so it is an error that names the character.
+ */
+export function encodeText(text: string, encoding: string = DEFAULT_ENCODING): Buffer {
+  const enc = resolveEncoding(encoding);
+  const out = iconv.encode(text, enc);
+  if (isUnicodeEncoding(enc)) return out;
+  const question = iconv.encode('?', enc);
+  if (question.length !== 1 || countByte(out, question[0]!) === countChar(text, '?')) return out;
+  let column = 1;
+  for (const ch of text) {
+    if (ch !== '?' && iconv.encode(ch, enc).equals(question)) {
+      const cp = ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+      throw new UsageError(`'${ch}' (U+${cp}) at column ${column} cannot be encoded in ${encoding}`);
+    }
+    column++;
+  }
+  return out;
+}
+
+function isUnicodeEncoding(enc: string): boolean {
+  return /^(utf|ucs|cesu|unicode11)/.test(baseEncoding(enc));
+}
+
+function countByte(buf: Uint8Array, b: number): number {
+  let n = 0;
+  for (let i = 0; i < buf.length; i++) if (buf[i] === b) n++;
+  return n;
+}
+
+function countChar(text: string, ch: string): number {
+  let n = 0;
+  for (let i = text.indexOf(ch); i !== -1; i = text.indexOf(ch, i + 1)) n++;
+  return n;
+}
+
+export interface StreamTextDecoder {
+  /** Decodes the next chunk; bytes of a character that is not complete yet are held back. */
+  write(bytes: Uint8Array): string;
+  /** Flushes what is held back (an incomplete character becomes U+FFFD). */
+  end(): string;
+}
+
+/**
+ * A decoder for a byte stream that arrives in chunks: a GBK, UTF-8, Big5, Shift_JIS or UTF-16
+ * character split across two chunks comes out once, whole, with the chunk that completes it.
+ */
+export function createStreamDecoder(encoding: string = DEFAULT_ENCODING): StreamTextDecoder {
+  const decoder = iconv.getDecoder(resolveEncoding(encoding));
+  return {
+    write: (bytes) => (bytes.length ? decoder.write(asBuffer(bytes)) : ''),
+    end: () => decoder.end() ?? '',
+  };
+}
