@@ -61,6 +61,21 @@ describe('TCP client options are set before connect and read back from the kerne
     expect(ch.readOptions()).toMatchObject({ ttl: 9, tos: 0x10 });
   });
 
+  it('binds a source address and port on IPv6 through the pre-bind path', async () => {
+    const srv = await tcpServer(() => {}, '::1');
+    cleanups.push(() => srv.close());
+    const sourcePort = 30000 + Math.floor(Math.random() * 10000);
+    const ch = await connectTcp('::1', srv.port, {
+      ...base,
+      source: '::1',
+      sourcePort,
+      socket: { nodelay: true },
+    });
+    cleanups.push(() => ch.reset());
+    expect(ch.local).toEqual({ address: '::1', port: sourcePort, family: 'IPv6' });
+    expect(srv.connections[0]?.remotePort ?? sourcePort).toBe(sourcePort);
+  });
+
   it('options change live through setOption', async () => {
     const ch = await client({});
     expect(ch.readOptions().nodelay).toBe(false);

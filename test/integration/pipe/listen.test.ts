@@ -108,7 +108,10 @@ describe('UDP', () => {
     const port = await p.listeningPort();
     const a = dgram.createSocket('udp4');
     const b = dgram.createSocket('udp4');
-    cleanups.push(() => a.close(), () => b.close());
+    cleanups.push(
+      () => a.close(),
+      () => b.close(),
+    );
     const atB = new Promise<string>((resolve) => b.once('message', (m) => resolve(m.toString())));
     a.send('one\n', port, '127.0.0.1');
     await p.waitForStdout((out) => out.toString() === 'one\n');

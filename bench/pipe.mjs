@@ -1,0 +1,119 @@
+#!/usr/bin/env node
+// Pipe-mode throughput: pushes N bytes (default 2 GiB) over loopback TCP through sockrepl, OpenBSD nc
+// and `socat -b 131072`, each as the client and as the listener, in the same run, and prints GB/s
+// and sockrepl's ratio to each peer. A script, not a test: timings on a shared machine are noisy.
+//
+//   npm run bench                 # 2 GiB, best of 3
+//   BENCH_BYTES=512m BENCH_RUNS=1 npm run bench
+import { execFileSync, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../bin/sockrepl.js', import.meta.url));
+const bytes = parseSize(process.env.BENCH_BYTES ?? '2g');
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+
+function parseSize(text) {
+  const m = /^(\d+)([kmg]?)$/i.exec(text);
+  if (!m) throw new Error(`BENCH_BYTES: bad size ${text}`);
+  return Number(m[1]) * { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase()];
+}
+
+const have = (cmd) => {
+  try {
+    execFileSync('sh', ['-c', `command -v ${cmd}`]);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function freePort() {
+  const srv = createServer();
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address();
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+// The neutral ends: the same source and sink for every tool under test.
+const SOURCE = `head -c ${bytes} /dev/zero`;
+const tools = {
+  sockrepl: {
+    client: (port) => `${SOURCE} | ${process.execPath} ${BIN} --send-only 127.0.0.1 ${port}`,
+    listener: (port) => `${process.execPath} ${BIN} listen 127.0.0.1 ${port} > /dev/null`,
+  },
+  nc: {
+    client: (port) => `${SOURCE} | nc -N 127.0.0.1 ${port}`,
+    listener: (port) => `nc -l 127.0.0.1 ${port} > /dev/null`,
+  },
+  socat: {
+    client: (port) => `${SOURCE} | socat -b 131072 -u STDIN TCP:127.0.0.1:${port}`,
+    listener: (port) => `socat -b 131072 -u TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr STDOUT > /dev/null`,
+  },
+};
+const neutralSink = (port) =>
+  `socat -b 131072 -u TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr STDOUT > /dev/null`;
+const neutralSource = (port) => `${SOURCE} | socat -b 131072 -u STDIN TCP:127.0.0.1:${port}`;
+
+function sh(cmd) {
+  const child = spawn('sh', ['-c', cmd], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return { child, done: new Promise((resolve) => child.on('close', (code) => resolve(code))) };
+}
+
+async function waitListening(port) {
+  for (let i = 0; i < 500; i++) {
+    try {
+      execFileSync('sh', ['-c', `ss -ltn | grep -q ':${port} '`]);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+  throw new Error(`nothing listened on ${port}`);
+}
+
+async function once(role, tool) {
+  const port = await freePort();
+  const server = sh(role === 'client' ? neutralSink(port) : tools[tool].listener(port));
+  await waitListening(port);
+  const started = process.hrtime.bigint();
+  const client = sh(role === 'client' ? tools[tool].client(port) : neutralSource(port));
+  const [cc, sc] = await Promise.all([client.done, server.done]);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (cc !== 0 || sc !== 0) throw new Error(`${tool} as ${role}: exit codes ${cc}/${sc}`);
+  return seconds;
+}
+
+async function main() {
+  for (const cmd of ['nc', 'socat', 'head']) {
+    if (!have(cmd)) {
+      console.error(`bench needs ${cmd} (apt-get install netcat-openbsd socat)`);
+      process.exit(2);
+    }
+  }
+  console.log(
+    `machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
+  );
+  console.log(`payload: ${(bytes / 2 ** 30).toFixed(2)} GiB over 127.0.0.1, best of ${runs}\n`);
+  const results = {};
+  for (const role of ['client', 'listener']) {
+    results[role] = {};
+    for (const tool of Object.keys(tools)) {
+      let best = Number.POSITIVE_INFINITY;
+      for (let i = 0; i < runs; i++) best = Math.min(best, await once(role, tool));
+      results[role][tool] = bytes / best / 1e9;
+      console.log(`${role.padEnd(8)}  ${tool.padEnd(8)}  ${results[role][tool].toFixed(2)} GB/s`);
+    }
+    const r = results[role];
+    console.log(
+      `${role.padEnd(8)}  ratio     sockrepl/nc ${(r.sockrepl / r.nc).toFixed(2)}x   sockrepl/socat ${(r.sockrepl / r.socat).toFixed(2)}x\n`,
+    );
+  }
+}
+
+main().catch((err) => {
+  console.error(err.message);
+  process.exit(1);
+});

@@ -1,0 +1,45 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { formatDuration, parseDuration, parseInteger, parseSize } from '../../../src/cli/units.js';
+
+describe('parseDuration', () => {
+  it('reads the forms of design section 2; a bare number is seconds, as in nc', () => {
+    expect(parseDuration('500ms')).toBe(500);
+    expect(parseDuration('2s')).toBe(2000);
+    expect(parseDuration('1.5s')).toBe(1500);
+    expect(parseDuration('1m')).toBe(60_000);
+    expect(parseDuration('3')).toBe(3000);
+  });
+
+  it('rejects anything else with a message naming the option', () => {
+    expect(() => parseDuration('soon', '--wait')).toThrow("--wait: 'soon' is not a duration");
+    expect(() => parseDuration('-1s')).toThrow(/not a duration/);
+  });
+
+  it('round-trips through formatDuration', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10_000_000 }), (ms) => {
+        expect(Math.abs(parseDuration(formatDuration(ms)) - ms)).toBeLessThanOrEqual(ms >= 60_000 ? 600 : 1);
+      }),
+    );
+  });
+});
+
+describe('parseSize', () => {
+  it('binary multiples', () => {
+    expect(parseSize('64k')).toBe(65536);
+    expect(parseSize('1m')).toBe(1 << 20);
+    expect(parseSize('1g')).toBe(1 << 30);
+    expect(parseSize('4096')).toBe(4096);
+    expect(parseSize('2KiB')).toBe(2048);
+    expect(() => parseSize('lots')).toThrow(/not a size/);
+  });
+});
+
+describe('parseInteger', () => {
+  it('checks bounds', () => {
+    expect(parseInteger('42', '--ttl', 1, 255)).toBe(42);
+    expect(() => parseInteger('256', '--ttl', 1, 255)).toThrow('--ttl: 256 is out of range (1..255)');
+    expect(() => parseInteger('4x', '--ttl', 1, 255)).toThrow("--ttl: '4x' is not a whole number");
+  });
+});
