@@ -1,3 +1,5 @@
+const EMPTY = Buffer.alloc(0);
+
 /**
  * The pending bytes of a framer: chunks kept as received, never concatenated until a frame is
  * taken, so a frame that arrives in a million one-byte reads costs linear time, not quadratic.
@@ -66,6 +68,7 @@ export class ByteQueue {
   peek(start: number, end: number): Uint8Array {
     if (start < 0 || end > this.length || start > end)
       throw new RangeError(`peek(${start}, ${end}) outside 0..${this.length}`);
+    if (start === end) return EMPTY;
     const absStart = this.#base + start;
     const absEnd = this.#base + end;
     let i = this.#locate(absStart);

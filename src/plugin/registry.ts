@@ -2,7 +2,6 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError } from '../errors.js';
-import { BUILTIN_PLUGINS } from './builtins.js';
 import { guardFramer, isExpectedPluginError, pluginFailure } from './guard.js';
 import { didYouMean } from './near-match.js';
 import { parseOptions, type SpecParts, splitSpec } from './spec.js';
@@ -51,8 +50,10 @@ const NOUN: Record<Group, string> = { framers: 'framer', faults: 'fault', comman
 export class PluginRegistry {
   readonly #loaded: LoadedPlugin[] = [];
 
-  constructor(options: { builtins?: boolean } = {}) {
-    if (options.builtins ?? true) for (const plugin of BUILTIN_PLUGINS) this.#add(plugin, 'built-in', true);
+  /** `builtins`: the plugins that ship with sockrepl (`BUILTIN_PLUGINS` from `plugins/index.ts`). */
+  constructor(options: { builtins?: readonly Plugin[] } = {}) {
+    for (const plugin of options.builtins ?? [])
+      this.#add(validatePlugin(plugin, 'built-in'), 'built-in', true);
   }
 
   get plugins(): readonly LoadedPlugin[] {
