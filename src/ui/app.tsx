@@ -1,0 +1,285 @@
+import { Box, Text, useApp, useInput, useStdout } from 'ink';
+import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import { listEncodings } from '../codec/text.js';
+import { inspectMessage, withPluginRows } from '../session/inspect.js';
+import { formatRate, type Interpreter } from '../session/interpreter.js';
+import type { Session } from '../session/session.js';
+import type { DataEvent, ProgressEvent } from '../session/session-events.js';
+import { complete } from './completion.js';
+import { ConnectionList } from './connection-list.js';
+import { appendHistory } from './history.js';
+import { InspectorPanel } from './inspector-panel.js';
+import { ctrlCQuits, initialPromptState, promptReducer } from './prompt-state.js';
+import { StatusLine } from './status-line.js';
+import { StyledRow } from './styled-row.js';
+import { formatBytes } from './theme.js';
+import { headerPosition, type TrafficLayout, visibleRows } from './traffic-rows.js';
+
+/**
+ * The screen: status line, connections (listen mode), traffic, inspector, prompt. State that
+ * the keyboard changes lives in promptReducer; session data is read from the session when a
+ * frame is drawn, and frames are asked for at most ~30 times a second, never per chunk.
+ */
+
+export interface AppProps {
+  session: Session;
+  interpreter: Interpreter;
+  history: string[];
+  historyFile: string | undefined;
+  plain: boolean;
+  /** Set by the app so the interpreter's /inspect sees the screen's selection. */
+  selection: { current: number | undefined };
+}
+
+const FRAME_MS = 33;
+
+interface Running {
+  id: number;
+  line: string;
+  abort: AbortController;
+}
+
+export function App({ session, interpreter, history, historyFile, plain, selection }: AppProps) {
+  const { exit } = useApp();
+  const { stdout } = useStdout();
+  const [size, setSize] = useState({ cols: stdout.columns || 80, rows: stdout.rows || 24 });
+  const [, setFrame] = useState(0);
+  const [ps, dispatch] = useReducer(promptReducer, history, initialPromptState);
+  const [running, setRunning] = useState<Running[]>([]);
+  const progress = useRef(new Map<number, ProgressEvent>());
+  const nextId = useRef(1);
+  const quitting = useRef(false);
+
+  // Batch: events only mark the screen dirty; a timer turns that into at most ~30 renders/s.
+  useEffect(() => {
+    let dirty = true;
+    const mark = () => {
+      dirty = true;
+    };
+    const onEvent = (e: { type: string }) => {
+      if (e.type === 'progress') {
+        const p = e as ProgressEvent;
+        if (p.done) progress.current.delete(p.conn);
+        else progress.current.set(p.conn, p);
+      }
+      dirty = true;
+    };
+    session.on('event', onEvent);
+    session.on('change', mark);
+    const timer = setInterval(() => {
+      if (!dirty) return;
+      dirty = false;
+      setFrame((f) => (f + 1) % 1_000_000);
+    }, FRAME_MS);
+    return () => {
+      clearInterval(timer);
+      session.off('event', onEvent);
+      session.off('change', mark);
+    };
+  }, [session]);
+
+  useEffect(() => {
+    const onResize = () => setSize({ cols: stdout.columns || 80, rows: stdout.rows || 24 });
+    stdout.on('resize', onResize);
+    return () => {
+      stdout.off('resize', onResize);
+    };
+  }, [stdout]);
+
+  selection.current = ps.selected;
+
+  const quit = useCallback(() => {
+    if (quitting.current) return;
+    quitting.current = true;
+    for (const r of running) r.abort.abort();
+    void session.close().finally(() => exit());
+  }, [session, exit, running]);
+
+  const run = useCallback(
+    async (line: string) => {
+      const trimmed = line.trim();
+      const isCommand = trimmed.startsWith('/') && !trimmed.startsWith('//');
+      if (isCommand) session.notice(`› ${trimmed}`);
+      const job: Running = { id: nextId.current++, line: trimmed, abort: new AbortController() };
+      setRunning((r) => [...r, job]);
+      try {
+        const outcome = await interpreter.execute(line, job.abort.signal);
+        // /expect reports through its own event; only its failure detail is added here.
+        const lines = outcome.command === 'expect' ? outcome.lines.slice(1) : outcome.lines;
+        for (const l of lines) session.notice(l, outcome.ok ? 'info' : 'error');
+        if (outcome.clear) dispatch({ type: 'select', seq: undefined });
+        if (outcome.quit) quit();
+      } finally {
+        setRunning((r) => r.filter((x) => x.id !== job.id));
+      }
+    },
+    [session, interpreter, quit],
+  );
+
+  // ---- layout ---------------------------------------------------------------------------------
+  const width = Math.max(20, size.cols);
+  const selectedEntry = ps.selected !== undefined ? session.log.get(ps.selected)?.item : undefined;
+  const selectedData: DataEvent | undefined = selectedEntry?.type === 'data' ? selectedEntry : undefined;
+  const inspector = selectedData
+    ? inspectMessage(selectedData.bytes, session.settings, withPluginRows(session.plugins?.decoders() ?? []))
+    : undefined;
+  const inspectorHeight = inspector
+    ? 3 + Math.ceil(inspector.rows.filter((r) => r.fits).length / 2) + (inspector.struct ? 1 : 0)
+    : 0;
+  const connRows = session.mode === 'listen' ? Math.min(5, Math.max(0, session.conns.size)) : 0;
+  const extra = (progress.current.size > 0 ? 1 : 0) + (ps.candidates.length > 0 ? 1 : 0) + 1;
+  const trafficHeight = Math.max(3, size.rows - 1 - connRows - inspectorHeight - extra - 1 - 1);
+  const layout: TrafficLayout = {
+    width,
+    height: trafficHeight,
+    view: session.settings.view,
+    encoding: session.settings.encoding,
+    scroll: ps.scroll,
+    selected: ps.selected,
+  };
+  const { rows, maxScroll } = visibleRows(session.log, layout);
+
+  const moveSelection = (dir: -1 | 1) => {
+    const seqs: number[] = [];
+    for (const e of session.log.entries()) if (e.item.type === 'data') seqs.push(e.seq);
+    if (seqs.length === 0) return;
+    let seq: number | undefined;
+    if (ps.selected === undefined) seq = dir < 0 ? seqs[seqs.length - 1] : undefined;
+    else {
+      const i = seqs.findIndex((s) => s >= ps.selected!);
+      const at = i < 0 ? seqs.length - 1 : seqs[i] === ps.selected ? i : i - (dir < 0 ? 0 : 1);
+      seq = seqs[Math.max(0, Math.min(seqs.length - 1, at + dir))];
+    }
+    dispatch({ type: 'select', seq });
+    if (seq === undefined) return;
+    const pos = headerPosition(session.log, seq, { ...layout, selected: seq });
+    if (pos === undefined) return;
+    if (pos < ps.scroll) dispatch({ type: 'scroll', delta: pos - ps.scroll, max: maxScroll });
+    else if (pos >= ps.scroll + trafficHeight)
+      dispatch({ type: 'scroll', delta: pos - trafficHeight + 1 - ps.scroll, max: maxScroll + 1_000_000 });
+  };
+
+  useInput((input, key) => {
+    if (key.ctrl && input === 'c') {
+      const now = Date.now();
+      if (running.length > 0) {
+        for (const r of running) r.abort.abort();
+        session.notice('cancelled', 'warn');
+        return;
+      }
+      if (ctrlCQuits(ps, now)) {
+        quit();
+        return;
+      }
+      dispatch({ type: 'ctrlC', now });
+      return;
+    }
+    if (key.return) {
+      const line = ps.input;
+      dispatch({ type: 'submit' });
+      if (historyFile) appendHistory(line, historyFile);
+      if (line === '') return;
+      void run(line);
+      return;
+    }
+    if (key.tab) {
+      const c = complete(ps.input, {
+        conns: [...session.conns.keys()],
+        encodings: listEncodings(),
+        framers: session.plugins?.names('framers') ?? [],
+      });
+      dispatch({ type: 'complete', input: c.input, candidates: c.candidates });
+      return;
+    }
+    if (key.pageUp) return dispatch({ type: 'scroll', delta: trafficHeight - 1, max: maxScroll });
+    if (key.pageDown) return dispatch({ type: 'scroll', delta: -(trafficHeight - 1), max: maxScroll });
+    if (key.upArrow) return key.shift || key.meta ? moveSelection(-1) : dispatch({ type: 'historyPrev' });
+    if (key.downArrow) return key.shift || key.meta ? moveSelection(1) : dispatch({ type: 'historyNext' });
+    if (key.leftArrow || key.rightArrow) {
+      const d = key.leftArrow ? -1 : 1;
+      if (key.shift && selectedData) {
+        const off = Math.max(0, Math.min(selectedData.bytes.length - 1, session.settings.inspectOffset + d));
+        session.update({ inspectOffset: off });
+        return;
+      }
+      if (key.ctrl || key.meta) return dispatch({ type: d < 0 ? 'wordLeft' : 'wordRight' });
+      return dispatch({ type: d < 0 ? 'left' : 'right' });
+    }
+    if (key.home || (key.ctrl && input === 'a')) return dispatch({ type: 'home' });
+    if (key.end || (key.ctrl && input === 'e')) return dispatch({ type: 'end' });
+    if (key.escape) return dispatch({ type: 'select', seq: undefined });
+    // Most terminals send DEL (0x7f) for Backspace, which ink reports as `delete`.
+    if (key.backspace || key.delete) return dispatch({ type: 'backspace' });
+    if (key.ctrl && input === 'd') return dispatch({ type: 'delete' });
+    if (key.ctrl && input === 'u') return dispatch({ type: 'killToStart' });
+    if (key.ctrl && input === 'k') return dispatch({ type: 'killToEnd' });
+    if (key.ctrl && input === 'w') return dispatch({ type: 'killWord' });
+    if (key.ctrl && input === 'l') return setSize({ cols: stdout.columns || 80, rows: stdout.rows || 24 });
+    if (input && !key.ctrl && !key.meta) dispatch({ type: 'insert', text: input });
+  });
+
+  // ---- drawing ----------------------------------------------------------------------------------
+  const hint =
+    running.length > 0
+      ? `running ${running.map((r) => r.line).join(', ')} (Ctrl-C cancels)`
+      : ps.ctrlCAt !== undefined && Date.now() - ps.ctrlCAt < 2000
+        ? 'press Ctrl-C again to quit'
+        : ps.scroll > 0
+          ? `scrolled up ${ps.scroll} rows (PgDn to go back, Esc follows the end)`
+          : session.finished
+            ? 'the connection is over: /quit or Ctrl-C twice to leave; /save keeps the traffic'
+            : '/help for commands · Tab completes · PgUp/PgDn scroll · Shift-↑/↓ select · Ctrl-C twice quits';
+  const before = ps.input.slice(0, ps.cursor);
+  const at = ps.input.slice(ps.cursor, ps.cursor + 1) || ' ';
+  const after = ps.input.slice(ps.cursor + 1);
+  return (
+    <Box flexDirection="column" width={width}>
+      <StatusLine session={session} plain={plain} width={width} />
+      {connRows > 0 ? <ConnectionList session={session} plain={plain} maxRows={connRows} /> : null}
+      <Box flexDirection="column" height={trafficHeight}>
+        {rows.map((r) => (
+          <StyledRow key={r.key} segs={r.segs} plain={plain} />
+        ))}
+      </Box>
+      {inspector && selectedData ? (
+        <InspectorPanel
+          view={inspector}
+          message={selectedData}
+          endian={session.settings.endian}
+          width={width}
+          plain={plain}
+        />
+      ) : null}
+      {[...progress.current.values()].slice(0, 1).map((p) => (
+        <Text key="progress" wrap="truncate-end">
+          {progressLine(p, width)}
+        </Text>
+      ))}
+      {ps.candidates.length > 0 ? (
+        <Text wrap="truncate-end" dimColor>
+          {ps.candidates.join('  ')}
+        </Text>
+      ) : null}
+      <Text wrap="truncate-end" dimColor>
+        {hint}
+      </Text>
+      <Text wrap="truncate-end">
+        <Text color={plain ? undefined : 'green'} bold>
+          {'› '}
+        </Text>
+        {before}
+        <Text inverse>{at}</Text>
+        {after}
+      </Text>
+    </Box>
+  );
+}
+
+export function progressLine(p: ProgressEvent, width: number): string {
+  const pct = p.total > 0 ? p.sent / p.total : 1;
+  const label = `${formatBytes(p.sent)}/${formatBytes(p.total)} ${formatRate(p.bytesPerSec)}${p.etaMs !== undefined ? ` ETA ${(p.etaMs / 1000).toFixed(1)}s` : ''}`;
+  const name = p.file.split('/').pop() ?? p.file;
+  const barWidth = Math.max(5, Math.min(40, width - label.length - name.length - 14));
+  const filled = Math.round(pct * barWidth);
+  return `sending ${name} ${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)} ${(pct * 100).toFixed(0).padStart(3)}% ${label}`;
+}

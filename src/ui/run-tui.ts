@@ -1,0 +1,33 @@
+import { isSockreplError } from '../errors.js';
+import type { SessionSpec } from '../session/session-spec.js';
+
+/**
+ * The interactive screen. Reached only through a dynamic import (pipe mode never loads ink or
+ * React). React is put in production mode before it loads: development React is several times
+ * slower and keeps warnings in memory.
+ */
+export async function runTui(spec: SessionSpec): Promise<number> {
+  process.env.NODE_ENV ??= 'production';
+  const { createSession, startSession } = await import('../session/open-session.js');
+  const { Interpreter } = await import('../session/interpreter.js');
+  let session: Awaited<ReturnType<typeof createSession>>;
+  try {
+    session = await createSession(spec);
+    await startSession(session, spec);
+  } catch (err) {
+    if (!isSockreplError(err)) throw err;
+    process.stderr.write(`sockrepl: ${err.message}\n`);
+    return err.exitCode;
+  }
+  const { mountApp } = await import('./mount.js');
+  const selection: { current: number | undefined } = { current: undefined };
+  const interpreter = new Interpreter(session, {
+    selected: () => {
+      const e = selection.current === undefined ? undefined : session.log.get(selection.current)?.item;
+      return e?.type === 'data' ? e : undefined;
+    },
+  });
+  await mountApp({ session, interpreter, selection });
+  await session.close();
+  return 0;
+}

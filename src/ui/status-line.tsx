@@ -1,0 +1,43 @@
+import { Box, Text } from 'ink';
+import { formatKernel } from '../session/info.js';
+import { type Conn, formatEndpoint, type Session } from '../session/session.js';
+import { formatBytes } from './theme.js';
+
+/** Mode, addresses, kernel state and queues, bytes, framing, encoding and byte order. */
+export function StatusLine({ session, plain, width }: { session: Session; plain: boolean; width: number }) {
+  const s = session;
+  const open = s.openConns();
+  const focus: Conn | undefined =
+    s.target !== 'all'
+      ? s.conns.get(s.target)
+      : open.length === 1
+        ? open[0]
+        : open.length === 0
+          ? [...s.conns.values()].at(-1)
+          : undefined;
+  const where =
+    s.mode === 'listen'
+      ? `listen ${s.listening ? `${s.listening.address}:${s.listening.port}` : '…'}  ${open.length} client${open.length === 1 ? '' : 's'}`
+      : focus
+        ? `${formatEndpoint(focus.local)} → ${formatEndpoint(focus.remote)}`
+        : 'connecting…';
+  const state = focus
+    ? focus.closed
+      ? `closed (${focus.closed.reason})`
+      : focus.kernel
+        ? formatKernel(focus.kernel).replace(/ {2}mss \d+| {2}unacked \d+/g, '')
+        : 'open'
+    : '';
+  const target = s.mode === 'listen' ? `  → ${s.target === 'all' ? 'all' : `#${s.target}`}` : '';
+  const dropped = s.log.dropped > 0 ? `  dropped ${s.log.dropped}` : '';
+  const set = s.settings;
+  const right = `in ${formatBytes(s.totals.bytesIn)} out ${formatBytes(s.totals.bytesOut)}  ${set.encoding} ${set.endian} ${set.eol}  frame ${s.frameSpec ?? 'off'}${dropped}`;
+  return (
+    <Box width={width} flexDirection="column">
+      <Text wrap="truncate-end" inverse={!plain} bold={plain}>
+        {` ${s.proto} ${where}${target}  ${state}`.padEnd(Math.max(0, width - right.length - 1))}
+        {`${right} `}
+      </Text>
+    </Box>
+  );
+}

@@ -1,0 +1,348 @@
+import { BYTE_CLASS_TABLE, type HexDumpRow, hexdumpRows } from '../codec/hexdump.js';
+import { createStreamDecoder } from '../codec/text.js';
+import type { EventLog } from '../session/event-log.js';
+import { formatEndpoint } from '../session/session.js';
+import type { DataEvent, SessionEvent } from '../session/session-events.js';
+import type { Settings } from '../session/settings.js';
+
+/**
+ * The traffic view as rows of styled text, computed only for the rows on screen: walking the
+ * log from the newest entry back, skipping the rows scrolled past. Pure; the component only
+ * draws what this returns.
+ */
+
+export type SegStyle =
+  | 'dim'
+  | 'in'
+  | 'out'
+  | 'offset'
+  | 'null'
+  | 'printable'
+  | 'whitespace'
+  | 'ascii-other'
+  | 'non-ascii'
+  | 'info'
+  | 'warn'
+  | 'error'
+  | 'ok'
+  | 'command';
+
+export interface Seg {
+  text: string;
+  style?: SegStyle;
+}
+
+export interface Row {
+  key: string;
+  segs: Seg[];
+  /** Part of the selected message. */
+  selected: boolean;
+  /** Seq of the log entry the row belongs to. */
+  seq: number;
+}
+
+export interface TrafficLayout {
+  width: number;
+  height: number;
+  view: Settings['view'];
+  encoding: string;
+  /** Rows scrolled up from the bottom. */
+  scroll: number;
+  selected: number | undefined;
+}
+
+const CLASS_STYLES: readonly SegStyle[] = ['null', 'printable', 'whitespace', 'ascii-other', 'non-ascii'];
+const BYTE_HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
+export function hexColumns(width: number): number {
+  return width >= 80 ? 16 : 8;
+}
+
+interface Cached {
+  key: string;
+  count: number;
+  textLines?: Seg[][];
+}
+
+const cache = new WeakMap<SessionEvent, Cached>();
+
+/** How many rows an entry takes at this width and view. */
+export function entryRowCount(
+  e: SessionEvent,
+  layout: Pick<TrafficLayout, 'width' | 'view' | 'encoding'>,
+): number {
+  const key = `${layout.width}|${layout.view}|${layout.encoding}`;
+  const c = cache.get(e);
+  if (c && c.key === key) return c.count;
+  let count: number;
+  let textLines: Seg[][] | undefined;
+  if (e.type === 'data') {
+    if (layout.view === 'text') {
+      textLines = textRows(e, layout.encoding, layout.width - 3);
+      count = 1 + textLines.length;
+    } else {
+      count = 1 + Math.ceil(e.bytes.length / hexColumns(layout.width));
+    }
+  } else {
+    const text = eventText(e);
+    count = text
+      .split('\n')
+      .reduce((n, l) => n + Math.max(1, Math.ceil(l.length / Math.max(1, layout.width - 2))), 0);
+  }
+  cache.set(e, { key, count, ...(textLines ? { textLines } : {}) });
+  return count;
+}
+
+export interface VisibleRows {
+  rows: Row[];
+  /** The largest useful scroll: rows above the top of a full screen (at least what was seen). */
+  maxScroll: number;
+}
+
+/** The rows on screen, oldest at the top; `height` rows at most. */
+export function visibleRows(log: EventLog<SessionEvent>, layout: TrafficLayout): VisibleRows {
+  const out: Row[][] = [];
+  let skip = layout.scroll;
+  let need = layout.height;
+  let total = 0;
+  for (const { seq, item } of log.reversed()) {
+    if (item.type === 'state' || item.type === 'progress') continue;
+    const n = entryRowCount(item, layout);
+    total += n;
+    if (need <= 0) {
+      // Only counting now, for maxScroll; stop once far enough above to scroll a page more.
+      if (total - layout.scroll - layout.height > layout.height * 50) break;
+      continue;
+    }
+    if (skip >= n) {
+      skip -= n;
+      continue;
+    }
+    const end = n - skip; // exclusive, rows of this entry still below the cut
+    const start = Math.max(0, end - need);
+    out.push(entryRows(item, seq, start, end, layout));
+    need -= end - start;
+    skip = 0;
+  }
+  const rows = out.reverse().flat();
+  return { rows, maxScroll: Math.max(0, total - layout.height) };
+}
+
+/** Rows above the bottom at which an entry's header sits (for keeping a selection in view). */
+export function headerPosition(
+  log: EventLog<SessionEvent>,
+  seq: number,
+  layout: TrafficLayout,
+): number | undefined {
+  let below = 0;
+  for (const e of log.reversed()) {
+    if (e.item.type === 'state' || e.item.type === 'progress') continue;
+    const n = entryRowCount(e.item, layout);
+    if (e.seq === seq) return below + n - 1;
+    below += n;
+  }
+  return undefined;
+}
+
+function entryRows(e: SessionEvent, seq: number, start: number, end: number, layout: TrafficLayout): Row[] {
+  const selected = layout.selected === seq;
+  const rows: Row[] = [];
+  const gutter: Seg = { text: selected ? '▌' : ' ', style: selected ? 'command' : undefined };
+  if (e.type !== 'data') {
+    const style = noticeStyle(e);
+    const wrapped = eventText(e)
+      .split('\n')
+      .flatMap((l) => wrap(l, Math.max(1, layout.width - 2)));
+    for (let i = start; i < end; i++) {
+      rows.push({ key: `${seq}:${i}`, seq, selected, segs: [gutter, { text: wrapped[i] ?? '', style }] });
+    }
+    return rows;
+  }
+  for (let i = start; i < end; i++) {
+    if (i === 0) {
+      rows.push({ key: `${seq}:0`, seq, selected, segs: [gutter, ...dataHeader(e)] });
+    }
+  }
+  const first = Math.max(start, 1) - 1;
+  const last = end - 1;
+  if (last <= first) return rows;
+  if (layout.view === 'text') {
+    entryRowCount(e, layout);
+    const lines = cache.get(e)?.textLines ?? [];
+    for (let i = first; i < last; i++) {
+      rows.push({
+        key: `${seq}:${i + 1}`,
+        seq,
+        selected,
+        segs: [gutter, { text: '  ' }, ...(lines[i] ?? [])],
+      });
+    }
+    return rows;
+  }
+  const cols = hexColumns(layout.width);
+  // Dump a little past the last row so a character crossing the row's end is still decoded.
+  const from = first * cols;
+  const to = Math.min(e.bytes.length, last * cols + 4);
+  const dumped = hexdumpRows(e.bytes.subarray(from, to), {
+    columns: cols,
+    squeeze: false,
+    startOffset: from,
+    encoding: layout.view === 'both' ? layout.encoding : false,
+  });
+  for (let i = first; i < last; i++) {
+    const r = dumped[i - first];
+    if (!r || r.kind !== 'data') continue;
+    rows.push({
+      key: `${seq}:${i + 1}`,
+      seq,
+      selected,
+      segs: [gutter, ...hexRowSegs(r, cols, layout.view === 'both')],
+    });
+  }
+  return rows;
+}
+
+function dataHeader(e: DataEvent): Seg[] {
+  const what = e.frame !== undefined ? `frame ${e.frame}, ${e.bytes.length} B` : `${e.bytes.length} B`;
+  return [
+    { text: `${clock(e.time)} `, style: 'dim' },
+    { text: `#${e.conn} ${e.dir === 'in' ? '←' : '→'} ${e.dir === 'in' ? 'in ' : 'out'}`, style: e.dir },
+    { text: ` ${what}`, style: e.dir },
+  ];
+}
+
+export function hexRowSegs(r: Extract<HexDumpRow, { kind: 'data' }>, cols: number, withText: boolean): Seg[] {
+  const segs: Seg[] = [{ text: ` ${r.offset.toString(16).padStart(8, '0')}  `, style: 'offset' }];
+  let run = '';
+  let runStyle: SegStyle | undefined;
+  const push = (text: string, style: SegStyle) => {
+    if (style !== runStyle && run) {
+      segs.push({ text: run, style: runStyle });
+      run = '';
+    }
+    runStyle = style;
+    run += text;
+  };
+  for (let j = 0; j < cols; j++) {
+    const b = r.bytes[j];
+    const sep = j === cols / 2 - 1 ? '  ' : ' ';
+    if (b === undefined) push(`  ${sep}`, 'dim');
+    else push(BYTE_HEX[b]! + sep, CLASS_STYLES[BYTE_CLASS_TABLE[b]!]!);
+  }
+  if (run) segs.push({ text: run, style: runStyle });
+  if (!withText) return segs;
+  segs.push({ text: ' |', style: 'dim' });
+  run = '';
+  runStyle = undefined;
+  r.text.forEach((cell, j) => {
+    const b = r.bytes[j] ?? 0;
+    const style: SegStyle = cell.kind === 'dot' ? 'dim' : CLASS_STYLES[BYTE_CLASS_TABLE[b]!]!;
+    push(cell.glyph, style);
+  });
+  if (run) segs.push({ text: run, style: runStyle });
+  segs.push({ text: '|', style: 'dim' });
+  return segs;
+}
+
+/** The chunk as text lines, decoded with the bytes before it so a split character comes out whole. */
+function textRows(e: DataEvent, encoding: string, width: number): Seg[][] {
+  let text: string;
+  try {
+    const d = createStreamDecoder(encoding);
+    d.write(e.prev);
+    text = d.write(e.bytes);
+  } catch {
+    text = e.bytes.toString('latin1');
+  }
+  const lines: Seg[][] = [];
+  let cur: Seg[] = [];
+  let len = 0;
+  const w = Math.max(8, width);
+  const add = (s: string, style?: SegStyle) => {
+    if (len + s.length > w && len > 0) {
+      lines.push(cur);
+      cur = [];
+      len = 0;
+    }
+    const last = cur[cur.length - 1];
+    if (last && last.style === style) last.text += s;
+    else cur.push({ text: s, ...(style ? { style } : {}) });
+    len += s.length;
+  };
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    if (ch === '\n') {
+      add('↵', 'dim');
+      lines.push(cur);
+      cur = [];
+      len = 0;
+    } else if (ch === '\r') add('\\r', 'dim');
+    else if (ch === '\t') add('\\t', 'dim');
+    else if (cp < 0x20 || cp === 0x7f) add(`\\x${cp.toString(16).padStart(2, '0')}`, 'dim');
+    else if (ch === '\ufffd') add('�', 'non-ascii');
+    else add(ch);
+  }
+  if (cur.length > 0 || lines.length === 0) lines.push(cur);
+  return lines;
+}
+
+function noticeStyle(e: SessionEvent): SegStyle {
+  switch (e.type) {
+    case 'notice':
+      return e.level === 'error'
+        ? 'error'
+        : e.level === 'warn'
+          ? 'warn'
+          : e.text.startsWith('› ')
+            ? 'command'
+            : 'info';
+    case 'error':
+      return 'error';
+    case 'close':
+      return e.reason === 'reset' || e.reason === 'error' || e.reason === 'timeout' ? 'error' : 'warn';
+    case 'expect':
+      return e.ok ? 'ok' : 'error';
+    case 'eof':
+      return 'warn';
+    default:
+      return 'info';
+  }
+}
+
+/** One line (or a few) describing a non-traffic event. */
+export function eventText(e: SessionEvent): string {
+  const t = clock(e.time);
+  switch (e.type) {
+    case 'listening':
+      return `${t} listening on ${e.address}:${e.port} (${e.proto})`;
+    case 'open':
+      return `${t} #${e.conn} open  ${formatEndpoint(e.local)} → ${formatEndpoint(e.remote)}`;
+    case 'eof':
+      return `${t} #${e.conn} peer sent FIN (its write side is closed; we may still send; /close to finish)`;
+    case 'close':
+      return `${t} #${e.conn} closed (${e.reason})${e.message ? `: ${e.message}` : ''}`;
+    case 'error':
+      return `${t} ${e.message}`;
+    case 'expect':
+      return e.ok
+        ? `${t} #${e.conn} expect ${e.pattern}: matched after ${e.elapsedMs}ms: ${JSON.stringify(e.match)}`
+        : `${t} #${e.conn} expect ${e.pattern}: ${e.reason === 'timeout' ? `timed out after ${e.elapsedMs}ms` : e.reason}`;
+    case 'notice':
+      return e.text;
+    default:
+      return '';
+  }
+}
+
+export function clock(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
+}
+
+function wrap(line: string, width: number): string[] {
+  if (line.length <= width) return [line];
+  const out: string[] = [];
+  for (let i = 0; i < line.length; i += width) out.push(line.slice(i, i + width));
+  return out;
+}
