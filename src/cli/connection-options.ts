@@ -150,7 +150,7 @@ export function resolveConnectionOptions(raw: Raw): ConnectionOptions {
     maxClients:
       maxClients === undefined ? undefined : parseInteger(maxClients, '--max-clients', 1, 1_000_000),
     broker: Boolean(raw.broker),
-    hex: raw.hex === true ? true : str(raw, 'hex'),
+    hex: raw.hex === true || raw.hex === '' ? true : str(raw, 'hex'),
     encoding: str(raw, 'encoding') ?? 'utf8',
     endian: raw.endian === 'le' ? 'le' : 'be',
     eol: raw.eol === 'crlf' ? 'crlf' : raw.eol === 'none' ? 'none' : 'lf',

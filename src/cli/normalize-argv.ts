@@ -1,10 +1,12 @@
 const SUBCOMMANDS = new Set(['connect', 'listen', 'proxy', 'run', 'decode', 'pack', 'plugins', 'help']);
 const DURATION = /^\d+(\.\d+)?(ms|s|m|h)?$/i;
+/** What `-x [file]` takes as its file without `=`: a path, or a name with a dump-like extension. */
+const DUMP_FILE = /\/|\.(txt|log|hex|dump|out|xxd)$/i;
 
 /**
  * Rewrites netcat habits into the command tree commander understands:
  * `-l [host] port` becomes `listen [host] port`, and a bare `--keepalive` followed by a host
- * is not allowed to swallow that host as its optional idle value.
+ * or `-x` is not allowed to swallow that host as its optional value (`--hex=FILE` names any file).
  */
 export function normalizeArgv(argv: readonly string[]): string[] {
   const out: string[] = [];
@@ -21,6 +23,10 @@ export function normalizeArgv(argv: readonly string[]): string[] {
     }
     if (arg === '--keepalive' && !DURATION.test(argv[i + 1] ?? '')) {
       out.push('--keepalive=');
+      continue;
+    }
+    if ((arg === '-x' || arg === '--hex') && !DUMP_FILE.test(argv[i + 1] ?? '')) {
+      out.push('--hex=');
       continue;
     }
     out.push(arg);

@@ -24,6 +24,13 @@ describe('normalizeArgv', () => {
     ]);
   });
 
+  it('keeps -x from swallowing the host unless a file is named', () => {
+    expect(normalizeArgv(['-x', '127.0.0.1', '80'])).toEqual(['--hex=', '127.0.0.1', '80']);
+    expect(normalizeArgv(['-x', 'dump.txt', 'h', '80'])).toEqual(['-x', 'dump.txt', 'h', '80']);
+    expect(normalizeArgv(['--hex', './d', 'h', '80'])).toEqual(['--hex', './d', 'h', '80']);
+    expect(resolveConnectionOptions({ hex: '' }).hex).toBe(true);
+  });
+
   it('leaves everything after -- alone', () => {
     expect(normalizeArgv(['run', '--', '-l'])).toEqual(['run', '--', '-l']);
   });
