@@ -43,7 +43,10 @@ afterEach(async () => {
 
 /** Runs a peer command, collecting its standard output. */
 function peer(cmd: string, args: string[], stdinFile?: string) {
-  const child = spawn('sh', ['-c', `exec ${cmd} ${args.join(' ')}${stdinFile ? ` < ${stdinFile}` : ' < /dev/null'}`]);
+  const child = spawn('sh', [
+    '-c',
+    `exec ${cmd} ${args.join(' ')}${stdinFile ? ` < ${stdinFile}` : ' < /dev/null'}`,
+  ]);
   const out: Buffer[] = [];
   child.stdout.on('data', (d: Buffer) => out.push(d));
   let err = '';

@@ -48,7 +48,7 @@ describe('listen', () => {
     const port = await p.listeningPort();
     const a = await connectTo(port);
     const b = await connectTo(port);
-    await p.waitForStderr(/Connection received[^]*Connection received/);
+    await p.waitForStderr(/Connection received[\s\S]*Connection received/);
     const got = [collect(a), collect(b)];
     p.child.stdin.write('hello all\n');
     await sleep(200);
@@ -80,7 +80,7 @@ describe('listen', () => {
     const a = await connectTo(port);
     const b = await connectTo(port);
     const c = await connectTo(port);
-    await p.waitForStderr(/(Connection received[^]*){3}/);
+    await p.waitForStderr(/(Connection received[\s\S]*){3}/);
     const atB = collect(b);
     const atC = collect(c);
     a.write('from a\n');
