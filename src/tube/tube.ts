@@ -1,0 +1,487 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { parseDuration } from '../cli/units.js';
+import { decodeText, encodeText, resolveEncoding } from '../codec/text.js';
+import { NetError, UsageError } from '../errors.js';
+import type { Channel, CloseReason, Endpoint, Protocol } from '../net/channel.js';
+import { findSocketOption, parseOptionValue, type SocketOptionValues } from '../net/socket-options.js';
+import { EofError, TimeoutError } from './errors.js';
+import { type Matcher, matcher, type Pattern, type PatternKind } from './matchers.js';
+import { ReceiveBuffer } from './receive-buffer.js';
+
+/**
+ * pwntools' tube over a Channel: send, receive exactly / until / a line, expect a pattern.
+ * Receiving works on a buffer, so the outcome never depends on how the bytes were chunked; a
+ * match consumes input up to its end and the rest stays for the next call. A timeout covers the
+ * whole call (also the time spent queued behind another receive on the same tube); the errors
+ * for a timeout or an EOF carry the bytes received so far, and those bytes stay buffered.
+ */
+
+/** Milliseconds, a duration (`'5s'`, `'500ms'`), or `Infinity` / `'forever'` to wait without limit. */
+export type Timeout = number | string;
+
+export interface CallOptions {
+  /** Overrides the scoped default (see withTimeout) for this call. */
+  timeout?: Timeout;
+  /** Overrides the tube's encoding for this call's text and regex patterns. */
+  encoding?: string;
+}
+
+export interface TubeOptions {
+  /** Default timeout of every receive (default 10s, as a script's expect). */
+  timeout?: Timeout;
+  /** Encoding of text sent and of text and regex patterns (default utf8). */
+  encoding?: string;
+  /** What sendLine appends: `lf` (default), `crlf`, `none`, or any text or bytes. */
+  eol?: 'lf' | 'crlf' | 'none' | string | Uint8Array;
+  /**
+   * Reading from the socket pauses while this many bytes wait unconsumed and no receive is
+   * pending, so a flood fills the kernel's buffers (as in pwntools, which reads only on demand)
+   * instead of memory. Default 16 MiB.
+   */
+  highWaterMark?: number;
+}
+
+/** The result of expect: a RegExpMatchArray-like array of strings, plus the bytes. */
+export interface ExpectMatch extends ReadonlyArray<string | undefined> {
+  readonly kind: PatternKind;
+  /** Which of expectAny's patterns matched (0 for expect). */
+  readonly which: number;
+  /** Byte offset of the match in what was buffered: the length of `before`. */
+  readonly index: number;
+  readonly groups: Readonly<Record<string, string | undefined>> | undefined;
+  /** Bytes received before the match, consumed with it. */
+  readonly before: Buffer;
+  /** The matched bytes. */
+  readonly bytes: Buffer;
+  readonly elapsedMs: number;
+}
+
+export interface TubeInfo {
+  id: number;
+  proto: Protocol;
+  local: Endpoint;
+  remote: Endpoint;
+  stats: Channel['stats'];
+  readClosed: boolean;
+  writeClosed: boolean;
+  closed: boolean;
+  /** Bytes received and not consumed yet. */
+  buffered: number;
+  /** Every socket option as the kernel reports it; undefined once the socket is closed. */
+  options: SocketOptionValues | undefined;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_HIGH_WATER_MARK = 16 * 1024 * 1024;
+const EOL = { lf: '\n', crlf: '\r\n', none: '' } as const;
+
+/** Converts a Timeout to milliseconds (Infinity for no limit). */
+export function timeoutMs(t: Timeout): number {
+  if (typeof t === 'number') {
+    if (Number.isNaN(t) || t < 0) throw new UsageError(`timeout: ${t} is not a duration`);
+    return t;
+  }
+  if (/^(forever|inf(inity)?|none)$/i.test(t.trim())) return Number.POSITIVE_INFINITY;
+  return parseDuration(t, 'timeout');
+}
+
+export class Tube {
+  readonly channel: Channel;
+  /** Received bytes not consumed yet. Exposed for the script runner's failure report and for unget. */
+  readonly buffer = new ReceiveBuffer();
+  encoding: string;
+  private defaultTimeout: number;
+  private readonly eol: Uint8Array | string;
+  private readonly highWaterMark: number;
+  private readonly scope = new AsyncLocalStorage<number>();
+  /** Receives run one at a time, in call order. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private receiving = 0;
+  private paused = false;
+  private wakers = new Set<() => void>();
+  private closeReason: CloseReason | undefined;
+  private closeError: NetError | undefined;
+  private detached = false;
+  /** Counts ungets, so a pending search knows to start over from the front. */
+  private ungets = 0;
+  private readonly listeners: {
+    data: (chunk: Buffer) => void;
+    end: () => void;
+    close: (reason: CloseReason, error?: NetError) => void;
+  };
+
+  constructor(channel: Channel, options: TubeOptions = {}) {
+    this.channel = channel;
+    this.encoding = resolveEncoding(options.encoding ?? 'utf8');
+    this.defaultTimeout = timeoutMs(options.timeout ?? DEFAULT_TIMEOUT_MS);
+    const eol = options.eol ?? 'lf';
+    this.eol = typeof eol === 'string' && eol in EOL ? EOL[eol as keyof typeof EOL] : eol;
+    this.highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
+    this.listeners = {
+      data: (chunk) => {
+        this.buffer.append(chunk);
+        if (this.receiving === 0 && this.buffer.length >= this.highWaterMark && !this.paused) {
+          this.paused = true;
+          this.channel.pause();
+        }
+        this.wake();
+      },
+      end: () => {
+        this.buffer.markEnd();
+        this.wake();
+      },
+      close: (reason, error) => {
+        this.closeReason = reason;
+        this.closeError = error;
+        this.buffer.markEnd();
+        this.wake();
+      },
+    };
+    channel.on('data', this.listeners.data);
+    channel.on('end', this.listeners.end);
+    channel.on('close', this.listeners.close);
+    if (channel.closed) this.listeners.close('local');
+    else if (channel.readClosed) this.listeners.end();
+  }
+
+  // ---- settings ---------------------------------------------------------------------------
+
+  /** The default timeout in milliseconds: the innermost withTimeout scope, else the tube's. */
+  get timeout(): number {
+    return this.scope.getStore() ?? this.defaultTimeout;
+  }
+
+  set timeout(t: Timeout) {
+    this.defaultTimeout = timeoutMs(t);
+  }
+
+  /**
+   * Runs `fn` with a different default timeout for every call made inside it (also across
+   * awaits), like pwntools' `with tube.local(timeout=...)`; other concurrent work is unaffected.
+   */
+  withTimeout<T>(t: Timeout, fn: () => Promise<T> | T): Promise<T> {
+    return Promise.resolve(this.scope.run(timeoutMs(t), fn));
+  }
+
+  // ---- sending ----------------------------------------------------------------------------
+
+  /** Sends text (in the tube's encoding) or bytes; resolves once the kernel took them or Node's queue drained. */
+  async send(data: string | Uint8Array, options: CallOptions = {}): Promise<void> {
+    const bytes = typeof data === 'string' ? encodeText(data, options.encoding ?? this.encoding) : data;
+    if (bytes.length === 0) return;
+    if (this.channel.writeClosed) {
+      throw new NetError(
+        `send: the connection is ${this.channel.closed ? 'closed' : 'shut down for writing'}`,
+        'EPIPE',
+      );
+    }
+    if (this.channel.send(bytes)) return;
+    await this.drained(options);
+  }
+
+  /** Sends the data followed by the end of line (`eol` option, default `\n`). */
+  async sendLine(data: string | Uint8Array = '', options: CallOptions = {}): Promise<void> {
+    const encoding = options.encoding ?? this.encoding;
+    const body = typeof data === 'string' ? encodeText(data, encoding) : data;
+    const eol = typeof this.eol === 'string' ? encodeText(this.eol, encoding) : this.eol;
+    await this.send(Buffer.concat([body, eol]), options);
+  }
+
+  /** Waits for `pattern`, then sends (pwntools' sendafter). Returns what was received. */
+  async sendAfter(pattern: Pattern, data: string | Uint8Array, options: CallOptions = {}): Promise<Buffer> {
+    const got = await this.recvUntil(pattern, options);
+    await this.send(data, options);
+    return got;
+  }
+
+  async sendLineAfter(
+    pattern: Pattern,
+    data: string | Uint8Array,
+    options: CallOptions = {},
+  ): Promise<Buffer> {
+    const got = await this.recvUntil(pattern, options);
+    await this.sendLine(data, options);
+    return got;
+  }
+
+  private drained(options: CallOptions): Promise<void> {
+    const ms = options.timeout === undefined ? this.timeout : timeoutMs(options.timeout);
+    return new Promise((resolve, reject) => {
+      const done = (err?: Error) => {
+        clearTimeout(timer);
+        this.channel.off('drain', onDrain);
+        this.channel.off('close', onClose);
+        if (err) reject(err);
+        else resolve();
+      };
+      const onDrain = () => done();
+      const onClose = (_reason: CloseReason, error?: NetError) =>
+        done(error ?? new NetError('send: the connection closed before the data was sent', 'EPIPE'));
+      this.channel.on('drain', onDrain);
+      this.channel.on('close', onClose);
+      const timer =
+        ms === Number.POSITIVE_INFINITY
+          ? undefined
+          : setTimeout(
+              () =>
+                done(
+                  new NetError(
+                    `send: still blocked after ${ms}ms: the peer is not reading (its receive window and our send buffer are full)`,
+                    'ETIMEDOUT',
+                  ),
+                ),
+              ms,
+            );
+    });
+  }
+
+  // ---- receiving --------------------------------------------------------------------------
+
+  /** Up to `max` bytes: what is buffered, or the next bytes to arrive. */
+  recv(max = Number.POSITIVE_INFINITY, options: CallOptions = {}): Promise<Buffer> {
+    return this.receive('some bytes', options, () =>
+      this.buffer.length > 0 ? this.buffer.take(max) : undefined,
+    );
+  }
+
+  /** Exactly `n` bytes (pwntools' recvn). */
+  recvExactly(n: number, options: CallOptions = {}): Promise<Buffer> {
+    if (!Number.isInteger(n) || n < 0) throw new UsageError(`recvExactly: ${n} is not a byte count`);
+    return this.receive(`${n} byte${n === 1 ? '' : 's'}`, options, () =>
+      this.buffer.length >= n ? this.buffer.take(n) : undefined,
+    );
+  }
+
+  /** Everything up to and including the pattern (without it with `drop`). */
+  async recvUntil(pattern: Pattern, options: CallOptions & { drop?: boolean } = {}): Promise<Buffer> {
+    const m = await this.expect(pattern, options);
+    return options.drop ? m.before : Buffer.concat([m.before, m.bytes]);
+  }
+
+  /** One line, up to and including `\n` (without the line end, `\r\n` or `\n`, when keepEnds is false). */
+  async recvLine(options: CallOptions & { keepEnds?: boolean } = {}): Promise<Buffer> {
+    const line = await this.recvUntil(Buffer.from('\n'), options);
+    if (options.keepEnds !== false) return line;
+    const cut = line.length >= 2 && line[line.length - 2] === 0x0d ? 2 : 1;
+    return line.subarray(0, line.length - cut);
+  }
+
+  /** Everything until the peer closes (the timeout still applies). */
+  recvAll(options: CallOptions = {}): Promise<Buffer> {
+    return this.receive('eof', options, () => (this.buffer.atEnd ? this.buffer.takeAll() : undefined));
+  }
+
+  /** Waits for one pattern; see expectAny. */
+  expect(pattern: Pattern, options: CallOptions = {}): Promise<ExpectMatch> {
+    return this.expectAny([pattern], options);
+  }
+
+  /**
+   * Waits until one of the patterns matches. The match that starts earliest in the buffer wins
+   * (ties: the first pattern listed), so the answer does not depend on chunking. `'eof'` matches
+   * once the input ended cleanly (FIN, or our own close) and nothing else matched; it consumes
+   * everything left. A reset is not an EOF: it fails the call with the connection's NetError.
+   */
+  expectAny(patterns: readonly Pattern[], options: CallOptions = {}): Promise<ExpectMatch> {
+    if (patterns.length === 0) throw new UsageError('expect: no pattern given');
+    const encoding = options.encoding ?? this.encoding;
+    const matchers = patterns.map((p) => matcher(p, encoding));
+    const expected =
+      matchers.length === 1
+        ? matchers[0]!.description
+        : `one of ${matchers.map((m) => m.description).join(', ')}`;
+    const started = performance.now();
+    return this.receive(
+      expected,
+      options,
+      () => {
+        let best: { which: number; start: number; end: number; exec?: RegExpExecArray } | undefined;
+        matchers.forEach((m, which) => {
+          if (m.kind === 'eof' && this.closeError) return;
+          const found = m.find(this.buffer);
+          if (found && (!best || found.start < best.start)) best = { which, ...found };
+        });
+        if (!best) return undefined;
+        const chosen: { which: number; start: number; end: number; exec?: RegExpExecArray } = best;
+        const taken = this.buffer.take(chosen.end);
+        return buildMatch(matchers[chosen.which]!, chosen, taken, encoding, performance.now() - started);
+      },
+      () => {
+        for (const m of matchers) m.restart();
+      },
+    );
+  }
+
+  /** Puts bytes back in front of the buffer (pwntools' unget). */
+  unget(data: Uint8Array): void {
+    this.buffer.unget(data);
+    this.ungets++;
+    this.wake();
+  }
+
+  /** How many bytes are buffered and not consumed. */
+  get buffered(): number {
+    return this.buffer.length;
+  }
+
+  /**
+   * The receive loop every call shares: queue behind earlier receives, then check the buffer on
+   * every change until `check` gives a result, the deadline passes, or the input ends.
+   */
+  private receive<T>(
+    expected: string,
+    options: CallOptions,
+    check: () => T | undefined,
+    restart?: () => void,
+  ): Promise<T> {
+    const started = performance.now();
+    const ms = options.timeout === undefined ? this.timeout : timeoutMs(options.timeout);
+    const deadline = started + ms;
+    const encoding = options.encoding ?? this.encoding;
+    const run = async (): Promise<T> => {
+      this.receiving++;
+      if (this.paused) {
+        this.paused = false;
+        this.channel.resume();
+      }
+      try {
+        let ungets = this.ungets;
+        for (;;) {
+          if (ungets !== this.ungets) {
+            ungets = this.ungets;
+            restart?.();
+          }
+          const result = check();
+          if (result !== undefined) return result;
+          const elapsedMs = performance.now() - started;
+          if (this.buffer.atEnd) {
+            if (this.closeError) throw this.closeError;
+            throw new EofError({
+              expected,
+              received: this.buffer.peek(),
+              elapsedMs,
+              how: this.endedHow(),
+              encoding,
+            });
+          }
+          const left = deadline - performance.now();
+          if (left <= 0) {
+            throw new TimeoutError({
+              expected,
+              received: this.buffer.peek(),
+              elapsedMs,
+              timeoutMs: ms,
+              encoding,
+            });
+          }
+          await this.changed(left);
+        }
+      } finally {
+        this.receiving--;
+      }
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private endedHow(): string {
+    if (this.closeReason === 'local') return 'the connection was closed on this side';
+    if (this.closeReason === 'timeout') return 'the connection was closed by the idle timeout';
+    return 'the peer closed the connection (EOF)';
+  }
+
+  /** Resolves on the next data, EOF, close or unget, or after `ms`. */
+  private changed(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = ms === Number.POSITIVE_INFINITY ? undefined : setTimeout(done, Math.ceil(ms));
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.wakers.delete(done);
+        resolve();
+      }
+      this.wakers.add(done);
+    });
+  }
+
+  private wake(): void {
+    for (const w of [...this.wakers]) w();
+  }
+
+  // ---- the connection ---------------------------------------------------------------------
+
+  /** Graceful close (flushes; honours SO_LINGER). */
+  async close(): Promise<void> {
+    await this.channel.close();
+  }
+
+  /** Half-close: `write` sends FIN after queued data; `read` stops reading. */
+  shutdown(how: 'write' | 'read' = 'write'): void {
+    this.channel.shutdown(how);
+  }
+
+  /** Abortive close: RST. */
+  reset(): void {
+    this.channel.reset();
+  }
+
+  /** Sets a socket option by any of its names (`nodelay`, `SO_LINGER`), from a value or its text. */
+  setOption(name: string, value: number | boolean | string): void {
+    const spec = findSocketOption(name);
+    const v = typeof value === 'string' ? parseOptionValue(spec, value) : value;
+    this.channel.setOption(spec.name, v);
+  }
+
+  info(): TubeInfo {
+    const c = this.channel;
+    return {
+      id: c.id,
+      proto: c.proto,
+      local: c.local,
+      remote: c.remote,
+      stats: { ...c.stats },
+      readClosed: c.readClosed,
+      writeClosed: c.writeClosed,
+      closed: c.closed,
+      buffered: this.buffer.length,
+      options: c.closed || c.fd === undefined ? undefined : c.readOptions(),
+    };
+  }
+
+  /** Stops listening to the channel; buffered bytes stay readable with buffer.takeAll(). */
+  detach(): void {
+    if (this.detached) return;
+    this.detached = true;
+    this.channel.off('data', this.listeners.data);
+    this.channel.off('end', this.listeners.end);
+    this.channel.off('close', this.listeners.close);
+    if (this.paused) {
+      this.paused = false;
+      this.channel.resume();
+    }
+  }
+}
+
+function buildMatch(
+  m: Matcher,
+  found: { which: number; start: number; end: number; exec?: RegExpExecArray },
+  taken: Buffer,
+  encoding: string,
+  elapsedMs: number,
+): ExpectMatch {
+  const before = taken.subarray(0, found.start);
+  const bytes = taken.subarray(found.start);
+  const strings: (string | undefined)[] = found.exec
+    ? [...found.exec]
+    : [m.kind === 'bytes' ? bytes.toString('latin1') : decodeText(bytes, encoding)];
+  return Object.assign(strings, {
+    kind: m.kind,
+    which: found.which,
+    index: found.start,
+    groups: found.exec?.groups,
+    before,
+    bytes,
+    elapsedMs,
+  });
+}
