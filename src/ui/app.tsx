@@ -159,6 +159,11 @@ export function App({ session, interpreter, history, historyFile, plain, selecti
       dispatch({ type: 'scroll', delta: pos - trafficHeight + 1 - ps.scroll, max: maxScroll + 1_000_000 });
   };
 
+  const submitLine = (line: string) => {
+    if (historyFile) appendHistory(line, historyFile);
+    if (line !== '') void run(line);
+  };
+
   useInput((input, key) => {
     if (key.ctrl && input === 'c') {
       const now = Date.now();
@@ -175,20 +180,23 @@ export function App({ session, interpreter, history, historyFile, plain, selecti
       return;
     }
     if (key.return) {
-      const line = ps.input;
       dispatch({ type: 'submit' });
-      if (historyFile) appendHistory(line, historyFile);
-      if (line === '') return;
-      void run(line);
+      submitLine(ps.input);
       return;
     }
-    if (key.tab) {
-      const c = complete(ps.input, {
+    const tabAt = input.indexOf('\t');
+    if (key.tab || (tabAt >= 0 && !key.ctrl)) {
+      // Keys typed fast (or sent by tmux) can arrive with the Tab in one chunk: "gb\t".
+      const typed = key.tab
+        ? ps.input
+        : ps.input.slice(0, ps.cursor) + input.slice(0, tabAt) + ps.input.slice(ps.cursor);
+      const c = complete(typed, {
         conns: [...session.conns.keys()],
         encodings: listEncodings(),
         framers: session.plugins?.names('framers') ?? [],
       });
       dispatch({ type: 'complete', input: c.input, candidates: c.candidates });
+      if (c.candidates.length > 0) session.emit('change');
       return;
     }
     if (key.pageUp) return dispatch({ type: 'scroll', delta: trafficHeight - 1, max: maxScroll });
@@ -215,7 +223,18 @@ export function App({ session, interpreter, history, historyFile, plain, selecti
     if (key.ctrl && input === 'k') return dispatch({ type: 'killToEnd' });
     if (key.ctrl && input === 'w') return dispatch({ type: 'killWord' });
     if (key.ctrl && input === 'l') return setSize({ cols: stdout.columns || 80, rows: stdout.rows || 24 });
-    if (input && !key.ctrl && !key.meta) dispatch({ type: 'insert', text: input });
+    if (input && !key.ctrl && !key.meta) {
+      // A paste (or keys arriving together) may hold line ends: each one submits a line.
+      const parts = input.split(/\r\n|\r|\n/);
+      if (parts.length === 1) return dispatch({ type: 'insert', text: input });
+      const lines = parts.slice(0, -1);
+      lines[0] = ps.input.slice(0, ps.cursor) + lines[0]!;
+      for (const line of lines) {
+        dispatch({ type: 'remember', line });
+        submitLine(line);
+      }
+      dispatch({ type: 'setInput', input: parts[parts.length - 1]! + ps.input.slice(ps.cursor) });
+    }
   });
 
   // ---- drawing ----------------------------------------------------------------------------------

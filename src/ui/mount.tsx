@@ -28,7 +28,7 @@ export async function mountApp(props: {
       plain={noColor()}
       selection={props.selection}
     />,
-    { exitOnCtrlC: false, patchConsole: true, maxFps: 30, incrementalRendering: true },
+    { exitOnCtrlC: false, patchConsole: true, maxFps: 30 },
   );
   try {
     await app.waitUntilExit();

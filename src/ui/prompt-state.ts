@@ -40,6 +40,8 @@ export type PromptAction =
   | { type: 'historyNext' }
   /** The line was submitted: clear it and remember it. */
   | { type: 'submit'; maxHistory?: number }
+  /** A line submitted by other means (a paste with line ends): into history, input untouched. */
+  | { type: 'remember'; line: string; maxHistory?: number }
   | { type: 'scroll'; delta: number; max: number }
   | { type: 'select'; seq: number | undefined }
   | { type: 'ctrlC'; now: number }
@@ -129,13 +131,7 @@ export function promptReducer(s: PromptState, a: PromptAction): PromptState {
       return { ...s, historyIndex: index, input, cursor: input.length, candidates: [] };
     }
     case 'submit': {
-      const line = s.input;
-      let history = s.history;
-      if (line.trim() !== '' && history[history.length - 1] !== line) {
-        history = [...history, line];
-        const max = a.maxHistory ?? 1000;
-        if (history.length > max) history = history.slice(history.length - max);
-      }
+      const history = remember(s.history, s.input, a.maxHistory);
       return {
         ...s,
         input: '',
@@ -147,6 +143,8 @@ export function promptReducer(s: PromptState, a: PromptAction): PromptState {
         ctrlCAt: undefined,
       };
     }
+    case 'remember':
+      return { ...s, history: remember(s.history, a.line, a.maxHistory), historyIndex: undefined };
     case 'scroll': {
       const scroll = Math.max(0, Math.min(a.max, s.scroll + a.delta));
       return { ...s, scroll };
@@ -165,6 +163,12 @@ export function promptReducer(s: PromptState, a: PromptAction): PromptState {
 /** True when this Ctrl-C should quit: the line was empty and one came within the window. */
 export function ctrlCQuits(s: PromptState, now: number): boolean {
   return s.input === '' && s.ctrlCAt !== undefined && now - s.ctrlCAt <= CTRL_C_WINDOW_MS;
+}
+
+function remember(history: string[], line: string, max = 1000): string[] {
+  if (line.trim() === '' || history[history.length - 1] === line) return history;
+  const out = [...history, line];
+  return out.length > max ? out.slice(out.length - max) : out;
 }
 
 function prevCharLength(text: string, i: number): number {

@@ -21,22 +21,32 @@ export function StatusLine({ session, plain, width }: { session: Session; plain:
       : focus
         ? `${formatEndpoint(focus.local)} → ${formatEndpoint(focus.remote)}`
         : 'connecting…';
+  const k = focus?.kernel;
   const state = focus
     ? focus.closed
       ? `closed (${focus.closed.reason})`
-      : focus.kernel
-        ? formatKernel(focus.kernel).replace(/ {2}mss \d+| {2}unacked \d+/g, '')
-        : 'open'
+      : [
+          k?.state ?? 'open',
+          k?.sendQ !== undefined ? `Send-Q ${k.sendQ} Recv-Q ${k.recvQ ?? '?'}` : '',
+          k?.rttMs !== undefined ? `rtt ${k.rttMs < 10 ? k.rttMs.toFixed(2) : Math.round(k.rttMs)}ms` : '',
+          k?.totalRetrans ? `retrans ${k.totalRetrans}` : '',
+        ]
+          .filter(Boolean)
+          .join('  ')
     : '';
   const target = s.mode === 'listen' ? `  → ${s.target === 'all' ? 'all' : `#${s.target}`}` : '';
   const dropped = s.log.dropped > 0 ? `  dropped ${s.log.dropped}` : '';
   const set = s.settings;
-  const right = `in ${formatBytes(s.totals.bytesIn)} out ${formatBytes(s.totals.bytesOut)}  ${set.encoding} ${set.endian} ${set.eol}  frame ${s.frameSpec ?? 'off'}${dropped}`;
+  const right = ` in ${formatBytes(s.totals.bytesIn)} out ${formatBytes(s.totals.bytesOut)} │ ${set.encoding} ${set.endian} ${set.eol} │ frame ${s.frameSpec ?? 'off'}${dropped} `;
+  // The right side (counters, settings) always shows; the addresses give way on a narrow screen.
+  const leftWidth = Math.max(0, width - right.length);
+  let left = ` ${s.proto} ${where}${target}  ${state}`;
+  left = left.length > leftWidth ? `${left.slice(0, Math.max(0, leftWidth - 1))}…` : left.padEnd(leftWidth);
   return (
     <Box width={width} flexDirection="column">
       <Text wrap="truncate-end" inverse={!plain} bold={plain}>
-        {` ${s.proto} ${where}${target}  ${state}`.padEnd(Math.max(0, width - right.length - 1))}
-        {`${right} `}
+        {left}
+        {right}
       </Text>
     </Box>
   );
