@@ -54,7 +54,12 @@ export function textLiteral(bytes: Uint8Array, encoding = 'utf8'): string | unde
   if (binary > Math.max(1, text.length * MAX_BINARY_SHARE)) return undefined;
   // `\xNN` is a raw byte in a script; it stands for a control character only where that
   // character is one byte with the same value (ASCII-compatible encodings).
-  return quoteText(text, encodeText('\x01', encoding).equals(Buffer.from([1])));
+  return quoteText(text, isAsciiCompatible(encoding));
+}
+
+/** True where a control character is one byte of its own value, so `\xNN` can stand for it. */
+export function isAsciiCompatible(encoding: string): boolean {
+  return encodeText('\x01', encoding).equals(Buffer.from([1]));
 }
 
 /**
