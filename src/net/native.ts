@@ -123,6 +123,8 @@ export interface NativeSocketApi {
   /** Bytes sent but not yet acknowledged (Linux SIOCOUTQ); undefined where unsupported. */
   unacked(fd: number): number | undefined;
   close(fd: number): void;
+  /** A second descriptor for the same socket (dup(2)). */
+  dup(fd: number): number;
 }
 
 /** A failed libc call, with errno's name so errno.ts can describe it. */
@@ -157,6 +159,7 @@ export function nativeSockets(): NativeSocketApi {
   const fGetsockopt = libc.func('int getsockopt(int, int, int, _Out_ void *, _Inout_ uint32 *)');
   const fBind = libc.func('int bind(int, const void *, uint32)');
   const fClose = libc.func('int close(int)');
+  const fDup = libc.func('int dup(int)');
   const fIoctl = libc.func('int ioctl(int, unsigned long, _Out_ int *)');
   const fFcntl = libc.func('int fcntl(int, int, int)');
   const osErrno = (koffi as unknown as { os: { errno: Record<string, number> } }).os.errno;
@@ -219,6 +222,9 @@ export function nativeSockets(): NativeSocketApi {
     },
     close(fd) {
       fClose(fd);
+    },
+    dup(fd) {
+      return check('dup', fDup(fd));
     },
   };
   return api;

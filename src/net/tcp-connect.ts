@@ -11,7 +11,7 @@ import { TcpChannel } from './tcp-channel.js';
 export type TcpConnectOptions = Pick<
   ConnectionOptions,
   'family' | 'source' | 'sourcePort' | 'socket' | 'waitMs' | 'idleTimeoutMs'
->;
+> & { borrowedReads?: boolean };
 
 /**
  * Opens a TCP connection. When socket options are given, the descriptor is created and bound by us
@@ -48,7 +48,11 @@ export async function connectTcp(
   }
   await waitForConnect(socket, label, options);
   if (native) socket.resume();
-  return new TcpChannel(socket, { linger: options.socket.linger, idleTimeoutMs: options.idleTimeoutMs });
+  return new TcpChannel(socket, {
+    linger: options.socket.linger,
+    idleTimeoutMs: options.idleTimeoutMs,
+    borrowedReads: options.borrowedReads,
+  });
 }
 
 function waitForConnect(socket: net.Socket, label: string, options: TcpConnectOptions): Promise<void> {

@@ -10,7 +10,12 @@ import { tcpSocketFd } from './socket-fd.js';
 import { applySocketOptions, hasOptions, type SocketOptionSpec } from './socket-options.js';
 import { endpoint, TcpChannel } from './tcp-channel.js';
 
-export type TcpListenOptions = Pick<ConnectionOptions, 'family' | 'socket' | 'idleTimeoutMs' | 'maxClients'>;
+export type TcpListenOptions = Pick<
+  ConnectionOptions,
+  'family' | 'socket' | 'idleTimeoutMs' | 'maxClients'
+> & {
+  borrowedReads?: boolean;
+};
 
 const perConnection = (s: SocketOptionSpec) => s.phase !== 'before-bind';
 
@@ -53,6 +58,7 @@ export class TcpListener extends EventEmitter<ListenerEventMap> implements Liste
     const channel = new TcpChannel(socket, {
       linger: this.options.socket.linger,
       idleTimeoutMs: this.options.idleTimeoutMs,
+      borrowedReads: this.options.borrowedReads,
     });
     this.channels.add(channel);
     channel.once('close', () => this.channels.delete(channel));

@@ -5,7 +5,8 @@ import { connectTcp } from '../net/tcp-connect.js';
 import { connectUdp } from '../net/udp.js';
 import { EofPolicy } from './eof-policy.js';
 import { openHexTap } from './hex-tap.js';
-import { pumpToOutput, sendToAll } from './pump.js';
+import { PipeOutput } from './output.js';
+import { sendToAll, writeOutput } from './pump.js';
 import { drained, type PipeIo, processIo, releaseInput } from './stdio.js';
 import { VerboseLog } from './verbose.js';
 
@@ -25,8 +26,11 @@ export async function runPipeConnect(
   const policy = new EofPolicy(options, () => [channel]);
 
   const code = await new Promise<number>((resolve) => {
-    if (options.sendOnly) channel.on('data', () => {});
-    else pumpToOutput(channel, io.stdout, tap && ((chunk) => tap.write('in', channel, chunk)));
+    const out = new PipeOutput(io.stdout, () => void channel.close());
+    channel.on('data', (chunk) => {
+      tap?.write('in', channel, chunk);
+      if (!options.sendOnly) writeOutput(channel, out, chunk);
+    });
 
     channel.on('end', () => {
       // The peer is done sending: nc's behaviour is to finish too.

@@ -6,7 +6,8 @@ import { listenTcp } from '../net/tcp-listen.js';
 import { listenUdp } from '../net/udp.js';
 import { EofPolicy } from './eof-policy.js';
 import { openHexTap } from './hex-tap.js';
-import { sendToAll } from './pump.js';
+import { PipeOutput } from './output.js';
+import { relay, sendToAll, writeOutput } from './pump.js';
 import { drained, type PipeIo, processIo, releaseInput } from './stdio.js';
 import { VerboseLog } from './verbose.js';
 
@@ -36,6 +37,7 @@ export async function runPipeListen(
     const finish = (exitCode: number) => {
       void listener.close().then(() => resolve(exitCode));
     };
+    const out = new PipeOutput(io.stdout, () => finish(EXIT.ok));
     const policy = new EofPolicy(
       options,
       () => [...clients],

@@ -1,18 +1,15 @@
-import type { Writable } from 'node:stream';
 import type { Channel } from '../net/channel.js';
+import type { PipeOutput } from './output.js';
 
 /** The largest UDP payload over IPv4/IPv6; a larger stdin read becomes several datagrams. */
 const MAX_DATAGRAM = { IPv4: 65_507, IPv6: 65_527 } as const;
 
-/** Writes a channel's incoming bytes to `out`, pausing the socket while `out` is full. */
-export function pumpToOutput(channel: Channel, out: Writable, tap?: (chunk: Buffer) => void): void {
-  channel.on('data', (chunk) => {
-    tap?.(chunk);
-    if (!out.write(chunk)) {
-      channel.pause();
-      out.once('drain', () => channel.resume());
-    }
-  });
+/** Writes one incoming chunk to standard output, pausing the channel while the output is full. */
+export function writeOutput(channel: Channel, out: PipeOutput, chunk: Buffer): void {
+  if (!out.write(chunk)) {
+    channel.pause();
+    out.onDrain(() => channel.resume());
+  }
 }
 
 /** Whatever the data came from: standard input, or a client being relayed (--broker). */
@@ -41,6 +38,14 @@ export function sendToAll(input: Pausable, targets: Iterable<Channel>, chunk: Bu
     }
   }
   if (waiting > 0) input.pause();
+}
+
+/**
+ * Sends a borrowed chunk (a view of a reused read buffer) to other channels: the sockets may queue
+ * it, so they get a copy.
+ */
+export function relay(source: Channel, targets: Channel[], chunk: Buffer): void {
+  if (targets.length > 0) sendToAll(source, targets, Buffer.from(chunk));
 }
 
 function sendChunk(channel: Channel, chunk: Buffer): boolean {

@@ -1,0 +1,50 @@
+import { writeSync } from 'node:fs';
+import type { Writable } from 'node:stream';
+
+/**
+ * Standard output for pipe mode. Chunks may be borrowed views of a reused read buffer, so a write
+ * must be finished with them when it returns: to the process's own stdout that is a synchronous
+ * write(2) on fd 1, as nc does; a full non-blocking pipe (EAGAIN) falls back to a copy queued on the
+ * stream, and `write` returns false until it drains. Other streams (tests) always get copies.
+ * When the reader goes away (EPIPE), `onClosed` runs once and further output is dropped.
+ */
+export class PipeOutput {
+  private readonly fd: number | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly stream: Writable,
+    private readonly onClosed: () => void,
+  ) {
+    this.fd = stream === process.stdout ? 1 : undefined;
+    stream.on('error', (err: NodeJS.ErrnoException) => this.failed(err));
+  }
+
+  /** Writes the bytes; false means wait for `onDrain` before writing more. */
+  write(chunk: Buffer): boolean {
+    if (this.closed) return true;
+    if (this.fd === undefined || this.stream.writableLength > 0) return this.stream.write(Buffer.from(chunk));
+    let at = 0;
+    try {
+      while (at < chunk.length) at += writeSync(this.fd, chunk, at, chunk.length - at);
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EAGAIN')
+        return this.stream.write(Buffer.from(chunk.subarray(at)));
+      this.failed(err as NodeJS.ErrnoException);
+      return true;
+    }
+  }
+
+  onDrain(fn: () => void): void {
+    this.stream.once('drain', fn);
+  }
+
+  private failed(err: NodeJS.ErrnoException): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (err.code !== 'EPIPE')
+      process.stderr.write(`sockrepl: write to standard output: ${err.code ?? err.message}\n`);
+    this.onClosed();
+  }
+}
