@@ -1,5 +1,5 @@
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
-import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { listEncodings } from '../codec/text.js';
 import { inspectMessage, withPluginRows } from '../session/inspect.js';
 import { formatRate, type Interpreter } from '../session/interpreter.js';
@@ -9,7 +9,7 @@ import { complete } from './completion.js';
 import { ConnectionList } from './connection-list.js';
 import { appendHistory } from './history.js';
 import { InspectorPanel } from './inspector-panel.js';
-import { ctrlCQuits, initialPromptState, promptReducer } from './prompt-state.js';
+import { ctrlCQuits, initialPromptState, type PromptAction, promptReducer } from './prompt-state.js';
 import { StatusLine } from './status-line.js';
 import { StyledRow } from './styled-row.js';
 import { formatBytes } from './theme.js';
@@ -44,7 +44,14 @@ export function App({ session, interpreter, history, historyFile, plain, selecti
   const { stdout } = useStdout();
   const [size, setSize] = useState({ cols: stdout.columns || 80, rows: stdout.rows || 24 });
   const [, setFrame] = useState(0);
-  const [ps, dispatch] = useReducer(promptReducer, history, initialPromptState);
+  // The reducer's state is also kept in a ref, updated at once: several keys can arrive in one
+  // read, and each must see the state the previous one left, not the last render's.
+  const [ps, setPs] = useState(() => initialPromptState(history));
+  const psRef = useRef(ps);
+  const dispatch = useCallback((a: PromptAction) => {
+    psRef.current = promptReducer(psRef.current, a);
+    setPs(psRef.current);
+  }, []);
   const [running, setRunning] = useState<Running[]>([]);
   const progress = useRef(new Map<number, ProgressEvent>());
   const nextId = useRef(1);
@@ -165,6 +172,7 @@ export function App({ session, interpreter, history, historyFile, plain, selecti
   };
 
   useInput((input, key) => {
+    const ps = psRef.current;
     if (key.ctrl && input === 'c') {
       const now = Date.now();
       if (running.length > 0) {
