@@ -120,7 +120,7 @@ export function App({ session, interpreter, history, historyFile, plain, selecti
         setRunning((r) => r.filter((x) => x.id !== job.id));
       }
     },
-    [session, interpreter, quit],
+    [session, interpreter, quit, dispatch],
   );
 
   // ---- layout ---------------------------------------------------------------------------------
