@@ -1,4 +1,5 @@
-import { baseEncoding, createStreamDecoder, type StreamTextDecoder } from '../codec/text.js';
+import iconv from 'iconv-lite';
+import { baseEncoding, createStreamDecoder, resolveEncoding, type StreamTextDecoder } from '../codec/text.js';
 
 /**
  * The text of a receive buffer in one encoding, kept up to date as bytes arrive (each byte is
@@ -26,12 +27,12 @@ export class DecodedView {
     const base = baseEncoding(encoding);
     this.kind = ONE_BYTE_PER_UNIT.has(base) ? 'bytes' : base === 'utf8' ? 'utf8' : 'other';
     this.bytewise = this.kind === 'bytes';
-    this.decoder = createStreamDecoder(encoding);
+    this.decoder = chunkSafeDecoder(encoding);
   }
 
   /** Starts over from the given bytes (after the buffer changed other than at its ends). */
   reset(bytes: Buffer, ended: boolean): void {
-    this.decoder = createStreamDecoder(this.encoding);
+    this.decoder = chunkSafeDecoder(this.encoding);
     this.ended = false;
     this.text = this.kind === 'bytes' ? bytes.toString('latin1') : this.decoder.write(bytes);
     if (ended) this.end();
@@ -115,4 +116,42 @@ export class DecodedView {
   dropFront(units: number): void {
     this.text = this.text.slice(units);
   }
+}
+
+interface DbcsDecoder {
+  write(buf: Buffer): string;
+  end(): string | undefined;
+  prevBytes?: number[];
+}
+
+/**
+ * A stream decoder that survives any chunking. iconv-lite 0.7's multi-byte (DBCS) decoder sizes
+ * its output by the chunk alone, so a chunk whose first byte completes a character held back from
+ * the previous chunk can overflow it and silently lose text (a GB18030 four-byte emoji followed
+ * by ASCII loses characters). Feeding each chunk to a fresh decoder, after the bytes the last one
+ * held back, means every write starts on a character boundary and never overflows.
+ */
+function chunkSafeDecoder(encoding: string): StreamTextDecoder {
+  const enc = resolveEncoding(encoding);
+  const probe = iconv.getDecoder(enc) as unknown as DbcsDecoder;
+  if (!Array.isArray(probe.prevBytes)) return createStreamDecoder(enc);
+  let carry: number[] = [];
+  const feed = (bytes: Uint8Array): { out: string; decoder: DbcsDecoder } => {
+    const decoder = iconv.getDecoder(enc) as unknown as DbcsDecoder;
+    const input = carry.length
+      ? Buffer.concat([Buffer.from(carry), bytes])
+      : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const out = decoder.write(input);
+    carry = decoder.prevBytes ?? [];
+    return { out, decoder };
+  };
+  return {
+    write: (bytes) => (bytes.length ? feed(bytes).out : ''),
+    end: () => {
+      if (!carry.length) return '';
+      const { out, decoder } = feed(new Uint8Array(0));
+      carry = [];
+      return out + (decoder.end() ?? '');
+    },
+  };
 }

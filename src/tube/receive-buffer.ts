@@ -49,7 +49,7 @@ export class ReceiveBuffer {
     const added = this.store.subarray(this.tail, this.tail + chunk.length);
     this.tail += chunk.length;
     this.lastRegex = undefined;
-    if (this.view && !this.viewStale && !this.view.append(added)) this.viewStale = true;
+    if (this.view && !this.viewStale) this.view.append(added);
   }
 
   /** Puts bytes back in front of the buffer, to be received again (pwntools' unget). */

@@ -76,14 +76,14 @@ describe('ReceiveBuffer', () => {
     expect([n.start, n.end, n.exec![1]]).toEqual([2, 6, 'é']);
   });
 
-  it('survives iconv-lite losing half of a surrogate pair when a tiny chunk completes it', () => {
-    const bytes = iconv.encode('a😀b', 'gb18030');
+  it('survives iconv-lite losing text when a chunk completes a held-back character', () => {
+    const bytes = iconv.encode('a😀bcdefgh', 'gb18030');
     for (let cut = 1; cut < bytes.length; cut++) {
       const b = new ReceiveBuffer();
       b.append(bytes.subarray(0, cut));
       b.findRegex(/x/, 'gb18030');
       b.append(bytes.subarray(cut));
-      expect(b.text('gb18030')).toBe('a😀b');
+      expect(b.text('gb18030')).toBe('a😀bcdefgh');
     }
   });
 
@@ -158,7 +158,7 @@ describe('ReceiveBuffer', () => {
           expect([...got!.exec!]).toEqual([...m]);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 1000 },
     );
   });
 
