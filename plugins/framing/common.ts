@@ -50,20 +50,15 @@ export const lengthFieldPositional: Positional = {
   },
 };
 
-/** The unsigned integer in `bytes` (exactly `width` long). u64 values beyond 2^53 lose precision, but only ever exceed the limit. */
+/**
+ * The unsigned integer in the first `width` bytes. Plain arithmetic, no DataView, as this runs
+ * once per frame. u64 values beyond 2^53 lose precision, but then they only ever exceed the limit.
+ */
 export function readUint(bytes: Uint8Array, width: Width, endian: Endian): number {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, width);
-  const le = endian === 'le';
-  switch (width) {
-    case 1:
-      return view.getUint8(0);
-    case 2:
-      return view.getUint16(0, le);
-    case 4:
-      return view.getUint32(0, le);
-    case 8:
-      return Number(view.getBigUint64(0, le));
-  }
+  let value = 0;
+  if (endian === 'be') for (let i = 0; i < width; i++) value = value * 256 + bytes[i]!;
+  else for (let i = width - 1; i >= 0; i--) value = value * 256 + bytes[i]!;
+  return value;
 }
 
 /** Writes `value` (a safe integer that fits) as an unsigned field. */

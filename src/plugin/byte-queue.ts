@@ -1,4 +1,7 @@
 const EMPTY = Buffer.alloc(0);
+/** Chunks smaller than this are copied into the tail buffer rather than kept one by one. */
+const SMALL_CHUNK = 1024;
+const TAIL_SIZE = 16 * 1024;
 
 /**
  * The pending bytes of a framer: chunks kept as received, never concatenated until a frame is
@@ -17,17 +20,55 @@ export class ByteQueue {
   /** Absolute offsets of the first queued byte and of the end. */
   #base = 0;
   #end = 0;
+  /** The buffer small chunks are copied into, how much of it is used, and the chunk viewing it. */
+  #tail: Buffer | undefined;
+  #tailUsed = 0;
+  #tailStart = 0;
+  #tailIndex = -1;
 
   get length(): number {
     return this.#end - this.#base;
   }
 
-  /** Queues a chunk. It is kept by reference: the caller must not change it afterwards. */
+  /**
+   * Queues a chunk. A chunk of 1 KiB or more is kept by reference (the caller must not change it
+   * afterwards); smaller ones are copied into a shared tail buffer, so a stream of one-byte reads
+   * costs one buffer per 16 KiB, not one object per byte.
+   */
   push(chunk: Uint8Array): void {
-    if (chunk.length === 0) return;
-    this.#chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    const n = chunk.length;
+    if (n === 0) return;
+    if (n < SMALL_CHUNK) {
+      this.#pushSmall(chunk);
+      return;
+    }
+    // Sockets hand out Buffers already; wrapping one again costs more than the rest of a push.
+    this.#chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, n));
     this.#starts.push(this.#end);
-    this.#end += chunk.length;
+    this.#end += n;
+  }
+
+  #pushSmall(chunk: Uint8Array): void {
+    const n = chunk.length;
+    let tail = this.#tail;
+    if (tail === undefined || this.#tailUsed + n > tail.length) {
+      // Bytes already handed out as views stay valid: a full tail is left to them, never reused.
+      tail = this.#tail = Buffer.allocUnsafe(TAIL_SIZE);
+      this.#tailUsed = 0;
+      this.#tailIndex = -1;
+    }
+    tail.set(chunk, this.#tailUsed);
+    this.#tailUsed += n;
+    if (this.#tailIndex >= 0 && this.#tailIndex === this.#chunks.length - 1) {
+      // Grow the last chunk's view over the tail instead of adding a chunk.
+      this.#chunks[this.#tailIndex] = tail.subarray(this.#tailStart, this.#tailUsed);
+    } else {
+      this.#tailStart = this.#tailUsed - n;
+      this.#tailIndex = this.#chunks.length;
+      this.#chunks.push(tail.subarray(this.#tailStart, this.#tailUsed));
+      this.#starts.push(this.#end);
+    }
+    this.#end += n;
   }
 
   /** The byte at `index` (0 = first queued byte). */
@@ -49,11 +90,13 @@ export class ByteQueue {
     const start = this.#base + Math.max(0, from);
     if (m === 0) return start <= this.#end ? start - this.#base : -1;
     if (start + m > this.#end) return -1;
+    // A single byte is searched as a number: Buffer's fast path for one byte (memchr).
+    const needle = m === 1 ? pattern[0]! : pattern;
     for (let i = this.#locate(start); i < this.#chunks.length; i++) {
       const chunk = this.#chunks[i]!;
       const chunkStart = this.#starts[i]!;
       const local = Math.max(0, start - chunkStart);
-      const found = chunk.indexOf(pattern, local);
+      const found = chunk.indexOf(needle, local);
       if (found >= 0) return chunkStart + found - this.#base;
       // Matches that begin in this chunk's last m-1 bytes and end in later chunks.
       for (let p = Math.max(local, chunk.length - m + 1); p < chunk.length; p++) {
@@ -109,6 +152,7 @@ export class ByteQueue {
     if (this.#head >= 64 && this.#head * 2 >= this.#chunks.length) {
       this.#chunks.splice(0, this.#head);
       this.#starts.splice(0, this.#head);
+      if (this.#tailIndex >= 0) this.#tailIndex -= this.#head;
       this.#head = 0;
     }
   }
@@ -119,6 +163,8 @@ export class ByteQueue {
   }
 
   clear(): void {
+    // The tail buffer is kept: what it already holds may be in frames handed out, and new bytes go after it.
+    this.#tailIndex = -1;
     this.#chunks = [];
     this.#starts = [];
     this.#head = 0;
@@ -128,7 +174,10 @@ export class ByteQueue {
 
   /** Index of the chunk holding absolute offset `abs` (which must be queued). */
   #locate(abs: number): number {
-    let lo = this.#head;
+    // Most lookups fall in the first chunk: skip the search.
+    const head = this.#head;
+    if (abs < this.#starts[head]! + this.#chunks[head]!.length) return head;
+    let lo = head;
     let hi = this.#chunks.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;

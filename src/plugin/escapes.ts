@@ -66,14 +66,17 @@ const NAMED: Readonly<Record<number, string>> = {
   44: '\\,',
 };
 
-/** The inverse, for help text and messages: printable ASCII as is, the rest escaped. */
+/**
+ * The inverse, for help text and messages: printable ASCII as is, the rest escaped. A final
+ * space is escaped too, as a spec's trailing whitespace is trimmed.
+ */
 export function formatEscapedBytes(bytes: Uint8Array): string {
   let s = '';
-  for (const b of bytes) {
+  bytes.forEach((b, i) => {
     const named = NAMED[b];
     if (named !== undefined) s += named;
-    else if (b >= 0x20 && b < 0x7f) s += String.fromCharCode(b);
+    else if (b >= 0x20 && b < 0x7f && !(b === 0x20 && i === bytes.length - 1)) s += String.fromCharCode(b);
     else s += `\\x${b.toString(16).padStart(2, '0')}`;
-  }
+  });
   return s;
 }

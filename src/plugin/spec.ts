@@ -31,7 +31,7 @@ const NAME = /^[A-Za-z0-9_@][\w@./-]*$/;
 
 /** Splits a spec into its name, positional argument and options; checks syntax only. */
 export function splitSpec(spec: string, what = 'spec'): SpecParts {
-  const text = spec.trim();
+  const text = trimUnescaped(spec);
   const fail = (why: string): never => {
     throw new UsageError(`${what} '${text}': ${why}`);
   };
@@ -55,6 +55,14 @@ export function splitSpec(spec: string, what = 'spec'): SpecParts {
     parts.options.push(eq < 0 ? { name: optName } : { name: optName, value: segment.slice(eq + 1) });
   }
   return parts;
+}
+
+/** Trims surrounding whitespace, but keeps an escaped trailing space (`delim:\ `). */
+function trimUnescaped(spec: string): string {
+  const text = spec.trimStart();
+  let end = text.length;
+  while (end > 0 && /\s/.test(text[end - 1]!) && text[end - 2] !== '\\') end--;
+  return text.slice(0, end);
 }
 
 /** Splits at separators not escaped by a backslash; escapes stay in the pieces for the value parsers. */

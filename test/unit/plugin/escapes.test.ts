@@ -20,6 +20,7 @@ describe('escaped bytes', () => {
 
   it('formats bytes so they can be typed back', () => {
     expect(formatEscapedBytes(Uint8Array.of(0x0d, 0x0a, 0x00, 0x41, 0xff, 0x2c))).toBe('\\r\\n\\0A\\xff\\,');
+    expect(formatEscapedBytes(Uint8Array.of(0x20, 0x61, 0x20))).toBe(' a\\x20');
   });
 
   it('property: parse(format(b)) = b for any bytes', () => {

@@ -50,6 +50,12 @@ describe('splitSpec', () => {
     expect(splitSpec('x:a\\,b,c').positional).toBe('a\\,b');
   });
 
+  it('trims the spec but keeps an escaped trailing space', () => {
+    expect(splitSpec('  lines:crlf  ').text).toBe('lines:crlf');
+    expect(splitSpec('delim:\\ ').positional).toBe('\\ ');
+    expect(splitSpec('length:u32be, include-header').options).toEqual([{ name: 'include-header' }]);
+  });
+
   it('accepts plugin-qualified names', () => {
     expect(splitSpec('framing/lines:crlf').name).toBe('framing/lines');
     expect(splitSpec('@acme/tlv/tlv').name).toBe('@acme/tlv/tlv');
@@ -203,7 +209,7 @@ describe('parseOptions', () => {
         } catch (err) {
           expect(err).toBeInstanceOf(UsageError);
           expect((err as Error).message).not.toContain('\n');
-          expect((err as Error).message.startsWith(`--frame '${spec.trim()}': `)).toBe(true);
+          expect((err as Error).message.startsWith(`--frame '${spec.trim()}`)).toBe(true);
         }
       }),
     );
