@@ -6,8 +6,10 @@
 //   npm run bench                 # 2 GiB, best of 3
 //   BENCH_BYTES=512m BENCH_RUNS=1 npm run bench
 import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { cpus, totalmem } from 'node:os';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../bin/sockrepl.js', import.meta.url));
@@ -39,20 +41,29 @@ async function freePort() {
 
 // The neutral ends: the same source and sink for every tool under test.
 const SOURCE = `head -c ${bytes} /dev/zero`;
+// CPU time of the tool alone (user + sys), which a busy 2-core machine distorts less than wall time.
+const CPU_FILE = join(mkdtempSync(join(tmpdir(), 'sockrepl-bench-')), 'cpu');
+const timed = have('/usr/bin/time') ? `/usr/bin/time -f '%U %S' -o ${CPU_FILE} ` : '';
 const tools = {
   sockrepl: {
-    client: (port) => `${SOURCE} | ${process.execPath} ${BIN} --send-only 127.0.0.1 ${port}`,
-    listener: (port) => `${process.execPath} ${BIN} listen 127.0.0.1 ${port} > /dev/null`,
+    client: (port) => `${SOURCE} | ${timed}${process.execPath} ${BIN} --send-only 127.0.0.1 ${port}`,
+    listener: (port) => `${timed}${process.execPath} ${BIN} listen 127.0.0.1 ${port} > /dev/null`,
   },
   nc: {
-    client: (port) => `${SOURCE} | nc -N 127.0.0.1 ${port}`,
-    listener: (port) => `nc -l 127.0.0.1 ${port} > /dev/null`,
+    client: (port) => `${SOURCE} | ${timed}nc -N 127.0.0.1 ${port}`,
+    listener: (port) => `${timed}nc -l 127.0.0.1 ${port} > /dev/null`,
   },
   socat: {
-    client: (port) => `${SOURCE} | socat -b 131072 -u STDIN TCP:127.0.0.1:${port}`,
-    listener: (port) => `socat -b 131072 -u TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr STDOUT > /dev/null`,
+    client: (port) => `${SOURCE} | ${timed}socat -b 131072 -u STDIN TCP:127.0.0.1:${port}`,
+    listener: (port) => `${timed}socat -b 131072 -u TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr STDOUT > /dev/null`,
   },
 };
+
+function cpuSeconds() {
+  if (!timed) return Number.NaN;
+  const [user, sys] = readFileSync(CPU_FILE, 'utf8').trim().split(/\s+/).map(Number);
+  return user + sys;
+}
 const neutralSink = (port) =>
   `socat -b 131072 -u TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr STDOUT > /dev/null`;
 const neutralSource = (port) => `${SOURCE} | socat -b 131072 -u STDIN TCP:127.0.0.1:${port}`;
@@ -83,7 +94,7 @@ async function once(role, tool) {
   const [cc, sc] = await Promise.all([client.done, server.done]);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (cc !== 0 || sc !== 0) throw new Error(`${tool} as ${role}: exit codes ${cc}/${sc}`);
-  return seconds;
+  return { seconds, cpu: cpuSeconds() };
 }
 
 async function main() {
@@ -102,9 +113,15 @@ async function main() {
     results[role] = {};
     for (const tool of Object.keys(tools)) {
       let best = Number.POSITIVE_INFINITY;
-      for (let i = 0; i < runs; i++) best = Math.min(best, await once(role, tool));
+      let cpu = Number.POSITIVE_INFINITY;
+      for (let i = 0; i < runs; i++) {
+        const r = await once(role, tool);
+        best = Math.min(best, r.seconds);
+        cpu = Math.min(cpu, r.cpu);
+      }
       results[role][tool] = bytes / best / 1e9;
-      console.log(`${role.padEnd(8)}  ${tool.padEnd(8)}  ${results[role][tool].toFixed(2)} GB/s`);
+      const perGiB = (cpu / (bytes / 2 ** 30)).toFixed(2);
+      console.log(`${role.padEnd(8)}  ${tool.padEnd(8)}  ${results[role][tool].toFixed(2)} GB/s   ${perGiB} CPU s/GiB`);
     }
     const r = results[role];
     console.log(

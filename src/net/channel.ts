@@ -56,8 +56,12 @@ export interface Channel extends EventEmitter<ChannelEventMap> {
   /** The socket's descriptor, for getsockopt and the kernel's view; undefined when closed. */
   readonly fd: number | undefined;
 
-  /** Queues bytes; false means the kernel buffer is full, wait for 'drain'. Throws when the write side is closed. */
-  send(data: Uint8Array): boolean;
+  /**
+   * Queues bytes; false means the kernel buffer is full, wait for 'drain'. Throws when the write
+   * side is closed. `written` runs once the bytes have left for the kernel (or were dropped because
+   * the channel closed), after which the caller may reuse the buffer.
+   */
+  send(data: Uint8Array, written?: () => void): boolean;
   /** Half-close: 'write' sends FIN after queued data; 'read' stops reading (and discards). */
   shutdown(how: 'write' | 'read'): void;
   /** Graceful close: flushes, honours SO_LINGER without blocking the event loop. */

@@ -92,12 +92,12 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
     this.emit('data', chunk);
   }
 
-  send(data: Uint8Array): boolean {
+  send(data: Uint8Array, written?: () => void): boolean {
     if (this.writeClosed) throw new Error(`connection ${this.id} is closed for writing`);
     this.stats.bytesOut += data.length;
     this.stats.chunksOut++;
     this.stats.lastActivityAt = Date.now();
-    const ok = this.socket.write(data);
+    const ok = written ? this.socket.write(data, () => written()) : this.socket.write(data);
     this.emit('sent', Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.length));
     return ok;
   }

@@ -67,7 +67,7 @@ export class UdpChannel extends EventEmitter<ChannelEventMap> implements Channel
     this.emit('data', datagram);
   }
 
-  send(data: Uint8Array): boolean {
+  send(data: Uint8Array, written?: () => void): boolean {
     if (this.writeClosed) throw new Error(`connection ${this.id} is closed for writing`);
     const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.length);
     this.stats.bytesOut += buf.length;
@@ -76,6 +76,7 @@ export class UdpChannel extends EventEmitter<ChannelEventMap> implements Channel
     this.inFlight++;
     const done = (err: Error | null) => {
       this.inFlight--;
+      written?.();
       if (err)
         this.finish('error', netError('send', formatHostPort(this.remote.address, this.remote.port), err));
       if (this.inFlight === SEND_HIGH_WATER - 1) this.emit('drain');

@@ -5,9 +5,10 @@ import { connectTcp } from '../net/tcp-connect.js';
 import { connectUdp } from '../net/udp.js';
 import { EofPolicy } from './eof-policy.js';
 import { openHexTap } from './hex-tap.js';
+import { PipeInput } from './input.js';
 import { PipeOutput } from './output.js';
 import { sendToAll, writeOutput } from './pump.js';
-import { drained, type PipeIo, processIo, releaseInput } from './stdio.js';
+import { drained, type PipeIo, processIo } from './stdio.js';
 import { VerboseLog } from './verbose.js';
 
 /** `sockrepl host port` without a terminal: a netcat. Resolves with the exit code. */
@@ -24,6 +25,7 @@ export async function runPipeConnect(
   log.connected(host, port, channel.proto);
   const tap = await openHexTap(options, io);
   const policy = new EofPolicy(options, () => [channel]);
+  let input: PipeInput | undefined;
 
   const code = await new Promise<number>((resolve) => {
     const out = new PipeOutput(io.stdout, () => void channel.close());
@@ -46,15 +48,18 @@ export async function runPipeConnect(
       }
     });
     if (options.recvOnly) return;
-    io.stdin.on('data', (chunk: Buffer) => {
-      tap?.write('out', channel, chunk);
-      sendToAll(io.stdin, [channel], chunk);
-    });
-    io.stdin.on('end', () => policy.stdinEnded());
+    input = new PipeInput(
+      io.stdin,
+      (chunk, done) => {
+        tap?.write('out', channel, chunk);
+        sendToAll(input!, [channel], chunk, done);
+      },
+      () => policy.stdinEnded(),
+    );
   });
 
   policy.cancel();
-  if (!options.recvOnly) releaseInput(io.stdin);
+  input?.close();
   await tap?.close();
   await drained(io.stdout);
   return code;

@@ -6,9 +6,10 @@ import { listenTcp } from '../net/tcp-listen.js';
 import { listenUdp } from '../net/udp.js';
 import { EofPolicy } from './eof-policy.js';
 import { openHexTap } from './hex-tap.js';
+import { PipeInput } from './input.js';
 import { PipeOutput } from './output.js';
 import { relay, sendToAll, writeOutput } from './pump.js';
-import { drained, type PipeIo, processIo, releaseInput } from './stdio.js';
+import { drained, type PipeIo, processIo } from './stdio.js';
 import { VerboseLog } from './verbose.js';
 
 /**
@@ -33,6 +34,9 @@ export async function runPipeListen(
   let latest: Channel | undefined;
   const targets = () => (listener.proto === 'udp' ? (latest && !latest.closed ? [latest] : []) : clients);
 
+  let input: PipeInput | undefined;
+  let held: { chunk: Buffer; done: () => void } | undefined;
+  let sendHeld = () => {};
   const code = await new Promise<number>((resolve) => {
     const finish = (exitCode: number) => {
       void listener.close().then(() => resolve(exitCode));
@@ -76,25 +80,38 @@ export async function runPipeListen(
         if (!keepOpen) finish(failed ? EXIT.network : EXIT.ok);
       });
       policy.lateChannel(channel);
-      if (clients.size === 1) io.stdin.resume();
+      if (clients.size === 1) {
+        sendHeld();
+        input?.resume();
+      }
     });
     if (options.recvOnly) return;
-    // Nothing is read from standard input until a client is there to receive it.
-    io.stdin.pause();
-    io.stdin.on('data', (chunk: Buffer) => {
+    const deliver = (chunk: Buffer, done: () => void) => {
       const to = [...targets()];
-      if (to.length === 0) {
-        io.stdin.pause();
-        io.stdin.unshift(chunk);
-        return;
-      }
       for (const c of to) tap?.write('out', c, chunk);
-      sendToAll(io.stdin, to, chunk);
-    });
-    io.stdin.on('end', () => policy.stdinEnded());
+      sendToAll(input!, to, chunk, done);
+    };
+    input = new PipeInput(
+      io.stdin,
+      (chunk, done) => {
+        if ([...targets()].length > 0) return deliver(chunk, done);
+        // No client to receive it (they all left): keep it for the next one, read no further.
+        held = { chunk, done };
+        input!.pause();
+      },
+      () => policy.stdinEnded(),
+    );
+    // Nothing is read from standard input until a client is there to receive it.
+    input.pause();
+    sendHeld = () => {
+      if (!held) return;
+      const { chunk, done } = held;
+      held = undefined;
+      deliver(chunk, done);
+    };
   });
 
-  if (!options.recvOnly) releaseInput(io.stdin);
+  input?.close();
   await tap?.close();
   await drained(io.stdout);
   return code;

@@ -21,12 +21,22 @@ export interface Pausable {
 /**
  * Sends one chunk of standard input to every target, then pauses input until each target that
  * reported a full buffer has drained. Memory stays bounded whatever the speed of the peers.
+ * `done` runs once every write of the chunk has completed, when its buffer may be reused.
  */
-export function sendToAll(input: Pausable, targets: Iterable<Channel>, chunk: Buffer): void {
+export function sendToAll(
+  input: Pausable,
+  targets: Iterable<Channel>,
+  chunk: Buffer,
+  done: () => void = () => {},
+): void {
   let waiting = 0;
+  let writes = 1;
+  const written = () => {
+    if (--writes === 0) done();
+  };
   for (const channel of targets) {
     if (channel.writeClosed) continue;
-    if (!sendChunk(channel, chunk)) {
+    if (!sendChunk(channel, chunk, () => writes++, written)) {
       waiting++;
       const resume = () => {
         channel.off('drain', resume);
@@ -38,6 +48,7 @@ export function sendToAll(input: Pausable, targets: Iterable<Channel>, chunk: Bu
     }
   }
   if (waiting > 0) input.pause();
+  written();
 }
 
 /**
@@ -48,10 +59,12 @@ export function relay(source: Channel, targets: Channel[], chunk: Buffer): void 
   if (targets.length > 0) sendToAll(source, targets, Buffer.from(chunk));
 }
 
-function sendChunk(channel: Channel, chunk: Buffer): boolean {
-  if (channel.proto === 'tcp') return channel.send(chunk);
-  const max = MAX_DATAGRAM[channel.local.family];
+function sendChunk(channel: Channel, chunk: Buffer, starting: () => void, written: () => void): boolean {
+  const max = channel.proto === 'tcp' ? chunk.length : MAX_DATAGRAM[channel.local.family];
   let ok = true;
-  for (let at = 0; at < chunk.length; at += max) ok = channel.send(chunk.subarray(at, at + max)) && ok;
+  for (let at = 0; at < chunk.length; at += max) {
+    starting();
+    ok = channel.send(chunk.subarray(at, at + max), written) && ok;
+  }
   return ok;
 }

@@ -24,11 +24,3 @@ export function drained(stream: Writable): Promise<void> {
     stream.on('close', done);
   });
 }
-
-/** Stops reading standard input so it no longer keeps the process alive. */
-export function releaseInput(stdin: Readable): void {
-  stdin.removeAllListeners('data');
-  stdin.removeAllListeners('end');
-  stdin.pause();
-  if (stdin !== process.stdin || !process.stdin.isTTY) stdin.destroy();
-}

@@ -1,0 +1,65 @@
+import { fstatSync } from 'node:fs';
+import { Socket, type SocketConstructorOpts } from 'node:net';
+import type { Readable } from 'node:stream';
+import type { Pausable } from './pump.js';
+
+/** Read size for standard input when it is a pipe or socket. */
+const READ_SIZE = 256 * 1024;
+
+/**
+ * Standard input for pipe mode. When it is a pipe or a socket, reads go into buffers from a small
+ * free list instead of a fresh 64 KiB allocation per read; a chunk's buffer returns to the list when
+ * its consumer calls `done` (once every socket write of it has completed). Files and terminals are
+ * read through Node's own stream.
+ */
+export class PipeInput implements Pausable {
+  private readonly stream: Readable;
+  private readonly free: Buffer[] = [];
+
+  constructor(stdin: Readable, onChunk: (chunk: Buffer, done: () => void) => void, onEnd: () => void) {
+    if (stdin === process.stdin && isPipeOrSocket(0)) {
+      this.stream = new Socket({
+        fd: 0,
+        readable: true,
+        writable: false,
+        onread: {
+          buffer: () => this.free.pop() ?? Buffer.allocUnsafe(READ_SIZE),
+          callback: (n: number, buf: Uint8Array) => {
+            const owner = buf as Buffer;
+            onChunk(owner.subarray(0, n), () => this.free.push(owner));
+            return true;
+          },
+        },
+      } as SocketConstructorOpts);
+    } else {
+      this.stream = stdin;
+      stdin.on('data', (chunk: Buffer) => onChunk(chunk, () => {}));
+    }
+    this.stream.on('end', onEnd);
+    this.stream.on('error', onEnd);
+  }
+
+  pause(): void {
+    this.stream.pause();
+  }
+
+  resume(): void {
+    this.stream.resume();
+  }
+
+  /** Stops reading so standard input no longer keeps the process alive. */
+  close(): void {
+    this.stream.removeAllListeners('end');
+    this.stream.pause();
+    if (this.stream !== process.stdin || !process.stdin.isTTY) this.stream.destroy();
+  }
+}
+
+function isPipeOrSocket(fd: number): boolean {
+  try {
+    const st = fstatSync(fd);
+    return st.isFIFO() || st.isSocket();
+  } catch {
+    return false;
+  }
+}
