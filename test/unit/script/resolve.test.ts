@@ -38,16 +38,15 @@ describe('resolvePattern', () => {
   });
 
   it('reports values that are bad once expanded at the pattern, as a usage error', () => {
-    const err = (() => {
-      try {
-        pattern('hex:${B}', { B: 'xyz' });
-      } catch (e) {
-        return e;
-      }
-    })() as ScriptRuntimeError;
+    let err: ScriptRuntimeError | undefined;
+    try {
+      pattern('hex:${B}', { B: 'xyz' });
+    } catch (e) {
+      err = e as ScriptRuntimeError;
+    }
     expect(err).toBeInstanceOf(ScriptRuntimeError);
-    expect(err.message).toBe("r.srs:1:8: 'xyz' is not hex ('x' is not a hex digit)");
-    expect(err.exitCode).toBe(2);
+    expect(err?.message).toBe("r.srs:1:8: 'xyz' is not hex ('x' is not a hex digit)");
+    expect(err?.exitCode).toBe(2);
     expect(() => pattern('/a${X:-}(/')).toThrow('r.srs:1:8: bad regex: /a(/: Unterminated group');
   });
 });
