@@ -89,7 +89,7 @@ export class Tube {
   readonly channel: Channel;
   /** Received bytes not consumed yet. Exposed for the script runner's failure report and for unget. */
   readonly buffer = new ReceiveBuffer();
-  encoding: string;
+  private textEncoding: string;
   private defaultTimeout: number;
   private readonly eol: Uint8Array | string;
   private readonly highWaterMark: number;
@@ -112,7 +112,7 @@ export class Tube {
 
   constructor(channel: Channel, options: TubeOptions = {}) {
     this.channel = channel;
-    this.encoding = resolveEncoding(options.encoding ?? 'utf8');
+    this.textEncoding = resolveEncoding(options.encoding ?? 'utf8');
     this.defaultTimeout = timeoutMs(options.timeout ?? DEFAULT_TIMEOUT_MS);
     const eol = options.eol ?? 'lf';
     this.eol = typeof eol === 'string' && eol in EOL ? EOL[eol as keyof typeof EOL] : eol;
@@ -145,6 +145,15 @@ export class Tube {
   }
 
   // ---- settings ---------------------------------------------------------------------------
+
+  /** Encoding of text sent and of text and regex patterns; an unknown name is a UsageError. */
+  get encoding(): string {
+    return this.textEncoding;
+  }
+
+  set encoding(name: string) {
+    this.textEncoding = resolveEncoding(name);
+  }
 
   /** The default timeout in milliseconds: the innermost withTimeout scope, else the tube's. */
   get timeout(): number {
@@ -238,14 +247,14 @@ export class Tube {
   // ---- receiving --------------------------------------------------------------------------
 
   /** Up to `max` bytes: what is buffered, or the next bytes to arrive. */
-  recv(max = Number.POSITIVE_INFINITY, options: CallOptions = {}): Promise<Buffer> {
+  async recv(max = Number.POSITIVE_INFINITY, options: CallOptions = {}): Promise<Buffer> {
     return this.receive('some bytes', options, () =>
       this.buffer.length > 0 ? this.buffer.take(max) : undefined,
     );
   }
 
   /** Exactly `n` bytes (pwntools' recvn). */
-  recvExactly(n: number, options: CallOptions = {}): Promise<Buffer> {
+  async recvExactly(n: number, options: CallOptions = {}): Promise<Buffer> {
     if (!Number.isInteger(n) || n < 0) throw new UsageError(`recvExactly: ${n} is not a byte count`);
     return this.receive(`${n} byte${n === 1 ? '' : 's'}`, options, () =>
       this.buffer.length >= n ? this.buffer.take(n) : undefined,
@@ -267,12 +276,12 @@ export class Tube {
   }
 
   /** Everything until the peer closes (the timeout still applies). */
-  recvAll(options: CallOptions = {}): Promise<Buffer> {
+  async recvAll(options: CallOptions = {}): Promise<Buffer> {
     return this.receive('eof', options, () => (this.buffer.atEnd ? this.buffer.takeAll() : undefined));
   }
 
   /** Waits for one pattern; see expectAny. */
-  expect(pattern: Pattern, options: CallOptions = {}): Promise<ExpectMatch> {
+  async expect(pattern: Pattern, options: CallOptions = {}): Promise<ExpectMatch> {
     return this.expectAny([pattern], options);
   }
 
@@ -282,7 +291,7 @@ export class Tube {
    * once the input ended cleanly (FIN, or our own close) and nothing else matched; it consumes
    * everything left. A reset is not an EOF: it fails the call with the connection's NetError.
    */
-  expectAny(patterns: readonly Pattern[], options: CallOptions = {}): Promise<ExpectMatch> {
+  async expectAny(patterns: readonly Pattern[], options: CallOptions = {}): Promise<ExpectMatch> {
     if (patterns.length === 0) throw new UsageError('expect: no pattern given');
     const encoding = options.encoding ?? this.encoding;
     const matchers = patterns.map((p) => matcher(p, encoding));

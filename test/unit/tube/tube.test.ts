@@ -1,3 +1,4 @@
+import * as dgram from 'node:dgram';
 import type * as net from 'node:net';
 import fc from 'fast-check';
 import iconv from 'iconv-lite';
@@ -5,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NetError } from '../../../src/errors.js';
 import type { Channel } from '../../../src/net/channel.js';
 import { connectTcp } from '../../../src/net/tcp-connect.js';
+import { connectUdp } from '../../../src/net/udp.js';
 import { EofError, ExpectError, TimeoutError } from '../../../src/tube/errors.js';
 import { Tube } from '../../../src/tube/tube.js';
 import {
@@ -257,6 +259,43 @@ describe.each(channelKinds)('Tube over %s', (_name, connect) => {
     expect(err).toBeInstanceOf(NetError);
     expect((err as NetError).code).toBe('ETIMEDOUT');
     expect((err as NetError).message).toMatch(/^send: still blocked after 300ms: the peer is not reading/);
+  });
+});
+
+describe('Tube over UDP', () => {
+  it('sends datagrams and matches across them', async () => {
+    const echo = dgram.createSocket('udp4');
+    await new Promise<void>((r) => echo.bind(0, '127.0.0.1', () => r()));
+    echo.on('message', (msg, rinfo) => {
+      // Answer each datagram in two, so the reply spans datagrams.
+      echo.send(msg.subarray(0, 2), rinfo.port, rinfo.address);
+      echo.send(msg.subarray(2), rinfo.port, rinfo.address);
+    });
+    const channel = await connectUdp('127.0.0.1', echo.address().port, { socket: {} });
+    const tube = new Tube(channel, { timeout: '2s' });
+    tubes.push(tube);
+    try {
+      await tube.sendLine('PING 1');
+      const m = await tube.expect(/^PING (\d)\n/);
+      expect(m[1]).toBe('1');
+      expect(tube.info().proto).toBe('udp');
+    } finally {
+      echo.close();
+    }
+  });
+});
+
+describe('Tube argument errors', () => {
+  it('rejects (never throws synchronously) on bad arguments', async () => {
+    const { tube } = await pair((port) => TestSocketChannel.connect(port), { encoding: 'latin1' });
+    const p = tube.expect('中文');
+    await expect(p).rejects.toThrow("'中' (U+4E2D) at column 1 cannot be encoded in latin1");
+    await expect(tube.recvExactly(-1)).rejects.toThrow('recvExactly: -1 is not a byte count');
+    await expect(tube.expectAny([])).rejects.toThrow('expect: no pattern given');
+    expect(() => {
+      tube.encoding = 'klingon';
+    }).toThrow("unknown encoding 'klingon'");
+    expect(() => new Tube(tube.channel, { timeout: 'soon' })).toThrow("timeout: 'soon' is not a duration");
   });
 });
 
