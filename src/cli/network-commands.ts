@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { unbracket } from '../net/resolve.js';
+import type { SessionSpec } from '../session/session-spec.js';
 import {
   addConnectionOptions,
   type ConnectionOptions,
@@ -72,24 +73,21 @@ function commandOptions(cmd: Command): ConnectionOptions {
   return resolveConnectionOptions(merged);
 }
 
-interface SessionRequest {
-  kind: 'connect' | 'listen';
-  host?: string;
-  port: number;
-  options: ConnectionOptions;
-}
-
 /** Picks pipe, JSON or the interactive screen, loading only the code that mode needs. */
-async function startSession(req: SessionRequest): Promise<number> {
-  const mode = chooseMode(req.options, Boolean(process.stdin.isTTY), Boolean(process.stdout.isTTY));
-  if (mode === 'pipe') {
-    if (req.kind === 'connect') {
-      const { runPipeConnect } = await import('../pipe/pipe-connect.js');
-      return runPipeConnect(req.host!, req.port, req.options);
-    }
-    const { runPipeListen } = await import('../pipe/pipe-listen.js');
-    return runPipeListen(req.host, req.port, req.options);
+async function startSession(spec: SessionSpec): Promise<number> {
+  const mode = chooseMode(spec.options, Boolean(process.stdin.isTTY), Boolean(process.stdout.isTTY));
+  if (mode === 'json') {
+    const { runJson } = await import('../json/run-json.js');
+    return runJson(spec);
   }
-  if (mode === 'json') throw new UsageError('--json mode is not available yet');
-  return startSession({ ...req, options: { ...req.options, tui: false } });
+  if (mode === 'tui') {
+    const { runTui } = await import('../ui/run-tui.js');
+    return runTui(spec);
+  }
+  if (spec.kind === 'connect') {
+    const { runPipeConnect } = await import('../pipe/pipe-connect.js');
+    return runPipeConnect(spec.host!, spec.port, spec.options);
+  }
+  const { runPipeListen } = await import('../pipe/pipe-listen.js');
+  return runPipeListen(spec.host, spec.port, spec.options);
 }

@@ -1,10 +1,9 @@
-import { fileURLToPath } from 'node:url';
+import { BUILTIN_PLUGINS } from '../../plugins/index.js';
 import { UsageError } from '../errors.js';
 import { connectTcp } from '../net/tcp-connect.js';
 import { listenTcp } from '../net/tcp-listen.js';
 import { connectUdp, listenUdp } from '../net/udp.js';
 import { PluginRegistry } from '../plugin/registry.js';
-import type { Plugin } from '../plugin/types.js';
 import { Session, type SessionConfig } from './session.js';
 import type { SessionSpec } from './session-spec.js';
 import { textCodec } from './text-port.js';
@@ -37,7 +36,7 @@ export async function createSession(
     },
     ...config,
   });
-  const plugins = new PluginRegistry({ builtins: await builtinPlugins() });
+  const plugins = new PluginRegistry({ builtins: BUILTIN_PLUGINS });
   for (const p of o.plugin) await plugins.load(p);
   session.plugins = plugins;
   session.framerFactory = (spec) => plugins.createFramer(spec, '/frame');
@@ -70,16 +69,4 @@ export async function startSession(session: Session, spec: SessionSpec): Promise
     await session.close();
     throw err;
   }
-}
-
-/**
- * The plugins that ship in the package's plugins/ folder (TypeScript, loaded through jiti like a
- * user's .ts plugin: src/ does not import plugins/, so the build stays src-only). The same path
- * works from src/session (tests) and dist/session (the built CLI).
- */
-async function builtinPlugins(): Promise<readonly Plugin[]> {
-  const { createJiti } = await import('jiti');
-  const index = fileURLToPath(new URL('../../plugins/index.ts', import.meta.url));
-  const mod = (await createJiti(import.meta.url).import(index)) as { BUILTIN_PLUGINS?: readonly Plugin[] };
-  return mod.BUILTIN_PLUGINS ?? [];
 }
