@@ -36,10 +36,7 @@ const server = net.createServer((sock) => {
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const port = server.address().port;
 
-const cli = readFileSync(join(ROOT, 'dist/cli/network-commands.js'), 'utf8').includes('run-tui');
-const args = cli
-  ? [join(ROOT, 'bin/sockrepl.js'), '--tui', 'connect', '127.0.0.1', String(port)]
-  : [join(ROOT, 'test/helpers/tui-launch.mjs'), 'connect', '127.0.0.1', String(port)];
+const args = [join(ROOT, 'bin/sockrepl.js'), '--tui', 'connect', '127.0.0.1', String(port)];
 const cols = 120;
 const rows = 40;
 const term = new Terminal({ cols, rows, allowProposedApi: true });

@@ -57,7 +57,7 @@ describe('the interactive REPL in a pseudo-terminal', () => {
   });
 
   it('listen with two clients: /use 2 answers one, /all answers both', async () => {
-    screen = spawnScreen(tuiCommand(['listen', '127.0.0.1', '0', 'utf8', 'k']), { env });
+    screen = spawnScreen(tuiCommand(['listen', '-k', '127.0.0.1', '0']), { env });
     await screen.waitFor(/listening on 127\.0\.0\.1:(\d+)/);
     const port = Number(/listening on 127\.0\.0\.1:(\d+)/.exec(screen.text())![1]);
     const got: string[] = ['', ''];

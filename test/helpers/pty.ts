@@ -1,4 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,13 +23,9 @@ export interface Screen {
   kill(): void;
 }
 
-/** The command line that opens the interactive screen: the real CLI once it routes there. */
+/** The command line that opens the interactive screen of the real CLI. */
 export function tuiCommand(args: string[]): string[] {
-  const cli = join(ROOT, 'dist', 'cli', 'network-commands.js');
-  const routed = existsSync(cli) && readFileSync(cli, 'utf8').includes('run-tui');
-  if (routed) return [join(ROOT, 'bin', 'sockrepl.js'), '--tui', ...args];
-  // Before the CLI routes to the screen: the launcher runs the same runTui from dist/.
-  return [join(ROOT, 'test', 'helpers', 'tui-launch.mjs'), ...args];
+  return [join(ROOT, 'bin', 'sockrepl.js'), '--tui', ...args];
 }
 
 export function spawnScreen(
