@@ -15,6 +15,10 @@ const DOT = 0x2e;
 export const ASCII_GLYPH = new Uint8Array(128);
 for (let b = 0; b < 128; b++) ASCII_GLYPH[b] = b >= 0x20 && b < 0x7f ? b : DOT;
 
+/** 256 for a UTF-8 continuation byte (10xxxxxx), else 0: an index offset into `simplePair`. */
+export const CONTINUATION_BIT = new Uint16Array(256);
+for (let b = 0x80; b < 0xc0; b++) CONTINUATION_BIT[b] = 256;
+
 const NON_PRINTABLE = /[\p{C}\p{Zl}\p{Zp}\p{M}]/u;
 
 // East Asian Wide and Fullwidth ranges (the ones terminals draw two columns wide).
@@ -121,11 +125,12 @@ function classify(cp: number): 1 | 2 | 3 {
 export type GlyphMode = 'table' | 'utf8' | 'general';
 
 const EMPTY = new Uint8Array(0);
+const EMPTY32 = new Uint32Array(0);
 
 interface Probe {
   unit: number;
   asciiCompatible: boolean;
-  tableBytes: Uint8Array;
+  tableWord: Uint32Array;
   tableLength: Uint8Array;
   tableText: string[];
 }
@@ -136,9 +141,9 @@ const PROBES = new Map<string, Probe>();
 
 function probeEncoding(enc: string, mode: GlyphMode): Probe {
   const unit = Math.max(1, iconv.encode('AB', enc).length - iconv.encode('A', enc).length);
-  const probe: Probe = { unit, asciiCompatible: true, tableBytes: EMPTY, tableLength: EMPTY, tableText: [] };
+  const probe: Probe = { unit, asciiCompatible: true, tableWord: EMPTY32, tableLength: EMPTY, tableText: [] };
   if (mode === 'table') {
-    probe.tableBytes = new Uint8Array(256 * 3);
+    probe.tableWord = new Uint32Array(256);
     probe.tableLength = new Uint8Array(256);
     for (let b = 0; b < 256; b++) {
       const ch = iconv.decode(Buffer.of(b), enc);
@@ -147,7 +152,8 @@ function probeEncoding(enc: string, mode: GlyphMode): Probe {
       const bytes = Buffer.from(shown, 'utf8');
       probe.tableText.push(shown);
       probe.tableLength[b] = bytes.length;
-      probe.tableBytes.set(bytes, b * 3);
+      // Up to 3 UTF-8 bytes packed little-endian, so the dump writes any glyph with one store.
+      probe.tableWord[b] = (bytes[0] ?? 0) | ((bytes[1] ?? 0) << 8) | ((bytes[2] ?? 0) << 16);
     }
     probe.asciiCompatible = false;
   } else if (mode === 'general') {
@@ -175,8 +181,19 @@ export class GlyphDecoder {
   /** Code unit size: 2 for UTF-16, 4 for UTF-32; an undecodable unit shows this many dots. */
   unit: number;
   /** Table mode: the UTF-8 bytes of each byte's glyph (up to 3), and how many. */
-  tableBytes: Uint8Array = EMPTY;
+  tableWord: Uint32Array = EMPTY32;
   tableLength: Uint8Array = EMPTY;
+  /**
+   * The one-byte glyph of each byte that can only ever be a character on its own (ASCII, or a
+   * byte that never starts a UTF-8 sequence, shown as `.`); 0 where `decodeAt` must decide.
+   */
+  readonly simple = new Uint8Array(256);
+  /**
+   * `simple` indexed by a byte plus 256 when the byte after it is a UTF-8 continuation byte:
+   * a lead byte that is not followed by one is a `.` without further ado. Branch-free, which
+   * matters on binary data where these bytes come at random.
+   */
+  readonly simplePair = new Uint8Array(512);
   tableText: readonly string[] = [];
 
   /** Set by `decodeAt` for a printable character: its text (general mode) and columns. */
@@ -229,9 +246,16 @@ export class GlyphDecoder {
     }
     this.unit = probed.unit;
     this.asciiCompatible = probed.asciiCompatible;
-    this.tableBytes = probed.tableBytes;
+    this.tableWord = probed.tableWord;
     this.tableLength = probed.tableLength;
     this.tableText = probed.tableText;
+    for (let b = 0; b < 256; b++) {
+      if (this.mode === 'utf8') this.simple[b] = b < 0x80 ? ASCII_GLYPH[b]! : b < 0xc2 || b > 0xf4 ? DOT : 0;
+      else if (this.mode === 'general')
+        this.simple[b] = b < 0x80 && this.asciiCompatible ? ASCII_GLYPH[b]! : 0;
+      this.simplePair[b] = this.simple[b] || (this.mode === 'utf8' ? DOT : 0);
+      this.simplePair[b + 256] = this.simple[b]!;
+    }
   }
 
   /**

@@ -309,8 +309,9 @@ async function decodeDump(source: Source, skip: number, length: number, opts: De
 }
 
 /**
- * The fast path: large positioned reads into one buffer, the unfinished tail moved to its
- * front, output formatted into two alternating buffers so one is written while the next fills.
+ * The fast path: large positioned reads into two alternating buffers (the next block is read
+ * while this one is formatted), the unfinished tail of a block moved in front of the next,
+ * and output formatted into two alternating buffers so one is written while the next fills.
  */
 async function dumpFile(
   path: string,
@@ -320,30 +321,37 @@ async function dumpFile(
   out: Output,
 ) {
   const reader = await FileReader.open(path, skip, length);
+  // Room in front of each block for the previous block's unfinished line (at most 256 + 3).
+  const head = 1024;
+  const inputs = [Buffer.allocUnsafe(head + BLOCK), Buffer.allocUnsafe(head + BLOCK)];
+  let reading = reader.read(inputs[0]!, head, BLOCK);
   try {
     const dumper = make(reader.start);
-    const input = Buffer.allocUnsafe(BLOCK + 1024);
-    const bound = dumper.outputBound(input.length);
+    const bound = dumper.outputBound(head + BLOCK);
     const outputs = [Buffer.allocUnsafe(bound), Buffer.allocUnsafe(bound)];
     const inFlight: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
-    let have = 0;
+    let carry = 0;
     let turn = 0;
     for (;;) {
-      const got = await reader.read(input, have, BLOCK);
-      have += got;
+      const got = await reading;
       const final = got === 0;
+      const input = inputs[turn]!;
+      const next = inputs[turn ^ 1]!;
+      if (!final) reading = reader.read(next, head, BLOCK);
       await inFlight[turn];
       if (out.closed) break;
+      const block = input.subarray(head - carry, head + got);
       const target = outputs[turn]!;
-      const { written, consumed } = dumper.formatInto(input.subarray(0, have), final, target);
+      const { written, consumed } = dumper.formatInto(block, final, target);
       inFlight[turn] = out.write(target.subarray(0, written));
+      carry = block.length - consumed;
+      next.set(block.subarray(consumed), head - carry);
       turn ^= 1;
-      input.copyWithin(0, consumed, have);
-      have -= consumed;
       if (final) break;
     }
     await Promise.all(inFlight);
   } finally {
+    await reading.catch(() => 0);
     await reader.close();
   }
 }
