@@ -1,8 +1,9 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import type * as net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CliProcess, runCli } from '../../helpers/cli.js';
+import { BIN, CliProcess, runCli } from '../../helpers/cli.js';
 import { collect, freePort, tcpServer } from '../../helpers/servers.js';
 
 /** The README's EOF table, row by row, through the real binary. */
@@ -176,6 +177,24 @@ describe('errors are one line with the errno and its meaning', () => {
       /^sockrepl: listen 127\.0\.0\.1:\d+: EADDRINUSE: another socket already listens/,
     );
   });
+
+  it.skipIf(process.getuid?.() !== 0 || !existsSync('/usr/bin/setpriv'))(
+    'a port below 1024 without privilege (run as nobody)',
+    async () => {
+      const r = spawnSync(
+        'setpriv',
+        ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, 'listen', '81'],
+        {
+          encoding: 'utf8',
+          timeout: 10_000,
+        },
+      );
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe(
+        'sockrepl: listen 0.0.0.0:81: EACCES: permission denied: ports below 1024 need root or CAP_NET_BIND_SERVICE\n',
+      );
+    },
+  );
 
   it('connecting from a source port a listener owns', async () => {
     const owner = await server(() => {});
