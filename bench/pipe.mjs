@@ -55,7 +55,8 @@ const tools = {
   },
   socat: {
     client: (port) => `${SOURCE} | ${timed}socat -b 131072 -u STDIN TCP:127.0.0.1:${port}`,
-    listener: (port) => `${timed}socat -b 131072 -u TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr STDOUT > /dev/null`,
+    listener: (port) =>
+      `${timed}socat -b 131072 -u TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr STDOUT > /dev/null`,
   },
 };
 
@@ -121,7 +122,9 @@ async function main() {
       }
       results[role][tool] = bytes / best / 1e9;
       const perGiB = (cpu / (bytes / 2 ** 30)).toFixed(2);
-      console.log(`${role.padEnd(8)}  ${tool.padEnd(8)}  ${results[role][tool].toFixed(2)} GB/s   ${perGiB} CPU s/GiB`);
+      console.log(
+        `${role.padEnd(8)}  ${tool.padEnd(8)}  ${results[role][tool].toFixed(2)} GB/s   ${perGiB} CPU s/GiB`,
+      );
     }
     const r = results[role];
     console.log(
