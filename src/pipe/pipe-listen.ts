@@ -61,15 +61,12 @@ export async function runPipeListen(
         latest = channel;
         tap?.write('in', channel, chunk);
         if (options.broker)
-          sendToAll(
+          relay(
             channel,
             [...clients].filter((c) => c !== channel),
             chunk,
           );
-        if (!options.sendOnly && !io.stdout.write(chunk)) {
-          channel.pause();
-          io.stdout.once('drain', () => channel.resume());
-        }
+        if (!options.sendOnly) writeOutput(channel, out, chunk);
       });
       channel.on('end', () => void channel.close());
       channel.on('close', (reason, error) => {

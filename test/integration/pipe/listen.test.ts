@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import * as dgram from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CliProcess, sleep } from '../../helpers/cli.js';
@@ -90,6 +91,29 @@ describe('listen', () => {
     c.end();
     expect((await atB).data.toString()).toBe('from a\n');
     expect((await atC).data.toString()).toBe('from a\n');
+  });
+
+  it('--broker relays 8 MiB unchanged to a slow reader (relayed bytes are copies, not the reused read buffer)', async () => {
+    const p = start(['listen', '--broker', '-v', '127.0.0.1', '0']);
+    const port = await p.listeningPort();
+    const a = await connectTo(port);
+    const b = await connectTo(port);
+    await p.waitForStderr(/(Connection received[\s\S]*){2}/);
+    b.pause();
+    const atB = collect(b);
+    setTimeout(() => b.resume(), 300);
+    const payload = randomBytes(8 << 20);
+    a.end(payload);
+    await p.waitForStdout((out) => out.length === payload.length, 10_000);
+    await sleep(200);
+    b.end();
+    const got = (await atB).data;
+    expect(createHash('sha256').update(got).digest('hex')).toBe(
+      createHash('sha256').update(payload).digest('hex'),
+    );
+    expect(createHash('sha256').update(p.stdout).digest('hex')).toBe(
+      createHash('sha256').update(payload).digest('hex'),
+    );
   });
 
   it('IPv6: listens on ::1 and takes [::1] as a host', async () => {
