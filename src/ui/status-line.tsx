@@ -1,5 +1,4 @@
 import { Box, Text } from 'ink';
-import { formatKernel } from '../session/info.js';
 import { type Conn, formatEndpoint, type Session } from '../session/session.js';
 import { formatBytes } from './theme.js';
 

@@ -191,7 +191,7 @@ function entryRows(e: SessionEvent, seq: number, start: number, end: number, lay
   });
   for (let i = first; i < last; i++) {
     const r = dumped[i - first];
-    if (!r || r.kind !== 'data') continue;
+    if (r?.kind !== 'data') continue;
     rows.push({
       key: `${seq}:${i + 1}`,
       seq,
