@@ -60,6 +60,8 @@ export function parseHex(text: string): Buffer {
     const start = i;
     while (i < text.length && hexValue(text.charCodeAt(i)) >= 0) i++;
     if (i === start) throw badHexDigit(text, i);
+    // A run of digits must end at a separator, the next prefix, or the end.
+    if (i < text.length && !isHexSeparator(text[i]!) && text[i] !== '\\') throw badHexDigit(text, i);
     const digits = i - start;
     if (prefixed && digits === 1) {
       out[n++] = hexValue(text.charCodeAt(start));
@@ -71,8 +73,6 @@ export function parseHex(text: string): Buffer {
       for (let j = start; j < i; j += 2)
         out[n++] = (hexValue(text.charCodeAt(j)) << 4) | hexValue(text.charCodeAt(j + 1));
     }
-    // A run of digits must end at a separator, the next prefix, or the end.
-    if (i < text.length && !isHexSeparator(text[i]!) && text[i] !== '\\') throw badHexDigit(text, i);
   }
   return out.subarray(0, n);
 }

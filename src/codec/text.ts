@@ -82,9 +82,24 @@ export function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+/**
+ * The WHATWG decoder for UTF-8 and UTF-16, whose streaming mode is specified to give exactly
+ * what decoding the whole input gives; undefined for encodings it does not cover.
+ */
+function webEncoding(enc: string): 'utf-8' | 'utf-16le' | 'utf-16be' | undefined {
+  const base = baseEncoding(enc);
+  if (base === 'utf8' || base === 'unicode11utf8') return 'utf-8';
+  if (base === 'utf16le' || base === 'ucs2') return 'utf-16le';
+  if (base === 'utf16be') return 'utf-16be';
+  return undefined;
+}
+
 /** Decodes a whole byte string. Invalid sequences become U+FFFD, as every decoder does. */
 export function decodeText(bytes: Uint8Array, encoding: string = DEFAULT_ENCODING): string {
-  return iconv.decode(asBuffer(bytes), resolveEncoding(encoding));
+  const enc = resolveEncoding(encoding);
+  const web = webEncoding(enc);
+  if (web) return new TextDecoder(web).decode(bytes);
+  return iconv.decode(asBuffer(bytes), enc);
 }
 
 /**
@@ -133,12 +148,86 @@ export interface StreamTextDecoder {
 
 /**
  * A decoder for a byte stream that arrives in chunks: a GBK, UTF-8, Big5, Shift_JIS or UTF-16
- * character split across two chunks comes out once, whole, with the chunk that completes it.
+ * character split across two chunks comes out once, whole, with the chunk that completes it,
+ * and the concatenated output always equals `decodeText` of the concatenated input.
  */
 export function createStreamDecoder(encoding: string = DEFAULT_ENCODING): StreamTextDecoder {
-  const decoder = iconv.getDecoder(resolveEncoding(encoding));
+  const enc = resolveEncoding(encoding);
+  const web = webEncoding(enc);
+  if (web) {
+    const decoder = new TextDecoder(web);
+    return {
+      write: (bytes) => decoder.decode(bytes, { stream: true }),
+      end: () => decoder.decode(),
+    };
+  }
+  const base = baseEncoding(enc);
+  if (/^(utf32|ucs4|utf16)/.test(base)) return alignedDecoder(enc, base.startsWith('utf16') ? 2 : 4);
+  if (/^(utf7|unicode11utf7|base64|hex)/.test(base) || 'decodeBuf' in iconv.getCodec(enc)) {
+    // Single-byte tables are stateless; UTF-7 and base64 keep their own (correct) state.
+    const decoder = iconv.getDecoder(enc);
+    return {
+      write: (bytes) => (bytes.length ? decoder.write(asBuffer(bytes)) : ''),
+      end: () => decoder.end() ?? '',
+    };
+  }
+  return boundaryDecoder(enc);
+}
+
+/**
+ * UTF-32 (and UTF-16 without a byte order in its name): iconv-lite's decoder fed whole code
+ * units only, the odd bytes held back for the next chunk.
+ */
+function alignedDecoder(enc: string, unit: number): StreamTextDecoder {
+  const decoder = iconv.getDecoder(enc);
+  let held = Buffer.alloc(0);
   return {
-    write: (bytes) => (bytes.length ? decoder.write(asBuffer(bytes)) : ''),
-    end: () => decoder.end() ?? '',
+    write(bytes) {
+      const data = held.length ? Buffer.concat([held, bytes]) : asBuffer(bytes);
+      const whole = data.length - (data.length % unit);
+      held = Buffer.from(data.subarray(whole));
+      return whole ? decoder.write(data.subarray(0, whole)) : '';
+    },
+    end() {
+      const rest = held.length ? decoder.write(held) : '';
+      held = Buffer.alloc(0);
+      return rest + (decoder.end() ?? '');
+    },
+  };
+}
+
+/**
+ * The multi-byte encodings (GBK, GB18030, Big5, Shift_JIS, EUC-*). iconv-lite's own stateful
+ * decoder loses characters when a chunk completes one begun in the chunk before (its output
+ * buffer is sized by the new chunk alone), so each chunk is decoded by a fresh decoder up to
+ * the last character boundary, and the bytes of an unfinished character wait for the next.
+ * A boundary is where a fresh decoder ends with nothing pending; at most 3 bytes are held.
+ */
+function boundaryDecoder(enc: string): StreamTextDecoder {
+  let held = Buffer.alloc(0);
+  const complete = (data: Buffer): string | undefined => {
+    const decoder = iconv.getDecoder(enc);
+    const text = decoder.write(data);
+    return decoder.end() ? undefined : text;
+  };
+  return {
+    write(bytes) {
+      const data = held.length ? Buffer.concat([held, bytes]) : asBuffer(bytes);
+      for (let k = 0; k <= Math.min(3, data.length); k++) {
+        const text = complete(data.subarray(0, data.length - k));
+        if (text !== undefined) {
+          held = Buffer.from(data.subarray(data.length - k));
+          return text;
+        }
+      }
+      // Not expected (no character is longer than 4 bytes); never let the held bytes grow.
+      held = Buffer.alloc(0);
+      return iconv.decode(data, enc);
+    },
+    end() {
+      const rest = held.length ? iconv.decode(held, enc) : '';
+      held = Buffer.alloc(0);
+      return rest;
+    },
   };
 }

@@ -1,0 +1,187 @@
+import fc from 'fast-check';
+import iconv from 'iconv-lite';
+import { describe, expect, it } from 'vitest';
+import {
+  baseEncoding,
+  createStreamDecoder,
+  decodeText,
+  encodeText,
+  listEncodings,
+  nearEncodings,
+  resolveEncoding,
+} from '../../../src/codec/text.js';
+import { UsageError } from '../../../src/errors.js';
+
+const SAMPLE = 'Hello, 世界! 中文測試 日本語テキスト 한국어 ¥€ é';
+
+/** Encodings whose characters span several bytes, with text each one can carry. */
+const MULTIBYTE: [string, string][] = [
+  ['utf8', SAMPLE],
+  ['gbk', 'GBK 中文文本, 测试一下'],
+  ['gb18030', 'GB18030 中文 € 😀 测试'],
+  ['big5', 'Big5 中文測試 繁體'],
+  ['shiftjis', 'Shift_JIS 日本語テキスト ｶﾀｶﾅ'],
+  ['euc-jp', 'EUC-JP 日本語'],
+  ['euc-kr', 'EUC-KR 한국어 텍스트'],
+  ['utf16le', SAMPLE],
+  ['utf16be', SAMPLE],
+  ['utf-32le', SAMPLE],
+];
+
+/** Splits bytes at the given cut points. */
+function chunk(bytes: Buffer, cuts: number[]): Buffer[] {
+  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+  const parts: Buffer[] = [];
+  let at = 0;
+  for (const p of points) {
+    parts.push(bytes.subarray(at, p));
+    at = p;
+  }
+  parts.push(bytes.subarray(at));
+  return parts;
+}
+
+describe('resolveEncoding', () => {
+  it('accepts every spelling iconv-lite accepts', () => {
+    for (const name of [
+      'utf8',
+      'UTF-8',
+      'gbk',
+      'GB18030',
+      'Shift_JIS',
+      'big5',
+      'latin1',
+      'cp1252',
+      'UTF-16LE',
+    ])
+      expect(resolveEncoding(name)).toBe(name);
+  });
+
+  it('rejects an unknown name with the nearest known ones', () => {
+    expect(() => resolveEncoding('gbkk')).toThrow("unknown encoding 'gbkk' (did you mean gbk");
+    expect(() => resolveEncoding('shift-jsi')).toThrow(/did you mean .*shiftjis/);
+    expect(() => resolveEncoding('utf-9')).toThrow(/did you mean .*utf8/);
+    expect(() => resolveEncoding('klingon')).toThrow(UsageError);
+    expect(() => resolveEncoding('')).toThrow(/unknown encoding ''/);
+  });
+
+  it('lists near matches best first', () => {
+    expect(nearEncodings('latin-1')[0]).toBe('latin1');
+    expect(nearEncodings('big-5')[0]).toBe('big5');
+    expect(nearEncodings('zzzzzzzzzzzz')).toEqual([]);
+  });
+
+  it('lists every encoding, without internal entries', () => {
+    const all = listEncodings();
+    expect(all).toContain('gbk');
+    expect(all).toContain('shiftjis');
+    expect(all.some((e) => e.startsWith('_'))).toBe(false);
+    expect(all.length).toBeGreaterThan(100);
+  });
+
+  it('follows aliases to the codec', () => {
+    expect(baseEncoding('UTF-8')).toBe('utf8');
+    expect(baseEncoding('latin1')).toBe('iso88591');
+    expect(baseEncoding('euc-kr')).toBe('cp949');
+  });
+});
+
+describe('decodeText / encodeText', () => {
+  it.each(MULTIBYTE)('round-trips %s', (enc, text) => {
+    expect(decodeText(encodeText(text, enc), enc)).toBe(text);
+  });
+
+  it('decodes invalid bytes as U+FFFD', () => {
+    expect(decodeText(Uint8Array.from([0x41, 0xff, 0x42]), 'utf8')).toBe('A\ufffdB');
+  });
+
+  it('names the first character an encoding lacks', () => {
+    expect(() => encodeText('ok 中', 'latin1')).toThrow(
+      "'中' (U+4E2D) at column 4 cannot be encoded in latin1",
+    );
+    expect(() => encodeText('日本 한', 'shiftjis')).toThrow(
+      "'한' (U+D55C) at column 4 cannot be encoded in shiftjis",
+    );
+    expect([...encodeText('what?', 'ascii')]).toEqual([...Buffer.from('what?')]);
+  });
+});
+
+describe('createStreamDecoder', () => {
+  it('shows a character split across chunks once, whole, with the chunk that completes it', () => {
+    const d = createStreamDecoder('gbk');
+    expect(d.write(Uint8Array.from([0x41, 0xd6]))).toBe('A');
+    expect(d.write(Uint8Array.from([0xd0]))).toBe('中');
+    expect(d.end()).toBe('');
+    const u = createStreamDecoder('utf8');
+    expect(u.write(Uint8Array.from([0xe4, 0xb8]))).toBe('');
+    expect(u.write(Uint8Array.from([0x96, 0x21]))).toBe('世!');
+  });
+
+  it('keeps what iconv-lite alone would lose after a split sequence', () => {
+    // iconv-lite's stateful decoder sizes its output by the new chunk alone: a GB18030
+    // four-byte character split 3+1, or a Big5 lead byte followed by an invalid trail in the
+    // next chunk, used to lose characters.
+    const emoji = iconv.encode('😀', 'gb18030');
+    const g = createStreamDecoder('gb18030');
+    expect(g.write(emoji.subarray(0, 3))).toBe('');
+    expect(g.write(emoji.subarray(3))).toBe('😀');
+    const b = createStreamDecoder('big5');
+    expect(b.write(Uint8Array.from([0x87])) + b.write(Uint8Array.from([0x00, 0x41, 0x42])) + b.end()).toBe(
+      '\ufffd\0AB',
+    );
+  });
+
+  it('ends an unfinished character as U+FFFD', () => {
+    const d = createStreamDecoder('utf8');
+    expect(d.write(Uint8Array.from([0xe4, 0xb8]))).toBe('');
+    expect(d.end()).toBe('\ufffd');
+  });
+
+  it('equals whole decoding under any chunking, for every multi-byte encoding', () => {
+    for (const [enc, text] of MULTIBYTE) {
+      const bytes = iconv.encode(text, enc);
+      const whole = decodeText(bytes, enc);
+      fc.assert(
+        fc.property(fc.array(fc.nat(), { maxLength: 12 }), (cuts) => {
+          const d = createStreamDecoder(enc);
+          const streamed = chunk(bytes, cuts)
+            .map((c) => d.write(c))
+            .join('');
+          expect(streamed + d.end()).toBe(whole);
+        }),
+        { numRuns: 60 },
+      );
+    }
+  });
+
+  it('equals whole decoding of arbitrary bytes (invalid ones included) under any chunking', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(
+          'utf8',
+          'gbk',
+          'gb18030',
+          'big5',
+          'shiftjis',
+          'euc-jp',
+          'euc-kr',
+          'utf16le',
+          'utf16be',
+          'utf32le',
+          'latin1',
+        ),
+        fc.uint8Array({ maxLength: 48 }),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        (enc, raw, cuts) => {
+          const bytes = Buffer.from(raw);
+          const d = createStreamDecoder(enc);
+          const streamed = chunk(bytes, cuts)
+            .map((c) => d.write(c))
+            .join('');
+          expect(streamed + d.end()).toBe(decodeText(bytes, enc));
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+});
