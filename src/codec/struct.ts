@@ -218,7 +218,12 @@ export class Struct {
         }
         case 'pascal': {
           const data = bytesArg(values[v++], 'p');
-          if (g.count === 0) break;
+          if (g.count === 0) {
+            // CPython stores a length byte of 0xff even for `0p`, at the next field's offset
+            // (a later field overwrites it; padding keeps it). Same bytes as Python.
+            if (at < out.length) out[at] = 0xff;
+            break;
+          }
           const n = Math.min(data.length, g.count - 1);
           out.set(data.subarray(0, n), at + 1);
           out[at] = Math.min(n, 255);
