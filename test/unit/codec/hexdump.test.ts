@@ -1,0 +1,305 @@
+import { spawnSync } from 'node:child_process';
+import fc from 'fast-check';
+import iconv from 'iconv-lite';
+import { describe, expect, it } from 'vitest';
+import { glyphWidth } from '../../../src/codec/glyphs.js';
+import {
+  BYTE_CLASSES,
+  byteClass,
+  HexDumper,
+  type HexDumpOptions,
+  hexdump,
+  hexdumpRows,
+} from '../../../src/codec/hexdump.js';
+
+const hasHexdump = spawnSync('hexdump', ['-C'], { input: 'x' }).status === 0;
+
+/** Streams `data` through a dumper in the given chunk sizes. */
+function streamed(data: Uint8Array, sizes: number[], options: HexDumpOptions = {}): string {
+  const d = new HexDumper(options);
+  const parts: Buffer[] = [];
+  let at = 0;
+  let k = 0;
+  while (at < data.length) {
+    const n = Math.max(1, sizes.length ? sizes[k++ % sizes.length]! : data.length);
+    parts.push(d.write(data.subarray(at, at + n)));
+    at += n;
+  }
+  parts.push(d.end());
+  return Buffer.concat(parts).toString('utf8');
+}
+
+/** Bytes that are partly random and partly real text, so multi-byte characters occur. */
+const mixedBytes = fc
+  .array(
+    fc.oneof(
+      fc.uint8Array({ maxLength: 20 }),
+      fc.string({ unit: 'grapheme', maxLength: 12 }).map((s) => Buffer.from(s, 'utf8')),
+      fc.constantFrom(Buffer.from('世界 Ünïcödé 😀 ｶﾀｶﾅ\n'), Buffer.alloc(40), Buffer.alloc(33, 0x41)),
+    ),
+    { maxLength: 12 },
+  )
+  .map((parts) => Buffer.concat(parts));
+
+/**
+ * An independent model of the UTF-8 text column: decode the whole input into characters
+ * first, then lay the cells out line by line (the dumper does both at once, line by line).
+ */
+function referenceDump(data: Uint8Array, cols = 16): string {
+  const cells: string[] = new Array(data.length).fill('');
+  const line = (i: number) => Math.floor(i / cols);
+  let i = 0;
+  while (i < data.length) {
+    const [n, cp] = utf8At(data, i);
+    if (n > 0 && glyphWidth(cp) > 0) {
+      const w = glyphWidth(cp);
+      cells[i] = String.fromCodePoint(cp);
+      for (let k = 1; k < n; k++) cells[i + k] = line(i + k) !== line(i) ? ' ' : k < w ? '' : ' ';
+      i += n;
+    } else {
+      const m = Math.max(n, 1);
+      for (let k = 0; k < m; k++) cells[i + k] = '.';
+      i += m;
+    }
+  }
+  const out: string[] = [];
+  let squeezing = false;
+  for (let start = 0; start < data.length; start += cols) {
+    const bytes = data.subarray(start, start + cols);
+    const prev = start >= cols ? data.subarray(start - cols, start) : undefined;
+    if (prev && bytes.length === cols && Buffer.compare(bytes, prev) === 0) {
+      if (!squeezing) out.push('*\n');
+      squeezing = true;
+      continue;
+    }
+    squeezing = false;
+    const hexCells = [...bytes].map(
+      (b, j) => b.toString(16).padStart(2, '0') + (j === 7 && cols === 16 ? ' ' : ''),
+    );
+    const hexText = hexCells.join(' ').padEnd(cols * 3 + (cols === 16 ? 1 : 0) - 1, ' ');
+    out.push(
+      `${start.toString(16).padStart(8, '0')}  ${hexText}  |${cells.slice(start, start + bytes.length).join('')}|\n`,
+    );
+  }
+  if (squeezing) out.push(`${data.length.toString(16).padStart(8, '0')}\n`);
+  return out.join('');
+}
+
+function utf8At(b: Uint8Array, i: number): [number, number] {
+  const b0 = b[i]!;
+  if (b0 < 0x80) return [1, b0];
+  const need = b0 >= 0xc2 && b0 <= 0xdf ? 2 : b0 >= 0xe0 && b0 <= 0xef ? 3 : b0 >= 0xf0 && b0 <= 0xf4 ? 4 : 0;
+  if (!need || i + need > b.length) return [0, 0];
+  let cp = b0 & (0xff >> (need + 1));
+  for (let k = 1; k < need; k++) {
+    const c = b[i + k]!;
+    if ((c & 0xc0) !== 0x80) return [0, 0];
+    cp = (cp << 6) | (c & 0x3f);
+  }
+  if (cp < [0, 0, 0x80, 0x800, 0x10000][need]! || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+    return [0, 0];
+  return [need, cp];
+}
+
+describe('hexdump layout', () => {
+  it('prints offset, hex in two halves, and the text column, like hexdump -C', () => {
+    expect(hexdump(Buffer.from('Hello, world!\n\x00\x01\xff', 'latin1'), { encoding: 'ascii' })).toBe(
+      '00000000  48 65 6c 6c 6f 2c 20 77  6f 72 6c 64 21 0a 00 01  |Hello, world!...|\n' +
+        '00000010  ff                                                |.|\n',
+    );
+  });
+
+  it('decodes the text column in UTF-8 by default, a character in the cell of its first byte', () => {
+    expect(hexdump(Buffer.from('a世b é', 'utf8'))).toBe(
+      '00000000  61 e4 b8 96 62 20 c3 a9                           |a世 b é |\n',
+    );
+  });
+
+  it('decodes GBK, Shift_JIS and UTF-16 text columns', () => {
+    expect(hexdump(iconv.encode('中文ab', 'gbk'), { encoding: 'gbk' })).toBe(
+      '00000000  d6 d0 ce c4 61 62                                 |中文ab|\n',
+    );
+    expect(hexdump(iconv.encode('ｱ日', 'shiftjis'), { encoding: 'shiftjis' })).toBe(
+      '00000000  b1 93 fa                                          |ｱ日|\n',
+    );
+    expect(hexdump(iconv.encode('hi', 'utf16le'), { encoding: 'utf16le', group: 2 })).toBe(
+      `00000000  ${'6800 6900'.padEnd(40)}  |h i |\n`,
+    );
+  });
+
+  it('shows a character that crosses a line on the line where it starts', () => {
+    const data = Buffer.concat([Buffer.alloc(15, 0x41), Buffer.from('世界', 'utf8')]);
+    expect(hexdump(data)).toBe(
+      '00000000  41 41 41 41 41 41 41 41  41 41 41 41 41 41 41 e4  |AAAAAAAAAAAAAAA世|\n' +
+        '00000010  b8 96 e7 95 8c                                    |  界 |\n',
+    );
+  });
+
+  it('squeezes repeated lines into * and prints where a squeezed dump ends', () => {
+    expect(hexdump(Buffer.alloc(64))).toBe(
+      '00000000  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00  |................|\n*\n00000040\n',
+    );
+    expect(hexdump(Buffer.alloc(40))).toBe(
+      '00000000  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00  |................|\n' +
+        '*\n' +
+        '00000020  00 00 00 00 00 00 00 00                           |........|\n',
+    );
+    expect(hexdump(Buffer.alloc(32), { squeeze: false }).split('\n').length).toBe(3);
+  });
+
+  it('takes columns, group size, uppercase, start offset, and no text column', () => {
+    expect(
+      hexdump(Buffer.from('abcdefgh'), { columns: 4, group: 2, uppercase: true, startOffset: 0xfff0 }),
+    ).toBe('0000FFF0  6162 6364  |abcd|\n0000FFF4  6566 6768  |efgh|\n');
+    expect(hexdump(Buffer.from('abcdefghij'), { encoding: false, group: 4 })).toBe(
+      '00000000  61626364 65666768  696a\n',
+    );
+    expect(hexdump(Buffer.from('ab'), { columns: 1, encoding: false })).toBe('00000000  61\n00000001  62\n');
+  });
+
+  it('grows the offset past 32 bits', () => {
+    expect(hexdump(Buffer.from('A'), { startOffset: 2 ** 32 + 16 })).toBe(
+      '100000010  41                                                |A|\n',
+    );
+  });
+
+  it('prints nothing for nothing', () => {
+    expect(hexdump(new Uint8Array(0))).toBe('');
+  });
+
+  it('rejects a layout or encoding that makes no sense', () => {
+    expect(() => hexdump(Buffer.from('a'), { columns: 0 })).toThrow('columns must be 1..256');
+    expect(() => hexdump(Buffer.from('a'), { group: 32 })).toThrow('group size must be 1..16');
+    expect(() => hexdump(Buffer.from('a'), { encoding: 'gbkk' })).toThrow("unknown encoding 'gbkk'");
+    expect(() => hexdump(Buffer.from('a'), { encoding: 'base64' })).toThrow('not a character encoding');
+  });
+});
+
+describe('hexdump properties', () => {
+  it('matches an independent model of the UTF-8 text column and squeezing', () => {
+    fc.assert(
+      fc.property(mixedBytes, (data) => {
+        expect(hexdump(data)).toBe(referenceDump(data));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('gives the same text under any chunking (the streaming and one-shot paths agree)', () => {
+    fc.assert(
+      fc.property(
+        mixedBytes,
+        fc.array(fc.integer({ min: 1, max: 70 }), { maxLength: 6 }),
+        fc.constantFrom('utf8', 'gbk', 'latin1', 'utf16le', 'shiftjis', false as const),
+        fc.constantFrom(8, 16, 5),
+        (data, sizes, encoding, columns) => {
+          const options = { encoding, columns };
+          expect(streamed(data, sizes, options)).toBe(hexdump(data, options));
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('shows every printable character of valid text, in order, once', () => {
+    fc.assert(
+      fc.property(
+        fc
+          .string({ unit: 'grapheme', maxLength: 40 })
+          .map((s) => s.replace(/[\s\p{C}\p{M}\p{Zl}\p{Zp}]/gu, '')),
+        fc.constantFrom(4, 16),
+        (text, columns) => {
+          const out = hexdump(Buffer.from(text, 'utf8'), { columns, squeeze: false });
+          const column = out
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => l.slice(l.indexOf('|') + 1, l.lastIndexOf('|')))
+            .join('')
+            .replace(/ /g, '');
+          expect(column).toBe(text);
+        },
+      ),
+    );
+  });
+
+  it('does the same for GBK text', () => {
+    const han =
+      '的一是不了人我在有他这中大来上国个到说们为子和你地出道也时年得就那要下以生会自着去之过家学对可她里后小么心多天而能好都然没日于起还发成事只作当想看文无开手十用主行方又如前所本见经头面公同三已老从动两长';
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...han, 'a', 'Z', '1'), { maxLength: 40 }), (chars) => {
+        const text = chars.join('');
+        const out = hexdump(iconv.encode(text, 'gbk'), { encoding: 'gbk', squeeze: false });
+        const column = out
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => l.slice(l.indexOf('|') + 1, l.lastIndexOf('|')))
+          .join('')
+          .replace(/ /g, '');
+        expect(column).toBe(text);
+      }),
+    );
+  });
+});
+
+describe.skipIf(!hasHexdump)('against hexdump -C', () => {
+  it('prints the same bytes the same way (ASCII text column)', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 200 }), mixedBytes), (data) => {
+        const theirs = spawnSync('hexdump', ['-C'], { input: Buffer.from(data) }).stdout.toString('latin1');
+        let ours = hexdump(data, { encoding: 'ascii' });
+        // hexdump -C always ends with the length; we print it only after a squeezed run.
+        if (data.length && !ours.endsWith(`${data.length.toString(16).padStart(8, '0')}\n`))
+          ours += `${data.length.toString(16).padStart(8, '0')}\n`;
+        expect(ours).toBe(theirs);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('hexdumpRows', () => {
+  it('gives the same hex and text as the plain dump, cell by cell', () => {
+    fc.assert(
+      fc.property(mixedBytes, fc.constantFrom('utf8', 'gbk', 'latin1'), (data, encoding) => {
+        const plain = hexdump(data, { encoding }).split('\n').filter(Boolean);
+        const rows = hexdumpRows(data, { encoding });
+        expect(rows.length).toBe(plain.filter((l) => /^[0-9a-f]{8} {2}/.test(l) || l === '*').length);
+        rows.forEach((row, k) => {
+          const line = plain[k]!;
+          if (row.kind === 'squeeze') {
+            expect(line).toBe('*');
+            return;
+          }
+          expect(line.slice(10, 10 + row.hex.length)).toBe(row.hex);
+          expect(row.text.length).toBe(row.bytes.length);
+          expect(line.slice(line.indexOf('|') + 1, line.lastIndexOf('|'))).toBe(
+            row.text.map((c) => c.glyph).join(''),
+          );
+        });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('marks cells by kind for styling', () => {
+    const [row] = hexdumpRows(Buffer.from('a世\x01', 'utf8'));
+    expect(row).toMatchObject({ kind: 'data', offset: 0 });
+    if (row?.kind !== 'data') throw new Error('expected a data row');
+    expect(row.text.map((c) => c.kind)).toEqual(['char', 'char', 'covered', 'fill', 'dot']);
+  });
+});
+
+describe('byte classes', () => {
+  it('sorts bytes as hexyl does', () => {
+    expect(byteClass(0)).toBe('null');
+    expect(byteClass(0x41)).toBe('printable');
+    expect(byteClass(0x20)).toBe('whitespace');
+    expect(byteClass(0x0a)).toBe('whitespace');
+    expect(byteClass(0x01)).toBe('ascii-other');
+    expect(byteClass(0x7f)).toBe('ascii-other');
+    expect(byteClass(0x80)).toBe('non-ascii');
+    const counts = Object.fromEntries(BYTE_CLASSES.map((c) => [c, 0]));
+    for (let b = 0; b < 256; b++) counts[byteClass(b)]!++;
+    expect(counts).toEqual({ null: 1, printable: 94, whitespace: 6, 'ascii-other': 27, 'non-ascii': 128 });
+  });
+});
