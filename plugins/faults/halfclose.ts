@@ -1,0 +1,63 @@
+import { defineFault } from '../../src/plugin/define-plugin.js';
+import { type After, afterRow, describeAfter } from './common.js';
+
+/**
+ * `halfclose:after=2s` / `halfclose:after=1k,how=read`: shut one side of the connection once this
+ * many bytes have passed in its directions, after this long, or at once. `how=write` (default)
+ * sends our FIN after the bytes ahead of it; what is sent after that is discarded. `how=read`
+ * stops reading; what arrives after that is discarded.
+ */
+export const halfclose = defineFault({
+  summary: 'half-close after so many bytes or so long: how=write sends FIN, how=read stops reading',
+  positional: 'after',
+  options: [
+    afterRow,
+    { key: 'how', kind: 'enum', values: ['write', 'read'], default: 'write', summary: 'which side to shut' },
+  ],
+  create: (options, ctx) => {
+    const after = options.after as After | undefined;
+    const how = options.how;
+    let passed = 0;
+    let fired = false;
+    let discarded = 0;
+    const fire = (why: string) => {
+      if (fired) return;
+      fired = true;
+      ctx.log(how === 'write' ? `sending FIN ${why}` : `no longer reading ${why}`);
+      ctx.shutdown(how);
+    };
+    return {
+      onOpen() {
+        if (after === undefined) fire(describeAfter(after));
+        else if (after.ms !== undefined) ctx.setTimer(after.ms, () => fire(describeAfter(after)));
+      },
+      onData(dir, chunk) {
+        // Only the shut side loses bytes: behind our FIN, what we send; after shutting reading, what arrives.
+        const shut = how === 'write' ? 'out' : 'in';
+        if (fired) {
+          if (dir !== shut) return ctx.forward(dir, chunk);
+          discarded += chunk.length;
+          return;
+        }
+        if (after?.bytes === undefined) return ctx.forward(dir, chunk);
+        const room = after.bytes - passed;
+        if (chunk.length < room) {
+          passed += chunk.length;
+          return ctx.forward(dir, chunk);
+        }
+        if (room > 0) ctx.forward(dir, chunk.subarray(0, room));
+        passed += room;
+        fire(describeAfter(after));
+        const rest = chunk.subarray(room);
+        if (rest.length > 0) {
+          if (dir === shut) discarded += rest.length;
+          else ctx.forward(dir, rest);
+        }
+      },
+      onClose() {
+        if (discarded > 0)
+          ctx.log(`${discarded} bytes discarded after the ${how === 'write' ? 'FIN' : 'read side was shut'}`);
+      },
+    };
+  },
+});

@@ -1,0 +1,174 @@
+import type { Direction } from '../net/channel.js';
+import type { FaultContext, FaultTransform } from '../plugin/types.js';
+import type { FaultEntry } from './fault-entry.js';
+import type { FaultPipeline } from './fault-pipeline.js';
+import type { RandomSource } from './random.js';
+
+const OK = Symbol('ok');
+
+/**
+ * One fault on one connection: its transform, the context it acts through, its timers, and an
+ * estimate of the bytes it holds (for backpressure and for knowing when a FIN may follow).
+ * A transform that throws is reported to the pipeline, which takes it out; the chunk it was
+ * handling goes on unchanged when it had forwarded nothing of it, so a plugin bug loses no data.
+ */
+export class FaultStage {
+  state: 'waiting' | 'live' | 'stopped' = 'waiting';
+  /** Bytes taken in and not yet passed on, per direction; zero once no timer is pending. */
+  readonly held: Record<Direction, number> = { in: 0, out: 0 };
+  private transform: FaultTransform | undefined;
+  private readonly timers = new Set<() => void>();
+  private readonly schedule = new Set<() => void>();
+  private forwards = 0;
+  /** Set once the transform threw: its onClose still gets a chance to pass on what it holds. */
+  private broken = false;
+  readonly ctx: FaultContext;
+
+  constructor(
+    private readonly pipeline: FaultPipeline,
+    readonly entry: FaultEntry,
+    random: RandomSource,
+  ) {
+    const host = pipeline.host;
+    const hold = `fault #${entry.id}`;
+    this.ctx = {
+      proto: host.proto,
+      now: () => host.clock.now(),
+      random,
+      setTimer: (ms, fn) => this.setTimer(ms, fn),
+      forward: (dir, chunk) => this.forward(dir, chunk),
+      reset: () => host.reset(entry),
+      shutdown: (how) => host.shutdown(how, entry),
+      pauseReading: () => host.hold(hold, true),
+      resumeReading: () => host.hold(hold, false),
+      log: (message) => host.log(entry, String(message)),
+    };
+  }
+
+  /** True when chunks travelling in `dir` go through this fault now. */
+  acts(dir: Direction): boolean {
+    return this.state === 'live' && this.entry.dirs.includes(dir);
+  }
+
+  /** A pipeline timer (the from/until schedule), cancelled when the stage stops. */
+  later(ms: number, fn: () => void): void {
+    let cancel = () => {};
+    const done = () => {
+      this.schedule.delete(cancel);
+      fn();
+    };
+    cancel = this.pipeline.host.clock.setTimer(ms, done);
+    this.schedule.add(cancel);
+  }
+
+  start(): void {
+    if (this.state !== 'waiting') return;
+    const { definition } = this.entry.fault;
+    const created = this.call(() => {
+      this.transform = definition.create(this.entry.options, this.ctx);
+    });
+    if (created !== OK) {
+      this.fail(created, 'create()');
+      return;
+    }
+    this.state = 'live';
+    const onOpen = this.transform?.onOpen;
+    if (onOpen) {
+      const err = this.call(() => onOpen.call(this.transform, this.ctx));
+      if (err !== OK) {
+        this.fail(err, 'onOpen()');
+        return;
+      }
+    }
+    this.settle();
+  }
+
+  data(dir: Direction, chunk: Uint8Array): void {
+    const onData = this.transform?.onData;
+    if (!onData) {
+      this.pipeline.passOn(this, dir, chunk);
+      return;
+    }
+    this.held[dir] += chunk.length;
+    const before = this.forwards;
+    const err = this.call(() => onData.call(this.transform, dir, chunk, this.ctx));
+    if (err !== OK) {
+      this.held[dir] = Math.max(0, this.held[dir] - chunk.length);
+      if (this.forwards === before) this.pipeline.passOn(this, dir, chunk);
+      this.fail(err, 'onData()');
+      return;
+    }
+    this.settle();
+  }
+
+  /**
+   * Ends the fault on this connection: `onClose` passes on what it holds (in order, before any
+   * later chunk bypasses it), then its timers are cancelled and a reading pause it left is lifted.
+   */
+  stop(): void {
+    if (this.state === 'stopped') return;
+    const wasLive = this.state === 'live';
+    const onClose = this.transform?.onClose;
+    let err: unknown = OK;
+    if (wasLive && onClose) err = this.call(() => onClose.call(this.transform, this.ctx));
+    this.state = 'stopped';
+    for (const cancel of [...this.timers, ...this.schedule]) cancel();
+    this.timers.clear();
+    this.schedule.clear();
+    this.held.in = this.held.out = 0;
+    this.pipeline.host.hold(`fault #${this.entry.id}`, false);
+    if (err !== OK && !this.broken) this.pipeline.host.failed(this.entry, err, 'onClose()');
+    this.pipeline.host.settled();
+  }
+
+  private forward(dir: Direction, chunk: Uint8Array): void {
+    this.forwards++;
+    this.held[dir] = Math.max(0, this.held[dir] - chunk.length);
+    this.pipeline.passOn(this, dir, chunk);
+  }
+
+  private setTimer(ms: number, fn: () => void): () => void {
+    if (this.state === 'stopped') return () => {};
+    let pending = true;
+    let clear = () => {};
+    const cancel = () => {
+      if (!pending) return;
+      pending = false;
+      this.timers.delete(cancel);
+      clear();
+    };
+    clear = this.pipeline.host.clock.setTimer(ms, () => {
+      if (!pending) return;
+      pending = false;
+      this.timers.delete(cancel);
+      const err = this.call(fn);
+      if (err !== OK) {
+        this.fail(err, 'a timer');
+        return;
+      }
+      this.settle();
+    });
+    this.timers.add(cancel);
+    return cancel;
+  }
+
+  /** With no timer pending nothing can come out later: whatever was not forwarded was dropped. */
+  private settle(): void {
+    if (this.timers.size === 0) this.held.in = this.held.out = 0;
+    this.pipeline.host.settled();
+  }
+
+  private call(fn: () => void): unknown {
+    try {
+      fn();
+      return OK;
+    } catch (err) {
+      return err;
+    }
+  }
+
+  private fail(err: unknown, where: string): void {
+    this.broken = true;
+    this.pipeline.stageFailed(this, err, where);
+  }
+}
