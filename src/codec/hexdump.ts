@@ -275,6 +275,57 @@ export class HexDumper {
   }
 
   /**
+   * Whether a dump can start at any line without having seen the lines before it, given a
+   * little context (`resume`): true for no text column, single-byte encodings and UTF-8,
+   * whose characters are recognisable from their first byte. Such dumps can be split across
+   * threads; a GBK or UTF-16 column must be read from the start.
+   */
+  get resumable(): boolean {
+    return this.glyphs?.mode !== 'general';
+  }
+
+  /** Context a `resume` needs before the first line: two lines (squeeze) and 3 bytes (UTF-8). */
+  get resumeContext(): number {
+    return Math.max(2 * this.columns, 4);
+  }
+
+  /**
+   * Sets the state a sequential dump would have at `data[contextLength]`, a line boundary at
+   * file offset `offset`, from the bytes before it (up to `resumeContext`) and after it: the
+   * previous line for squeezing, whether it was squeezed, and a UTF-8 character that began
+   * before the boundary. Every byte that is not a UTF-8 continuation byte starts a character
+   * or a dot, so the character covering the boundary is found from the bytes just before it.
+   */
+  resume(data: Uint8Array, contextLength: number, offset: number): void {
+    if (!this.resumable) throw new Error(`a ${this.glyphs?.encoding} text column cannot resume mid-stream`);
+    const cols = this.columns;
+    this.offset = offset;
+    this.carry = undefined;
+    this.started = true;
+    this.hasPrev = contextLength >= cols;
+    if (this.hasPrev) this.prev.set(data.subarray(contextLength - cols, contextLength));
+    this.inSqueeze =
+      this.squeeze &&
+      contextLength >= 2 * cols &&
+      Buffer.compare(
+        data.subarray(contextLength - 2 * cols, contextLength - cols),
+        data.subarray(contextLength - cols, contextLength),
+      ) === 0;
+    this.pendingCells = 0;
+    if (this.glyphs?.mode !== 'utf8') return;
+    for (let q = contextLength - 1; q >= Math.max(0, contextLength - 3); q--) {
+      if ((data[q]! & 0xc0) === 0x80) continue;
+      const r = this.glyphs.decodeAt(data, q, data.length);
+      const end = q + Math.abs(r);
+      if (end > contextLength) {
+        this.pendingCells = end - contextLength;
+        this.pendingFill = r > 0 ? SPACE : 0x2e;
+      }
+      return;
+    }
+  }
+
+  /**
    * Formats every line of `input` that can be decided into `out` (which must hold
    * `outputBound(input.length)` bytes). Unless `final`, a partial last line, and a line whose
    * last character may continue past the input, are left: `consumed` says how many input bytes

@@ -23,9 +23,10 @@ function newestSource(dir: string): number {
   return newest;
 }
 
-function run(args: string[], input?: Uint8Array | string) {
+function run(args: string[], input?: Uint8Array | string, env: NodeJS.ProcessEnv = {}) {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     input,
+    env: { ...process.env, ...env },
     timeout: 60_000,
     maxBuffer: 512 * 1024 * 1024,
   });
@@ -108,6 +109,32 @@ describe('sockrepl decode', () => {
     expect(r.out === hexdump(data)).toBe(true);
     // The synopsis `decode [hex-or-file]`: a path that is not hex is read as a file.
     expect(run(['decode', file]).out === r.out).toBe(true);
+  });
+
+  it('dumps a large file on several threads exactly as on one', () => {
+    // Block boundaries fall every 1 MiB (a multiple of 16 and of 5 columns' block size): put a
+    // UTF-8 character, a squeezed run and a non-printable character across them.
+    const mib = 1 << 20;
+    const data = randomBytes(5 * mib + 1234);
+    Buffer.from('世', 'utf8').copy(data, mib - 1);
+    data.fill(0, 2 * mib - 40, 2 * mib + 64);
+    Buffer.from('\u0085', 'utf8').copy(data, 3 * mib - 1);
+    Buffer.from('😀', 'utf8').copy(data, 4 * mib - 2);
+    const file = join(dir, 'parallel.bin');
+    writeFileSync(file, data);
+    const threads = { SOCKREPL_HEXDUMP_THREADS: '3' };
+    const variants: [string[], Parameters<typeof hexdump>[1]][] = [
+      [[], {}],
+      [['-c', '5', '--no-squeeze'], { columns: 5, squeeze: false }],
+      [['-e', 'latin1', '-g', '4'], { encoding: 'latin1', group: 4 }],
+      [['-s', '100', '-n', String(4 * mib + 7)], { startOffset: 100 }],
+    ];
+    for (const [args, options] of variants) {
+      const r = run(['decode', '--file', file, ...args], undefined, threads);
+      const slice = options?.startOffset ? data.subarray(100, 100 + 4 * mib + 7) : data;
+      expect({ args, code: r.code, err: r.err }).toEqual({ args, code: 0, err: '' });
+      expect(r.out === hexdump(slice, options), `output of ${args.join(' ')}`).toBe(true);
+    }
   });
 
   it('dumps a slice with --skip and --length, with file offsets', () => {

@@ -1,7 +1,9 @@
 import { constants as fsConstants, statSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { type Command, Option } from 'commander';
-import { HexDumper } from '../../codec/hexdump.js';
+import { HexDumper, type HexDumpOptions } from '../../codec/hexdump.js';
+import { canDumpInParallel, dumpInParallel } from '../../codec/hexdump-parallel.js';
 import { parseHex } from '../../codec/input.js';
 import { BUILTIN_INSPECTOR_ROWS, type Inspection, inspect } from '../../codec/inspector.js';
 import { parseIntegerLiteral } from '../../codec/pack-values.js';
@@ -175,12 +177,24 @@ class Output {
   }
 }
 
+/**
+ * Threads for dumping a large file: one per core, at most 4 (the writer is the limit beyond).
+ * SOCKREPL_HEXDUMP_THREADS overrides it (1 turns the parallel dump off).
+ */
+function dumpThreads(): number {
+  const asked = Number(process.env.SOCKREPL_HEXDUMP_THREADS);
+  if (Number.isInteger(asked) && asked > 0) return Math.min(asked, 16);
+  return Math.min(availableParallelism(), 4);
+}
+
 /** Reads a file's slice block by block into `buf[at..]`; 0 at the end. */
 class FileReader {
   private constructor(
     private readonly fh: FileHandle,
     private position: number,
     private remaining: number,
+    /** Where the slice ends, as far as the file's size is known now. */
+    readonly end: number,
   ) {}
 
   static async open(path: string, skip: number, length: number): Promise<FileReader> {
@@ -196,7 +210,20 @@ class FileReader {
       await fh.close();
       throw new UsageError(`--skip ${skip} is past the end of ${path} (${stat.size} bytes)`);
     }
-    return new FileReader(fh, start, length);
+    const end = stat.isFile() ? Math.min(stat.size, start + length) : Number.POSITIVE_INFINITY;
+    return new FileReader(fh, start, length, end);
+  }
+
+  /** A positioned read into a buffer of its own (for the parallel dump, which transfers it). */
+  async readAt(position: number, length: number): Promise<Uint8Array> {
+    const buf = new Uint8Array(new ArrayBuffer(length));
+    let got = 0;
+    while (got < length) {
+      const { bytesRead } = await this.fh.read(buf, got, length - got, position + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return got === length ? buf : buf.slice(0, got);
   }
 
   get start(): number {
@@ -263,15 +290,14 @@ async function readAll(source: Source, skip: number, length: number, limit?: num
 async function decodeDump(source: Source, skip: number, length: number, opts: DecodeOptions, out: Output) {
   const columns = parseInteger(opts.columns, '--columns', 1, 256);
   const group = parseInteger(opts.group, '--group', 1, columns);
-  const make = (startOffset: number) =>
-    new HexDumper({
-      columns,
-      group,
-      encoding: opts.encoding,
-      squeeze: opts.squeeze,
-      startOffset,
-      uppercase: opts.uppercase,
-    });
+  const options: HexDumpOptions = {
+    columns,
+    group,
+    encoding: opts.encoding,
+    squeeze: opts.squeeze,
+    uppercase: opts.uppercase,
+  };
+  const make = (startOffset: number) => new HexDumper({ ...options, startOffset });
   if (opts.json) {
     const { bytes, start } = await readAll(source, skip, length);
     const text = decodeText(bytes, opts.encoding);
@@ -280,7 +306,7 @@ async function decodeDump(source: Source, skip: number, length: number, opts: De
     );
     return;
   }
-  if (source.kind === 'file') return dumpFile(source.path, skip, length, make, out);
+  if (source.kind === 'file') return dumpFile(source.path, skip, length, options, out);
   if (source.kind === 'bytes') {
     const { bytes, start } = slice(source.data, skip, length);
     const dumper = make(start);
@@ -309,27 +335,35 @@ async function decodeDump(source: Source, skip: number, length: number, opts: De
 }
 
 /**
- * The fast path: large positioned reads into two alternating buffers (the next block is read
- * while this one is formatted), the unfinished tail of a block moved in front of the next,
- * and output formatted into two alternating buffers so one is written while the next fills.
+ * The fast path for files. A large file whose text column allows it is dumped on several
+ * threads (hexdump-parallel.ts); otherwise large positioned reads go into two alternating
+ * buffers (the next block is read while this one is formatted), the unfinished tail of a block
+ * moves in front of the next, and output is formatted into two alternating buffers so one is
+ * written while the next fills.
  */
-async function dumpFile(
-  path: string,
-  skip: number,
-  length: number,
-  make: (start: number) => HexDumper,
-  out: Output,
-) {
+async function dumpFile(path: string, skip: number, length: number, options: HexDumpOptions, out: Output) {
   const reader = await FileReader.open(path, skip, length);
+  try {
+    const threads = dumpThreads();
+    const { start, end } = reader;
+    if (Number.isFinite(end) && canDumpInParallel(options, end - start, threads)) {
+      const source = { read: (position: number, n: number) => reader.readAt(position, n) };
+      await dumpInParallel({ ...options, startOffset: start }, source, start, end, out, threads);
+    } else await dumpSequential(reader, new HexDumper({ ...options, startOffset: start }), out);
+  } finally {
+    await reader.close();
+  }
+}
+
+async function dumpSequential(reader: FileReader, dumper: HexDumper, out: Output) {
   // Room in front of each block for the previous block's unfinished line (at most 256 + 3).
   const head = 1024;
   const inputs = [Buffer.allocUnsafe(head + BLOCK), Buffer.allocUnsafe(head + BLOCK)];
+  const bound = dumper.outputBound(head + BLOCK);
+  const outputs = [Buffer.allocUnsafe(bound), Buffer.allocUnsafe(bound)];
+  const inFlight: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
   let reading = reader.read(inputs[0]!, head, BLOCK);
   try {
-    const dumper = make(reader.start);
-    const bound = dumper.outputBound(head + BLOCK);
-    const outputs = [Buffer.allocUnsafe(bound), Buffer.allocUnsafe(bound)];
-    const inFlight: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
     let carry = 0;
     let turn = 0;
     for (;;) {
@@ -352,7 +386,6 @@ async function dumpFile(
     await Promise.all(inFlight);
   } finally {
     await reading.catch(() => 0);
-    await reader.close();
   }
 }
 

@@ -241,6 +241,43 @@ describe('hexdump properties', () => {
   });
 });
 
+describe('resume (a dump started mid-file, as the parallel dump does)', () => {
+  it('continues exactly where a sequential dump would be', () => {
+    fc.assert(
+      fc.property(
+        mixedBytes,
+        fc.nat(),
+        fc.constantFrom('utf8', 'latin1', false as const),
+        fc.constantFrom(16, 4, 5),
+        (data, cut, encoding, columns) => {
+          // A line boundary with the 3 bytes after it present, as between two parallel blocks.
+          const boundaries = Math.floor(Math.max(0, data.length - 3) / columns) + 1;
+          const at = (cut % boundaries) * columns;
+          const first = new HexDumper({ encoding, columns });
+          const head = Buffer.alloc(first.outputBound(data.length));
+          const ahead = data.subarray(0, Math.min(data.length, at + 3));
+          const { written, consumed } = first.formatInto(ahead, false, head);
+          expect(consumed).toBe(at);
+          const second = new HexDumper({ encoding, columns });
+          const from = Math.max(0, at - second.resumeContext);
+          second.resume(data.subarray(from), at - from, at);
+          const tail = Buffer.alloc(second.outputBound(data.length));
+          const rest = second.formatInto(data.subarray(at), true, tail);
+          const joined = head.toString('utf8', 0, written) + tail.toString('utf8', 0, rest.written);
+          expect(joined).toBe(hexdump(data, { encoding, columns }));
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('refuses an encoding whose characters cannot be found mid-stream', () => {
+    const d = new HexDumper({ encoding: 'gbk' });
+    expect(d.resumable).toBe(false);
+    expect(() => d.resume(new Uint8Array(4), 4, 4)).toThrow('cannot resume');
+  });
+});
+
 describe.skipIf(!hasHexdump)('against hexdump -C', () => {
   it('prints the same bytes the same way (ASCII text column)', () => {
     fc.assert(
