@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Hex dump throughput: `sockrepl decode --file F` against `xxd F`, same 200 MB file, same run.
-// Best of 3 each, output to /dev/null. Prints MB/s and the ratio (above 1 = sockrepl faster).
+// Best of 3 each, output to /dev/null. Prints MB/s and the ratio (above 1 = sockrepl faster),
+// with sockrepl's default threads (one per core, up to 4) and on one thread.
 //
 //   node bench/hexdump.mjs [--size 200m] [--runs 3] [--zeros]
 //
@@ -9,7 +10,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -37,10 +38,13 @@ function makeFile() {
 }
 
 /** Runs a command with stdout to /dev/null; resolves with seconds taken. */
-function time(cmd, argv) {
+function time(cmd, argv, env) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn(cmd, argv, { stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(cmd, argv, {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, ...env },
+    });
     // Bounded: a run that takes this long is a failure, not a measurement.
     const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
     child.on('error', reject);
@@ -52,9 +56,9 @@ function time(cmd, argv) {
   });
 }
 
-async function best(label, cmd, argv) {
+async function best(label, cmd, argv, env = {}) {
   let min = Number.POSITIVE_INFINITY;
-  for (let r = 0; r < runs; r++) min = Math.min(min, await time(cmd, argv));
+  for (let r = 0; r < runs; r++) min = Math.min(min, await time(cmd, argv, env));
   const mbs = sizeMb / min;
   console.log(`${label.padEnd(30)} ${min.toFixed(3)} s   ${mbs.toFixed(1)} MB/s`);
   return mbs;
@@ -68,17 +72,17 @@ try {
     `file: ${sizeMb} MB of ${zeros ? 'zeros' : 'random bytes'}; best of ${runs}; stdout to /dev/null`,
   );
   console.log(`machine: ${cpus()[0]?.model ?? 'unknown cpu'} x${cpus().length}, node ${process.version}`);
-  const ours = await best('sockrepl decode --file F', process.execPath, [
-    join(root, 'bin', 'sockrepl.js'),
-    'decode',
-    '--file',
-    file,
-  ]);
+  const args = [join(root, 'bin', 'sockrepl.js'), 'decode', '--file', file];
+  const threads = Math.min(availableParallelism(), 4);
+  const ours = await best(`sockrepl decode --file F (${threads} thr)`, process.execPath, args);
+  const single = await best('sockrepl ... (1 thread)', process.execPath, args, {
+    SOCKREPL_HEXDUMP_THREADS: '1',
+  });
   const hasXxd = spawnSync('xxd', ['-v'], { stdio: 'ignore' }).status === 0;
   if (!hasXxd) console.log('xxd not found: no ratio (install xxd, usually in the vim package)');
   else {
     const theirs = await best('xxd F', 'xxd', [file]);
-    console.log(`ratio: ${(ours / theirs).toFixed(2)}x xxd`);
+    console.log(`ratio: ${(ours / theirs).toFixed(2)}x xxd (${(single / theirs).toFixed(2)}x on one thread)`);
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
