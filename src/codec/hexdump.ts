@@ -222,6 +222,8 @@ export class HexDumper {
   /** Cells at the start of the next line that belong to a character begun on this one. */
   private pendingCells = 0;
   private pendingFill = SPACE;
+  /** `pendingCells * 256 + pendingFill` when the previous line began; -1 when not known. */
+  private previousStartState = -1;
   private started = false;
   private carry: Buffer | undefined;
 
@@ -312,6 +314,7 @@ export class HexDumper {
         data.subarray(contextLength - cols, contextLength),
       ) === 0;
     this.pendingCells = 0;
+    this.previousStartState = -1;
     if (this.glyphs?.mode !== 'utf8') return;
     for (let q = contextLength - 1; q >= Math.max(0, contextLength - 3); q--) {
       if ((data[q]! & 0xc0) === 0x80) continue;
@@ -344,9 +347,12 @@ export class HexDumper {
     let p = 0;
     let linesHere = 0;
     while (n - i >= cols && (final || n - i >= need)) {
+      const startState = this.pendingCells * 256 + this.pendingFill;
       if (this.squeeze && (linesHere > 0 || this.hasPrev) && this.sameAsPrevious(input, i, linesHere > 0)) {
-        // The line is not printed, but a character crossing into the next line still counts.
-        if (this.glyphs && this.glyphs.mode !== 'table') this.writeText(input, i, cols, n, out, dv, p);
+        // The line is not printed, but a character crossing into the next line still counts,
+        // unless this line starts as the identical line before it did: then it ends as it did.
+        if (this.glyphs && this.glyphs.mode !== 'table' && startState !== this.previousStartState)
+          this.writeText(input, i, cols, n, out, dv, p);
         if (!this.inSqueeze) {
           out[p++] = 0x2a;
           out[p++] = NEWLINE;
@@ -359,6 +365,7 @@ export class HexDumper {
             ? this.writeFullLine(input, i, n, out, dv, p)
             : this.writeLine(input, i, cols, n, out, dv, p);
       }
+      this.previousStartState = startState;
       i += cols;
       this.offset += cols;
       linesHere++;
