@@ -150,6 +150,9 @@ describe('sockrepl decode', () => {
   it('reads standard input with -', () => {
     const data = Buffer.concat([Buffer.from('GET / HTTP/1.1\r\n\r\n'), randomBytes(5000)]);
     expect(run(['decode', '-'], data).out).toBe(hexdump(data));
+    const gbk = iconv.encode('中文'.repeat(40_000), 'gbk');
+    expect(run(['decode', '--text', '-e', 'gbk', '-'], gbk).out).toBe('中文'.repeat(40_000));
+    expect(run(['decode', '--text', '-s', '2', '-n', '3', '-'], 'abcdef').out).toBe('cde');
     expect(run(['decode', '-', '-c', '8', '-g', '2', '--no-squeeze'], data).out).toBe(
       hexdump(data, { columns: 8, group: 2, squeeze: false }),
     );

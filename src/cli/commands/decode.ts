@@ -396,10 +396,27 @@ async function decodeTextMode(
   opts: DecodeOptions,
   out: Output,
 ) {
-  if (opts.json || source.kind !== 'file') {
+  if (opts.json || source.kind === 'bytes' || (source.kind === 'stdin' && skip < 0)) {
     const { bytes } = await readAll(source, skip, length);
     const text = decodeText(bytes, opts.encoding);
     await out.write(opts.json ? `${JSON.stringify({ length: bytes.length, text })}\n` : text);
+    return;
+  }
+  if (source.kind === 'stdin') {
+    // Text is printed as it arrives (`nc host port | sockrepl decode --text -e gbk -`).
+    const decoder = createStreamDecoder(opts.encoding);
+    let toSkip = skip;
+    let left = length;
+    for await (const raw of process.stdin) {
+      let chunk = raw as Buffer;
+      const drop = Math.min(toSkip, chunk.length);
+      toSkip -= drop;
+      chunk = chunk.subarray(drop, drop + Math.min(left, chunk.length - drop));
+      left -= chunk.length;
+      if (chunk.length) await out.write(decoder.write(chunk));
+      if (left <= 0 || out.closed) break;
+    }
+    await out.write(decoder.end());
     return;
   }
   const reader = await FileReader.open(source.path, skip, length);
