@@ -361,7 +361,7 @@ export class HexDumper {
       } else {
         this.inSqueeze = false;
         p =
-          this.pendingCells < cols && i + cols < n && this.offset < 0xffffffff
+          this.pendingCells < cols && i + cols < n
             ? this.writeFullLine(input, i, n, out, dv, p)
             : this.writeLine(input, i, cols, n, out, dv, p);
       }
@@ -473,8 +473,9 @@ export class HexDumper {
   }
 
   /**
-   * The common case: a full line whose next byte is present (and whose offset fits 8 digits). The hex column and simple glyphs go through the unrolled writers; a byte
-   * that needs real decoding (a UTF-8 or GBK lead byte) goes through `writeChar`.
+   * The common case: a full line whose next byte is present. The hex column and the simple
+   * glyphs go through the unrolled writers; a byte that needs real decoding (a UTF-8 or GBK
+   * lead byte) goes through `writeChar`.
    */
   private writeFullLine(
     input: Uint8Array,
@@ -520,12 +521,13 @@ export class HexDumper {
     return pt + 2;
   }
 
-  /** Cells of the current line that the last `writeChar` used. */
+  /** Cells of the current line that the last `writeChar` used (read by the line writers). */
   charCells = 0;
 
   /**
    * The glyph of the character at `input[at]`, with `room` cells left on the line: the glyph and
    * blanks for its other bytes, or dots. Cells past the line end carry over to the next line.
+   * Public only for the generated line writers.
    */
   writeChar(input: Uint8Array, at: number, room: number, n: number, out: Uint8Array, p: number): number {
     const g = this.glyphs!;

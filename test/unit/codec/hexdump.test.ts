@@ -157,6 +157,21 @@ describe('hexdump layout', () => {
     expect(hexdump(Buffer.from('ab'), { columns: 1, encoding: false })).toBe('00000000  61\n00000001  62\n');
   });
 
+  it('grows the offset past 32 bits, on full lines too', () => {
+    const data = Buffer.from(`0123456789abcdefABCDEFGHIJKLMNOP${'世界'.repeat(8)}`);
+    const high = hexdump(data, { startOffset: 2 ** 32 - 16 }).split('\n');
+    const low = hexdump(data).split('\n');
+    expect(high.map((l) => l.slice(0, l.indexOf(' ')))).toEqual([
+      'fffffff0',
+      '100000000',
+      '100000010',
+      '100000020',
+      '100000030',
+      '',
+    ]);
+    expect(high.map((l) => l.slice(l.indexOf(' ')))).toEqual(low.map((l) => l.slice(l.indexOf(' '))));
+  });
+
   it('grows the offset past 32 bits', () => {
     expect(hexdump(Buffer.from('A'), { startOffset: 2 ** 32 + 16 })).toBe(
       '100000010  41                                                |A|\n',
