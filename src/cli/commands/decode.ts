@@ -189,13 +189,20 @@ function dumpThreads(): number {
 
 /** Reads a file's slice block by block into `buf[at..]`; 0 at the end. */
 class FileReader {
+  private position: number;
+
   private constructor(
     private readonly fh: FileHandle,
-    private position: number,
+    /** Where the slice starts in the file. */
+    readonly start: number,
     private remaining: number,
     /** Where the slice ends, as far as the file's size is known now. */
     readonly end: number,
-  ) {}
+    /** False for pipes and devices (`--file /dev/stdin`): read in order, never by position. */
+    private readonly seekable: boolean,
+  ) {
+    this.position = start;
+  }
 
   static async open(path: string, skip: number, length: number): Promise<FileReader> {
     let fh: FileHandle;
@@ -205,13 +212,31 @@ class FileReader {
       throw ioError(path, err);
     }
     const stat = await fh.stat();
+    if (!stat.isFile()) {
+      if (skip < 0) {
+        await fh.close();
+        throw new UsageError(`a negative --skip needs a regular file, and ${path} is not one`);
+      }
+      const reader = new FileReader(fh, skip, length, Number.POSITIVE_INFINITY, false);
+      await reader.discard(skip);
+      return reader;
+    }
     const start = skip < 0 ? Math.max(0, stat.size + skip) : skip;
-    if (stat.isFile() && start > stat.size) {
+    if (start > stat.size) {
       await fh.close();
       throw new UsageError(`--skip ${skip} is past the end of ${path} (${stat.size} bytes)`);
     }
-    const end = stat.isFile() ? Math.min(stat.size, start + length) : Number.POSITIVE_INFINITY;
-    return new FileReader(fh, start, length, end);
+    return new FileReader(fh, start, length, Math.min(stat.size, start + length), true);
+  }
+
+  /** Reads and drops `n` bytes of a stream that cannot seek. */
+  private async discard(n: number): Promise<void> {
+    const scratch = Buffer.allocUnsafe(Math.min(n, BLOCK));
+    while (n > 0) {
+      const { bytesRead } = await this.fh.read(scratch, 0, Math.min(n, scratch.length), null);
+      if (bytesRead === 0) return;
+      n -= bytesRead;
+    }
   }
 
   /** A positioned read into a buffer of its own (for the parallel dump, which transfers it). */
@@ -226,14 +251,10 @@ class FileReader {
     return got === length ? buf : buf.slice(0, got);
   }
 
-  get start(): number {
-    return this.position;
-  }
-
   async read(buf: Buffer, at: number, max: number): Promise<number> {
     const want = Math.min(max, this.remaining);
     if (want <= 0) return 0;
-    const { bytesRead } = await this.fh.read(buf, at, want, this.position);
+    const { bytesRead } = await this.fh.read(buf, at, want, this.seekable ? this.position : null);
     this.position += bytesRead;
     this.remaining -= bytesRead;
     return bytesRead;
@@ -281,7 +302,7 @@ async function readAll(source: Source, skip: number, length: number, limit?: num
       if (n === 0) break;
       parts.push(buf.subarray(0, n));
     }
-    return { bytes: Buffer.concat(parts), start: reader.start - parts.reduce((a, p) => a + p.length, 0) };
+    return { bytes: Buffer.concat(parts), start: reader.start };
   } finally {
     await reader.close();
   }
@@ -467,7 +488,7 @@ async function decodeInspect(source: Source, skip: number, length: number, opts:
   let at: number;
   let base: number;
   let left: number;
-  if (source.kind === 'file') {
+  if (source.kind === 'file' && isFile(source.path)) {
     // Only a window of a (possibly huge) file is read.
     const size = fileSize(source.path);
     const start = skip < 0 ? Math.max(0, size + skip) : Math.min(skip, size);
