@@ -173,7 +173,7 @@ function probeEncoding(enc: string, mode: GlyphMode): Probe {
  */
 export class GlyphDecoder {
   readonly encoding: string;
-  mode: GlyphMode;
+  readonly mode: GlyphMode;
   /** Bytes past a line's end that may be needed to finish its last character. */
   readonly lookahead: number;
   /** Bytes below 0x80 are ASCII characters, so `ASCII_GLYPH` applies. */
@@ -259,7 +259,8 @@ export class GlyphDecoder {
   }
 
   /**
-   * Decodes the character that starts at `buf[i]`, looking no further than `end`.
+   * Decodes the character that starts at `buf[i]` (UTF-8 and general modes; table mode reads
+   * its tables directly), looking no further than `end`.
    * Returns n > 0 for a printable character of n bytes (then `width`, and `glyph` in general
    * mode, are set), or -n for n bytes to show as dots.
    */
@@ -309,11 +310,6 @@ export class GlyphDecoder {
   }
 
   private decodeGeneral(buf: Uint8Array, i: number, end: number): number {
-    if (this.mode === 'table') {
-      this.glyph = this.tableText[buf[i]!]!;
-      this.width = 1;
-      return this.glyph === '.' && buf[i] !== DOT ? -1 : 1;
-    }
     const bytes = asBuffer(buf);
     // A fresh decoder per character: the column must not depend on what came before a line.
     const decoder = iconv.getDecoder(this.decoderName, { stripBOM: false });
