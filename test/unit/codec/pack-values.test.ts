@@ -72,9 +72,13 @@ describe('parseFloatLiteral', () => {
 
   it('reads back what JavaScript prints', () => {
     fc.assert(
-      fc.property(fc.double({ noNaN: true }), (x) => {
-        expect(Object.is(parseFloatLiteral(String(x)), x)).toBe(true);
-      }),
+      // String(-0) is '0': the sign is lost before parsing, so -0 is left out.
+      fc.property(
+        fc.double({ noNaN: true }).filter((x) => !Object.is(x, -0)),
+        (x) => {
+          expect(Object.is(parseFloatLiteral(String(x)), x)).toBe(true);
+        },
+      ),
     );
   });
 });
