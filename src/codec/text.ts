@@ -199,30 +199,25 @@ function alignedDecoder(enc: string, unit: number): StreamTextDecoder {
 /**
  * The multi-byte encodings (GBK, GB18030, Big5, Shift_JIS, EUC-*). iconv-lite's own stateful
  * decoder loses characters when a chunk completes one begun in the chunk before (its output
- * buffer is sized by the new chunk alone), so each chunk is decoded by a fresh decoder up to
- * the last character boundary, and the bytes of an unfinished character wait for the next.
- * A boundary is where a fresh decoder ends with nothing pending; at most 3 bytes are held.
+ * buffer is sized by the new chunk alone), so every chunk goes to a fresh decoder, behind the
+ * bytes the previous one was still holding: the bytes of an unfinished character, which can only
+ * be decided once the next chunk arrives. That is the same state the whole-input decoder has at
+ * that point, so the output is the same.
  */
 function boundaryDecoder(enc: string): StreamTextDecoder {
   let held = Buffer.alloc(0);
-  const complete = (data: Buffer): string | undefined => {
-    const decoder = iconv.getDecoder(enc);
-    const text = decoder.write(data);
-    return decoder.end() ? undefined : text;
-  };
   return {
     write(bytes) {
       const data = held.length ? Buffer.concat([held, bytes]) : asBuffer(bytes);
-      for (let k = 0; k <= Math.min(3, data.length); k++) {
-        const text = complete(data.subarray(0, data.length - k));
-        if (text !== undefined) {
-          held = Buffer.from(data.subarray(data.length - k));
-          return text;
-        }
+      const decoder = iconv.getDecoder(enc);
+      const text = decoder.write(data);
+      // iconv-lite's DBCS decoder keeps the bytes it cannot decide yet in `prevBytes`.
+      const pending = (decoder as { prevBytes?: unknown }).prevBytes;
+      if (Array.isArray(pending) && pending.length <= data.length) {
+        held = Buffer.from(data.subarray(data.length - pending.length));
+        return text;
       }
-      // Not expected (no character is longer than 4 bytes); never let the held bytes grow.
-      held = Buffer.alloc(0);
-      return iconv.decode(data, enc);
+      return byTrial(data);
     },
     end() {
       const rest = held.length ? iconv.decode(held, enc) : '';
@@ -230,4 +225,21 @@ function boundaryDecoder(enc: string): StreamTextDecoder {
       return rest;
     },
   };
+
+  /**
+   * Should a later iconv-lite not expose `prevBytes`: hold back the fewest trailing bytes that
+   * leave a prefix decoding with nothing left over (right for valid text), else hold nothing.
+   */
+  function byTrial(data: Buffer): string {
+    for (let k = 0; k <= Math.min(3, data.length); k++) {
+      const probe = iconv.getDecoder(enc);
+      const text = probe.write(data.subarray(0, data.length - k));
+      if (!probe.end()) {
+        held = Buffer.from(data.subarray(data.length - k));
+        return text;
+      }
+    }
+    held = Buffer.alloc(0);
+    return iconv.decode(data, enc);
+  }
 }

@@ -131,6 +131,16 @@ describe('createStreamDecoder', () => {
     );
   });
 
+  it('waits as long as the whole-input decoder would, after a run of invalid lead bytes', () => {
+    // bf 99 8d are each an invalid lead; 94 7c is one Big5-HKSCS character.
+    const bytes = Buffer.from('01b4b1bf998d947c', 'hex');
+    const d = createStreamDecoder('big5');
+    expect(d.write(bytes.subarray(0, 7)) + d.write(bytes.subarray(7)) + d.end()).toBe(
+      decodeText(bytes, 'big5'),
+    );
+    expect(decodeText(bytes, 'big5').endsWith('𤦫')).toBe(true);
+  });
+
   it('ends an unfinished character as U+FFFD', () => {
     const d = createStreamDecoder('utf8');
     expect(d.write(Uint8Array.from([0xe4, 0xb8]))).toBe('');
@@ -170,7 +180,11 @@ describe('createStreamDecoder', () => {
           'utf32le',
           'latin1',
         ),
-        fc.uint8Array({ maxLength: 48 }),
+        fc.oneof(
+          fc.uint8Array({ maxLength: 48 }),
+          // Mostly lead bytes: runs of invalid sequences, where a decoder's choices wait longest.
+          fc.uint8Array({ maxLength: 48 }).map((a) => a.map((b) => b | 0x80)),
+        ),
         fc.array(fc.nat(), { maxLength: 8 }),
         (enc, raw, cuts) => {
           const bytes = Buffer.from(raw);
