@@ -1,18 +1,11 @@
 import { type Command, Option } from 'commander';
-import { packValues } from '../../codec/pack-values.js';
-import { resolveEncoding } from '../../codec/text.js';
 import { UsageError } from '../../errors.js';
+import type { PackOptions } from './pack-run.js';
 
 /**
  * `sockrepl pack <fmt> <values...>`: Python's struct.pack from the shell. Prints lowercase hex,
  * or the raw bytes with --raw (for `| sockrepl host port`).
  */
-
-interface PackOptions {
-  raw?: boolean;
-  endian: 'le' | 'be';
-  encoding: string;
-}
 
 export function registerPackCommand(program: Command): void {
   program
@@ -34,20 +27,11 @@ export function registerPackCommand(program: Command): void {
     .allowUnknownOption()
     .action(async (format: string, values: string[], opts: PackOptions) => {
       try {
+        const { runPack } = await import('./pack-run.js');
         await runPack(format, values, opts);
       } catch (err) {
         if (err instanceof UsageError) throw new UsageError(`pack: ${err.message}`);
         throw err;
       }
     });
-}
-
-async function runPack(format: string, values: string[], opts: PackOptions): Promise<void> {
-  const stray = values.find((v) => /^--?[a-z]/i.test(v) && !/^-(\d|\.\d|inf|nan)/i.test(v));
-  if (stray)
-    throw new UsageError(`unknown option '${stray}' (put options before the values, or -- before values)`);
-  resolveEncoding(opts.encoding);
-  const bytes = packValues(format, values, { endian: opts.endian, encoding: opts.encoding });
-  const chunk = opts.raw ? bytes : `${bytes.toString('hex')}\n`;
-  await new Promise<void>((resolve) => process.stdout.write(chunk, () => resolve()));
 }
