@@ -5,6 +5,7 @@ import { registerDecodeCommand } from './commands/decode.js';
 import { registerPackCommand } from './commands/pack.js';
 import { registerNetworkCommands } from './network-commands.js';
 import { normalizeArgv } from './normalize-argv.js';
+import { registerRunCommand } from './run-command.js';
 
 /** Builds the whole command tree. Each command file registers itself; this file only wires them. */
 export function buildProgram(): Command {
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerNetworkCommands(program);
   registerDecodeCommand(program);
   registerPackCommand(program);
+  registerRunCommand(program);
   return program;
 }
 

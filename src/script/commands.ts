@@ -49,7 +49,7 @@ export const REPL_COMMANDS = [
     choices: ['hex', 'text', 'both'],
     usage: 'view <hex|text|both>',
   }),
-  spec({ name: 'record', minArgs: 1, maxArgs: 1, usage: 'record <file>' }),
+  spec({ name: 'record', minArgs: 1, maxArgs: 1, usage: 'record <file> | record stop' }),
   spec({ name: 'save', minArgs: 1, maxArgs: 1, usage: 'save <file>' }),
   spec({ name: 'clear', minArgs: 0, maxArgs: 0, usage: 'clear' }),
   spec({ name: 'help', minArgs: 0, maxArgs: 1, usage: 'help [command]' }),

@@ -1,5 +1,6 @@
-import { UsageError } from '../errors.js';
+import { EXIT, type ExitCode, SockreplError, UsageError } from '../errors.js';
 import type { Pos } from './ast.js';
+import type { FailureReport } from './transcript.js';
 
 /** One mistake in a script, reported as `file:line:col: message` like a compiler does. */
 export class ScriptSyntaxError extends UsageError {
@@ -49,5 +50,44 @@ export class ScriptRuntimeError extends UsageError {
     this.line = pos.line;
     this.col = pos.col;
     this.reason = reason;
+  }
+}
+
+/**
+ * A step that failed while running (a refused connect, a command the session rejected), reported
+ * as `file:line:col: <the step as written>: <why>` with the exit code of its cause: 1 for a network
+ * error, 2 for a usage error.
+ */
+export class ScriptStepError extends SockreplError {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+  readonly reason: string;
+
+  constructor(
+    file: string,
+    pos: Pos,
+    reason: string,
+    cause: { code: string; exitCode: ExitCode },
+    options?: { cause?: unknown },
+  ) {
+    super(`${file}:${pos.line}:${pos.col}: ${reason}`, cause.code, cause.exitCode, options);
+    this.file = file;
+    this.line = pos.line;
+    this.col = pos.col;
+    this.reason = reason;
+  }
+}
+
+/**
+ * An expectation that failed (exit 3), or an expect cut short by a reset (exit 1). Carries the
+ * report `formatExpectFailure` prints: what was expected and the bytes received and not matched.
+ */
+export class ScriptExpectFailure extends SockreplError {
+  readonly report: FailureReport;
+
+  constructor(report: FailureReport, exitCode: ExitCode = EXIT.expectFailed, code = 'EEXPECT') {
+    super(`${report.file}:${report.line}:${report.col}: ${report.command}: ${report.reason}`, code, exitCode);
+    this.report = report;
   }
 }

@@ -115,8 +115,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'record',
-    usage: '/record <file>',
-    summary: 'record the session as a replayable script',
+    usage: '/record <file>|stop',
+    summary: 'record the session as a replayable script (sockrepl run <file>); stop finishes it',
     arg: 'file',
   },
   {

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { isSockreplError, NetError, SockreplError, UsageError } from '../errors.js';
 import { findSocketOption, parseOptionValue, type SocketOptionValues } from '../net/socket-options.js';
+import { recordCommand } from '../record/record-command.js';
 import { encodeEscaped, parseHexBytes } from './codec-port.js';
 import { parseLine, splitWords } from './command-line.js';
 import { COMMANDS, findCommand } from './command-table.js';
@@ -245,9 +246,7 @@ export class Interpreter {
           '/fault: fault injection is not available yet (it comes with the fault plugins)',
         );
       },
-      record: () => {
-        throw new UsageError('/record: recording is not available yet (it comes with scripts); --record too');
-      },
+      record: (rest) => recordCommand(s, rest),
       inspect: (rest) => {
         const words = splitWords(rest);
         const patch: { inspectOffset?: number; inspectFormat?: string | undefined } = {};

@@ -4,6 +4,7 @@ import { connectTcp } from '../net/tcp-connect.js';
 import { listenTcp } from '../net/tcp-listen.js';
 import { connectUdp, listenUdp } from '../net/udp.js';
 import { PluginRegistry } from '../plugin/registry.js';
+import { prepareRecording } from '../record/recorder.js';
 import { Session, type SessionConfig } from './session.js';
 import type { SessionSpec } from './session-spec.js';
 import { textCodec } from './text-port.js';
@@ -20,7 +21,6 @@ export async function createSession(
   const o = spec.options;
   const encoding = textCodec(o.encoding).name;
   if (o.fault.length > 0) throw new UsageError('--fault: fault injection is not available yet');
-  if (o.record) throw new UsageError('--record: recording is not available yet');
   const session = new Session({
     mode: spec.kind,
     proto: o.udp ? 'udp' : 'tcp',
@@ -46,6 +46,8 @@ export async function createSession(
     plugins.createFramer(frame, '--frame');
     session.setFrame(frame);
   }
+  // Last, so that a usage error above leaves no half-written recording behind.
+  prepareRecording(session, spec);
   return session;
 }
 

@@ -48,6 +48,9 @@ export class TimeoutError extends ExpectError {
 
 /** The peer closed its side (or we closed ours) before the pattern arrived. */
 export class EofError extends ExpectError {
+  /** How the input ended: `the peer closed the connection (EOF)`, `... closed on this side`. */
+  readonly how: string;
+
   constructor(details: {
     expected: string;
     received: Uint8Array;
@@ -60,6 +63,7 @@ export class EofError extends ExpectError {
       'EEOF',
       details,
     );
+    this.how = details.how ?? 'the peer closed the connection (EOF)';
   }
 }
 

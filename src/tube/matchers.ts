@@ -8,14 +8,32 @@ import type { BufferMatch, ReceiveBuffer } from './receive-buffer.js';
  * searched, so waiting on a growing buffer costs O(new bytes) per chunk for text and bytes.
  */
 
-export type Pattern = string | RegExp | Uint8Array | 'eof';
-export type PatternKind = 'text' | 'regex' | 'bytes' | 'eof';
+export type Pattern = string | RegExp | Uint8Array | 'eof' | CustomPattern;
+export type PatternKind = 'text' | 'regex' | 'bytes' | 'eof' | 'custom';
+
+/**
+ * Any other condition on the buffered bytes, e.g. "the next whole frame" of a framing plugin. `find`
+ * is called on every change of the buffer and must not change anything; the bytes up to `end`
+ * are consumed when the expect chooses this pattern.
+ */
+export interface CustomPattern {
+  /** How the pattern is written in a script or a message: `frame`. */
+  readonly description: string;
+  find(buffer: ReceiveBuffer): CustomMatch | undefined;
+}
+
+export interface CustomMatch extends BufferMatch {
+  /** The match's strings (`$0`, `$1`...); by default the matched bytes as text. */
+  values?: (string | undefined)[];
+  /** Anything the pattern wants to hand to the caller (a Frame), as ExpectMatch.data. */
+  data?: unknown;
+}
 
 export interface Matcher {
   readonly kind: PatternKind;
   /** The pattern as a script would write it. */
   readonly description: string;
-  find(buffer: ReceiveBuffer): BufferMatch | undefined;
+  find(buffer: ReceiveBuffer): CustomMatch | undefined;
   /** Forget the search position (the buffer changed other than by appending). */
   restart(): void;
 }
@@ -30,7 +48,13 @@ export function matcher(pattern: Pattern, encoding: string): Matcher {
   if (typeof pattern === 'string') {
     return needleMatcher('text', encodeText(pattern, encoding), quoteText(pattern));
   }
-  return needleMatcher('bytes', pattern, hexLiteral(pattern));
+  if (pattern instanceof Uint8Array) return needleMatcher('bytes', pattern, hexLiteral(pattern));
+  return {
+    kind: 'custom',
+    description: pattern.description,
+    find: (buffer) => pattern.find(buffer),
+    restart() {},
+  };
 }
 
 function needleMatcher(kind: 'text' | 'bytes', needle: Uint8Array, description: string): Matcher {

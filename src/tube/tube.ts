@@ -5,7 +5,7 @@ import { NetError, UsageError } from '../errors.js';
 import type { Channel, CloseReason, Endpoint, Protocol } from '../net/channel.js';
 import { findSocketOption, parseOptionValue, type SocketOptionValues } from '../net/socket-options.js';
 import { EofError, TimeoutError } from './errors.js';
-import { type Matcher, matcher, type Pattern, type PatternKind } from './matchers.js';
+import { type CustomMatch, type Matcher, matcher, type Pattern, type PatternKind } from './matchers.js';
 import { ReceiveBuffer } from './receive-buffer.js';
 
 /**
@@ -54,6 +54,8 @@ export interface ExpectMatch extends ReadonlyArray<string | undefined> {
   /** The matched bytes. */
   readonly bytes: Buffer;
   readonly elapsedMs: number;
+  /** What a custom pattern handed over with its match (the Frame of a frame pattern). */
+  readonly data?: unknown;
 }
 
 export interface TubeInfo {
@@ -184,6 +186,12 @@ export class Tube {
         'EPIPE',
       );
     }
+    if (this.channel.proto === 'udp') {
+      // A datagram is handed to the kernel a tick later; resolving then means a close() right
+      // after the send cannot drop it.
+      await new Promise<void>((resolve) => this.channel.send(bytes, resolve));
+      return;
+    }
     if (this.channel.send(bytes)) return;
     await this.drained(options);
   }
@@ -304,14 +312,14 @@ export class Tube {
       expected,
       options,
       () => {
-        let best: { which: number; start: number; end: number; exec?: RegExpExecArray } | undefined;
+        let best: Found | undefined;
         matchers.forEach((m, which) => {
           if (m.kind === 'eof' && this.closeError) return;
           const found = m.find(this.buffer);
           if (found && (!best || found.start < best.start)) best = { which, ...found };
         });
         if (!best) return undefined;
-        const chosen: { which: number; start: number; end: number; exec?: RegExpExecArray } = best;
+        const chosen: Found = best;
         const taken = this.buffer.take(chosen.end);
         return buildMatch(matchers[chosen.which]!, chosen, taken, encoding, performance.now() - started);
       },
@@ -472,9 +480,11 @@ export class Tube {
   }
 }
 
+type Found = CustomMatch & { which: number };
+
 function buildMatch(
   m: Matcher,
-  found: { which: number; start: number; end: number; exec?: RegExpExecArray },
+  found: Found,
   taken: Buffer,
   encoding: string,
   elapsedMs: number,
@@ -483,7 +493,9 @@ function buildMatch(
   const bytes = taken.subarray(found.start);
   const strings: (string | undefined)[] = found.exec
     ? [...found.exec]
-    : [m.kind === 'bytes' ? bytes.toString('latin1') : decodeText(bytes, encoding)];
+    : found.values
+      ? [...found.values]
+      : [m.kind === 'bytes' ? bytes.toString('latin1') : decodeText(bytes, encoding)];
   return Object.assign(strings, {
     kind: m.kind,
     which: found.which,
@@ -492,5 +504,6 @@ function buildMatch(
     before,
     bytes,
     elapsedMs,
+    ...(found.data === undefined ? {} : { data: found.data }),
   });
 }

@@ -196,8 +196,13 @@ describe('ReceiveBuffer', () => {
             }
           }
           expect(b.peek().equals(model)).toBe(true);
-          // The text is what a stream decoder gives for the same bytes: an incomplete tail held back.
-          expect(b.text(encoding)).toBe(iconv.getDecoder(encoding).write(model));
+          // The text is what a WHATWG stream decoder gives for the same bytes: an incomplete tail
+          // held back, a byte that can never start a character replaced at once.
+          const expected =
+            encoding === 'utf8'
+              ? new TextDecoder('utf-8').decode(model, { stream: true })
+              : model.toString('latin1');
+          expect(b.text(encoding)).toBe(expected);
         }
       }),
       { numRuns: 300 },

@@ -1,0 +1,141 @@
+import { readFile } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
+import type { ConnectionOptions } from '../cli/connection-options.js';
+import { EXIT, isSockreplError, UsageError } from '../errors.js';
+import { Interpreter } from '../session/interpreter.js';
+import { createSession } from '../session/open-session.js';
+import type { Session } from '../session/session.js';
+import type { Script } from './ast.js';
+import { parseScript, parseScriptOrThrow } from './parse.js';
+import { DEFAULT_EXPECT_TIMEOUT_MS, ScriptRunner } from './runner.js';
+import { ScriptConnections } from './script-connections.js';
+import { ScriptExpectFailure, ScriptSyntaxError, ScriptSyntaxErrors } from './script-errors.js';
+import { jsonSink, type TranscriptSink, textSink } from './transcript-sink.js';
+import { Variables } from './variables.js';
+
+/**
+ * `sockrepl run script.srs`: read, parse (every syntax error reported before anything connects),
+ * run against a session, print the transcript, and resolve with the exit code: 0 passed, 1 a
+ * network error, 2 a usage or script error, 3 an expectation failed.
+ */
+
+export interface RunScriptOptions {
+  /** `--var NAME=value` pairs. */
+  vars: Readonly<Record<string, string>>;
+  json: boolean;
+  /** The command line's connection, display and plugin options. */
+  cli: ConnectionOptions;
+  env?: Readonly<Record<string, string | undefined>>;
+  stdout?: Writable;
+  stderr?: Writable;
+}
+
+export async function runScriptFile(file: string, options: RunScriptOptions): Promise<number> {
+  let source: string;
+  try {
+    source = await readFile(file, 'utf8');
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    return reportEarly(new UsageError(`run: cannot read ${file}: ${e.code ?? e.message}`), options);
+  }
+  return runScriptSource(source, file, options);
+}
+
+export async function runScriptSource(
+  source: string,
+  file: string,
+  options: RunScriptOptions,
+): Promise<number> {
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  const sink = options.json ? jsonSink(stdout) : textSink(stdout, stderr);
+  let session: Session;
+  let script: Script;
+  try {
+    // The session is made first (it loads --plugin modules, whose commands the parser must
+    // know); it opens nothing until a connect or listen line runs.
+    session = await createSession(
+      {
+        kind: firstEndpointKind(source, file),
+        port: 0,
+        options: { ...options.cli, keepOpen: true, record: undefined },
+      },
+      { decodeText: false, kernelRefreshMs: 0 },
+    );
+    script = parseScriptOrThrow(source, { file, extraCommands: session.plugins?.names('commands') ?? [] });
+  } catch (err) {
+    if (err instanceof ScriptSyntaxError || err instanceof ScriptSyntaxErrors) {
+      return finish(sink, () => sink.error(err.message, err.code, EXIT.usage), EXIT.usage);
+    }
+    if (!isSockreplError(err)) throw err;
+    return finish(sink, () => sink.error(`sockrepl: ${err.message}`, err.code, err.exitCode), err.exitCode);
+  }
+  const vars = new Variables({ vars: options.vars, env: options.env ?? process.env, file });
+  const connections = new ScriptConnections(session);
+  const interpreter = new Interpreter(session, { defaultExpectTimeoutMs: DEFAULT_EXPECT_TIMEOUT_MS });
+  const runner = new ScriptRunner({
+    script,
+    session,
+    connections,
+    interpreter,
+    vars,
+    cli: options.cli,
+    sink,
+  });
+  let code: number = EXIT.ok;
+  let report = () => {};
+  try {
+    await runner.run();
+  } catch (err) {
+    if (err instanceof ScriptExpectFailure) {
+      code = err.exitCode;
+      report = () => sink.failure(err.report, err.exitCode);
+    } else if (isSockreplError(err)) {
+      code = err.exitCode;
+      report = () => sink.error(err.message, err.code, err.exitCode);
+    } else {
+      await connections.close().catch(() => undefined);
+      throw err;
+    }
+  }
+  await connections.close().catch(() => undefined);
+  return finish(sink, report, code, { steps: runner.stepCount, elapsedMs: runner.elapsed() });
+}
+
+/** Reports, then (when the script ran) the verdict line; resolves once the output is written. */
+async function finish(
+  sink: TranscriptSink,
+  report: () => void,
+  code: number,
+  ran?: { steps: number; elapsedMs: number },
+): Promise<number> {
+  report();
+  if (ran) sink.done(code, ran.steps, ran.elapsedMs);
+  await sink.flush();
+  return code;
+}
+
+function reportEarly(err: UsageError, options: RunScriptOptions): Promise<number> {
+  const sink = options.json
+    ? jsonSink(options.stdout ?? process.stdout)
+    : textSink(options.stdout ?? process.stdout, options.stderr ?? process.stderr);
+  return finish(sink, () => sink.error(`sockrepl: ${err.message}`, err.code, err.exitCode), err.exitCode);
+}
+
+/** Whether the script's first endpoint line listens (the session's mode); errors are found later. */
+function firstEndpointKind(source: string, file: string): 'connect' | 'listen' {
+  const { script } = parseScript(source, { file });
+  const first = findFirst(script.statements);
+  return first ?? 'connect';
+}
+
+function findFirst(statements: Script['statements']): 'connect' | 'listen' | undefined {
+  for (const s of statements) {
+    if (s.type === 'connect' || s.type === 'listen') return s.type;
+    if (s.type === 'repeat') {
+      const inner = findFirst(s.body);
+      if (inner) return inner;
+    }
+  }
+  return undefined;
+}

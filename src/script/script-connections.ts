@@ -1,0 +1,137 @@
+import type { ConnectionOptions } from '../cli/connection-options.js';
+import { UsageError } from '../errors.js';
+import type { Listener } from '../net/listener.js';
+import { startSession } from '../session/open-session.js';
+import type { Conn, Session } from '../session/session.js';
+import { TimeoutError } from '../tube/errors.js';
+import { Tube } from '../tube/tube.js';
+import type { Endpoints } from './resolve.js';
+
+/**
+ * The connections of a running script. They belong to the session (so commands, framing, faults
+ * and recording work as at the prompt); each also gets a Tube, made in the same tick the
+ * session attaches the channel so no early byte is missed, which gives expects pwntools'
+ * buffer semantics. A script that listens waits here for its client.
+ */
+export class ScriptConnections {
+  readonly tubes = new Map<number, Tube>();
+  private waiters = new Set<() => void>();
+  private listener: Listener | undefined;
+
+  constructor(readonly session: Session) {
+    session.on('event', (e) => {
+      if (e.type !== 'open') return;
+      const conn = session.conns.get(e.conn);
+      if (!conn) return;
+      // Expects set their own timeout and encoding per call.
+      this.tubes.set(conn.id, new Tube(conn.channel, { timeout: Number.POSITIVE_INFINITY }));
+      for (const w of [...this.waiters]) w();
+    });
+  }
+
+  /** Connects through the session's own path (the one `sockrepl connect` takes) and targets it. */
+  async connect(ep: Endpoints): Promise<Conn> {
+    const host = ep.host ?? '127.0.0.1';
+    const before = new Set(this.session.conns.keys());
+    await startSession(this.session, { kind: 'connect', host, port: ep.port, options: ep.options });
+    const conn = [...this.session.conns.values()].find((c) => !before.has(c.id));
+    if (!conn) throw new UsageError(`connect ${host}:${ep.port}: the connection closed at once`);
+    this.session.select(conn.id);
+    return conn;
+  }
+
+  async listen(ep: Endpoints): Promise<Listener> {
+    if (this.listener) throw new UsageError('a script listens only once (use keep-open for more clients)');
+    const o = ep.options;
+    await startSession(this.session, { kind: 'listen', host: ep.host, port: ep.port, options: o });
+    const listener = this.session.listener;
+    if (!listener) throw new UsageError('listen: the listener closed at once');
+    this.listener = listener;
+    // The session keeps accepting (it is made before the listen line is known); without
+    // keep-open the first client is the only one, as with `sockrepl listen`.
+    if (!o.keepOpen) listener.once('channel', () => listener.stopAccepting());
+    return listener;
+  }
+
+  /**
+   * The connection a step acts on (the session's target), with its tube. While listening and no
+   * client has come yet, waits for one until `deadline` (a performance.now() time).
+   */
+  async target(what: string, deadline: number): Promise<{ conn: Conn; tube: Tube }> {
+    await this.awaitClient(deadline);
+    const conn = this.session.targetOne(what);
+    const tube = this.tubes.get(conn.id);
+    if (!tube) throw new UsageError(`${what}: connection ${conn.id} is not the script's`);
+    return { conn, tube };
+  }
+
+  /** Resolves once a connection exists; throws a TimeoutError when none came by the deadline. */
+  async awaitClient(deadline: number): Promise<void> {
+    if (this.session.conns.size > 0 || !this.listener) return;
+    const started = performance.now();
+    await new Promise<void>((resolve, reject) => {
+      const left = Math.max(0, deadline - started);
+      const timer =
+        left === Number.POSITIVE_INFINITY
+          ? undefined
+          : setTimeout(() => {
+              this.waiters.delete(done);
+              reject(
+                new TimeoutError({
+                  expected: `a client on ${this.listener?.address.address}:${this.listener?.address.port}`,
+                  received: new Uint8Array(0),
+                  elapsedMs: performance.now() - started,
+                  timeoutMs: left,
+                }),
+              );
+            }, left);
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        resolve();
+      };
+      this.waiters.add(done);
+    });
+  }
+
+  /** The tube of the current target, when there is one (for a failure report). */
+  currentTube(): Tube | undefined {
+    try {
+      return this.tubes.get(this.session.targetOne('fail').id);
+    } catch {
+      return undefined;
+    }
+  }
+
+  get listening(): Listener | undefined {
+    return this.listener;
+  }
+
+  async close(): Promise<void> {
+    // A datagram sent to an address is handed to the kernel a tick later (after the address
+    // lookup); closing the socket first would drop the script's last reply.
+    await new Promise((resolve) => setImmediate(resolve));
+    for (const t of this.tubes.values()) t.detach();
+    await this.session.close();
+  }
+}
+
+/**
+ * The options of one connect/listen line on top of the command line's: what the line sets wins,
+ * socket options are merged key by key.
+ */
+export function mergeOptions(cli: ConnectionOptions, line: ConnectionOptions): ConnectionOptions {
+  return {
+    ...cli,
+    udp: cli.udp || line.udp,
+    family: line.family ?? cli.family,
+    source: line.source ?? cli.source,
+    sourcePort: line.sourcePort ?? cli.sourcePort,
+    socket: { ...cli.socket, ...line.socket },
+    waitMs: line.waitMs ?? cli.waitMs,
+    idleTimeoutMs: line.idleTimeoutMs ?? cli.idleTimeoutMs,
+    keepOpen: cli.keepOpen || line.keepOpen,
+    maxClients: line.maxClients ?? cli.maxClients,
+    broker: cli.broker || line.broker,
+  };
+}

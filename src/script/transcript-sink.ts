@@ -1,0 +1,131 @@
+import type { Writable } from 'node:stream';
+import { toJson } from '../json/json-event.js';
+import { formatEndpoint } from '../session/session.js';
+import type { SessionEvent } from '../session/session-events.js';
+import {
+  type FailureReport,
+  failureEvent,
+  formatElapsed,
+  formatExpectFailure,
+  formatStep,
+  stepEvent,
+  type TranscriptStep,
+} from './transcript.js';
+
+/**
+ * Where a running script's transcript goes: people get lines (steps on standard output, a failure
+ * report on standard error), `--json` gets one event per line on standard output. Output is
+ * batched (a 10,000-step script must not cost 20,000 writes) and flushed at the end.
+ */
+export interface TranscriptSink {
+  step(s: TranscriptStep, encoding: string): void;
+  /** A command's own output (`info`, `inspect`), shown under its step. */
+  output(lines: readonly string[]): void;
+  /** Something the session reports between steps: a client connected, the peer closed. */
+  event(e: SessionEvent, elapsedMs: number): void;
+  failure(r: FailureReport, exitCode: number): void;
+  /** Any other error that ends the script, already one positioned line. */
+  error(message: string, code: string, exitCode: number): void;
+  done(exitCode: number, steps: number, elapsedMs: number): void;
+  /** Resolves once everything written has been handed to the streams. */
+  flush(): Promise<void>;
+}
+
+class Batched {
+  private pending = '';
+  private scheduled = false;
+
+  constructor(private readonly stream: Writable) {}
+
+  write(text: string): void {
+    this.pending += text;
+    if (this.pending.length >= 64 * 1024) this.drainNow();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.drainNow());
+    }
+  }
+
+  drainNow(): void {
+    this.scheduled = false;
+    if (this.pending === '') return;
+    const text = this.pending;
+    this.pending = '';
+    this.stream.write(text);
+  }
+
+  flush(): Promise<void> {
+    this.drainNow();
+    return new Promise((resolve) => this.stream.write('', () => resolve()));
+  }
+}
+
+export function textSink(stdout: Writable, stderr: Writable): TranscriptSink {
+  const out = new Batched(stdout);
+  return {
+    step: (s, encoding) => out.write(`${formatStep(s, { encoding })}\n`),
+    output: (lines) => {
+      for (const l of lines) out.write(`${' '.repeat(21)}${l}\n`);
+    },
+    event: (e, ms) => {
+      const text = describeEvent(e);
+      if (text) out.write(`${'·'.padStart(4)}  ${formatElapsed(ms)}        ${text}\n`);
+    },
+    failure: (r) => {
+      out.drainNow();
+      stderr.write(`${formatExpectFailure(r)}\n`);
+    },
+    error: (message) => {
+      out.drainNow();
+      stderr.write(`${message}\n`);
+    },
+    done: (exitCode, steps, ms) => {
+      const verdict = exitCode === 0 ? 'passed' : 'FAILED';
+      out.write(`${verdict}: ${steps} step${steps === 1 ? '' : 's'} in ${(ms / 1000).toFixed(3)}s\n`);
+    },
+    flush: async () => {
+      await out.flush();
+    },
+  };
+}
+
+/** The session events worth a line between steps (traffic is already in the steps). */
+const SHOWN_EVENTS = new Set(['listening', 'open', 'eof', 'close', 'error', 'notice']);
+
+export function jsonSink(stdout: Writable): TranscriptSink {
+  const out = new Batched(stdout);
+  const write = (obj: Record<string, unknown>) => out.write(`${JSON.stringify(obj)}\n`);
+  return {
+    step: (s, encoding) => write(stepEvent(s, { encoding })),
+    output: (lines) => write({ type: 'output', lines }),
+    event: (e, ms) => {
+      if (!SHOWN_EVENTS.has(e.type)) return;
+      const obj = toJson(e);
+      if (obj) write({ ...obj, t: Math.round(ms) });
+    },
+    failure: (r, exitCode) => write({ ...failureEvent(r), exit: exitCode }),
+    error: (message, code, exitCode) => write({ type: 'error', code, message, exit: exitCode }),
+    done: (exitCode, steps, ms) =>
+      write({ type: 'done', ok: exitCode === 0, exit: exitCode, steps, ms: Math.round(ms) }),
+    flush: () => out.flush(),
+  };
+}
+
+function describeEvent(e: SessionEvent): string | undefined {
+  switch (e.type) {
+    case 'listening':
+      return `listening on ${e.proto.toUpperCase()} ${e.address}:${e.port}`;
+    case 'open':
+      return `connection ${e.conn} open: ${formatEndpoint(e.local)} -> ${formatEndpoint(e.remote)}`;
+    case 'eof':
+      return `connection ${e.conn}: the peer closed its side (EOF)`;
+    case 'close':
+      return `connection ${e.conn} closed (${e.reason}${e.message ? `: ${e.message}` : ''})`;
+    case 'error':
+      return `error ${e.code}: ${e.message}`;
+    case 'notice':
+      return e.text;
+    default:
+      return undefined;
+  }
+}

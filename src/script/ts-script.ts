@@ -1,0 +1,112 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Writable } from 'node:stream';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { EXIT, UsageError } from '../errors.js';
+import { closeAllOpen } from '../tube/open-tube.js';
+import { setScriptVars } from './script-context.js';
+
+/**
+ * `sockrepl run script.ts`: runs a TypeScript (or JavaScript) script with no build step, through
+ * jiti. `import ... from 'sockrepl'` resolves to this very package (an alias), also when the
+ * script lives outside any project that installed it. A script may run at top level or export a
+ * default function, which is called with `{ vars, file }` and awaited. Exit codes follow the
+ * CLI's: 0 when it finishes, the error's own code for a sockrepl error (3 for a failed expect),
+ * 3 for a failed assertion, 1 for anything else it throws. Whatever it left open is closed.
+ */
+
+export interface TsScriptOptions {
+  vars: Readonly<Record<string, string>>;
+  json: boolean;
+  stdout?: Writable;
+  stderr?: Writable;
+}
+
+export interface TsScriptContext {
+  vars: Readonly<Record<string, string>>;
+  file: string;
+}
+
+export const TS_SCRIPT_EXTENSIONS = /\.(?:[cm]?ts|[cm]?js|tsx)$/i;
+
+/** The package's entry as this installation has it: built JS, or the source when run from it. */
+export function packageEntry(): string {
+  const built = fileURLToPath(new URL('../index.js', import.meta.url));
+  if (existsSync(built)) return built;
+  return fileURLToPath(new URL('../index.ts', import.meta.url));
+}
+
+/** The module aliases a script or plugin loaded through jiti gets. */
+export function packageAliases(): Record<string, string> {
+  return { sockrepl: packageEntry() };
+}
+
+export async function runTsScript(file: string, options: TsScriptOptions): Promise<number> {
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  const path = resolve(file);
+  const started = performance.now();
+  const report = (code: number, error?: { code: string; message: string }) => {
+    if (options.json) {
+      const ms = Math.round(performance.now() - started);
+      if (error) stdout.write(`${JSON.stringify({ type: 'error', ...error, exit: code })}\n`);
+      stdout.write(`${JSON.stringify({ type: 'done', ok: code === 0, exit: code, ms })}\n`);
+    } else if (error) stderr.write(`${error.message}\n`);
+    return code;
+  };
+  if (!existsSync(path)) return report(EXIT.usage, usage(`run: cannot read ${file}: ENOENT`));
+  setScriptVars(options.vars);
+  const { createJiti } = await import('jiti');
+  const jiti = createJiti(pathToFileURL(path).href, {
+    alias: packageAliases(),
+    interopDefault: false,
+    fsCache: false,
+  });
+  let code: number = EXIT.ok;
+  let error: { code: string; message: string } | undefined;
+  try {
+    const mod = (await jiti.import(path)) as { default?: unknown } | undefined;
+    if (typeof mod?.default === 'function') {
+      const context: TsScriptContext = { vars: options.vars, file };
+      await (mod.default as (c: TsScriptContext) => unknown)(context);
+    }
+  } catch (err) {
+    ({ code, error } = describeFailure(err, file));
+  } finally {
+    await closeAllOpen();
+  }
+  return report(code, error);
+}
+
+function usage(message: string): { code: string; message: string } {
+  return { code: new UsageError(message).code, message: `sockrepl: ${message}` };
+}
+
+/**
+ * An error the script threw, as an exit code and one message. The script's sockrepl errors come
+ * from the loader's copy of the package, so they are recognised by shape, not by class.
+ */
+export function describeFailure(
+  err: unknown,
+  file: string,
+): { code: number; error: { code: string; message: string } } {
+  const e = err as { exitCode?: unknown; code?: unknown; message?: unknown; name?: unknown; stack?: unknown };
+  if (err instanceof Error && typeof e.exitCode === 'number' && [1, 2, 3].includes(e.exitCode)) {
+    return { code: e.exitCode, error: { code: String(e.code), message: `${file}: ${err.message}` } };
+  }
+  if (err instanceof Error && (e.name === 'AssertionError' || e.code === 'ERR_ASSERTION')) {
+    return { code: EXIT.expectFailed, error: { code: 'EASSERT', message: `${file}: ${err.message}` } };
+  }
+  if (
+    err instanceof SyntaxError ||
+    (err instanceof Error && /Transform|Parse error|Unexpected token/i.test(err.message))
+  ) {
+    return {
+      code: EXIT.usage,
+      error: { code: 'ESYNTAX', message: `${file}: ${err.message.split('\n')[0]}` },
+    };
+  }
+  // The script's own bug: its stack is what its author needs.
+  const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  return { code: EXIT.network, error: { code: 'ESCRIPT', message: `${file}: ${text}` } };
+}

@@ -1,0 +1,307 @@
+import { EventEmitter } from 'node:events';
+import { type ConnectionOptions, resolveConnectionOptions } from '../cli/connection-options.js';
+import { UsageError } from '../errors.js';
+import type { Channel, Endpoint } from '../net/channel.js';
+import type { Listener } from '../net/listener.js';
+import { connectTcp } from '../net/tcp-connect.js';
+import { listenTcp } from '../net/tcp-listen.js';
+import { connectUdp, listenUdp } from '../net/udp.js';
+import { TimeoutError } from './errors.js';
+import { type Timeout, Tube, type TubeOptions, timeoutMs } from './tube.js';
+
+/**
+ * The library's way in (pwntools' `remote` / `listen`): open a connection or a listener with
+ * friendly option names and get tubes. Options are checked by the same code as the command
+ * line's, so `linger: 'x'` fails exactly as `--linger x` does (a UsageError, exit code 2).
+ */
+
+/** Socket options. Times the kernel keeps in seconds take a number of seconds or a duration text. */
+export interface SocketOptions {
+  /** TCP_NODELAY: small writes leave at once. */
+  nodelay?: boolean;
+  /** SO_KEEPALIVE; a number or duration sets the idle time before the first probe (TCP_KEEPIDLE). */
+  keepalive?: boolean | number | string;
+  /** TCP_KEEPINTVL: time between probes. */
+  keepaliveInterval?: number | string;
+  /** TCP_KEEPCNT: unanswered probes before the connection drops. */
+  keepaliveCount?: number;
+  /** SO_LINGER on with this timeout; `0` makes close() send RST. */
+  linger?: number | string;
+  reuseaddr?: boolean;
+  reuseport?: boolean;
+  /** SO_RCVBUF / SO_SNDBUF in bytes (`65536` or `'64k'`). */
+  rcvbuf?: number | string;
+  sndbuf?: number | string;
+  /** IP_TTL / IPV6_UNICAST_HOPS. */
+  ttl?: number;
+  /** IP_TOS. */
+  tos?: number;
+}
+
+export interface ConnectOptions extends SocketOptions, TubeOptions {
+  /** UDP instead of TCP (see also `udp()`). */
+  udp?: boolean;
+  /** Force IPv4 or IPv6. */
+  family?: 4 | 6;
+  /** Local address to bind. */
+  source?: string;
+  /** Local port to bind (netcat `-p`). */
+  sourcePort?: number;
+  /** Give up connecting after this long (milliseconds or `'5s'`). */
+  connectTimeout?: Timeout;
+  /** Close after this long with no traffic either way. */
+  idleTimeout?: Timeout;
+}
+
+export interface ListenOptions extends SocketOptions, TubeOptions {
+  udp?: boolean;
+  family?: 4 | 6;
+  /** Address to listen on (default all IPv4 addresses, `::` with family 6). */
+  host?: string;
+  /** Refuse clients beyond this many at once. */
+  maxClients?: number;
+  idleTimeout?: Timeout;
+}
+
+const SOCKET_KEYS = [
+  'nodelay',
+  'keepalive',
+  'keepaliveInterval',
+  'keepaliveCount',
+  'linger',
+  'reuseaddr',
+  'reuseport',
+  'rcvbuf',
+  'sndbuf',
+  'ttl',
+  'tos',
+] as const;
+const TUBE_KEYS = ['timeout', 'encoding', 'eol', 'highWaterMark'] as const;
+const CONNECT_KEYS = [
+  ...SOCKET_KEYS,
+  ...TUBE_KEYS,
+  'udp',
+  'family',
+  'source',
+  'sourcePort',
+  'connectTimeout',
+  'idleTimeout',
+] as const;
+const LISTEN_KEYS = [
+  ...SOCKET_KEYS,
+  ...TUBE_KEYS,
+  'udp',
+  'family',
+  'host',
+  'maxClients',
+  'idleTimeout',
+] as const;
+
+/** Opens a TCP (or, with `udp: true`, UDP) connection and returns its tube. */
+export async function connect(host: string, port: number, options: ConnectOptions = {}): Promise<Tube> {
+  checkKeys(options, CONNECT_KEYS, 'connect');
+  const o = connectionOptions(options);
+  const channel: Channel = o.udp ? await connectUdp(host, port, o) : await connectTcp(host, port, o);
+  return track(new Tube(channel, tubeOptions(options)));
+}
+
+/** A "connected" UDP socket as a tube: each send is one datagram; receives see datagrams' bytes in order. */
+export function udp(host: string, port: number, options: Omit<ConnectOptions, 'udp'> = {}): Promise<Tube> {
+  return connect(host, port, { ...options, udp: true });
+}
+
+/** Listens on `port` (0 picks a free one: read it from `listener.port`). */
+export async function listen(port = 0, options: ListenOptions = {}): Promise<TubeListener> {
+  checkKeys(options, LISTEN_KEYS, 'listen');
+  const o = connectionOptions(options);
+  const listener = o.udp ? await listenUdp(options.host, port, o) : await listenTcp(options.host, port, o);
+  return new TubeListener(listener, tubeOptions(options));
+}
+
+/**
+ * A listening socket whose clients arrive as tubes, in order (pwntools' `listen().wait_for_connection()`).
+ * Each client's tube is made as it connects, so nothing it sends before `accept()` is lost.
+ */
+export class TubeListener extends EventEmitter<{ tube: [tube: Tube] }> {
+  private readonly queue: Tube[] = [];
+  private readonly waiting: ((t: Tube) => void)[] = [];
+  private readonly entry: Closable = { close: () => this.close() };
+  readonly tubes = new Set<Tube>();
+
+  constructor(
+    readonly listener: Listener,
+    tubeOptions: TubeOptions,
+  ) {
+    super();
+    openSet().add(this.entry);
+    listener.on('channel', (channel) => {
+      const tube = track(new Tube(channel, tubeOptions));
+      this.tubes.add(tube);
+      channel.once('close', () => this.tubes.delete(tube));
+      this.emit('tube', tube);
+      const w = this.waiting.shift();
+      if (w) w(tube);
+      else this.queue.push(tube);
+    });
+    // Accept errors are the listener's business; a test fails by its own timeout instead.
+    listener.on('error', () => {});
+  }
+
+  get address(): Endpoint {
+    return this.listener.address;
+  }
+
+  get port(): number {
+    return this.listener.address.port;
+  }
+
+  /** The next client (waiting up to `timeout`, default 10s); a TimeoutError when none comes. */
+  accept(options: { timeout?: Timeout } = {}): Promise<Tube> {
+    const queued = this.queue.shift();
+    if (queued) return Promise.resolve(queued);
+    const ms = timeoutMs(options.timeout ?? 10_000);
+    return new Promise((resolve, reject) => {
+      const started = performance.now();
+      const take = (t: Tube) => {
+        clearTimeout(timer);
+        resolve(t);
+      };
+      const timer =
+        ms === Number.POSITIVE_INFINITY
+          ? undefined
+          : setTimeout(() => {
+              const i = this.waiting.indexOf(take);
+              if (i >= 0) this.waiting.splice(i, 1);
+              reject(
+                new TimeoutError({
+                  expected: `a client on port ${this.port}`,
+                  received: new Uint8Array(0),
+                  elapsedMs: performance.now() - started,
+                  timeoutMs: ms,
+                }),
+              );
+            }, ms);
+      this.waiting.push(take);
+    });
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Tube> {
+    for (;;) yield await this.accept({ timeout: Number.POSITIVE_INFINITY });
+  }
+
+  /** Stops accepting; open clients stay open. */
+  stopAccepting(): void {
+    this.listener.stopAccepting();
+  }
+
+  /** Stops accepting and closes every client. */
+  async close(): Promise<void> {
+    openSet().delete(this.entry);
+    await this.listener.close();
+  }
+}
+
+function checkKeys(options: object, known: readonly string[], what: string): void {
+  for (const key of Object.keys(options)) {
+    if ((options as Record<string, unknown>)[key] === undefined) continue;
+    if (!known.includes(key))
+      throw new UsageError(`${what}: unknown option '${key}'; known: ${known.join(', ')}`);
+  }
+}
+
+/** The friendly options as the command line's, resolved by the command line's own checks. */
+function connectionOptions(options: ConnectOptions & ListenOptions): ConnectionOptions {
+  const raw: Record<string, unknown> = {};
+  const text = (v: unknown) => (typeof v === 'number' ? String(v) : v);
+  const flag = (key: string, v: boolean | undefined) => {
+    if (v) raw[key] = true;
+  };
+  flag('udp', options.udp);
+  if (options.family === 4) raw['4'] = true;
+  else if (options.family === 6) raw['6'] = true;
+  else if (options.family !== undefined)
+    throw new UsageError(`family: ${String(options.family)} is not 4 or 6`);
+  if (options.source !== undefined) raw.source = options.source;
+  if (options.sourcePort !== undefined) raw.sourcePort = String(options.sourcePort);
+  flag('nodelay', options.nodelay);
+  if (options.keepalive === true) raw.keepalive = '';
+  else if (options.keepalive !== undefined && options.keepalive !== false)
+    raw.keepalive = text(options.keepalive);
+  for (const key of [
+    'keepaliveInterval',
+    'keepaliveCount',
+    'linger',
+    'rcvbuf',
+    'sndbuf',
+    'ttl',
+    'tos',
+  ] as const) {
+    if (options[key] !== undefined) raw[key] = text(options[key]);
+  }
+  flag('reuseaddr', options.reuseaddr);
+  flag('reuseport', options.reuseport);
+  if (options.maxClients !== undefined) raw.maxClients = String(options.maxClients);
+  let resolved: ConnectionOptions;
+  try {
+    resolved = resolveConnectionOptions(raw);
+  } catch (err) {
+    if (err instanceof UsageError) throw new UsageError(asOptionNames(err.message), { cause: err });
+    throw err;
+  }
+  if (options.connectTimeout !== undefined) resolved.waitMs = timeoutMs(options.connectTimeout);
+  if (options.idleTimeout !== undefined) resolved.idleTimeoutMs = timeoutMs(options.idleTimeout);
+  return resolved;
+}
+
+/** `--source-port: ...` → `sourcePort: ...`: errors name the option as the caller wrote it. */
+function asOptionNames(message: string): string {
+  return message
+    .replace(/--([a-z][a-z0-9-]*)/g, (_m, name: string) =>
+      name.replace(/-([a-z])/g, (_x, c: string) => c.toUpperCase()),
+    )
+    .replace(/-4 and -6/, 'family 4 and family 6')
+    .replace(/--udp/g, 'udp');
+}
+
+function tubeOptions(options: TubeOptions): TubeOptions {
+  const out: TubeOptions = {};
+  for (const key of TUBE_KEYS)
+    if (options[key] !== undefined) (out as Record<string, unknown>)[key] = options[key];
+  return out;
+}
+
+// ---- what a `sockrepl run script.ts` closes when the script ends -------------------------------
+
+interface Closable {
+  close(): Promise<void>;
+}
+
+/**
+ * Every tube and listener the library opened and that is still open, on globalThis so that a
+ * script loaded through a runtime TypeScript loader (a second copy of this module) and the CLI
+ * see the same set.
+ */
+const OPEN = Symbol.for('sockrepl.open');
+
+function openSet(): Set<Closable> {
+  const g = globalThis as { [OPEN]?: Set<Closable> };
+  g[OPEN] ??= new Set();
+  return g[OPEN];
+}
+
+function track(tube: Tube): Tube {
+  const set = openSet();
+  const entry: Closable = { close: () => tube.close() };
+  set.add(entry);
+  tube.channel.once('close', () => set.delete(entry));
+  return tube;
+}
+
+/** Closes what the library left open (a script that did not close its connections). */
+export async function closeAllOpen(): Promise<number> {
+  const set = openSet();
+  const items = [...set];
+  set.clear();
+  await Promise.all(items.map((i) => i.close().catch(() => undefined)));
+  return items.length;
+}
