@@ -5,6 +5,8 @@ import { registerDecodeCommand } from './commands/decode.js';
 import { registerPackCommand } from './commands/pack.js';
 import { registerNetworkCommands } from './network-commands.js';
 import { normalizeArgv } from './normalize-argv.js';
+import { registerPluginsCommand } from './plugins-command.js';
+import { registerProxyCommand } from './proxy-command.js';
 import { registerRunCommand } from './run-command.js';
 
 /** Builds the whole command tree. Each command file registers itself; this file only wires them. */
@@ -19,6 +21,8 @@ export function buildProgram(): Command {
   registerNetworkCommands(program);
   registerDecodeCommand(program);
   registerPackCommand(program);
+  registerProxyCommand(program);
+  registerPluginsCommand(program);
   registerRunCommand(program);
   return program;
 }

@@ -19,11 +19,18 @@ export async function runPipeConnect(
   io: PipeIo = processIo(),
 ): Promise<number> {
   const log = new VerboseLog(io.stderr, options.verbose);
-  const channel: Channel = options.udp
+  // Loaded only for --fault, so plain pipe mode carries no plugin code; specs are checked before connecting.
+  const faults = options.fault.length
+    ? await (await import('../fault/pipe-faults.js')).pipeFaults(options, log, io.stderr)
+    : undefined;
+  const raw: Channel = options.udp
     ? await connectUdp(host, port, options)
     : await connectTcp(host, port, options);
-  log.connected(host, port, channel.proto);
+  log.connected(host, port, raw.proto);
+  const channel: Channel = faults ? faults.wrap(raw) : raw;
   const tap = await openHexTap(options, io);
+  // With faults, the dump shows what really left (pieces, corrupted bytes), not what stdin gave.
+  if (faults && tap) channel.on('sent', (chunk) => tap.write('out', channel, chunk));
   const policy = new EofPolicy(options, () => [channel]);
   let input: PipeInput | undefined;
 
@@ -51,7 +58,7 @@ export async function runPipeConnect(
     input = new PipeInput(
       io.stdin,
       (chunk, done) => {
-        tap?.write('out', channel, chunk);
+        if (!faults) tap?.write('out', channel, chunk);
         sendToAll(input!, [channel], chunk, done);
       },
       () => policy.stdinEnded(),

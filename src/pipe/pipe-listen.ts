@@ -25,9 +25,14 @@ export async function runPipeListen(
 ): Promise<number> {
   const log = new VerboseLog(io.stderr, options.verbose);
   const keepOpen = options.keepOpen || options.broker;
-  const listener: Listener = options.udp
+  // Loaded only for --fault; each client's channel then comes wrapped in the faults.
+  const faults = options.fault.length
+    ? await (await import('../fault/pipe-faults.js')).pipeFaults(options, log, io.stderr)
+    : undefined;
+  const bound: Listener = options.udp
     ? await listenUdp(host, port, options)
     : await listenTcp(host, port, options);
+  const listener: Listener = faults ? faults.wrapListener(bound) : bound;
   log.listening(listener.address);
   const tap = await openHexTap(options, io);
   const clients = new Set<Channel>();
@@ -54,6 +59,8 @@ export async function runPipeListen(
     });
     listener.on('channel', (channel) => {
       log.received(channel.remote);
+      // With faults, the dump shows what really left (pieces, corrupted bytes), not what stdin gave.
+      if (faults && tap) channel.on('sent', (chunk) => tap.write('out', channel, chunk));
       if (!keepOpen) listener.stopAccepting();
       clients.add(channel);
       latest = channel;
@@ -85,7 +92,7 @@ export async function runPipeListen(
     if (options.recvOnly) return;
     const deliver = (chunk: Buffer, done: () => void) => {
       const to = [...targets()];
-      for (const c of to) tap?.write('out', c, chunk);
+      if (!faults) for (const c of to) tap?.write('out', c, chunk);
       sendToAll(input!, to, chunk, done);
     };
     input = new PipeInput(

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { isSockreplError, NetError, SockreplError, UsageError } from '../errors.js';
+import { faultCommand } from '../fault/fault-command.js';
 import { findSocketOption, parseOptionValue, type SocketOptionValues } from '../net/socket-options.js';
 import { recordCommand } from '../record/record-command.js';
 import { encodeEscaped, parseHexBytes } from './codec-port.js';
@@ -241,11 +242,7 @@ export class Interpreter {
         s.setFrame(spec === 'off' || spec === 'none' ? undefined : spec);
         return { lines: [`framing ${s.frameSpec ?? 'off'}`] };
       },
-      fault: () => {
-        throw new UsageError(
-          '/fault: fault injection is not available yet (it comes with the fault plugins)',
-        );
-      },
+      fault: (rest) => faultCommand(s.faults, rest),
       record: (rest) => recordCommand(s, rest),
       inspect: (rest) => {
         const words = splitWords(rest);

@@ -1,5 +1,6 @@
 import { BUILTIN_PLUGINS } from '../../plugins/index.js';
 import { UsageError } from '../errors.js';
+import { FaultController } from '../fault/fault-controller.js';
 import { connectTcp } from '../net/tcp-connect.js';
 import { listenTcp } from '../net/tcp-listen.js';
 import { connectUdp, listenUdp } from '../net/udp.js';
@@ -20,11 +21,11 @@ export async function createSession(
 ): Promise<Session> {
   const o = spec.options;
   const encoding = textCodec(o.encoding).name;
-  if (o.fault.length > 0) throw new UsageError('--fault: fault injection is not available yet');
   const session = new Session({
     mode: spec.kind,
     proto: o.udp ? 'udp' : 'tcp',
-    keepOpen: o.keepOpen,
+    // A proxy serves client after client, as `listen -k` does.
+    keepOpen: o.keepOpen || spec.kind === 'proxy',
     broker: o.broker,
     settings: {
       encoding,
@@ -39,6 +40,14 @@ export async function createSession(
   const plugins = new PluginRegistry({ builtins: BUILTIN_PLUGINS });
   for (const p of o.plugin) await plugins.load(p);
   session.plugins = plugins;
+  // Every connection is wrapped, so /fault can switch faults on at any time; --fault specs are checked now.
+  session.faults = new FaultController(plugins, {
+    proto: o.udp ? 'udp' : 'tcp',
+    seed: o.seed,
+    log: (text, level, conn) => session.notice(conn === undefined ? text : `fault: ${text}`, level, conn),
+    onChange: () => session.emit('change'),
+  });
+  for (const f of o.fault) session.faults.add(f, '--fault');
   session.framerFactory = (spec) => plugins.createFramer(spec, '/frame');
   const frame = o.frame.at(-1);
   if (frame !== undefined) {
@@ -54,19 +63,35 @@ export async function createSession(
 /** Connects or starts listening; on failure the session is closed and the error rethrown. */
 export async function startSession(session: Session, spec: SessionSpec): Promise<void> {
   const o = spec.options;
+  const faults = session.faults;
   try {
     if (spec.kind === 'connect') {
       if (!spec.host) throw new UsageError('connect: a host is needed');
       const channel = o.udp
         ? await connectUdp(spec.host, spec.port, o)
         : await connectTcp(spec.host, spec.port, o);
-      session.attach(channel);
+      session.attach(faults ? faults.wrap(channel) : channel);
+    } else if (spec.kind === 'proxy') {
+      if (!spec.upstream) throw new UsageError('proxy: an upstream host and port are needed');
+      const { startProxy } = await import('../proxy/proxy.js');
+      const proxy = await startProxy({
+        host: spec.host,
+        port: spec.port,
+        listen: o,
+        upstream: spec.upstream,
+        faults,
+        log: (text, level, conn) => session.notice(text, level, conn),
+      });
+      session.upstream = `${spec.upstream.host}:${spec.upstream.port}`;
+      session.attachListener(proxy);
     } else {
       const listener = o.udp
         ? await listenUdp(spec.host, spec.port, o)
         : await listenTcp(spec.host, spec.port, o);
-      session.attachListener(listener);
+      session.attachListener(faults ? faults.wrapListener(listener) : listener);
     }
+    if (faults && faults.active.length > 0)
+      session.notice(`faults on: ${faults.summary()}; ${faults.seedLine()}`);
   } catch (err) {
     await session.close();
     throw err;

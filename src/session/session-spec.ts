@@ -1,9 +1,14 @@
 import type { ConnectionOptions } from '../cli/connection-options.js';
+import type { UpstreamSpec } from '../proxy/upstream-options.js';
 
-/** What the CLI asks a session to do: connect to host:port, or listen on [host:]port. */
+/**
+ * What the CLI asks a session to do: connect to host:port, listen on [host:]port, or proxy:
+ * listen on [host:]port and give each client its own connection to `upstream`.
+ */
 export interface SessionSpec {
-  kind: 'connect' | 'listen';
+  kind: 'connect' | 'listen' | 'proxy';
   host?: string;
   port: number;
   options: ConnectionOptions;
+  upstream?: UpstreamSpec;
 }

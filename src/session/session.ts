@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { NetError, UsageError } from '../errors.js';
+import type { FaultController } from '../fault/fault-controller.js';
 import type { Channel, CloseReason, Direction, Endpoint, Protocol } from '../net/channel.js';
 import { type KernelView, kernelViewChanged, readKernelViews } from '../net/kernel-view.js';
 import type { Listener } from '../net/listener.js';
@@ -21,7 +22,7 @@ import { type StreamDecoder, textCodec } from './text-port.js';
  */
 
 export interface SessionConfig {
-  mode: 'connect' | 'listen';
+  mode: 'connect' | 'listen' | 'proxy';
   proto: Protocol;
   settings: Settings;
   /** listen: keep accepting after the first client. */
@@ -73,7 +74,7 @@ export interface SessionEventMap {
 const EMPTY = Buffer.alloc(0);
 
 export class Session extends EventEmitter<SessionEventMap> {
-  readonly mode: 'connect' | 'listen';
+  readonly mode: 'connect' | 'listen' | 'proxy';
   readonly proto: Protocol;
   readonly log: EventLog<SessionEvent>;
   readonly conns = new Map<number, Conn>();
@@ -84,6 +85,10 @@ export class Session extends EventEmitter<SessionEventMap> {
   frameSpec: string | undefined;
   /** The loaded plugins (framers, inspector rows); set by createSession. */
   plugins: PluginRegistry | undefined;
+  /** The faults on every connection (--fault, /fault); set by createSession. */
+  faults: FaultController | undefined;
+  /** proxy: where each client's upstream connection goes (`host:port`), for the views. */
+  upstream: string | undefined;
   /** Creates framers for a spec; installed by whoever knows the plugin registry. */
   framerFactory: ((spec: string) => Framer) | undefined;
   readonly totals = { bytesIn: 0, bytesOut: 0, chunksIn: 0, chunksOut: 0 };
@@ -233,7 +238,7 @@ export class Session extends EventEmitter<SessionEventMap> {
   }
 
   private noConnectionText(): string {
-    if (this.mode === 'listen' && !this.acceptedAny) return 'no client has connected yet';
+    if (this.mode !== 'connect' && !this.acceptedAny) return 'no client has connected yet';
     return 'no open connection';
   }
 

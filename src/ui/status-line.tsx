@@ -15,8 +15,8 @@ export function StatusLine({ session, plain, width }: { session: Session; plain:
           ? [...s.conns.values()].at(-1)
           : undefined;
   const where =
-    s.mode === 'listen'
-      ? `listen ${s.listening ? `${s.listening.address}:${s.listening.port}` : '…'}  ${open.length} client${open.length === 1 ? '' : 's'}`
+    s.mode !== 'connect'
+      ? `${s.mode} ${s.listening ? `${s.listening.address}:${s.listening.port}` : '…'}${s.upstream ? ` → ${s.upstream}` : ''}  ${open.length} client${open.length === 1 ? '' : 's'}`
       : focus
         ? `${formatEndpoint(focus.local)} → ${formatEndpoint(focus.remote)}`
         : 'connecting…';
@@ -33,10 +33,10 @@ export function StatusLine({ session, plain, width }: { session: Session; plain:
           .filter(Boolean)
           .join('  ')
     : '';
-  const target = s.mode === 'listen' ? `  → ${s.target === 'all' ? 'all' : `#${s.target}`}` : '';
+  const target = s.mode !== 'connect' ? `  → ${s.target === 'all' ? 'all' : `#${s.target}`}` : '';
   const dropped = s.log.dropped > 0 ? `  dropped ${s.log.dropped}` : '';
   const set = s.settings;
-  const right = ` in ${formatBytes(s.totals.bytesIn)} out ${formatBytes(s.totals.bytesOut)} │ ${set.encoding} ${set.endian} ${set.eol} │ frame ${s.frameSpec ?? 'off'}${dropped} `;
+  const right = ` in ${formatBytes(s.totals.bytesIn)} out ${formatBytes(s.totals.bytesOut)} │ ${set.encoding} ${set.endian} ${set.eol} │ frame ${s.frameSpec ?? 'off'} │ fault ${s.faults?.summary() || 'off'}${dropped} `;
   // The right side (counters, settings) always shows; the addresses give way on a narrow screen.
   const leftWidth = Math.max(0, width - right.length);
   let left = ` ${s.proto} ${where}${target}  ${state}`;

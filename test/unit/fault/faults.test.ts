@@ -368,3 +368,25 @@ describe('blackhole', () => {
     ]);
   });
 });
+
+describe('corrupt across chunks', () => {
+  it('hits the same stream positions with the same seed however the stream is cut', () => {
+    const data = bytesOf(3000);
+    const whole = rig(['corrupt:0.01'], { seed: 21 });
+    whole.push('out', data);
+    const expected = Buffer.concat(whole.chunks('out').map((d) => d.bytes));
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 2999 }), { maxLength: 20 }), (cuts) => {
+        const points = [...new Set(cuts)].sort((a, b) => a - b);
+        const r = rig(['corrupt:0.01'], { seed: 21 });
+        let at = 0;
+        for (const p of [...points, data.length]) {
+          r.push('out', data.subarray(at, p));
+          at = p;
+        }
+        expect(Buffer.concat(r.chunks('out').map((d) => d.bytes))).toEqual(expected);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});

@@ -1,0 +1,89 @@
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { unbracket } from '../net/resolve.js';
+import { addUpstreamOptions, resolveUpstreamOptions } from '../proxy/upstream-options.js';
+import type { SessionSpec } from '../session/session-spec.js';
+import {
+  addConnectionOptions,
+  type ConnectionOptions,
+  resolveConnectionOptions,
+} from './connection-options.js';
+import { chooseMode } from './mode.js';
+import { parsePort } from './units.js';
+
+/**
+ * `sockrepl proxy <listen-port> <host> <port>`: every client that connects gets its own
+ * connection to host:port; both directions pass through the faults and framing and are shown.
+ * The plain socket options apply to the listening side, `--upstream-*` to the upstream side.
+ */
+export function registerProxyCommand(program: Command): void {
+  const cmd = program
+    .command('proxy')
+    .description(
+      'relay each client to its own upstream connection, through faults and framing, showing both directions',
+    )
+    .usage('<listen-port> <host> <port> [options]')
+    .argument('<listen-port>', 'port to listen on (0 picks a free one); -s picks the address')
+    .argument('<host>', 'upstream host')
+    .argument('<port>', 'upstream port');
+  addUpstreamOptions(addConnectionOptions(cmd)).action(
+    async (listenPort: string, host: string, port: string, _opts, c: Command) => {
+      const raw = mergedOptions(c);
+      const options = resolveConnectionOptions(raw);
+      checkProxyOptions(options);
+      const spec: SessionSpec = {
+        kind: 'proxy',
+        host: options.source && unbracket(options.source),
+        port: parsePort(listenPort, 'listen port'),
+        options,
+        upstream: {
+          host: unbracket(host),
+          port: parsePort(port, 'upstream port'),
+          options: resolveUpstreamOptions(raw, options),
+        },
+      };
+      if (spec.upstream!.port === 0) throw new UsageError('proxy: upstream port 0 cannot be connected to');
+      process.exitCode = await runProxy(spec);
+    },
+  );
+}
+
+/** Options that have no meaning for a relay are refused rather than ignored. */
+function checkProxyOptions(o: ConnectionOptions): void {
+  const bad: [boolean, string][] = [
+    [
+      o.sourcePort !== undefined,
+      '-p/--source-port: the proxy listens on <listen-port>; the upstream side binds with --upstream-source-port',
+    ],
+    [o.broker, '--broker: each client of a proxy talks to its own upstream connection'],
+    [o.sendOnly || o.recvOnly, '--send-only/--recv-only: a proxy reads no standard input'],
+    [o.halfClose, '-N: a proxy reads no standard input; FINs are passed on as they come'],
+  ];
+  for (const [given, why] of bad) if (given) throw new UsageError(`proxy: ${why}`);
+}
+
+/** Options given before the subcommand (`sockrepl -v proxy ...`) count as much as those after it. */
+function mergedOptions(cmd: Command): Record<string, unknown> {
+  const parent = cmd.parent ? cmd.parent.opts() : {};
+  const merged: Record<string, unknown> = { ...parent };
+  for (const [key, value] of Object.entries(cmd.opts())) {
+    if (value !== undefined && !(key in parent && cmd.getOptionValueSource(key) === 'default'))
+      merged[key] = value;
+  }
+  return merged;
+}
+
+/** Pipe mode is a plain relay; `--json` and the screen show the relayed traffic. */
+async function runProxy(spec: SessionSpec): Promise<number> {
+  const mode = chooseMode(spec.options, Boolean(process.stdin.isTTY), Boolean(process.stdout.isTTY));
+  if (mode === 'json') {
+    const { runJson } = await import('../json/run-json.js');
+    return runJson(spec);
+  }
+  if (mode === 'tui') {
+    const { runTui } = await import('../ui/run-tui.js');
+    return runTui(spec);
+  }
+  const { runPipeProxy } = await import('../proxy/pipe-proxy.js');
+  return runPipeProxy(spec);
+}

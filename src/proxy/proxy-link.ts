@@ -1,0 +1,180 @@
+import { FaultyChannel } from '../fault/faulty-channel.js';
+import type { Channel, CloseReason } from '../net/channel.js';
+import { connectTcp } from '../net/tcp-connect.js';
+import { connectUdp } from '../net/udp.js';
+import { holdReading } from './hold-reading.js';
+import type { UpstreamSpec } from './upstream-options.js';
+
+export type ProxyLog = (text: string, level: 'info' | 'warn' | 'error', conn?: number) => void;
+
+/**
+ * One client and its own upstream connection, relayed both ways. A FIN from one side becomes
+ * `shutdown('write')` on the other (after whatever the faults still hold), an RST becomes
+ * `reset()`. Backpressure both ways: while one side cannot take more, the other is not read.
+ * The client is not read until the upstream is connected; if that fails, the client is reset,
+ * as a refusing server would.
+ */
+export class ProxyLink {
+  upstream: Channel | undefined;
+  readonly done: Promise<void>;
+  private finished!: () => void;
+  private clientGone: CloseReason | undefined;
+  private discarded = { toClient: 0, toUpstream: 0 };
+
+  constructor(
+    readonly client: Channel,
+    private readonly spec: UpstreamSpec,
+    private readonly log: ProxyLog,
+  ) {
+    this.done = new Promise((resolve) => {
+      this.finished = resolve;
+    });
+    holdReading(client, 'connecting upstream', true);
+    client.on('data', (chunk) => this.toUpstream(chunk));
+    client.on('end', () => {
+      const up = this.upstream;
+      if (!up || up.closed || up.writeClosed) return;
+      this.note('client sent FIN; passed on to the upstream');
+      up.shutdown('write');
+    });
+    client.on('close', (reason) => this.clientClosed(reason));
+  }
+
+  /** Connects the upstream and starts relaying. */
+  async start(): Promise<void> {
+    const { host, port, options } = this.spec;
+    let up: Channel;
+    try {
+      up = options.udp ? await connectUdp(host, port, options) : await connectTcp(host, port, options);
+    } catch (err) {
+      this.log(
+        `upstream ${(err as Error).message}; the client is ${this.client.proto === 'tcp' ? 'reset' : 'closed'}`,
+        'error',
+        this.client.id,
+      );
+      if (!this.client.closed) {
+        if (this.client.proto === 'tcp') this.client.reset();
+        else void this.client.close();
+      }
+      this.finished();
+      return;
+    }
+    if (this.clientGone !== undefined) {
+      // The client left while the upstream was being connected.
+      await up.close();
+      this.finished();
+      return;
+    }
+    this.upstream = up;
+    this.note(`upstream ${label(up.remote)} connected from ${label(up.local)}`);
+    up.on('data', (chunk) => this.toClient(chunk));
+    up.on('end', () => {
+      if (this.client.closed || this.client.writeClosed) return;
+      this.note('upstream sent FIN; passed on to the client');
+      this.client.shutdown('write');
+    });
+    up.on('close', (reason, error) => this.upstreamClosed(reason, error?.message));
+    holdReading(this.client, 'connecting upstream', false);
+  }
+
+  /** Closes both sides gracefully (the proxy is stopping). */
+  async close(): Promise<void> {
+    await Promise.all([
+      this.client.close().catch(() => undefined),
+      this.upstream?.close().catch(() => undefined),
+    ]);
+  }
+
+  private toUpstream(chunk: Buffer): void {
+    const up = this.upstream;
+    if (!up || up.closed || up.writeClosed) {
+      this.discard('toUpstream', chunk.length, 'the upstream no longer takes data');
+      return;
+    }
+    if (!up.send(chunk)) this.backpressure(this.client, up, 'upstream is slow');
+  }
+
+  private toClient(chunk: Buffer): void {
+    const client = this.client;
+    if (client.closed || client.writeClosed) {
+      this.discard('toClient', chunk.length, "the client's write side is shut");
+      return;
+    }
+    if (!client.send(chunk)) this.backpressure(this.upstream!, client, 'client is slow');
+  }
+
+  /** Stops reading `from` until `to` drains (or closes). */
+  private backpressure(from: Channel, to: Channel, reason: string): void {
+    holdReading(from, reason, true);
+    const release = () => {
+      to.off('drain', release);
+      to.off('close', release);
+      holdReading(from, reason, false);
+    };
+    to.on('drain', release);
+    to.on('close', release);
+  }
+
+  /**
+   * A side that closed abortively (RST, error, or an RST a fault sent) takes the other down with
+   * an RST; one that finished gracefully has already had its FIN passed on, and the other side
+   * closes on its own once its FIN has gone after what the faults hold; a local close is passed on.
+   */
+  private clientClosed(reason: CloseReason): void {
+    this.clientGone = reason;
+    const up = this.upstream;
+    if (!up) return;
+    if (!up.closed) {
+      const faultReset = this.client instanceof FaultyChannel && this.client.resetByFault !== undefined;
+      if (reason === 'reset' || reason === 'error' || faultReset) {
+        this.note(
+          `${faultReset ? 'a fault reset the client' : 'the client reset the connection'} (RST); the upstream is reset too`,
+          'warn',
+        );
+        up.reset();
+      } else if (reason === 'eof') {
+        if (!up.writeClosed) up.shutdown('write');
+      } else {
+        void up.close();
+      }
+    }
+    if (up.closed) this.finished();
+    else up.once('close', () => this.finished());
+  }
+
+  private upstreamClosed(reason: CloseReason, message: string | undefined): void {
+    const client = this.client;
+    if (!client.closed) {
+      if (reason === 'reset' || reason === 'error') {
+        this.note(
+          `upstream ${reason === 'reset' ? 'reset the connection (RST)' : `failed: ${message}`}; the client is reset too`,
+          'warn',
+        );
+        client.reset();
+      } else if (reason === 'eof') {
+        if (!client.writeClosed) client.shutdown('write');
+      } else {
+        void client.close();
+      }
+    }
+    if (client.closed) this.finished();
+    else client.once('close', () => this.finished());
+  }
+
+  private discard(which: 'toClient' | 'toUpstream', n: number, why: string): void {
+    if (this.discarded[which] === 0)
+      this.note(
+        `bytes ${which === 'toClient' ? 'for the client' : 'for the upstream'} are discarded: ${why}`,
+        'warn',
+      );
+    this.discarded[which] += n;
+  }
+
+  private note(text: string, level: 'info' | 'warn' = 'info'): void {
+    this.log(text, level, this.client.id);
+  }
+}
+
+function label(e: { address: string; port: number; family: string }): string {
+  return e.family === 'IPv6' ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
+}

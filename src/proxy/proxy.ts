@@ -1,0 +1,79 @@
+import { EventEmitter } from 'node:events';
+import type { ConnectionOptions } from '../cli/connection-options.js';
+import type { FaultController } from '../fault/fault-controller.js';
+import type { Channel, Endpoint, Protocol } from '../net/channel.js';
+import type { Listener, ListenerEventMap } from '../net/listener.js';
+import { listenTcp } from '../net/tcp-listen.js';
+import { listenUdp } from '../net/udp.js';
+import { ProxyLink, type ProxyLog } from './proxy-link.js';
+import type { UpstreamSpec } from './upstream-options.js';
+
+export interface ProxyConfig {
+  /** Address to listen on (`-s`); all addresses by default, as `listen`. */
+  host?: string;
+  port: number;
+  /** The listening side's options: protocol, family, socket options of accepted clients, limits. */
+  listen: ConnectionOptions;
+  upstream: UpstreamSpec;
+  /** Faults apply to each client's connection: `in` is what the client sends, `out` what it is sent. */
+  faults?: FaultController;
+  log: ProxyLog;
+}
+
+/**
+ * `sockrepl proxy`: a listener whose every client gets its own upstream connection. To the
+ * session it is a Listener like any other: its `channel` events are the clients' connections
+ * (wrapped in the faults), so the traffic view, `--json` and `-x` see both directions of each
+ * relay as that client's `in` (client → upstream) and `out` (upstream → client).
+ */
+export class ProxyListener extends EventEmitter<ListenerEventMap> implements Listener {
+  readonly channels = new Set<Channel>();
+  private readonly links = new Set<ProxyLink>();
+
+  constructor(
+    private readonly inner: Listener,
+    private readonly config: ProxyConfig,
+  ) {
+    super();
+    inner.on('channel', (raw) => this.accept(raw));
+    inner.on('refused', (peer, why) => this.emit('refused', peer, why));
+    inner.on('error', (err) => this.emit('error', err));
+  }
+
+  get proto(): Protocol {
+    return this.inner.proto;
+  }
+
+  get address(): Endpoint {
+    return this.inner.address;
+  }
+
+  stopAccepting(): void {
+    this.inner.stopAccepting();
+  }
+
+  async close(): Promise<void> {
+    this.inner.stopAccepting();
+    await Promise.all([...this.links].map((l) => l.close()));
+    await this.inner.close();
+  }
+
+  private accept(raw: Channel): void {
+    const client = this.config.faults ? this.config.faults.wrap(raw) : raw;
+    this.channels.add(client);
+    client.once('close', () => this.channels.delete(client));
+    const link = new ProxyLink(client, this.config.upstream, this.config.log);
+    this.links.add(link);
+    void link.done.then(() => this.links.delete(link));
+    this.emit('channel', client);
+    void link.start();
+  }
+}
+
+export async function startProxy(config: ProxyConfig): Promise<ProxyListener> {
+  const o = config.listen;
+  const inner = o.udp
+    ? await listenUdp(config.host, config.port, o)
+    : await listenTcp(config.host, config.port, o);
+  return new ProxyListener(inner, config);
+}
