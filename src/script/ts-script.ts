@@ -60,7 +60,6 @@ export async function runTsScript(file: string, options: TsScriptOptions): Promi
   const jiti = createJiti(pathToFileURL(path).href, {
     alias: packageAliases(),
     interopDefault: false,
-    fsCache: false,
   });
   let code: number = EXIT.ok;
   let error: { code: string; message: string } | undefined;
