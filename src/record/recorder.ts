@@ -102,9 +102,10 @@ export class Recorder {
     if (this.proxied && upstream) {
       this.write([
         `# through sockrepl proxy: the client's side of connection ${conn}, replayed against the upstream`,
-        [`connect ${hostWord(upstream.host)} ${upstream.port}`, ...optionWords(upstream.options ?? {}, 'connect')].join(
-          ' ',
-        ),
+        [
+          `connect ${hostWord(upstream.host)} ${upstream.port}`,
+          ...optionWords(upstream.options ?? {}, 'connect'),
+        ].join(' '),
       ]);
     } else if (listening) this.write([this.listenLine()]);
     else {
