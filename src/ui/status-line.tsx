@@ -34,9 +34,11 @@ export function StatusLine({ session, plain, width }: { session: Session; plain:
           .join('  ')
     : '';
   const target = s.mode !== 'connect' ? `  → ${s.target === 'all' ? 'all' : `#${s.target}`}` : '';
+  // Shown only while some fault is on: the line is short of room, and no fault is the usual case.
+  const faults = s.faults?.active.length ? ` │ fault ${s.faults.summary()}` : '';
   const dropped = s.log.dropped > 0 ? `  dropped ${s.log.dropped}` : '';
   const set = s.settings;
-  const right = ` in ${formatBytes(s.totals.bytesIn)} out ${formatBytes(s.totals.bytesOut)} │ ${set.encoding} ${set.endian} ${set.eol} │ frame ${s.frameSpec ?? 'off'} │ fault ${s.faults?.summary() || 'off'}${dropped} `;
+  const right = ` in ${formatBytes(s.totals.bytesIn)} out ${formatBytes(s.totals.bytesOut)} │ ${set.encoding} ${set.endian} ${set.eol} │ frame ${s.frameSpec ?? 'off'}${faults}${dropped} `;
   // The right side (counters, settings) always shows; the addresses give way on a narrow screen.
   const leftWidth = Math.max(0, width - right.length);
   let left = ` ${s.proto} ${where}${target}  ${state}`;
