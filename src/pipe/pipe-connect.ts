@@ -23,12 +23,13 @@ export async function runPipeConnect(
   const faults = options.fault.length
     ? await (await import('../fault/pipe-faults.js')).pipeFaults(options, log, io.stderr)
     : undefined;
+  // Opened before connecting: a peer that speaks first must not have its bytes arrive unheard.
+  const tap = await openHexTap(options, io);
   const raw: Channel = options.udp
     ? await connectUdp(host, port, options)
     : await connectTcp(host, port, options);
   log.connected(host, port, raw.proto);
   const channel: Channel = faults ? faults.wrap(raw) : raw;
-  const tap = await openHexTap(options, io);
   // With faults, the dump shows what really left (pieces, corrupted bytes), not what stdin gave.
   if (faults && tap) channel.on('sent', (chunk) => tap.write('out', channel, chunk));
   const policy = new EofPolicy(options, () => [channel]);

@@ -29,12 +29,13 @@ export async function runPipeListen(
   const faults = options.fault.length
     ? await (await import('../fault/pipe-faults.js')).pipeFaults(options, log, io.stderr)
     : undefined;
+  // Opened before listening: a client that connects at once must find the tap (and the handlers) ready.
+  const tap = await openHexTap(options, io);
   const bound: Listener = options.udp
     ? await listenUdp(host, port, options)
     : await listenTcp(host, port, options);
   const listener: Listener = faults ? faults.wrapListener(bound) : bound;
   log.listening(listener.address);
-  const tap = await openHexTap(options, io);
   const clients = new Set<Channel>();
   let latest: Channel | undefined;
   const targets = () => (listener.proto === 'udp' ? (latest && !latest.closed ? [latest] : []) : clients);
