@@ -59,7 +59,16 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
     this.stats = { bytesIn: 0, bytesOut: 0, chunksIn: 0, chunksOut: 0, openedAt: now, lastActivityAt: now };
     this.local = endpoint(socket.localAddress, socket.localPort, socket.localFamily);
     this.remote = endpoint(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
-    socket.on('data', (chunk: Buffer) => this.received(chunk));
+    // Reading starts with the first 'data' listener: bytes that arrive while the owner is still
+    // setting up (an await between connecting and subscribing) wait in the socket, never lost.
+    const untyped = this as EventEmitter;
+    const startReading = (event: string | symbol) => {
+      if (event !== 'data') return;
+      untyped.off('newListener', startReading);
+      if (this.borrowsReads) process.nextTick(() => this.socket.resume());
+      else socket.on('data', (chunk: Buffer) => this.received(chunk));
+    };
+    untyped.on('newListener', startReading);
     socket.on('end', () => {
       // The peer closed first; a close() of ours in answer keeps 'eof' as the reason.
       this.closing ??= 'eof';
@@ -174,6 +183,8 @@ function withReusedReadBuffer(socket: Socket, onChunk: (chunk: Buffer) => void):
   return new NodeSocket({
     fd: copy,
     allowHalfOpen: true,
+    // Paused until the channel has a 'data' listener (see the constructor).
+    pauseOnCreate: true,
     onread: {
       buffer: Buffer.allocUnsafe(BORROWED_READ_SIZE),
       callback: (n: number, buf: Uint8Array) => {

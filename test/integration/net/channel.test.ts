@@ -1,0 +1,54 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Channel } from '../../../src/net/channel.js';
+import { connectTcp } from '../../../src/net/tcp-connect.js';
+import { listenTcp } from '../../../src/net/tcp-listen.js';
+import { sleep } from '../../helpers/cli.js';
+import { connectTo, tcpServer } from '../../helpers/servers.js';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+const base = {
+  family: undefined,
+  source: undefined,
+  sourcePort: undefined,
+  waitMs: undefined,
+  idleTimeoutMs: undefined,
+};
+
+function firstData(channel: Channel): Promise<string> {
+  return new Promise((resolve) => channel.once('data', (chunk) => resolve(chunk.toString())));
+}
+
+describe('a channel keeps what arrives before anyone listens', () => {
+  for (const borrowedReads of [false, true]) {
+    it(`a peer that speaks first is heard after an await (borrowedReads=${borrowedReads})`, async () => {
+      const srv = await tcpServer((s) => s.write('banner\n'));
+      cleanups.push(() => srv.close());
+      const ch = await connectTcp('127.0.0.1', srv.port, { ...base, socket: {}, borrowedReads });
+      cleanups.push(() => ch.reset());
+      await sleep(100);
+      expect(await firstData(ch)).toBe('banner\n');
+    });
+
+    it(`an accepted client's first bytes wait for the listener's owner (borrowedReads=${borrowedReads})`, async () => {
+      const l = await listenTcp('127.0.0.1', 0, {
+        family: undefined,
+        socket: {},
+        idleTimeoutMs: undefined,
+        maxClients: undefined,
+        borrowedReads,
+      });
+      cleanups.push(() => l.close());
+      const accepted = new Promise<Channel>((resolve) => l.once('channel', resolve));
+      const peer = await connectTo(l.address.port);
+      cleanups.push(() => peer.destroy());
+      peer.write('hello\n');
+      const ch = await accepted;
+      await sleep(100);
+      expect(await firstData(ch)).toBe('hello\n');
+    });
+  }
+});
