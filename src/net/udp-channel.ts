@@ -31,7 +31,8 @@ export class UdpChannel extends EventEmitter<ChannelEventMap> implements Channel
   /** Datagrams dropped because reading was paused too long. */
   droppedWhilePaused = 0;
 
-  private paused = false;
+  /** Datagrams queue until the first 'data' listener (an await before subscribing loses nothing). */
+  private paused = true;
   private queue: Buffer[] = [];
   private inFlight = 0;
   private idleTimer: NodeJS.Timeout | undefined;
@@ -46,6 +47,13 @@ export class UdpChannel extends EventEmitter<ChannelEventMap> implements Channel
     const now = Date.now();
     this.stats = { bytesIn: 0, bytesOut: 0, chunksIn: 0, chunksOut: 0, openedAt: now, lastActivityAt: now };
     this.touch();
+    const untyped = this as EventEmitter;
+    const startReading = (event: string | symbol) => {
+      if (event !== 'data') return;
+      untyped.off('newListener', startReading);
+      process.nextTick(() => this.resume());
+    };
+    untyped.on('newListener', startReading);
   }
 
   get fd(): number | undefined {
