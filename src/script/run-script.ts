@@ -60,7 +60,9 @@ export async function runScriptSource(
         port: 0,
         options: { ...options.cli, keepOpen: true, record: undefined },
       },
-      { decodeText: false, kernelRefreshMs: 0 },
+      // A script shows steps, not the traffic log: keep only a little (/save, /inspect), so that a
+      // long run does not carry thousands of old events through every garbage collection.
+      { decodeText: false, kernelRefreshMs: 0, logLimits: { maxEntries: 1024, maxBytes: 1024 * 1024 } },
     );
     script = parseScriptOrThrow(source, { file, extraCommands: session.plugins?.names('commands') ?? [] });
   } catch (err) {

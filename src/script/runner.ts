@@ -78,6 +78,11 @@ export class ScriptRunner {
   private defaultTimeoutMs = DEFAULT_EXPECT_TIMEOUT_MS;
   /** What the running step sent, collected from the session's outgoing data events. */
   private sent: { chunks: Buffer[]; bytes: number } | undefined;
+  private readonly literalBytes = new WeakMap<Template, { encoding: string; bytes: Buffer }>();
+  private readonly literalPatterns = new WeakMap<
+    Pattern,
+    { encoding: string; pattern: TubePattern | undefined }
+  >();
   /** Once the script is over, closing its connections is not news for the transcript. */
   private over = false;
 
@@ -236,7 +241,7 @@ export class ScriptRunner {
   private async command(s: CommandStatement): Promise<void> {
     const step = this.begin(s);
     const { session, interpreter, vars } = this.o;
-    if (NEEDS_CONNECTION.has(s.name)) {
+    if (NEEDS_CONNECTION.has(s.name) && this.o.connections.waitsForClient) {
       await this.o.connections.awaitClient(performance.now() + this.defaultTimeoutMs).catch((err) => {
         throw this.positioned(
           s,
@@ -253,7 +258,7 @@ export class ScriptRunner {
       const single = s.args.length === 1 ? s.args[0] : undefined;
       if (s.name === 'send' && single) {
         // One argument: its exact bytes (`\xNN` stays one byte whatever the encoding).
-        const bytes = vars.expandBytes(single.value, (t) => encodeText(t, session.settings.encoding));
+        const bytes = this.bytesOf(single.value);
         if (bytes.length > 0) await session.send(bytes);
       } else {
         const rest = vars.expand(s.raw);
@@ -277,9 +282,35 @@ export class ScriptRunner {
       this.sent = undefined;
     }
     if (sent.bytes === 0) this.report(step, {});
-    else if (sent.bytes <= MAX_SENT_SHOWN) this.report(step, { sent: Buffer.concat(sent.chunks) });
+    else if (sent.bytes <= MAX_SENT_SHOWN)
+      this.report(step, { sent: sent.chunks.length === 1 ? sent.chunks[0]! : Buffer.concat(sent.chunks) });
     else this.report(step, { note: `sent ${sent.bytes} bytes` });
     if (lines.length > 0) this.o.sink.output(lines);
+  }
+
+  /** A pattern as the tube takes it; one without variables is worked out once per encoding. */
+  private resolved(p: Pattern): TubePattern | undefined {
+    const encoding = this.o.session.settings.encoding;
+    const template =
+      p.kind === 'text' || p.kind === 'hex' ? p.value : p.kind === 'regex' ? p.source : undefined;
+    if (template?.parts.some((x) => x.kind === 'var')) return resolvePattern(p, this.o.vars, encoding);
+    const cached = this.literalPatterns.get(p);
+    if (cached?.encoding === encoding) return cached.pattern;
+    const pattern = resolvePattern(p, this.o.vars, encoding);
+    this.literalPatterns.set(p, { encoding, pattern });
+    return pattern;
+  }
+
+  /** A send's bytes; those of a template without variables are worked out once per encoding. */
+  private bytesOf(t: Template): Buffer {
+    const encoding = this.o.session.settings.encoding;
+    const encode = (text: string) => encodeText(text, encoding);
+    if (t.parts.some((p) => p.kind === 'var')) return this.o.vars.expandBytes(t, encode);
+    const cached = this.literalBytes.get(t);
+    if (cached?.encoding === encoding) return cached.bytes;
+    const bytes = this.o.vars.expandBytes(t, encode);
+    this.literalBytes.set(t, { encoding, bytes });
+    return bytes;
   }
 
   // ---- expect -------------------------------------------------------------------------------
@@ -289,8 +320,8 @@ export class ScriptRunner {
   }
 
   /** A script pattern as the tube takes it; `frame` needs the connection's frames. */
-  private tubePattern(p: Pattern, conn: Conn, s: Statement): TubePattern {
-    if (p.kind === 'frame') {
+  private tubePattern(p: Pattern, conn: Conn | undefined, s: Statement): TubePattern {
+    if (p.kind === 'frame' && conn) {
       if (!this.o.session.frameSpec) {
         throw new ScriptRuntimeError(
           this.file,
@@ -300,7 +331,7 @@ export class ScriptRunner {
       }
       return framePattern(conn, this.o.session.settings.encoding);
     }
-    const resolved = resolvePattern(p, this.o.vars, this.o.session.settings.encoding);
+    const resolved = this.resolved(p);
     if (resolved === undefined)
       throw new ScriptRuntimeError(this.file, s.pos, `'${p.kind}' is not a pattern here`);
     return resolved;
@@ -310,13 +341,15 @@ export class ScriptRunner {
     const step = this.begin(s);
     const timeoutMs = this.timeoutOf(s.timeout);
     const deadline = step.t0 + timeoutMs;
-    // Resolve what can be resolved before waiting: a bad value is exit 2, not a timeout.
-    if (s.pattern.kind !== 'frame') resolvePattern(s.pattern, this.o.vars, this.o.session.settings.encoding);
+    // Resolved before waiting for a client: a bad value is exit 2, not a timeout.
+    const resolved = s.pattern.kind === 'frame' ? undefined : this.tubePattern(s.pattern, undefined, s);
     let tube: Tube | undefined;
     try {
-      const target = await this.o.connections.target('expect', deadline);
+      const target = this.o.connections.waitsForClient
+        ? await this.o.connections.target('expect', deadline)
+        : this.o.connections.targetNow('expect');
       tube = target.tube;
-      const pattern = this.tubePattern(s.pattern, target.conn, s);
+      const pattern = resolved ?? this.tubePattern(s.pattern, target.conn, s);
       const m = await tube.expect(pattern, this.callOptions(deadline));
       this.matched(target.conn, m);
       this.report(step, { matched: matchData(m), durationMs: performance.now() - step.t0 });
@@ -370,6 +403,8 @@ export class ScriptRunner {
 
   private matched(conn: Conn, m: ExpectMatch): void {
     if (m.kind === 'custom' && m.data) consumeFrame(conn, m.data as Parameters<typeof consumeFrame>[1]);
+    // Expects read the tube; the session's own /expect buffer would only grow.
+    conn.rx.clear();
     this.o.vars.setCaptures(m);
   }
 

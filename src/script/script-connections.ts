@@ -58,16 +58,26 @@ export class ScriptConnections {
    * client has come yet, waits for one until `deadline` (a performance.now() time).
    */
   async target(what: string, deadline: number): Promise<{ conn: Conn; tube: Tube }> {
-    await this.awaitClient(deadline);
+    if (this.waitsForClient) await this.awaitClient(deadline);
+    return this.targetNow(what);
+  }
+
+  /** The target as it is now (no waiting). */
+  targetNow(what: string): { conn: Conn; tube: Tube } {
     const conn = this.session.targetOne(what);
     const tube = this.tubes.get(conn.id);
     if (!tube) throw new UsageError(`${what}: connection ${conn.id} is not the script's`);
     return { conn, tube };
   }
 
+  /** True while listening and no client has come yet. */
+  get waitsForClient(): boolean {
+    return this.listener !== undefined && this.session.conns.size === 0;
+  }
+
   /** Resolves once a connection exists; throws a TimeoutError when none came by the deadline. */
   async awaitClient(deadline: number): Promise<void> {
-    if (this.session.conns.size > 0 || !this.listener) return;
+    if (!this.waitsForClient) return;
     const started = performance.now();
     await new Promise<void>((resolve, reject) => {
       const left = Math.max(0, deadline - started);

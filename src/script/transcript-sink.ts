@@ -31,23 +31,27 @@ export interface TranscriptSink {
   flush(): Promise<void>;
 }
 
+/**
+ * Lines gathered and written every FLUSH_MS (or at 64 KiB): a script that answers in microseconds
+ * would otherwise cost one write to standard output per round trip.
+ */
+const FLUSH_MS = 30;
+
 class Batched {
   private pending = '';
-  private scheduled = false;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly stream: Writable) {}
 
   write(text: string): void {
     this.pending += text;
     if (this.pending.length >= 64 * 1024) this.drainNow();
-    else if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.drainNow());
-    }
+    else this.timer ??= setTimeout(() => this.drainNow(), FLUSH_MS);
   }
 
   drainNow(): void {
-    this.scheduled = false;
+    clearTimeout(this.timer);
+    this.timer = undefined;
     if (this.pending === '') return;
     const text = this.pending;
     this.pending = '';

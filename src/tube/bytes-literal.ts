@@ -1,4 +1,4 @@
-import { decodeText, encodeText } from '../codec/text.js';
+import { baseEncoding, decodeText, encodeText } from '../codec/text.js';
 
 /**
  * Bytes written the way a script would write them: `"OK 42\r\n"` when they are text in the
@@ -42,10 +42,18 @@ export function spacedHex(bytes: Uint8Array): string {
  */
 export function textLiteral(bytes: Uint8Array, encoding = 'utf8'): string | undefined {
   if (bytes.length === 0) return '""';
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   let text: string;
   try {
-    text = decodeText(bytes, encoding);
-    if (!Buffer.from(bytes).equals(encodeText(text, encoding))) return undefined;
+    if (encodingFacts(encoding).utf8) {
+      // The hot path of every transcript line: any invalid sequence fails the round trip anyway.
+      text = buf.toString('utf8');
+      if (Buffer.byteLength(text, 'utf8') !== buf.length || !buf.equals(Buffer.from(text, 'utf8')))
+        return undefined;
+    } else {
+      text = decodeText(bytes, encoding);
+      if (!buf.equals(encodeText(text, encoding))) return undefined;
+    }
   } catch {
     return undefined;
   }
@@ -54,12 +62,27 @@ export function textLiteral(bytes: Uint8Array, encoding = 'utf8'): string | unde
   if (binary > Math.max(1, text.length * MAX_BINARY_SHARE)) return undefined;
   // `\xNN` is a raw byte in a script; it stands for a control character only where that
   // character is one byte with the same value (ASCII-compatible encodings).
-  return quoteText(text, isAsciiCompatible(encoding));
+  return quoteText(text, encodingFacts(encoding).asciiCompatible);
 }
 
 /** True where a control character is one byte of its own value, so `\xNN` can stand for it. */
 export function isAsciiCompatible(encoding: string): boolean {
-  return encodeText('\x01', encoding).equals(Buffer.from([1]));
+  return encodingFacts(encoding).asciiCompatible;
+}
+
+const FACTS = new Map<string, { asciiCompatible: boolean; utf8: boolean }>();
+
+/** What the literals need to know about an encoding, worked out once per name. */
+function encodingFacts(encoding: string): { asciiCompatible: boolean; utf8: boolean } {
+  let facts = FACTS.get(encoding);
+  if (!facts) {
+    facts = {
+      asciiCompatible: encodeText('\x01', encoding).equals(Buffer.from([1])),
+      utf8: baseEncoding(encoding) === 'utf8',
+    };
+    if (FACTS.size < 64) FACTS.set(encoding, facts);
+  }
+  return facts;
 }
 
 /**

@@ -45,10 +45,9 @@ export interface Matcher {
 export function matcher(pattern: Pattern, encoding: string): Matcher {
   if (pattern === 'eof') return eofMatcher();
   if (pattern instanceof RegExp) return regexMatcher(pattern, encoding);
-  if (typeof pattern === 'string') {
-    return needleMatcher('text', encodeText(pattern, encoding), quoteText(pattern));
-  }
-  if (pattern instanceof Uint8Array) return needleMatcher('bytes', pattern, hexLiteral(pattern));
+  if (typeof pattern === 'string')
+    return needleMatcher('text', encodedNeedle(pattern, encoding), () => quoteText(pattern));
+  if (pattern instanceof Uint8Array) return needleMatcher('bytes', pattern, () => hexLiteral(pattern));
   return {
     kind: 'custom',
     description: pattern.description,
@@ -57,11 +56,32 @@ export function matcher(pattern: Pattern, encoding: string): Matcher {
   };
 }
 
-function needleMatcher(kind: 'text' | 'bytes', needle: Uint8Array, description: string): Matcher {
+/** Recently encoded text patterns: a script's loop expects the same few texts thousands of times. */
+const NEEDLES = new Map<string, Uint8Array>();
+const MAX_NEEDLES = 256;
+
+function encodedNeedle(text: string, encoding: string): Uint8Array {
+  if (text.length > 1024) return encodeText(text, encoding);
+  const key = `${encoding}\0${text}`;
+  let bytes = NEEDLES.get(key);
+  if (!bytes) {
+    bytes = encodeText(text, encoding);
+    if (NEEDLES.size >= MAX_NEEDLES) NEEDLES.delete(NEEDLES.keys().next().value!);
+    NEEDLES.set(key, bytes);
+  }
+  return bytes;
+}
+
+/** `describe` runs only when a message needs the description (most expects succeed). */
+function needleMatcher(kind: 'text' | 'bytes', needle: Uint8Array, describe: () => string): Matcher {
   let from = 0;
+  let description: string | undefined;
   return {
     kind,
-    description,
+    get description() {
+      description ??= describe();
+      return description;
+    },
     find(buffer) {
       const m = buffer.findBytes(needle, Math.min(from, buffer.length));
       // Next time, search only where a match could still begin.

@@ -101,6 +101,8 @@ export class Tube {
   private receiving = 0;
   private paused = false;
   private wakers = new Set<() => void>();
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Number.POSITIVE_INFINITY;
   private closeReason: CloseReason | undefined;
   private closeError: NetError | undefined;
   private detached = false;
@@ -178,7 +180,7 @@ export class Tube {
 
   /** Sends text (in the tube's encoding) or bytes; resolves once the kernel took them or Node's queue drained. */
   async send(data: string | Uint8Array, options: CallOptions = {}): Promise<void> {
-    const bytes = typeof data === 'string' ? encodeText(data, options.encoding ?? this.encoding) : data;
+    const bytes = typeof data === 'string' ? this.encode(data, options.encoding) : data;
     if (bytes.length === 0) return;
     if (this.channel.writeClosed) {
       throw new NetError(
@@ -202,6 +204,11 @@ export class Tube {
     const body = typeof data === 'string' ? encodeText(data, encoding) : data;
     const eol = typeof this.eol === 'string' ? encodeText(this.eol, encoding) : this.eol;
     await this.send(Buffer.concat([body, eol]), options);
+  }
+
+  /** Text as bytes; UTF-8, every string's encoding unless told otherwise, skips the general path. */
+  private encode(text: string, encoding = this.textEncoding): Buffer {
+    return encoding === 'utf8' ? Buffer.from(text, 'utf8') : encodeText(text, encoding);
   }
 
   /** Waits for `pattern`, then sends (pwntools' sendafter). Returns what was received. */
@@ -303,7 +310,7 @@ export class Tube {
     if (patterns.length === 0) throw new UsageError('expect: no pattern given');
     const encoding = options.encoding ?? this.encoding;
     const matchers = patterns.map((p) => matcher(p, encoding));
-    const expected =
+    const expected = () =>
       matchers.length === 1
         ? matchers[0]!.description
         : `one of ${matchers.map((m) => m.description).join(', ')}`;
@@ -346,7 +353,7 @@ export class Tube {
    * every change until `check` gives a result, the deadline passes, or the input ends.
    */
   private receive<T>(
-    expected: string,
+    expected: string | (() => string),
     options: CallOptions,
     check: () => T | undefined,
     restart?: () => void,
@@ -374,27 +381,28 @@ export class Tube {
           if (this.buffer.atEnd) {
             if (this.closeError) throw this.closeError;
             throw new EofError({
-              expected,
+              expected: typeof expected === 'string' ? expected : expected(),
               received: this.buffer.peek(),
               elapsedMs,
               how: this.endedHow(),
               encoding,
             });
           }
-          const left = deadline - performance.now();
-          if (left <= 0) {
+          if (deadline - performance.now() <= 0) {
             throw new TimeoutError({
-              expected,
+              expected: typeof expected === 'string' ? expected : expected(),
               received: this.buffer.peek(),
               elapsedMs,
               timeoutMs: ms,
               encoding,
             });
           }
-          await this.changed(left);
+          await this.changed(deadline);
         }
       } finally {
         this.receiving--;
+        // Between receives the timer must not keep the process alive.
+        if (this.receiving === 0) this.timer?.unref();
       }
     };
     const result = this.queue.then(run, run);
@@ -408,22 +416,42 @@ export class Tube {
     return 'the peer closed the connection (EOF)';
   }
 
-  /** Resolves on the next data, EOF, close or unget, or after `ms`. */
-  private changed(ms: number): Promise<void> {
+  /**
+   * Resolves on the next data, EOF, close or unget, or at `deadline` (a performance.now() time).
+   * One timer serves every wait: it is moved only when an earlier deadline needs it and is left
+   * unreferenced between receives, since making and clearing a timer per wait cost a tenth of a
+   * ping-pong's time. Waking early is harmless: the receive loop checks its own deadline.
+   */
+  private changed(deadline: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = ms === Number.POSITIVE_INFINITY ? undefined : setTimeout(done, Math.ceil(ms));
-      const self = this;
-      function done() {
-        clearTimeout(timer);
-        self.wakers.delete(done);
-        resolve();
-      }
-      this.wakers.add(done);
+      this.armTimer(deadline);
+      this.wakers.add(resolve);
     });
   }
 
+  private armTimer(deadline: number): void {
+    if (deadline === Number.POSITIVE_INFINITY) return;
+    if (this.timer && this.timerAt <= deadline) {
+      this.timer.ref();
+      return;
+    }
+    clearTimeout(this.timer);
+    this.timerAt = deadline;
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerAt = Number.POSITIVE_INFINITY;
+        this.wake();
+      },
+      Math.max(0, Math.ceil(deadline - performance.now())),
+    );
+  }
+
   private wake(): void {
-    for (const w of [...this.wakers]) w();
+    if (this.wakers.size === 0) return;
+    const ws = [...this.wakers];
+    this.wakers.clear();
+    for (const w of ws) w();
   }
 
   // ---- the connection ---------------------------------------------------------------------
@@ -470,6 +498,8 @@ export class Tube {
   detach(): void {
     if (this.detached) return;
     this.detached = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
     this.channel.off('data', this.listeners.data);
     this.channel.off('end', this.listeners.end);
     this.channel.off('close', this.listeners.close);
