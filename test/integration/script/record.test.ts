@@ -203,6 +203,46 @@ describe('recording a listener', () => {
   }, 20_000);
 });
 
+describe('recording through the proxy', () => {
+  it("records the client's side; the replay plays the client against the upstream", async () => {
+    const upstream = await service('whole');
+    const port = await freePort();
+    const file = `${dir.dir}/proxy.srs`;
+    const p = new CliProcess(['proxy', String(port), '127.0.0.1', String(upstream.port), '--json', '--record', file]);
+    await p.waitForStdout((o) => o.includes('"type":"listening"'));
+    const c = net.connect(port, '127.0.0.1');
+    let got = '';
+    c.on('data', (d: Buffer) => {
+      got += d.toString();
+      if (got.endsWith('ready\r\n')) c.write('HELP\n');
+      if (got.endsWith('end\r\n')) c.write('QUIT\n');
+    });
+    await new Promise((resolve) => c.once('end', resolve));
+    c.end();
+    await waitFor(() => readFileSync(file, 'utf8').includes('shutdown write'));
+    p.child.stdin.end();
+    p.kill();
+    const script = readFileSync(file, 'utf8');
+    expect(script).toContain(
+      [
+        `connect 127.0.0.1 ${upstream.port}`,
+        'expect "220 service v1 ready\\r\\n"',
+        'send "HELP\\n"',
+        'expect "commands: HELP BIN QUIT (v1)\\r\\n"',
+        'expect "end\\r\\n"',
+        'send "QUIT\\n"',
+        'expect "bye\\r\\n"',
+        'expect eof',
+        'shutdown write',
+      ].join('\n'),
+    );
+    const r = await run([file]);
+    await upstream.close();
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  }, 20_000);
+});
+
 async function waitFor(predicate: () => boolean, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!predicate()) {
