@@ -1,3 +1,4 @@
+// biome-ignore-all lint/performance/noDynamicNamespaceImportAccess: the test walks the barrel's exports by name.
 import { describe, expect, it } from 'vitest';
 import * as api from '../../../src/index.js';
 
