@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConnectionOptions } from '../cli/connection-options.js';
 import { formatDuration } from '../cli/units.js';
 import { encodeText } from '../codec/text.js';
-import { EXIT, isSockreplError, NetError, type SockreplError, UsageError } from '../errors.js';
+import { EXIT, isSockreplError, NetError, type SockreplError } from '../errors.js';
 import type { Interpreter } from '../session/interpreter.js';
 import type { Conn, Session } from '../session/session.js';
 import { formatEndpoint } from '../session/session.js';
@@ -242,13 +242,10 @@ export class ScriptRunner {
     const step = this.begin(s);
     const { session, interpreter, vars } = this.o;
     if (NEEDS_CONNECTION.has(s.name) && this.o.connections.waitsForClient) {
-      await this.o.connections.awaitClient(performance.now() + this.defaultTimeoutMs).catch((err) => {
-        throw this.positioned(
-          s,
-          new UsageError(`no client connected within ${formatDuration(this.defaultTimeoutMs)}`, {
-            cause: err,
-          }),
-        );
+      // Waiting for the client is an expectation like any other: exit 3 when none comes.
+      await this.o.connections.awaitClient(performance.now() + this.defaultTimeoutMs).catch(() => {
+        const reason = `no client connected within ${formatDuration(this.defaultTimeoutMs)}`;
+        throw new ScriptExpectFailure(this.reportOf(s, reason, new Uint8Array(0)));
       });
     }
     const sent = { chunks: [] as Buffer[], bytes: 0 };

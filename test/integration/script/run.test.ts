@@ -334,6 +334,19 @@ describe('listening scripts', () => {
     );
   });
 
+  it('a send waits for the client like an expect does (exit 3 when none comes)', async () => {
+    const port = await freePort();
+    const script = dir.write(
+      'banner.srs',
+      `listen 127.0.0.1 ${port}\ntimeout 300ms\nsend "220 hello\\r\\n"\n`,
+    );
+    const r = await run([script]);
+    expect(r.code).toBe(3);
+    expect(r.stderr.split('\n')[0]).toBe(
+      `${script}:3:1: send "220 hello\\r\\n": no client connected within 300ms`,
+    );
+  });
+
   it('listens on UDP and answers the first datagram', async () => {
     const port = await freePort();
     const script = dir.write(
