@@ -25,11 +25,20 @@ export async function runPipeConnect(
     : undefined;
   // Opened before connecting: a peer that speaks first must not have its bytes arrive unheard.
   const tap = await openHexTap(options, io);
+  const recorder = options.record
+    ? (await import('../record/channel-recorder.js')).channelRecorder(options.record, {
+        kind: 'connect',
+        host,
+        port,
+        options,
+      })
+    : undefined;
   const raw: Channel = options.udp
     ? await connectUdp(host, port, options)
     : await connectTcp(host, port, options);
   log.connected(host, port, raw.proto);
   const channel: Channel = faults ? faults.wrap(raw) : raw;
+  recorder?.attach(channel);
   // With faults, the dump shows what really left (pieces, corrupted bytes), not what stdin gave.
   if (faults && tap) channel.on('sent', (chunk) => tap.write('out', channel, chunk));
   const policy = new EofPolicy(options, () => [channel]);
@@ -69,6 +78,7 @@ export async function runPipeConnect(
   policy.cancel();
   input?.close();
   await tap?.close();
+  recorder?.stop();
   await drained(io.stdout);
   return code;
 }

@@ -31,6 +31,14 @@ export async function runPipeListen(
     : undefined;
   // Opened before listening: a client that connects at once must find the tap (and the handlers) ready.
   const tap = await openHexTap(options, io);
+  const recorder = options.record
+    ? (await import('../record/channel-recorder.js')).channelRecorder(options.record, {
+        kind: 'listen',
+        host,
+        port,
+        options,
+      })
+    : undefined;
   const bound: Listener = options.udp
     ? await listenUdp(host, port, options)
     : await listenTcp(host, port, options);
@@ -60,6 +68,7 @@ export async function runPipeListen(
     });
     listener.on('channel', (channel) => {
       log.received(channel.remote);
+      recorder?.attach(channel);
       // With faults, the dump shows what really left (pieces, corrupted bytes), not what stdin gave.
       if (faults && tap) channel.on('sent', (chunk) => tap.write('out', channel, chunk));
       if (!keepOpen) listener.stopAccepting();
@@ -118,6 +127,7 @@ export async function runPipeListen(
 
   input?.close();
   await tap?.close();
+  recorder?.stop();
   await drained(io.stdout);
   return code;
 }
