@@ -35,6 +35,8 @@ export class UdpChannel extends EventEmitter<ChannelEventMap> implements Channel
   private paused = true;
   private queue: Buffer[] = [];
   private inFlight = 0;
+  /** Waiting for the sends in flight to finish (close()). */
+  private readonly idle: (() => void)[] = [];
   private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -88,6 +90,7 @@ export class UdpChannel extends EventEmitter<ChannelEventMap> implements Channel
       if (err)
         this.finish('error', netError('send', formatHostPort(this.remote.address, this.remote.port), err));
       if (this.inFlight === SEND_HIGH_WATER - 1) this.emit('drain');
+      if (this.inFlight === 0) for (const fn of this.idle.splice(0)) fn();
     };
     if (this.spec.connected) this.socket.send(buf, done);
     else this.socket.send(buf, this.remote.port, this.remote.address, done);
@@ -101,7 +104,10 @@ export class UdpChannel extends EventEmitter<ChannelEventMap> implements Channel
     else this.readClosed = true;
   }
 
+  /** Closes once every datagram already sent has reached the kernel (none is dropped by closing). */
   async close(): Promise<void> {
+    this.writeClosed = true;
+    if (this.inFlight > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
     this.finish('local');
   }
 

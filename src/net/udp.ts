@@ -144,7 +144,7 @@ export class UdpListener extends EventEmitter<ListenerEventMap> implements Liste
 
   async close(): Promise<void> {
     this.accepting = false;
-    for (const channel of this.peers.values()) channel.finish('local');
+    await Promise.all([...this.peers.values()].map((channel) => channel.close()));
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
   }
 }

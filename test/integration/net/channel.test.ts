@@ -52,3 +52,24 @@ describe('a channel keeps what arrives before anyone listens', () => {
     });
   }
 });
+
+describe('closing a UDP channel', () => {
+  it('delivers every datagram already sent before the socket closes', async () => {
+    const dgram = await import('node:dgram');
+    const server = dgram.createSocket('udp4');
+    cleanups.push(() => server.close());
+    const got: string[] = [];
+    server.on('message', (m) => got.push(m.toString()));
+    await new Promise<void>((resolve) => server.bind(0, '127.0.0.1', resolve));
+    const { connectUdp } = await import('../../../src/net/udp.js');
+    const ch = await connectUdp('127.0.0.1', server.address().port, {
+      ...base,
+      socket: {},
+      maxClients: undefined,
+    });
+    for (let i = 0; i < 20; i++) ch.send(Buffer.from(`d${i}`));
+    await ch.close();
+    await sleep(100);
+    expect(got).toHaveLength(20);
+  });
+});
