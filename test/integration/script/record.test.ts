@@ -208,7 +208,15 @@ describe('recording through the proxy', () => {
     const upstream = await service('whole');
     const port = await freePort();
     const file = `${dir.dir}/proxy.srs`;
-    const p = new CliProcess(['proxy', String(port), '127.0.0.1', String(upstream.port), '--json', '--record', file]);
+    const p = new CliProcess([
+      'proxy',
+      String(port),
+      '127.0.0.1',
+      String(upstream.port),
+      '--json',
+      '--record',
+      file,
+    ]);
     await p.waitForStdout((o) => o.includes('"type":"listening"'));
     const c = net.connect(port, '127.0.0.1');
     let got = '';

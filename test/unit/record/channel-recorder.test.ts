@@ -16,7 +16,12 @@ describe('channelRecorder (pipe mode)', () => {
     const server = await testServer();
     const file = join(dir, 'pipe.srs');
     const options = resolveConnectionOptions({ nodelay: true });
-    const recorder = channelRecorder(file, { kind: 'connect', host: 'localhost', port: server.port, options });
+    const recorder = channelRecorder(file, {
+      kind: 'connect',
+      host: 'localhost',
+      port: server.port,
+      options,
+    });
     const channel = await connectTcp('127.0.0.1', server.port, options);
     recorder.attach(channel);
     const peer = await server.nextClient();
