@@ -13,6 +13,7 @@ import type { SocketOptionValues } from '../net/socket-options.js';
 import type { FaultClock } from './clock.js';
 import type { FaultEntry } from './fault-entry.js';
 import { FaultPipeline, type PipelineHost } from './fault-pipeline.js';
+import { peerHasRead } from './peer-has-read.js';
 import type { RandomSource } from './random.js';
 
 /** Bytes the faults of one direction may hold before the sender is held back (backpressure). */
@@ -283,7 +284,7 @@ export class FaultyChannel extends EventEmitter<ChannelEventMap> implements Chan
     this.inner.reset();
   }
 
-  /** A fault's RST comes after the bytes it let through have reached the kernel. */
+  /** A fault's RST comes after the bytes it let through have reached the peer (see peerHasRead). */
   private faultReset(by: FaultEntry): void {
     if (this.isClosed || this.resetPending) return;
     this.resetByFault = by;
@@ -297,9 +298,12 @@ export class FaultyChannel extends EventEmitter<ChannelEventMap> implements Chan
     if (!this.resetPending || this.isClosed) return;
     if (this.pipeline.held('out') > 0 || this.writesInFlight > 0) return;
     this.resetPending = false;
-    this.pipeline.stopAll();
-    this.flushInQueue(true);
-    this.inner.reset();
+    void peerHasRead(this.inner).then(() => {
+      if (this.isClosed) return;
+      this.pipeline.stopAll();
+      this.flushInQueue(true);
+      this.inner.reset();
+    });
   }
 
   private innerClosed(reason: CloseReason, error: NetError | undefined): void {

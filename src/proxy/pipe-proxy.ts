@@ -30,10 +30,9 @@ export async function runPipeProxy(spec: SessionSpec, io: PipeIo = processIo()):
     faults = await createFaults(o, (text, level, conn) => say(`fault: ${text}`, level, conn));
     log.line(`Faults: ${faults.summary()}; ${faults.seedLine()}`);
   }
-  const proxy = await startProxy({ host: spec.host, port: spec.port, listen: o, upstream, faults, log: say });
-  log.listening(proxy.address);
-  log.line(`Forwarding each client to ${upstream.host} ${upstream.port} [${proxy.proto}]`);
+  // Opened before listening: a client that connects at once must find the tap ready.
   const tap = await openHexTap(o, io);
+  const proxy = await startProxy({ host: spec.host, port: spec.port, listen: o, upstream, faults, log: say });
   proxy.on('channel', (client) => {
     log.received(client.remote);
     if (tap) {
@@ -44,6 +43,8 @@ export async function runPipeProxy(spec: SessionSpec, io: PipeIo = processIo()):
   });
   proxy.on('refused', (peer, why) => log.refused(peer, why));
   proxy.on('error', (err) => io.stderr.write(`sockrepl: ${err.message}\n`));
+  log.listening(proxy.address);
+  log.line(`Forwarding each client to ${upstream.host} ${upstream.port} [${proxy.proto}]`);
 
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {

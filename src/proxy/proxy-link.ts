@@ -5,6 +5,9 @@ import { connectUdp } from '../net/udp.js';
 import { holdReading } from './hold-reading.js';
 import type { UpstreamSpec } from './upstream-options.js';
 
+/** Bytes a client may send before its upstream is connected that are kept for it. */
+const EARLY_LIMIT = 1024 * 1024;
+
 export type ProxyLog = (text: string, level: 'info' | 'warn' | 'error', conn?: number) => void;
 
 /**
@@ -20,6 +23,7 @@ export class ProxyLink {
   private finished!: () => void;
   private clientGone: CloseReason | undefined;
   private discarded = { toClient: 0, toUpstream: 0 };
+  private readonly early = { chunks: [] as Buffer[], bytes: 0 };
 
   constructor(
     readonly client: Channel,
@@ -74,6 +78,8 @@ export class ProxyLink {
       this.client.shutdown('write');
     });
     up.on('close', (reason, error) => this.upstreamClosed(reason, error?.message));
+    for (const chunk of this.early.chunks.splice(0)) this.toUpstream(chunk);
+    this.early.bytes = 0;
     holdReading(this.client, 'connecting upstream', false);
   }
 
@@ -87,6 +93,17 @@ export class ProxyLink {
 
   private toUpstream(chunk: Buffer): void {
     const up = this.upstream;
+    if (!up && this.clientGone === undefined) {
+      // Reading is held until the upstream is there, but a channel may already have had bytes
+      // in hand (a UDP datagram arrives with its client): they wait here, bounded.
+      if (this.early.bytes + chunk.length <= EARLY_LIMIT) {
+        this.early.chunks.push(Buffer.from(chunk));
+        this.early.bytes += chunk.length;
+      } else {
+        this.discard('toUpstream', chunk.length, 'more arrived before the upstream connected than is kept');
+      }
+      return;
+    }
     if (!up || up.closed || up.writeClosed) {
       this.discard('toUpstream', chunk.length, 'the upstream no longer takes data');
       return;

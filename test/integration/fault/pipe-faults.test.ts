@@ -54,7 +54,7 @@ describe('--fault in pipe mode, seen by a real peer', () => {
   it('fragment:1 reaches the peer as many separate reads, bytes intact', async () => {
     const srv = await recordingServer();
     const r = await runCli(
-      ['-N', '--fault', 'fragment:1,gap=20ms', '127.0.0.1', String(srv.port)],
+      ['-N', '--fault', 'fragment:1,gap=40ms', '127.0.0.1', String(srv.port)],
       'hello world',
     );
     expect(r.code).toBe(0);
@@ -62,7 +62,7 @@ describe('--fault in pipe mode, seen by a real peer', () => {
     const c = srv.clients[0]!;
     expect(received(c).toString()).toBe('hello world');
     // On an idle machine 11 reads of 1 byte; a busy one may join a few.
-    expect(c.reads.length).toBeGreaterThanOrEqual(8);
+    expect(c.reads.length).toBeGreaterThanOrEqual(6);
     expect(c.end).toBe('eof');
   });
 
@@ -101,40 +101,49 @@ describe('--fault in pipe mode, seen by a real peer', () => {
   });
 
   it('stall: we stop reading, the Recv-Q of our socket grows and the peer blocks', async () => {
+    const CAP = 64 * 1024 * 1024;
     let wrote = 0;
+    let refused = false;
+    let go = () => {};
     const chunk = Buffer.alloc(64 * 1024, 0x5a);
     const srv = await recordingServer((s) => {
-      // Write until the socket is full or 16 MiB, whichever comes first: bounded in count and time.
+      // Writes as fast as the socket takes them, on the test's signal, until a write is refused
+      // (or an unreachable cap): bounded in count; the test bounds the time.
       const pump = () => {
-        while (wrote < 16 * 1024 * 1024) {
+        while (wrote < CAP) {
           wrote += chunk.length;
-          if (!s.write(chunk)) return;
+          if (!s.write(chunk)) {
+            refused = true;
+            return;
+          }
         }
       };
       s.on('drain', pump);
-      pump();
+      go = pump;
     });
     const p = new CliProcess(['--fault', 'stall,dir=in', '127.0.0.1', String(srv.port)]);
     cleanups.push(() => p.kill());
     await until(() => srv.clients.length === 1, 5000, 'the connection');
     const peer = srv.clients[0]!.socket;
-    const ours = () =>
+    const recvQ = () =>
       findProcEntry(
         readProcSockets('tcp'),
         undefined,
         { address: '127.0.0.1', port: peer.remotePort!, family: 'IPv4' },
         { address: '127.0.0.1', port: srv.port, family: 'IPv4' },
-      );
-    await until(() => (ours()?.recvQ ?? 0) > 0, 5000, 'a Recv-Q');
-    const first = ours()!.recvQ;
+      )?.recvQ;
+    await until(() => recvQ() !== undefined, 5000, 'our socket in /proc/net/tcp');
+    expect(recvQ()).toBe(0);
+    go();
+    await until(() => refused && (recvQ() ?? 0) > 32 * 1024, 10_000, 'a full Recv-Q and a refused write');
+    const full = recvQ()!;
+    const wroteThen = wrote;
     await sleep(300);
-    const later = ours()!;
-    expect(later.state).toBe('ESTABLISHED');
-    expect(later.recvQ).toBeGreaterThanOrEqual(first);
-    expect(later.recvQ).toBeGreaterThan(32 * 1024);
-    // The peer's writes block: its own send buffer holds what we do not read.
+    // Still stalled: the queue stays, and the peer has made no progress since its write was refused.
+    expect(recvQ()).toBeGreaterThanOrEqual(full);
+    expect(wrote).toBe(wroteThen);
+    expect(wrote).toBeLessThan(CAP);
     expect(peer.writableLength).toBeGreaterThan(0);
-    expect(wrote).toBeLessThan(16 * 1024 * 1024);
     p.kill();
   });
 

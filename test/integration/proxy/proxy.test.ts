@@ -166,12 +166,13 @@ describe('sockrepl proxy (pipe mode: a relay)', () => {
       s.on('end', () => s.end());
     });
     cleanups.push(() => srv.close());
-    const { p, port } = await proxy(srv.port, '--fault', 'fragment:1,gap=15ms,dir=in', '-x');
+    const { p, port } = await proxy(srv.port, '--fault', 'fragment:1,gap=30ms,dir=in', '-x');
     const c = await connectTo(port);
     c.end('0123456789');
     await new Promise((r) => c.on('close', r));
     expect(Buffer.concat(reads).toString()).toBe('0123456789');
-    expect(reads.length).toBeGreaterThanOrEqual(7);
+    // Ten reads of one byte on an idle machine; a busy one may join a few.
+    expect(reads.length).toBeGreaterThanOrEqual(6);
     // -x shows each client's traffic after the faults: ten one-byte chunks in.
     await until(() => (p.stderr.match(/^< .*length=1$/gm) ?? []).length === 10, 3000, 'the dump');
   });
