@@ -62,8 +62,3 @@ export function makeEntry(id: number, fault: ParsedFault, what: string): FaultEn
   const dirs: Direction[] = dir === 'in' ? ['in'] : dir === 'out' ? ['out'] : ['in', 'out'];
   return { id, spec: fault.spec, fault, options, dirs, fromMs, untilMs };
 }
-
-/** `delay:200ms (out, 2s..5s)`: how a fault is listed. */
-export function describeEntry(e: FaultEntry): string {
-  return `#${e.id} ${e.spec}`;
-}

@@ -5,7 +5,6 @@ import type {
   ChannelEventMap,
   ChannelStats,
   CloseReason,
-  Direction,
   Endpoint,
   Protocol,
 } from '../net/channel.js';
@@ -349,5 +348,3 @@ export class FaultyChannel extends EventEmitter<ChannelEventMap> implements Chan
 function toBuffer(chunk: Uint8Array): Buffer {
   return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
-
-export type { Direction };
