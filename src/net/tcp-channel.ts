@@ -47,6 +47,7 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
   /** SO_LINGER seconds as last set through this channel; close() emulates a non-zero one. */
   private linger: number | undefined;
   private closing: CloseReason | undefined;
+  private userPaused = false;
   private error: NetError | undefined;
 
   constructor(socket: Socket, options: TcpChannelOptions = {}) {
@@ -65,7 +66,8 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
     const startReading = (event: string | symbol) => {
       if (event !== 'data') return;
       untyped.off('newListener', startReading);
-      if (this.borrowsReads) process.nextTick(() => this.socket.resume());
+      // An explicit pause() made before this stays in force.
+      if (this.borrowsReads) process.nextTick(() => this.userPaused || this.socket.resume());
       else socket.on('data', (chunk: Buffer) => this.received(chunk));
     };
     untyped.on('newListener', startReading);
@@ -138,10 +140,12 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
   }
 
   pause(): void {
+    this.userPaused = true;
     this.socket.pause();
   }
 
   resume(): void {
+    this.userPaused = false;
     this.socket.resume();
   }
 

@@ -32,7 +32,9 @@ export class UdpChannel extends EventEmitter<ChannelEventMap> implements Channel
   droppedWhilePaused = 0;
 
   /** Datagrams queue until the first 'data' listener (an await before subscribing loses nothing). */
-  private paused = true;
+  private listening = false;
+  /** Reading paused by the owner (pause()/resume()). */
+  private paused = false;
   private queue: Buffer[] = [];
   private inFlight = 0;
   /** Waiting for the sends in flight to finish (close()). */
@@ -53,7 +55,10 @@ export class UdpChannel extends EventEmitter<ChannelEventMap> implements Channel
     const startReading = (event: string | symbol) => {
       if (event !== 'data') return;
       untyped.off('newListener', startReading);
-      process.nextTick(() => this.resume());
+      process.nextTick(() => {
+        this.listening = true;
+        this.flush();
+      });
     };
     untyped.on('newListener', startReading);
   }
@@ -69,7 +74,7 @@ export class UdpChannel extends EventEmitter<ChannelEventMap> implements Channel
     this.stats.bytesIn += datagram.length;
     this.stats.chunksIn++;
     this.touch();
-    if (this.paused) {
+    if (this.paused || !this.listening) {
       if (this.queue.length < PAUSED_QUEUE_LIMIT) this.queue.push(datagram);
       else this.droppedWhilePaused++;
       return;
@@ -121,7 +126,11 @@ export class UdpChannel extends EventEmitter<ChannelEventMap> implements Channel
 
   resume(): void {
     this.paused = false;
-    while (!this.paused && this.queue.length > 0) this.emit('data', this.queue.shift()!);
+    this.flush();
+  }
+
+  private flush(): void {
+    while (!this.paused && this.listening && this.queue.length > 0) this.emit('data', this.queue.shift()!);
   }
 
   setOption(name: keyof SocketOptionValues, value: number | boolean): void {

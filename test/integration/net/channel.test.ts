@@ -73,3 +73,41 @@ describe('closing a UDP channel', () => {
     expect(got).toHaveLength(20);
   });
 });
+
+describe('an explicit pause() made before the first listener stays in force', () => {
+  it('TCP (borrowed reads) and UDP hold the bytes until resume()', async () => {
+    const srv = await tcpServer((s) => s.write('early\n'));
+    cleanups.push(() => srv.close());
+    const tcp = await connectTcp('127.0.0.1', srv.port, { ...base, socket: {}, borrowedReads: true });
+    cleanups.push(() => tcp.reset());
+    tcp.pause();
+    const got: string[] = [];
+    tcp.on('data', (c) => got.push(c.toString()));
+    await sleep(100);
+    expect(got).toEqual([]);
+    tcp.resume();
+    await sleep(50);
+    expect(got).toEqual(['early\n']);
+
+    const dgram = await import('node:dgram');
+    const server = dgram.createSocket('udp4');
+    cleanups.push(() => server.close());
+    server.on('message', (m, r) => server.send(m, r.port, r.address));
+    await new Promise<void>((resolve) => server.bind(0, '127.0.0.1', resolve));
+    const { connectUdp } = await import('../../../src/net/udp.js');
+    const udp = await connectUdp('127.0.0.1', server.address().port, {
+      ...base,
+      socket: {},
+      maxClients: undefined,
+    });
+    cleanups.push(() => udp.close());
+    udp.pause();
+    const echoed: string[] = [];
+    udp.on('data', (c) => echoed.push(c.toString()));
+    udp.send(Buffer.from('ping'));
+    await sleep(100);
+    expect(echoed).toEqual([]);
+    udp.resume();
+    expect(echoed).toEqual(['ping']);
+  });
+});

@@ -19,6 +19,7 @@ describe('PluginRegistry with the built-in plugins', () => {
   it('registers the built-in plugins it is given, and none otherwise', () => {
     expect(registry.plugins.map((p) => [p.plugin.name, p.source, p.builtin])).toEqual([
       ['framing', 'built-in', true],
+      ['faults', 'built-in', true],
     ]);
     expect(registry.names('framers')).toEqual(['lines', 'delim', 'length', 'varint', 'fixed', 'json-header']);
     expect(new PluginRegistry().plugins).toEqual([]);
@@ -40,10 +41,11 @@ describe('PluginRegistry with the built-in plugins', () => {
     expect(() => registry.createFramer('other/lines')).toThrow(/unknown framer 'other\/lines'/);
   });
 
-  it('says when no plugin defines any fault', () => {
-    expect(() => registry.parseFault('delay:200ms', '--fault')).toThrow(
+  it('says when no plugin defines any fault, and suggests a near name otherwise', () => {
+    expect(() => new PluginRegistry().parseFault('delay:200ms', '--fault')).toThrow(
       "--fault 'delay:200ms': unknown fault 'delay'; no plugin defines any faults",
     );
+    expect(() => registry.parseFault('dealy:1s', '--fault')).toThrow(/unknown fault 'dealy' \(did you mean 'delay'\?\)/);
   });
 });
 
