@@ -8,6 +8,7 @@ import {
   parsePort,
   resolveConnectionOptions,
 } from './connection-options.js';
+import { mergedOptions } from './merged-options.js';
 import { chooseMode } from './mode.js';
 
 /** The netcat-style default (`sockrepl host port`), `connect` and `listen` (also `-l`). */
@@ -61,16 +62,8 @@ async function connectAction(host: string, port: string, cmd: Command): Promise<
   process.exitCode = await startSession({ kind: 'connect', host, port: parsePort(port), options });
 }
 
-/** Options given before the subcommand (`sockrepl -4 listen 80`) count as much as those after it. */
 function commandOptions(cmd: Command): ConnectionOptions {
-  const parent = cmd.parent && cmd.parent !== cmd ? cmd.parent.opts() : {};
-  const own = cmd.opts();
-  const merged: Record<string, unknown> = { ...parent };
-  for (const [key, value] of Object.entries(own)) {
-    if (value !== undefined && !(key in parent && cmd.getOptionValueSource(key) === 'default'))
-      merged[key] = value;
-  }
-  return resolveConnectionOptions(merged);
+  return resolveConnectionOptions(mergedOptions(cmd));
 }
 
 /** Picks pipe, JSON or the interactive screen, loading only the code that mode needs. */

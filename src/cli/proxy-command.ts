@@ -8,6 +8,7 @@ import {
   type ConnectionOptions,
   resolveConnectionOptions,
 } from './connection-options.js';
+import { mergedOptions } from './merged-options.js';
 import { chooseMode } from './mode.js';
 import { parsePort } from './units.js';
 
@@ -60,17 +61,6 @@ function checkProxyOptions(o: ConnectionOptions): void {
     [o.halfClose, '-N: a proxy reads no standard input; FINs are passed on as they come'],
   ];
   for (const [given, why] of bad) if (given) throw new UsageError(`proxy: ${why}`);
-}
-
-/** Options given before the subcommand (`sockrepl -v proxy ...`) count as much as those after it. */
-function mergedOptions(cmd: Command): Record<string, unknown> {
-  const parent = cmd.parent ? cmd.parent.opts() : {};
-  const merged: Record<string, unknown> = { ...parent };
-  for (const [key, value] of Object.entries(cmd.opts())) {
-    if (value !== undefined && !(key in parent && cmd.getOptionValueSource(key) === 'default'))
-      merged[key] = value;
-  }
-  return merged;
 }
 
 /** Pipe mode is a plain relay; `--json` and the screen show the relayed traffic. */

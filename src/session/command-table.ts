@@ -95,10 +95,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'fault',
-    usage: '/fault <spec>|clear',
+    usage: '/fault <spec>|list|off <n>|clear',
     summary: 'fault injection: delay:200ms, fragment:1...',
     arg: 'word',
-    words: ['clear'],
+    words: ['list', 'off', 'clear'],
   },
   {
     name: 'inspect',
