@@ -45,7 +45,9 @@ describe('PluginRegistry with the built-in plugins', () => {
     expect(() => new PluginRegistry().parseFault('delay:200ms', '--fault')).toThrow(
       "--fault 'delay:200ms': unknown fault 'delay'; no plugin defines any faults",
     );
-    expect(() => registry.parseFault('dealy:1s', '--fault')).toThrow(/unknown fault 'dealy' \(did you mean 'delay'\?\)/);
+    expect(() => registry.parseFault('dealy:1s', '--fault')).toThrow(
+      /unknown fault 'dealy' \(did you mean 'delay'\?\)/,
+    );
   });
 });
 
