@@ -8,6 +8,10 @@ import type { SessionSpec } from '../session/session-spec.js';
  */
 export async function runTui(spec: SessionSpec): Promise<number> {
   process.env.NODE_ENV ??= 'production';
+  // ink renders nothing but a last frame when it believes it runs in CI (CI=true). The screen only
+  // opens on a real terminal (or with --tui), so a CI variable in the environment must not blank it.
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
   const { createSession, startSession } = await import('../session/open-session.js');
   const { Interpreter } = await import('../session/interpreter.js');
   let session: Awaited<ReturnType<typeof createSession>>;
