@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { unbracket } from '../net/resolve.js';
-import type { SessionSpec } from '../session/session-spec.js';
 import {
   addConnectionOptions,
   type ConnectionOptions,
@@ -9,7 +8,7 @@ import {
   resolveConnectionOptions,
 } from './connection-options.js';
 import { mergedOptions } from './merged-options.js';
-import { chooseMode } from './mode.js';
+import { startSession } from './start-session.js';
 
 /** The netcat-style default (`sockrepl host port`), `connect` and `listen` (also `-l`). */
 export function registerNetworkCommands(program: Command): void {
@@ -64,23 +63,4 @@ async function connectAction(host: string, port: string, cmd: Command): Promise<
 
 function commandOptions(cmd: Command): ConnectionOptions {
   return resolveConnectionOptions(mergedOptions(cmd));
-}
-
-/** Picks pipe, JSON or the interactive screen, loading only the code that mode needs. */
-async function startSession(spec: SessionSpec): Promise<number> {
-  const mode = chooseMode(spec.options, Boolean(process.stdin.isTTY), Boolean(process.stdout.isTTY));
-  if (mode === 'json') {
-    const { runJson } = await import('../json/run-json.js');
-    return runJson(spec);
-  }
-  if (mode === 'tui') {
-    const { runTui } = await import('../ui/run-tui.js');
-    return runTui(spec);
-  }
-  if (spec.kind === 'connect') {
-    const { runPipeConnect } = await import('../pipe/pipe-connect.js');
-    return runPipeConnect(spec.host!, spec.port, spec.options);
-  }
-  const { runPipeListen } = await import('../pipe/pipe-listen.js');
-  return runPipeListen(spec.host, spec.port, spec.options);
 }

@@ -9,7 +9,7 @@ import {
   resolveConnectionOptions,
 } from './connection-options.js';
 import { mergedOptions } from './merged-options.js';
-import { chooseMode } from './mode.js';
+import { startSession } from './start-session.js';
 import { parsePort } from './units.js';
 
 /**
@@ -44,7 +44,7 @@ export function registerProxyCommand(program: Command): void {
         },
       };
       if (spec.upstream!.port === 0) throw new UsageError('proxy: upstream port 0 cannot be connected to');
-      process.exitCode = await runProxy(spec);
+      process.exitCode = await startSession(spec);
     },
   );
 }
@@ -61,19 +61,4 @@ function checkProxyOptions(o: ConnectionOptions): void {
     [o.halfClose, '-N: a proxy reads no standard input; FINs are passed on as they come'],
   ];
   for (const [given, why] of bad) if (given) throw new UsageError(`proxy: ${why}`);
-}
-
-/** Pipe mode is a plain relay; `--json` and the screen show the relayed traffic. */
-async function runProxy(spec: SessionSpec): Promise<number> {
-  const mode = chooseMode(spec.options, Boolean(process.stdin.isTTY), Boolean(process.stdout.isTTY));
-  if (mode === 'json') {
-    const { runJson } = await import('../json/run-json.js');
-    return runJson(spec);
-  }
-  if (mode === 'tui') {
-    const { runTui } = await import('../ui/run-tui.js');
-    return runTui(spec);
-  }
-  const { runPipeProxy } = await import('../proxy/pipe-proxy.js');
-  return runPipeProxy(spec);
 }

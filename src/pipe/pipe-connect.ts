@@ -4,9 +4,9 @@ import type { Channel } from '../net/channel.js';
 import { connectTcp } from '../net/tcp-connect.js';
 import { connectUdp } from '../net/udp.js';
 import { EofPolicy } from './eof-policy.js';
-import { openHexTap } from './hex-tap.js';
 import { PipeInput } from './input.js';
 import { PipeOutput } from './output.js';
+import { openPipeExtras } from './pipe-extras.js';
 import { sendToAll, writeOutput } from './pump.js';
 import { drained, type PipeIo, processIo } from './stdio.js';
 import { VerboseLog } from './verbose.js';
@@ -19,20 +19,7 @@ export async function runPipeConnect(
   io: PipeIo = processIo(),
 ): Promise<number> {
   const log = new VerboseLog(io.stderr, options.verbose);
-  // Loaded only for --fault, so plain pipe mode carries no plugin code; specs are checked before connecting.
-  const faults = options.fault.length
-    ? await (await import('../fault/pipe-faults.js')).pipeFaults(options, log, io.stderr)
-    : undefined;
-  // Opened before connecting: a peer that speaks first must not have its bytes arrive unheard.
-  const tap = await openHexTap(options, io);
-  const recorder = options.record
-    ? (await import('../record/channel-recorder.js')).channelRecorder(options.record, {
-        kind: 'connect',
-        host,
-        port,
-        options,
-      })
-    : undefined;
+  const { faults, tap, recorder } = await openPipeExtras(options, io, log, { kind: 'connect', host, port });
   const raw: Channel = options.udp
     ? await connectUdp(host, port, options)
     : await connectTcp(host, port, options);

@@ -5,9 +5,9 @@ import type { Listener } from '../net/listener.js';
 import { listenTcp } from '../net/tcp-listen.js';
 import { listenUdp } from '../net/udp.js';
 import { EofPolicy } from './eof-policy.js';
-import { openHexTap } from './hex-tap.js';
 import { PipeInput } from './input.js';
 import { PipeOutput } from './output.js';
+import { openPipeExtras } from './pipe-extras.js';
 import { relay, sendToAll, writeOutput } from './pump.js';
 import { drained, type PipeIo, processIo } from './stdio.js';
 import { VerboseLog } from './verbose.js';
@@ -25,20 +25,8 @@ export async function runPipeListen(
 ): Promise<number> {
   const log = new VerboseLog(io.stderr, options.verbose);
   const keepOpen = options.keepOpen || options.broker;
-  // Loaded only for --fault; each client's channel then comes wrapped in the faults.
-  const faults = options.fault.length
-    ? await (await import('../fault/pipe-faults.js')).pipeFaults(options, log, io.stderr)
-    : undefined;
-  // Opened before listening: a client that connects at once must find the tap (and the handlers) ready.
-  const tap = await openHexTap(options, io);
-  const recorder = options.record
-    ? (await import('../record/channel-recorder.js')).channelRecorder(options.record, {
-        kind: 'listen',
-        host,
-        port,
-        options,
-      })
-    : undefined;
+  // Each client's channel comes wrapped in the faults, if any.
+  const { faults, tap, recorder } = await openPipeExtras(options, io, log, { kind: 'listen', host, port });
   const bound: Listener = options.udp
     ? await listenUdp(host, port, options)
     : await listenTcp(host, port, options);

@@ -1,0 +1,29 @@
+import type { SessionSpec } from '../session/session-spec.js';
+import { chooseMode } from './mode.js';
+
+/**
+ * Runs a connect, listen or proxy session in the mode the terminal and options call for (pipe,
+ * JSON or the interactive screen), loading only the code that mode needs: pipe mode never loads
+ * ink or React. Resolves with the exit code.
+ */
+export async function startSession(spec: SessionSpec): Promise<number> {
+  const mode = chooseMode(spec.options, Boolean(process.stdin.isTTY), Boolean(process.stdout.isTTY));
+  if (mode === 'json') {
+    const { runJson } = await import('../json/run-json.js');
+    return runJson(spec);
+  }
+  if (mode === 'tui') {
+    const { runTui } = await import('../ui/run-tui.js');
+    return runTui(spec);
+  }
+  if (spec.kind === 'proxy') {
+    const { runPipeProxy } = await import('../proxy/pipe-proxy.js');
+    return runPipeProxy(spec);
+  }
+  if (spec.kind === 'connect') {
+    const { runPipeConnect } = await import('../pipe/pipe-connect.js');
+    return runPipeConnect(spec.host!, spec.port, spec.options);
+  }
+  const { runPipeListen } = await import('../pipe/pipe-listen.js');
+  return runPipeListen(spec.host, spec.port, spec.options);
+}
