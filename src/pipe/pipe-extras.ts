@@ -1,4 +1,5 @@
 import type { ConnectionOptions } from '../cli/connection-options.js';
+import { UsageError } from '../errors.js';
 import type { ChannelRecorder } from '../record/channel-recorder.js';
 import { type HexTap, openHexTap } from './hex-tap.js';
 import type { PipeIo } from './stdio.js';
@@ -21,6 +22,13 @@ export async function openPipeExtras(
   log: VerboseLog,
   target: { kind: 'connect' | 'listen'; host: string | undefined; port: number },
 ): Promise<PipeExtras> {
+  if (options.frame.length > 0) {
+    throw new UsageError(
+      '--frame: pipe mode passes bytes through unchanged; framing applies with --json, the screen (--tui) and scripts',
+    );
+  }
+  // -e names the text column of -x; a bad name is a usage error before anything connects.
+  if (options.encoding !== 'utf8') (await import('../codec/text.js')).resolveEncoding(options.encoding);
   const faults = options.fault.length
     ? await (await import('../fault/pipe-faults.js')).pipeFaults(options, log, io.stderr)
     : undefined;
