@@ -121,10 +121,17 @@ export class ScriptRunner {
   }
 
   private async block(statements: readonly Statement[]): Promise<void> {
-    for (const s of statements) await this.statement(s);
+    for (const s of statements) {
+      const pending = this.statement(s);
+      if (pending) await pending;
+    }
   }
 
-  private async statement(s: Statement): Promise<void> {
+  /**
+   * Runs one statement; a promise only when it has to wait (an expect, a sleep, a send the kernel
+   * did not take at once): a step that completes at once costs no promise.
+   */
+  private statement(s: Statement): Promise<void> | undefined {
     switch (s.type) {
       case 'connect':
       case 'listen':
@@ -137,15 +144,12 @@ export class ScriptRunner {
         const step = this.begin(s);
         const n = resolveCount(s.count, this.o.vars);
         this.report(step, { note: `${n} iteration${n === 1 ? '' : 's'}` });
-        for (let i = 0; i < n; i++) await this.block(s.body);
-        return;
+        return n > 0 ? this.repeat(s.body, n) : undefined;
       }
       case 'sleep': {
         const step = this.begin(s);
         const ms = resolveDuration(s.duration, this.o.vars, 'sleep');
-        await sleep(ms);
-        this.report(step, { durationMs: performance.now() - step.t0 });
-        return;
+        return sleep(ms).then(() => this.report(step, { durationMs: performance.now() - step.t0 }));
       }
       case 'timeout': {
         const step = this.begin(s);
@@ -163,7 +167,18 @@ export class ScriptRunner {
       case 'fail':
         return this.fail(s);
       case 'command':
-        return this.command(s);
+        return s.name === 'send' && s.args.length === 1 && !this.o.connections.waitsForClient
+          ? this.sendLiteral(s)
+          : this.command(s);
+    }
+  }
+
+  private async repeat(body: readonly Statement[], n: number): Promise<void> {
+    for (let i = 0; i < n; i++) {
+      for (const s of body) {
+        const pending = this.statement(s);
+        if (pending) await pending;
+      }
     }
   }
 
@@ -254,7 +269,7 @@ export class ScriptRunner {
     try {
       const single = s.args.length === 1 ? s.args[0] : undefined;
       if (s.name === 'send' && single) {
-        // One argument: its exact bytes (`\xNN` stays one byte whatever the encoding).
+        // One argument: its exact bytes (see sendLiteral), once the client has come.
         const bytes = this.bytesOf(single.value);
         if (bytes.length > 0) await session.send(bytes);
       } else {
@@ -278,21 +293,63 @@ export class ScriptRunner {
     } finally {
       this.sent = undefined;
     }
+    this.reportSent(step, sent);
+    if (lines.length > 0) this.o.sink.output(lines);
+  }
+
+  /**
+   * `send` with one argument, the step of a send/expect loop: its exact bytes (`\xNN` stays one
+   * byte whatever the encoding) through the session; waits only when the kernel did not take
+   * them at once.
+   */
+  private sendLiteral(s: CommandStatement): Promise<void> | undefined {
+    const step = this.begin(s);
+    const sent = { chunks: [] as Buffer[], bytes: 0 };
+    this.sent = sent;
+    let pending: Promise<void> | undefined;
+    try {
+      const bytes = this.bytesOf(s.args[0]!.value);
+      if (bytes.length > 0) pending = this.o.session.sendNow(bytes);
+    } catch (err) {
+      this.sent = undefined;
+      throw this.positioned(s, err);
+    }
+    if (!pending) {
+      this.sent = undefined;
+      this.reportSent(step, sent);
+      return undefined;
+    }
+    return pending.then(
+      () => {
+        this.sent = undefined;
+        this.reportSent(step, sent);
+      },
+      (err: unknown) => {
+        this.sent = undefined;
+        throw this.positioned(s, err);
+      },
+    );
+  }
+
+  private reportSent(
+    step: ReturnType<ScriptRunner['begin']>,
+    sent: { chunks: Buffer[]; bytes: number },
+  ): void {
     if (sent.bytes === 0) this.report(step, {});
     else if (sent.bytes <= MAX_SENT_SHOWN)
       this.report(step, { sent: sent.chunks.length === 1 ? sent.chunks[0]! : Buffer.concat(sent.chunks) });
     else this.report(step, { note: `sent ${sent.bytes} bytes` });
-    if (lines.length > 0) this.o.sink.output(lines);
   }
 
   /** A pattern as the tube takes it; one without variables is worked out once per encoding. */
   private resolved(p: Pattern): TubePattern | undefined {
     const encoding = this.o.session.settings.encoding;
+    // Only patterns without variables are cached.
+    const cached = this.literalPatterns.get(p);
+    if (cached?.encoding === encoding) return cached.pattern;
     const template =
       p.kind === 'text' || p.kind === 'hex' ? p.value : p.kind === 'regex' ? p.source : undefined;
     if (template?.parts.some((x) => x.kind === 'var')) return resolvePattern(p, this.o.vars, encoding);
-    const cached = this.literalPatterns.get(p);
-    if (cached?.encoding === encoding) return cached.pattern;
     const pattern = resolvePattern(p, this.o.vars, encoding);
     this.literalPatterns.set(p, { encoding, pattern });
     return pattern;
@@ -301,10 +358,11 @@ export class ScriptRunner {
   /** A send's bytes; those of a template without variables are worked out once per encoding. */
   private bytesOf(t: Template): Buffer {
     const encoding = this.o.session.settings.encoding;
-    const encode = (text: string) => encodeText(text, encoding);
-    if (t.parts.some((p) => p.kind === 'var')) return this.o.vars.expandBytes(t, encode);
+    // Only templates without variables are cached.
     const cached = this.literalBytes.get(t);
     if (cached?.encoding === encoding) return cached.bytes;
+    const encode = (text: string) => encodeText(text, encoding);
+    if (t.parts.some((p) => p.kind === 'var')) return this.o.vars.expandBytes(t, encode);
     const bytes = this.o.vars.expandBytes(t, encode);
     this.literalBytes.set(t, { encoding, bytes });
     return bytes;

@@ -55,13 +55,25 @@ export function formatElapsed(ms: number): string {
  * `   3  +0.015s  L4   expect /^OK (\d+)/ 5s  -> matched "OK 42\r\n" in 13ms ($1="42")`
  */
 export function formatStep(s: TranscriptStep, options: FormatOptions = {}): string {
-  const head = `${String(s.step).padStart(4)}  ${formatElapsed(s.elapsedMs)}  ${`L${s.line}`.padEnd(5)} ${s.command}`;
+  const head = `${String(s.step).padStart(4)}  ${formatElapsed(s.elapsedMs)}  ${lineAndCommand(s.line, s.command)}`;
   const parts: string[] = [];
   if (s.sent) parts.push(`sent ${describeData(s.sent, options)}`);
   if (s.matched) parts.push(describeMatch(s.matched, s.durationMs, options));
   else if (s.durationMs !== undefined && !s.sent) parts.push(`in ${formatMs(s.durationMs)}`);
   if (s.note) parts.push(s.note);
   return parts.length ? `${head}  -> ${parts.join('; ')}` : head;
+}
+
+/** `L4    send "ping\n"`, made once per statement: a loop prints the same few thousands of times. */
+const LINE_AND_COMMAND = new Map<string, { line: number; text: string }>();
+
+function lineAndCommand(line: number, command: string): string {
+  const known = LINE_AND_COMMAND.get(command);
+  if (known?.line === line) return known.text;
+  const text = `${`L${line}`.padEnd(5)} ${command}`;
+  if (LINE_AND_COMMAND.size >= 1024) LINE_AND_COMMAND.clear();
+  LINE_AND_COMMAND.set(command, { line, text });
+  return text;
 }
 
 function describeMatch(m: StepData, durationMs: number | undefined, options: FormatOptions): string {
@@ -80,6 +92,7 @@ export function formatCaptures(
   captures: readonly (string | undefined)[] | undefined,
   groups?: Readonly<Record<string, string | undefined>>,
 ): string {
+  if (!groups && (!captures || captures.length < 2)) return '';
   const out: string[] = [];
   captures?.forEach((c, i) => {
     if (i > 0) out.push(`$${i}=${c === undefined ? 'unset' : JSON.stringify(c)}`);
@@ -96,12 +109,35 @@ export function formatCaptures(
  */
 export function describeData(bytes: Uint8Array, options: FormatOptions = {}): string {
   const n = bytes.length;
+  const max = options.maxBytes ?? 64;
+  if (n === 0 || n > max) return describeNew(bytes, max, options.encoding ?? 'utf8');
+  // Short data by content: a loop sends and matches the same few bytes thousands of times.
+  const encoding = options.encoding ?? 'utf8';
+  let known = DESCRIBED.get(encoding);
+  if (!known) {
+    known = new Map();
+    DESCRIBED.set(encoding, known);
+  }
+  const key = `${max}:${Buffer.from(bytes.buffer, bytes.byteOffset, n).toString('latin1')}`;
+  let text = known.get(key);
+  if (text === undefined) {
+    text = describeNew(bytes, max, encoding);
+    if (known.size >= 512) known.clear();
+    known.set(key, text);
+  }
+  return text;
+}
+
+/** describeData's results for data of at most `maxBytes`, by encoding, then max and content. */
+const DESCRIBED = new Map<string, Map<string, string>>();
+
+function describeNew(bytes: Uint8Array, max: number, encoding: string): string {
+  const n = bytes.length;
   const noun = `${n} byte${n === 1 ? '' : 's'}`;
   if (n === 0) return noun;
-  const max = options.maxBytes ?? 64;
   const shown = n > max ? bytes.subarray(0, max) : bytes;
   const more = n > max ? ` … (${n - max} more)` : '';
-  const text = textLiteral(shown, options.encoding ?? 'utf8');
+  const text = textLiteral(shown, encoding);
   if (text !== undefined) return `${noun} ${text}${more}`;
   return `${noun} ${spacedHex(shown)} |${asciiColumn(shown)}|${more}`;
 }

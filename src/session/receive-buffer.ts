@@ -75,6 +75,7 @@ export class ReceiveBuffer {
 
   /** Wakes waiters without new data, e.g. when the peer's EOF arrives. */
   wake(): void {
+    if (this.waiters.size === 0) return;
     const ws = [...this.waiters];
     this.waiters.clear();
     for (const w of ws) w();

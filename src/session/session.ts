@@ -184,17 +184,20 @@ export class Session extends EventEmitter<SessionEventMap> {
       if (!conn.peerEof) this.flushFramer(conn, 'in');
       conn.rx.wake();
       this.record({ type: 'close', time: conn.closed.time, conn: conn.id, reason, message: error?.message });
-      this.refreshKernel();
+      if (this.kernelTimer) this.refreshKernel();
       this.emit('change');
     });
     if (this.target !== 'all' && this.conns.size === 1) this.target = 'all';
-    this.refreshKernel();
+    // With the refresh off (a script) nothing shows the view: /info and /opt read it when asked.
+    if (this.kernelTimer) this.refreshKernel();
     return conn;
   }
 
   /** Open connections, oldest first. */
   openConns(): Conn[] {
-    return [...this.conns.values()].filter((c) => !c.closed);
+    const open: Conn[] = [];
+    for (const c of this.conns.values()) if (!c.closed) open.push(c);
+    return open;
   }
 
   /** The connections a send goes to: the selected one, or every open one for /all. */
@@ -217,15 +220,24 @@ export class Session extends EventEmitter<SessionEventMap> {
       if (!conn) throw new UsageError(`no connection ${this.target}`);
       return conn;
     }
-    const open = this.openConns();
-    if (open.length === 1) return open[0]!;
-    if (open.length === 0) {
+    // Counted without building a list: every expect of a script asks.
+    let open: Conn | undefined;
+    let count = 0;
+    let last: Conn | undefined;
+    for (const c of this.conns.values()) {
+      last = c;
+      if (!c.closed) {
+        open = c;
+        count++;
+      }
+    }
+    if (count === 1) return open!;
+    if (count === 0) {
       // After the end, /info and /expect eof still concern the last connection there was.
-      const last = [...this.conns.values()].at(-1);
       if (last) return last;
       throw new UsageError(this.noConnectionText());
     }
-    throw new UsageError(`${what}: ${open.length} connections are open; pick one with /use <id>`);
+    throw new UsageError(`${what}: ${count} connections are open; pick one with /use <id>`);
   }
 
   select(target: Target): void {
@@ -249,7 +261,19 @@ export class Session extends EventEmitter<SessionEventMap> {
    * taken it, so a caller sending in a loop honours backpressure.
    */
   async send(payload: Uint8Array, conns: Conn[] = this.targets(), signal?: AbortSignal): Promise<void> {
-    const waits: Promise<void>[] = [];
+    await this.sendNow(payload, conns, signal);
+  }
+
+  /**
+   * send without a promise when nothing has to wait: undefined once every target took the bytes,
+   * else a promise that resolves when they drained. Throws what send rejects with.
+   */
+  sendNow(
+    payload: Uint8Array,
+    conns: Conn[] = this.targets(),
+    signal?: AbortSignal,
+  ): Promise<void> | undefined {
+    let waits: Promise<void>[] | undefined;
     for (const conn of conns) {
       if (conn.channel.writeClosed) {
         throw new UsageError(
@@ -266,9 +290,12 @@ export class Session extends EventEmitter<SessionEventMap> {
           cause: err,
         });
       }
-      if (!ok) waits.push(drained(conn.channel, signal));
+      if (!ok) {
+        waits ??= [];
+        waits.push(drained(conn.channel, signal));
+      }
     }
-    await Promise.all(waits);
+    return waits && Promise.all(waits).then(() => undefined);
   }
 
   private relay(from: Conn, chunk: Buffer): void {
@@ -564,7 +591,8 @@ function drained(channel: Channel, signal?: AbortSignal): Promise<void> {
 }
 
 function tail(prev: Buffer, bytes: Buffer): Buffer {
-  if (bytes.length >= 4) return Buffer.from(bytes.subarray(-4));
+  // A view, not a copy: the event keeps the whole chunk anyway.
+  if (bytes.length >= 4) return bytes.subarray(bytes.length - 4);
   return Buffer.concat([prev, bytes]).subarray(-4);
 }
 

@@ -96,11 +96,14 @@ export class Tube {
   private readonly eol: Uint8Array | string;
   private readonly highWaterMark: number;
   private readonly scope = new AsyncLocalStorage<number>();
-  /** Receives run one at a time, in call order. */
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Receives run one at a time, in call order: those waiting their turn, and how many are pending. */
+  private readonly queued: (() => void)[] = [];
+  private calls = 0;
   private receiving = 0;
   private paused = false;
-  private wakers = new Set<() => void>();
+  /** The running receive's wait (receives run one at a time, so there is at most one). */
+  private waker: (() => void) | undefined;
+  private readonly matchers = new Map<string | RegExp, { encoding: string; matcher: Matcher }>();
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
   private closeReason: CloseReason | undefined;
@@ -296,7 +299,7 @@ export class Tube {
   }
 
   /** Waits for one pattern; see expectAny. */
-  async expect(pattern: Pattern, options: CallOptions = {}): Promise<ExpectMatch> {
+  expect(pattern: Pattern, options: CallOptions = {}): Promise<ExpectMatch> {
     return this.expectAny([pattern], options);
   }
 
@@ -306,10 +309,16 @@ export class Tube {
    * once the input ended cleanly (FIN, or our own close) and nothing else matched; it consumes
    * everything left. A reset is not an EOF: it fails the call with the connection's NetError.
    */
-  async expectAny(patterns: readonly Pattern[], options: CallOptions = {}): Promise<ExpectMatch> {
-    if (patterns.length === 0) throw new UsageError('expect: no pattern given');
+  expectAny(patterns: readonly Pattern[], options: CallOptions = {}): Promise<ExpectMatch> {
+    // Not async: each async layer costs a script's expect/send loop extra promise ticks.
     const encoding = options.encoding ?? this.encoding;
-    const matchers = patterns.map((p) => matcher(p, encoding));
+    let matchers: Matcher[];
+    try {
+      if (patterns.length === 0) throw new UsageError('expect: no pattern given');
+      matchers = patterns.map((p) => this.matcherFor(p, encoding));
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const expected = () =>
       matchers.length === 1
         ? matchers[0]!.description
@@ -319,21 +328,40 @@ export class Tube {
       expected,
       options,
       () => {
-        let best: Found | undefined;
-        matchers.forEach((m, which) => {
-          if (m.kind === 'eof' && this.closeError) return;
+        let best: CustomMatch | undefined;
+        let which = 0;
+        for (let i = 0; i < matchers.length; i++) {
+          const m = matchers[i]!;
+          if (m.kind === 'eof' && this.closeError) continue;
           const found = m.find(this.buffer);
-          if (found && (!best || found.start < best.start)) best = { which, ...found };
-        });
+          if (found && (!best || found.start < best.start)) {
+            best = found;
+            which = i;
+          }
+        }
         if (!best) return undefined;
-        const chosen: Found = best;
-        const taken = this.buffer.take(chosen.end);
-        return buildMatch(matchers[chosen.which]!, chosen, taken, encoding, performance.now() - started);
+        const taken = this.buffer.take(best.end);
+        return buildMatch(matchers[which]!, which, best, taken, encoding, performance.now() - started);
       },
       () => {
         for (const m of matchers) m.restart();
       },
     );
+  }
+
+  /**
+   * The matcher of a text or regex pattern, made once per tube and encoding: a script's loop
+   * expects the same few patterns thousands of times. Receives run one at a time and each starts
+   * by restarting its matchers, so sharing one between calls is safe.
+   */
+  private matcherFor(pattern: Pattern, encoding: string): Matcher {
+    if (typeof pattern !== 'string' && !(pattern instanceof RegExp)) return matcher(pattern, encoding);
+    const known = this.matchers.get(pattern);
+    if (known?.encoding === encoding) return known.matcher;
+    const m = matcher(pattern, encoding);
+    if (this.matchers.size >= 64) this.matchers.clear();
+    this.matchers.set(pattern, { encoding, matcher: m });
+    return m;
   }
 
   /** Puts bytes back in front of the buffer (pwntools' unget). */
@@ -350,7 +378,9 @@ export class Tube {
 
   /**
    * The receive loop every call shares: queue behind earlier receives, then check the buffer on
-   * every change until `check` gives a result, the deadline passes, or the input ends.
+   * every change until `check` gives a result, the deadline passes, or the input ends. Written
+   * with callbacks rather than an async loop: a script's expect then costs one promise, settled
+   * by the data event that completes the match.
    */
   private receive<T>(
     expected: string | (() => string),
@@ -362,21 +392,37 @@ export class Tube {
     const ms = options.timeout === undefined ? this.timeout : timeoutMs(options.timeout);
     const deadline = started + ms;
     const encoding = options.encoding ?? this.encoding;
-    const run = async (): Promise<T> => {
-      this.receiving++;
-      if (this.paused) {
-        this.paused = false;
-        this.channel.resume();
+    let resolve!: (value: T) => void;
+    let reject!: (err: unknown) => void;
+    const promise = new Promise<T>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    let ungets = 0;
+    const finish = (err: unknown, result?: T): void => {
+      this.waker = undefined;
+      this.receiving--;
+      this.calls--;
+      // Between receives the timer must not keep the process alive.
+      if (this.receiving === 0) this.timer?.unref();
+      const next = this.queued.shift();
+      if (next) queueMicrotask(next);
+      if (err === undefined) resolve(result!);
+      else {
+        // Marked handled here: a caller may look at a failure later (or never).
+        promise.catch(ignore);
+        reject(err);
       }
+    };
+    const step = (): void => {
+      let result: T | undefined;
       try {
-        let ungets = this.ungets;
-        for (;;) {
-          if (ungets !== this.ungets) {
-            ungets = this.ungets;
-            restart?.();
-          }
-          const result = check();
-          if (result !== undefined) return result;
+        if (ungets !== this.ungets) {
+          ungets = this.ungets;
+          restart?.();
+        }
+        result = check();
+        if (result === undefined) {
           const elapsedMs = performance.now() - started;
           if (this.buffer.atEnd) {
             if (this.closeError) throw this.closeError;
@@ -397,17 +443,33 @@ export class Tube {
               encoding,
             });
           }
-          await this.changed(deadline);
         }
-      } finally {
-        this.receiving--;
-        // Between receives the timer must not keep the process alive.
-        if (this.receiving === 0) this.timer?.unref();
+      } catch (err) {
+        finish(err);
+        return;
+      }
+      if (result !== undefined) finish(undefined, result);
+      else {
+        // Woken on the next data, EOF, close or unget, or at the deadline (see armTimer).
+        this.armTimer(deadline);
+        this.waker = step;
       }
     };
-    const result = this.queue.then(run, run);
-    this.queue = result.catch(() => undefined);
-    return result;
+    const start = (): void => {
+      this.receiving++;
+      if (this.paused) {
+        this.paused = false;
+        this.channel.resume();
+      }
+      ungets = this.ungets;
+      // A matcher may have searched for an earlier call (see matcherFor).
+      restart?.();
+      step();
+    };
+    // Queued behind the receives still pending; with none, it starts at once.
+    if (this.calls++ === 0) start();
+    else this.queued.push(start);
+    return promise;
   }
 
   private endedHow(): string {
@@ -417,18 +479,10 @@ export class Tube {
   }
 
   /**
-   * Resolves on the next data, EOF, close or unget, or at `deadline` (a performance.now() time).
    * One timer serves every wait: it is moved only when an earlier deadline needs it and is left
    * unreferenced between receives, since making and clearing a timer per wait cost a tenth of a
-   * ping-pong's time. Waking early is harmless: the receive loop checks its own deadline.
+   * ping-pong's time. Waking early is harmless: the receive checks its own deadline.
    */
-  private changed(deadline: number): Promise<void> {
-    return new Promise((resolve) => {
-      this.armTimer(deadline);
-      this.wakers.add(resolve);
-    });
-  }
-
   private armTimer(deadline: number): void {
     if (deadline === Number.POSITIVE_INFINITY) return;
     if (this.timer && this.timerAt <= deadline) {
@@ -448,10 +502,10 @@ export class Tube {
   }
 
   private wake(): void {
-    if (this.wakers.size === 0) return;
-    const ws = [...this.wakers];
-    this.wakers.clear();
-    for (const w of ws) w();
+    const w = this.waker;
+    if (!w) return;
+    this.waker = undefined;
+    w();
   }
 
   // ---- the connection ---------------------------------------------------------------------
@@ -510,11 +564,15 @@ export class Tube {
   }
 }
 
-type Found = CustomMatch & { which: number };
+function ignore(): void {}
+
+/** One decoder for the usual encoding: decodeText looks the encoding up and makes one per call. */
+const UTF8 = new TextDecoder('utf-8');
 
 function buildMatch(
   m: Matcher,
-  found: Found,
+  which: number,
+  found: CustomMatch,
   taken: Buffer,
   encoding: string,
   elapsedMs: number,
@@ -525,10 +583,16 @@ function buildMatch(
     ? [...found.exec]
     : found.values
       ? [...found.values]
-      : [m.kind === 'bytes' ? bytes.toString('latin1') : decodeText(bytes, encoding)];
+      : [
+          m.kind === 'bytes'
+            ? bytes.toString('latin1')
+            : encoding === 'utf8'
+              ? UTF8.decode(bytes)
+              : decodeText(bytes, encoding),
+        ];
   return Object.assign(strings, {
     kind: m.kind,
-    which: found.which,
+    which,
     index: found.start,
     groups: found.exec?.groups,
     before,
