@@ -167,6 +167,13 @@ describe('errors are one line with the errno and its meaning', () => {
     expect((await runCli(['-u', '--nodelay', '127.0.0.1', '80'])).stderr).toMatch(
       /--nodelay applies to TCP only/,
     );
+    // Pipe mode checks what it would otherwise ignore, before connecting.
+    expect((await runCli(['-e', 'gbkk', '127.0.0.1', '1'])).stderr).toBe(
+      "sockrepl: unknown encoding 'gbkk' (did you mean gbk, xgbk?)\n",
+    );
+    expect((await runCli(['--frame', 'lines', '127.0.0.1', '1'])).stderr).toMatch(
+      /^sockrepl: --frame: pipe mode passes bytes/,
+    );
   });
 
   it('listening on a taken port', async () => {
