@@ -137,7 +137,7 @@ export class FaultyChannel extends EventEmitter<ChannelEventMap> implements Chan
 
   send(data: Uint8Array, written?: () => void): boolean {
     if (this.writeClosed) throw new Error(`connection ${this.id} is closed for writing`);
-    if (!this.pipeline.live('out')) return this.write(data, written);
+    if (!this.live('out')) return this.write(data, written);
     // The faults may keep the bytes; the caller may reuse its buffer as soon as `written` runs.
     const owned = Buffer.from(data);
     written?.();
@@ -158,13 +158,29 @@ export class FaultyChannel extends EventEmitter<ChannelEventMap> implements Chan
     this.write(chunk);
   }
 
+  /** Pass-through fast path: with no fault on the connection, no search of the pipeline. */
+  private live(dir: 'in' | 'out'): boolean {
+    return this.pipeline.stages.length > 0 && this.pipeline.live(dir);
+  }
+
+  /** One callback for every write that has none of its own (no closure per write). */
+  private readonly wroteOne = (): void => {
+    this.writesInFlight--;
+    if (this.resetPending) this.maybeReset();
+  };
+
   private write(data: Uint8Array, written?: () => void): boolean {
     this.writesInFlight++;
-    const ok = this.inner.send(data, () => {
-      this.writesInFlight--;
-      written?.();
-      if (this.resetPending) this.maybeReset();
-    });
+    const ok = this.inner.send(
+      data,
+      written
+        ? () => {
+            this.writesInFlight--;
+            written();
+            if (this.resetPending) this.maybeReset();
+          }
+        : this.wroteOne,
+    );
     if (!ok) {
       this.innerFull = true;
       this.sendRefused = true;
@@ -175,7 +191,7 @@ export class FaultyChannel extends EventEmitter<ChannelEventMap> implements Chan
   // ---- receiving ----------------------------------------------------------------------------
 
   private received(chunk: Buffer): void {
-    if (!this.pipeline.live('in')) {
+    if (!this.live('in')) {
       this.deliverIn(chunk);
       return;
     }

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { ConnectionOptions } from '../cli/connection-options.js';
 import { EXIT, isSockreplError, UsageError } from '../errors.js';
@@ -33,7 +33,8 @@ export interface RunScriptOptions {
 export async function runScriptFile(file: string, options: RunScriptOptions): Promise<number> {
   let source: string;
   try {
-    source = await readFile(file, 'utf8');
+    // Synchronously: nothing else is going on yet, and the first use of the thread pool costs more.
+    source = readFileSync(file, 'utf8');
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     return reportEarly(new UsageError(`run: cannot read ${file}: ${e.code ?? e.message}`), options);

@@ -33,29 +33,42 @@ export interface TranscriptSink {
 
 /**
  * Lines gathered and written every FLUSH_MS (or at 64 KiB): a script that answers in microseconds
- * would otherwise cost one write to standard output per round trip.
+ * would otherwise cost one write to standard output per round trip. Each line is copied into a
+ * byte buffer as it comes, so the batch is not a long-lived chain of strings for the garbage
+ * collector to move, nor one to flatten and encode again when written.
  */
 const FLUSH_MS = 30;
+const BATCH_BYTES = 64 * 1024;
 
 class Batched {
-  private pending = '';
+  private pending = Buffer.allocUnsafe(BATCH_BYTES);
+  private used = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly stream: Writable) {}
 
   write(text: string): void {
-    this.pending += text;
-    if (this.pending.length >= 64 * 1024) this.drainNow();
-    else this.timer ??= setTimeout(() => this.drainNow(), FLUSH_MS);
+    // At most 3 UTF-8 bytes per UTF-16 unit.
+    if (text.length * 3 > BATCH_BYTES - this.used) {
+      this.drainNow();
+      if (text.length * 3 > BATCH_BYTES) {
+        this.stream.write(text);
+        return;
+      }
+    }
+    this.used += this.pending.write(text, this.used);
+    this.timer ??= setTimeout(() => this.drainNow(), FLUSH_MS);
   }
 
   drainNow(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.pending === '') return;
-    const text = this.pending;
-    this.pending = '';
-    this.stream.write(text);
+    if (this.used === 0) return;
+    // The stream may keep the bytes until written: the next batch goes in a new buffer.
+    const bytes = this.pending.subarray(0, this.used);
+    this.pending = Buffer.allocUnsafe(BATCH_BYTES);
+    this.used = 0;
+    this.stream.write(bytes);
   }
 
   flush(): Promise<void> {

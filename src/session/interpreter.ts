@@ -9,8 +9,6 @@ import { COMMANDS, findCommand } from './command-table.js';
 import { parseExpectArgs } from './expect.js';
 import { sendFile } from './file-sender.js';
 import { connInfo, formatInfo, formatOptionValue } from './info.js';
-import { inspectLines, packValues } from './inspect.js';
-import { saveTranscript } from './save.js';
 import type { Session } from './session.js';
 import type { DataEvent, ExpectEvent } from './session-events.js';
 import { EOL_BYTES, parseEndian, parseEol, parseView } from './settings.js';
@@ -118,6 +116,8 @@ export class Interpreter {
       },
       pack: async (rest) => {
         const words = splitWords(need(rest, '/pack <fmt> <values...>'));
+        // The codecs behind /pack, /inspect and /save load when first used (`run` rarely needs them).
+        const { packValues } = await import('./inspect.js');
         const bytes = packValues(words[0]!, words.slice(1), s.settings.endian, s.settings.encoding);
         await s.send(bytes);
         return {
@@ -244,7 +244,7 @@ export class Interpreter {
       },
       fault: (rest) => faultCommand(s.faults, rest),
       record: (rest) => recordCommand(s, rest),
-      inspect: (rest) => {
+      inspect: async (rest) => {
         const words = splitWords(rest);
         const patch: { inspectOffset?: number; inspectFormat?: string | undefined } = {};
         for (const w of words) {
@@ -255,13 +255,15 @@ export class Interpreter {
         s.update(patch);
         const msg = this.options.selected?.() ?? latestData(s);
         if (!msg) return { lines: ['nothing received yet to inspect'] };
+        const { inspectLines } = await import('./inspect.js');
         return inspectLines(msg, s.settings, s.plugins?.decoders());
       },
-      save: (rest) => {
+      save: async (rest) => {
         const words = splitWords(need(rest, '/save <file> [in|out]'));
         const dir = words[1]?.toLowerCase();
         if (dir !== undefined && dir !== 'in' && dir !== 'out')
           throw new UsageError(`save: '${dir}' is not in or out`);
+        const { saveTranscript } = await import('./save.js');
         return saveTranscript(s, words[0]!, dir, writeFileSync);
       },
       clear: () => {
