@@ -175,8 +175,8 @@ export class ScriptRunner {
 
   private async repeat(body: readonly Statement[], n: number): Promise<void> {
     for (let i = 0; i < n; i++) {
-      for (const s of body) {
-        const pending = this.statement(s);
+      for (let j = 0; j < body.length; j++) {
+        const pending = this.statement(body[j]!);
         if (pending) await pending;
       }
     }

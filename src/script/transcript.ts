@@ -110,15 +110,16 @@ export function formatCaptures(
 export function describeData(bytes: Uint8Array, options: FormatOptions = {}): string {
   const n = bytes.length;
   const max = options.maxBytes ?? 64;
-  if (n === 0 || n > max) return describeNew(bytes, max, options.encoding ?? 'utf8');
-  // Short data by content: a loop sends and matches the same few bytes thousands of times.
   const encoding = options.encoding ?? 'utf8';
+  if (n === 0 || n > max || max !== 64) return describeNew(bytes, max, encoding);
+  // Short data by content: a loop sends and matches the same few bytes thousands of times.
   let known = DESCRIBED.get(encoding);
   if (!known) {
     known = new Map();
     DESCRIBED.set(encoding, known);
   }
-  const key = `${max}:${Buffer.from(bytes.buffer, bytes.byteOffset, n).toString('latin1')}`;
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, n);
+  const key = buf.toString('latin1');
   let text = known.get(key);
   if (text === undefined) {
     text = describeNew(bytes, max, encoding);
@@ -128,7 +129,7 @@ export function describeData(bytes: Uint8Array, options: FormatOptions = {}): st
   return text;
 }
 
-/** describeData's results for data of at most `maxBytes`, by encoding, then max and content. */
+/** describeData's results for data of at most the default 64 bytes, by encoding and content. */
 const DESCRIBED = new Map<string, Map<string, string>>();
 
 function describeNew(bytes: Uint8Array, max: number, encoding: string): string {
