@@ -56,12 +56,16 @@ export function formatElapsed(ms: number): string {
  */
 export function formatStep(s: TranscriptStep, options: FormatOptions = {}): string {
   const head = `${String(s.step).padStart(4)}  ${formatElapsed(s.elapsedMs)}  ${lineAndCommand(s.line, s.command)}`;
-  const parts: string[] = [];
-  if (s.sent) parts.push(`sent ${describeData(s.sent, options)}`);
-  if (s.matched) parts.push(describeMatch(s.matched, s.durationMs, options));
-  else if (s.durationMs !== undefined && !s.sent) parts.push(`in ${formatMs(s.durationMs)}`);
-  if (s.note) parts.push(s.note);
-  return parts.length ? `${head}  -> ${parts.join('; ')}` : head;
+  // What the step did, `; `-separated (built without an array: this runs for every step).
+  let did = s.sent ? `sent ${describeData(s.sent, options)}` : '';
+  if (s.matched) did = join(did, describeMatch(s.matched, s.durationMs, options));
+  else if (s.durationMs !== undefined && !s.sent) did = join(did, `in ${formatMs(s.durationMs)}`);
+  if (s.note) did = join(did, s.note);
+  return did ? `${head}  -> ${did}` : head;
+}
+
+function join(a: string, b: string): string {
+  return a ? `${a}; ${b}` : b;
 }
 
 /** `L4    send "ping\n"`, made once per statement: a loop prints the same few thousands of times. */

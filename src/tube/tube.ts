@@ -566,6 +566,9 @@ export class Tube {
 
 function ignore(): void {}
 
+/** `before` of a match at the front of the buffer: no bytes, so one empty buffer serves all. */
+const NOTHING = Buffer.alloc(0);
+
 /** One decoder for the usual encoding: decodeText looks the encoding up and makes one per call. */
 const UTF8 = new TextDecoder('utf-8');
 
@@ -577,8 +580,9 @@ function buildMatch(
   encoding: string,
   elapsedMs: number,
 ): ExpectMatch {
-  const before = taken.subarray(0, found.start);
-  const bytes = taken.subarray(found.start);
+  // A match at the front (the usual case) needs no views of what was taken.
+  const before = found.start === 0 ? NOTHING : taken.subarray(0, found.start);
+  const bytes = found.start === 0 ? taken : taken.subarray(found.start);
   const strings: (string | undefined)[] = found.exec
     ? [...found.exec]
     : found.values
@@ -590,14 +594,15 @@ function buildMatch(
               ? UTF8.decode(bytes)
               : decodeText(bytes, encoding),
         ];
-  return Object.assign(strings, {
-    kind: m.kind,
-    which,
-    index: found.start,
-    groups: found.exec?.groups,
-    before,
-    bytes,
-    elapsedMs,
-    ...(found.data === undefined ? {} : { data: found.data }),
-  });
+  // Set one by one rather than through Object.assign: no object made only to be copied.
+  const match = strings as unknown as Record<string, unknown>;
+  match.kind = m.kind;
+  match.which = which;
+  match.index = found.start;
+  match.groups = found.exec?.groups;
+  match.before = before;
+  match.bytes = bytes;
+  match.elapsedMs = elapsedMs;
+  if (found.data !== undefined) match.data = found.data;
+  return strings as unknown as ExpectMatch;
 }
