@@ -62,7 +62,7 @@ export class ReceiveBuffer {
   }
 
   clear(): void {
-    this.chunks = [];
+    this.chunks.length = 0;
     this.size = 0;
   }
 

@@ -423,7 +423,8 @@ export class Tube {
         }
         result = check();
         if (result === undefined) {
-          const elapsedMs = performance.now() - started;
+          const now = performance.now();
+          const elapsedMs = now - started;
           if (this.buffer.atEnd) {
             if (this.closeError) throw this.closeError;
             throw new EofError({
@@ -434,7 +435,7 @@ export class Tube {
               encoding,
             });
           }
-          if (deadline - performance.now() <= 0) {
+          if (deadline - now <= 0) {
             throw new TimeoutError({
               expected: typeof expected === 'string' ? expected : expected(),
               received: this.buffer.peek(),
