@@ -84,7 +84,8 @@ export class ReceiveBuffer {
   /** Removes and returns (as a copy) the first n bytes, or all of them when fewer are buffered. */
   take(n: number): Buffer {
     const k = Math.max(0, Math.min(n, this.length));
-    const out = Buffer.from(this.store.subarray(this.head, this.head + k));
+    const out = Buffer.allocUnsafe(k);
+    this.store.copy(out, 0, this.head, this.head + k);
     this.discard(k);
     return out;
   }
