@@ -79,8 +79,12 @@ class Batched {
 
 export function textSink(stdout: Writable, stderr: Writable): TranscriptSink {
   const out = new Batched(stdout);
+  let format = { encoding: 'utf8' };
   return {
-    step: (s, encoding) => out.write(`${formatStep(s, { encoding })}\n`),
+    step: (s, encoding) => {
+      if (format.encoding !== encoding) format = { encoding };
+      out.write(`${formatStep(s, format)}\n`);
+    },
     output: (lines) => {
       for (const l of lines) out.write(`${' '.repeat(21)}${l}\n`);
     },

@@ -315,7 +315,8 @@ export class Tube {
     let matchers: Matcher[];
     try {
       if (patterns.length === 0) throw new UsageError('expect: no pattern given');
-      matchers = patterns.map((p) => this.matcherFor(p, encoding));
+      matchers = [];
+      for (const p of patterns) matchers.push(this.matcherFor(p, encoding));
     } catch (err) {
       return Promise.reject(err);
     }
