@@ -46,10 +46,11 @@ export class ReceiveBuffer {
     if (chunk.length === 0) return;
     this.reserve(chunk.length);
     this.store.set(chunk, this.tail);
-    const added = this.store.subarray(this.tail, this.tail + chunk.length);
+    const at = this.tail;
     this.tail += chunk.length;
     this.lastRegex = undefined;
-    if (this.view && !this.viewStale) this.view.append(added);
+    // The view of what was added is made only when a decoded view follows the bytes.
+    if (this.view && !this.viewStale) this.view.append(this.store.subarray(at, this.tail));
   }
 
   /** Puts bytes back in front of the buffer, to be received again (pwntools' unget). */
