@@ -21,6 +21,8 @@ function canonical(name: string): string {
 }
 
 export function encodingExists(name: string): boolean {
+  // UTF-8, the default, is answered without loading iconv-lite's table of every encoding.
+  if (canonical(name) === 'utf8') return true;
   return name.trim() !== '' && iconv.encodingExists(name);
 }
 

@@ -24,7 +24,8 @@ export async function connectTcp(
 ): Promise<TcpChannel> {
   const target = await resolveHost(host, port, options.family);
   const label = formatHostPort(target.address, port);
-  const native = hasOptions(options.socket);
+  // TCP_NODELAY alone Node sets itself: no need for koffi and a descriptor of our own.
+  const native = hasOptions(options.socket, (s) => s.name !== 'nodelay');
   let socket: net.Socket;
   if (native) {
     const fd = createBoundSocket({
@@ -44,9 +45,10 @@ export async function connectTcp(
       localAddress: options.source,
       localPort: options.sourcePort,
       allowHalfOpen: true,
+      noDelay: options.socket.nodelay,
     });
   }
-  await waitForConnect(socket, label, options);
+  await waitForConnect(socket, label, { ...options, family: target.family });
   if (native) socket.resume();
   return new TcpChannel(socket, {
     linger: options.socket.linger,
@@ -86,7 +88,10 @@ function waitForConnect(socket: net.Socket, label: string, options: TcpConnectOp
 function connectError(err: NodeJS.ErrnoException, label: string, options: TcpConnectOptions): NetError {
   const fromPort = options.sourcePort ? `from port ${options.sourcePort}` : '';
   if (err.syscall === 'bind') {
-    const local = formatHostPort(options.source ?? '', options.sourcePort ?? 0);
+    const local = formatHostPort(
+      options.source ?? (options.family === 6 ? '::' : '0.0.0.0'),
+      options.sourcePort ?? 0,
+    );
     return netError('bind', local, err);
   }
   return netError('connect', label, err, fromPort);

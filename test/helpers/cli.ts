@@ -22,6 +22,8 @@ export class CliProcess {
       env: { ...process.env, NO_COLOR: '1', ...env },
       stdio: 'pipe',
     });
+    // A program that exits (or is killed) while we still write to it is not a test failure.
+    this.child.stdin.on('error', () => {});
     this.child.stdout.on('data', (d: Buffer) => this.out.push(d));
     this.child.stderr.on('data', (d: Buffer) => {
       this.stderr += d.toString();

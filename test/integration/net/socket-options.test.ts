@@ -44,6 +44,11 @@ describe('TCP client options are set before connect and read back from the kerne
     });
   });
 
+  it('nodelay alone (set by Node at connect) reads back from the kernel too', async () => {
+    const ch = await client({ nodelay: true });
+    expect(ch.readOptions().nodelay).toBe(true);
+  });
+
   it('linger, buffers, ttl, tos', async () => {
     const ch = await client({ linger: 5, rcvbuf: 65536, sndbuf: 32768, ttl: 17, tos: 0x20 });
     const o = ch.readOptions();
@@ -116,7 +121,7 @@ describe('TCP client options are set before connect and read back from the kerne
       connectTcp('127.0.0.1', target.port, { ...base, sourcePort: owner.port, socket: {} }),
     ).rejects.toThrow(/EADDRINUSE: .*--source-port/);
     await expect(
-      connectTcp('127.0.0.1', target.port, { ...base, sourcePort: owner.port, socket: { nodelay: true } }),
+      connectTcp('127.0.0.1', target.port, { ...base, sourcePort: owner.port, socket: { ttl: 64 } }),
     ).rejects.toThrow(/^bind 0\.0\.0\.0:\d+: EADDRINUSE/);
   });
 });
