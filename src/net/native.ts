@@ -125,6 +125,8 @@ export interface NativeSocketApi {
   close(fd: number): void;
   /** A second descriptor for the same socket (dup(2)). */
   dup(fd: number): number;
+  /** Grows a pipe's kernel buffer (Linux F_SETPIPE_SZ); false where it cannot. */
+  setPipeSize(fd: number, bytes: number): boolean;
 }
 
 /** A failed libc call, with errno's name so errno.ts can describe it. */
@@ -225,6 +227,9 @@ export function nativeSockets(): NativeSocketApi {
     },
     dup(fd) {
       return check('dup', fDup(fd));
+    },
+    setPipeSize(fd, bytes) {
+      return process.platform === 'linux' && fFcntl(fd, 1031, bytes) >= 0;
     },
   };
   return api;

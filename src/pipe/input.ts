@@ -1,10 +1,13 @@
 import { fstatSync } from 'node:fs';
 import { Socket, type SocketConstructorOpts } from 'node:net';
 import type { Readable } from 'node:stream';
+import { nativeSockets } from '../net/native.js';
 import type { Pausable } from './pump.js';
 
 /** Read size for standard input when it is a pipe or socket. */
 const READ_SIZE = 256 * 1024;
+/** Kernel buffer asked for a standard input pipe (Linux allows 1 MiB without privilege). */
+const PIPE_SIZE = 1024 * 1024;
 
 /**
  * Standard input for pipe mode. When it is a pipe or a socket, reads go into buffers from a small
@@ -18,6 +21,9 @@ export class PipeInput implements Pausable {
 
   constructor(stdin: Readable, onChunk: (chunk: Buffer, done: () => void) => void, onEnd: () => void) {
     if (stdin === process.stdin && isPipeOrSocket(0)) {
+      // A 64 KiB pipe hands over at most 64 KiB per read; a larger one lets each read fill the
+      // buffer below, a quarter of the reads and socket writes for the same bytes.
+      if (fstatSync(0).isFIFO()) growPipe(0);
       this.stream = new Socket({
         fd: 0,
         readable: true,
@@ -52,6 +58,14 @@ export class PipeInput implements Pausable {
     this.stream.removeAllListeners('end');
     this.stream.pause();
     if (this.stream !== process.stdin || !process.stdin.isTTY) this.stream.destroy();
+  }
+}
+
+function growPipe(fd: number): void {
+  try {
+    nativeSockets().setPipeSize(fd, PIPE_SIZE);
+  } catch {
+    // Without koffi the pipe keeps its size: slower, not wrong.
   }
 }
 
