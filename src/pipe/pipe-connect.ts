@@ -22,7 +22,7 @@ export async function runPipeConnect(
   const { faults, tap, recorder } = await openPipeExtras(options, io, log, { kind: 'connect', host, port });
   const raw: Channel = options.udp
     ? await connectUdp(host, port, options)
-    : await connectTcp(host, port, options);
+    : await connectTcp(host, port, { ...options, borrowedReads: true });
   log.connected(host, port, raw.proto);
   const channel: Channel = faults ? faults.wrap(raw) : raw;
   recorder?.attach(channel);

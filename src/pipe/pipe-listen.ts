@@ -29,7 +29,7 @@ export async function runPipeListen(
   const { faults, tap, recorder } = await openPipeExtras(options, io, log, { kind: 'listen', host, port });
   const bound: Listener = options.udp
     ? await listenUdp(host, port, options)
-    : await listenTcp(host, port, options);
+    : await listenTcp(host, port, { ...options, borrowedReads: true });
   const listener: Listener = faults ? faults.wrapListener(bound) : bound;
   log.listening(listener.address);
   const clients = new Set<Channel>();
