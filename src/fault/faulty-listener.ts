@@ -1,37 +1,24 @@
-import { EventEmitter } from 'node:events';
-import type { Channel, Endpoint, Protocol } from '../net/channel.js';
-import type { Listener, ListenerEventMap } from '../net/listener.js';
+import type { Channel } from '../net/channel.js';
+import type { Listener } from '../net/listener.js';
+import { ListenerDecorator } from '../net/listener-decorator.js';
 import type { FaultyChannel } from './faulty-channel.js';
 
 /** A listener whose channels come wrapped in the faults, so listen mode gets them per client. */
-export class FaultyListener extends EventEmitter<ListenerEventMap> implements Listener {
+export class FaultyListener extends ListenerDecorator {
   readonly channels = new Set<Channel>();
 
   constructor(
-    private readonly inner: Listener,
-    wrap: (channel: Channel) => FaultyChannel,
+    inner: Listener,
+    private readonly wrap: (channel: Channel) => FaultyChannel,
   ) {
-    super();
-    inner.on('channel', (raw) => {
-      const channel = wrap(raw);
-      this.channels.add(channel);
-      channel.once('close', () => this.channels.delete(channel));
-      this.emit('channel', channel);
-    });
-    inner.on('refused', (peer, why) => this.emit('refused', peer, why));
-    inner.on('error', (err) => this.emit('error', err));
+    super(inner);
   }
 
-  get proto(): Protocol {
-    return this.inner.proto;
-  }
-
-  get address(): Endpoint {
-    return this.inner.address;
-  }
-
-  stopAccepting(): void {
-    this.inner.stopAccepting();
+  protected accept(raw: Channel): void {
+    const channel = this.wrap(raw);
+    this.channels.add(channel);
+    channel.once('close', () => this.channels.delete(channel));
+    this.emit('channel', channel);
   }
 
   /** Closes the faulty channels first, so what their faults hold is passed on before the sockets go. */

@@ -1,8 +1,8 @@
-import { EventEmitter } from 'node:events';
 import type { ConnectionOptions } from '../cli/connection-options.js';
 import type { FaultController } from '../fault/fault-controller.js';
-import type { Channel, Endpoint, Protocol } from '../net/channel.js';
-import type { Listener, ListenerEventMap } from '../net/listener.js';
+import type { Channel } from '../net/channel.js';
+import type { Listener } from '../net/listener.js';
+import { ListenerDecorator } from '../net/listener-decorator.js';
 import { listenTcp } from '../net/tcp-listen.js';
 import { listenUdp } from '../net/udp.js';
 import { ProxyLink, type ProxyLog } from './proxy-link.js';
@@ -26,30 +26,15 @@ export interface ProxyConfig {
  * (wrapped in the faults), so the traffic view, `--json` and `-x` see both directions of each
  * relay as that client's `in` (client → upstream) and `out` (upstream → client).
  */
-export class ProxyListener extends EventEmitter<ListenerEventMap> implements Listener {
+export class ProxyListener extends ListenerDecorator {
   readonly channels = new Set<Channel>();
   private readonly links = new Set<ProxyLink>();
 
   constructor(
-    private readonly inner: Listener,
+    inner: Listener,
     private readonly config: ProxyConfig,
   ) {
-    super();
-    inner.on('channel', (raw) => this.accept(raw));
-    inner.on('refused', (peer, why) => this.emit('refused', peer, why));
-    inner.on('error', (err) => this.emit('error', err));
-  }
-
-  get proto(): Protocol {
-    return this.inner.proto;
-  }
-
-  get address(): Endpoint {
-    return this.inner.address;
-  }
-
-  stopAccepting(): void {
-    this.inner.stopAccepting();
+    super(inner);
   }
 
   async close(): Promise<void> {
@@ -58,7 +43,7 @@ export class ProxyListener extends EventEmitter<ListenerEventMap> implements Lis
     await this.inner.close();
   }
 
-  private accept(raw: Channel): void {
+  protected accept(raw: Channel): void {
     const client = this.config.faults ? this.config.faults.wrap(raw) : raw;
     this.channels.add(client);
     client.once('close', () => this.channels.delete(client));

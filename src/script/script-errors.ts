@@ -2,8 +2,8 @@ import { EXIT, type ExitCode, SockreplError, UsageError } from '../errors.js';
 import type { Pos } from './ast.js';
 import type { FailureReport } from './transcript.js';
 
-/** One mistake in a script, reported as `file:line:col: message` like a compiler does. */
-export class ScriptSyntaxError extends UsageError {
+/** A usage error at a place in a script, reported as `file:line:col: message` like a compiler does. */
+abstract class PositionedScriptError extends UsageError {
   readonly file: string;
   readonly line: number;
   readonly col: number;
@@ -18,6 +18,9 @@ export class ScriptSyntaxError extends UsageError {
     this.reason = reason;
   }
 }
+
+/** One mistake in a script's text, found before anything runs. */
+export class ScriptSyntaxError extends PositionedScriptError {}
 
 /**
  * Every syntax error of a script at once, so a user fixes them in one go. The message is one line
@@ -38,20 +41,7 @@ export class ScriptSyntaxErrors extends UsageError {
  * A script step that cannot run as written, found only when it runs (an undefined variable, a
  * value that is bad once expanded). A usage error: exit 2, with the step's position.
  */
-export class ScriptRuntimeError extends UsageError {
-  readonly file: string;
-  readonly line: number;
-  readonly col: number;
-  readonly reason: string;
-
-  constructor(file: string, pos: Pos, reason: string, options?: { cause?: unknown }) {
-    super(`${file}:${pos.line}:${pos.col}: ${reason}`, options);
-    this.file = file;
-    this.line = pos.line;
-    this.col = pos.col;
-    this.reason = reason;
-  }
-}
+export class ScriptRuntimeError extends PositionedScriptError {}
 
 /**
  * A step that failed while running (a refused connect, a command the session rejected), reported
