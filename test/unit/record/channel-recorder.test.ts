@@ -6,7 +6,7 @@ import { resolveConnectionOptions } from '../../../src/cli/connection-options.js
 import { connectTcp } from '../../../src/net/tcp-connect.js';
 import { channelRecorder } from '../../../src/record/channel-recorder.js';
 import { parseScriptOrThrow } from '../../../src/script/parse.js';
-import { testServer } from '../../helpers/socket-channel.js';
+import { testServer } from '../../helpers/test-server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sockrepl-rec-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

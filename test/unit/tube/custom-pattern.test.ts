@@ -1,12 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CustomPattern } from '../../../src/tube/matchers.js';
 import { Tube } from '../../../src/tube/tube.js';
-import {
-  type TestServer,
-  TestSocketChannel,
-  testServer,
-  writeChunked,
-} from '../../helpers/socket-channel.js';
+import { connectChannel, type TestServer, testServer, writeChunked } from '../../helpers/test-server.js';
 
 /** A length-prefixed message (u16be length, then the body) anywhere at the front of the buffer. */
 const message: CustomPattern = {
@@ -32,7 +27,7 @@ afterEach(async () => {
 
 describe('custom patterns', () => {
   it.each(['whole', 'bytewise'] as const)('match whatever the chunking (%s)', async (mode) => {
-    const tube = new Tube(await TestSocketChannel.connect(server.port), { timeout: 5000 });
+    const tube = new Tube(await connectChannel(server.port), { timeout: 5000 });
     tubes.push(tube);
     const peer = await server.nextClient();
     const wire = Buffer.concat([
@@ -52,7 +47,7 @@ describe('custom patterns', () => {
   });
 
   it('name their description in a timeout', async () => {
-    const tube = new Tube(await TestSocketChannel.connect(server.port));
+    const tube = new Tube(await connectChannel(server.port));
     tubes.push(tube);
     const peer = await server.nextClient();
     peer.write(Buffer.from([0, 9, 0xff]));

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
 import { TimeoutError } from '../../../src/tube/errors.js';
 import { closeAllOpen, connect, listen, udp } from '../../../src/tube/open-tube.js';
-import { testServer } from '../../helpers/socket-channel.js';
+import { testServer } from '../../helpers/test-server.js';
 
 afterEach(async () => {
   await closeAllOpen();

@@ -9,18 +9,12 @@ import { connectTcp } from '../../../src/net/tcp-connect.js';
 import { connectUdp } from '../../../src/net/udp.js';
 import { EofError, ExpectError, TimeoutError } from '../../../src/tube/errors.js';
 import { Tube } from '../../../src/tube/tube.js';
-import {
-  type TestServer,
-  TestSocketChannel,
-  testServer,
-  writeChunked,
-} from '../../helpers/socket-channel.js';
+import { connectChannel, type TestServer, testServer, writeChunked } from '../../helpers/test-server.js';
 
 type Mode = 'whole' | 'bytewise';
 const MODES: Mode[] = ['whole', 'bytewise'];
 
 const channelKinds: [string, (port: number) => Promise<Channel>][] = [
-  ['test socket channel', (port) => TestSocketChannel.connect(port)],
   ['TcpChannel', (port) => connectTcp('127.0.0.1', port, { socket: {} })],
 ];
 
@@ -287,7 +281,7 @@ describe('Tube over UDP', () => {
 
 describe('Tube argument errors', () => {
   it('rejects (never throws synchronously) on bad arguments', async () => {
-    const { tube } = await pair((port) => TestSocketChannel.connect(port), { encoding: 'latin1' });
+    const { tube } = await pair((port) => connectChannel(port), { encoding: 'latin1' });
     const p = tube.expect('中文');
     await expect(p).rejects.toThrow("'中' (U+4E2D) at column 1 cannot be encoded in latin1");
     await expect(tube.recvExactly(-1)).rejects.toThrow('recvExactly: -1 is not a byte count');
@@ -306,7 +300,7 @@ describe('Tube chunking (property, real loopback)', () => {
       fc.asyncProperty(
         fc.uniqueArray(fc.integer({ min: 1, max: reply.length - 1 }), { maxLength: 8 }),
         async (cuts) => {
-          const { tube, peer } = await pair((port) => TestSocketChannel.connect(port));
+          const { tube, peer } = await pair((port) => connectChannel(port));
           const points = [0, ...cuts.sort((a, b) => a - b), reply.length];
           const writing = (async () => {
             for (let k = 1; k < points.length; k++) {
