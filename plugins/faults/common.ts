@@ -35,6 +35,25 @@ export const afterRow = {
   parse: parseAfter,
 } as const satisfies CustomRow;
 
+/**
+ * Counts the bytes of an `after=<bytes>` threshold across chunks. Each call returns the part of the
+ * chunk before the threshold, and `rest` (possibly empty) once the threshold is reached in it.
+ */
+export function byteCountdown(
+  limit: number,
+): (chunk: Uint8Array) => { before: Uint8Array; rest?: Uint8Array } {
+  let passed = 0;
+  return (chunk) => {
+    const room = limit - passed;
+    if (chunk.length < room) {
+      passed += chunk.length;
+      return { before: chunk };
+    }
+    passed = limit;
+    return { before: chunk.subarray(0, room), rest: chunk.subarray(room) };
+  };
+}
+
 export function describeAfter(after: After | undefined): string {
   if (after === undefined) return 'as it starts';
   if (after.bytes !== undefined) return `after ${after.bytes} byte${after.bytes === 1 ? '' : 's'}`;

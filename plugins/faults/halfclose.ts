@@ -1,5 +1,5 @@
 import { defineFault } from '../../src/plugin/define-plugin.js';
-import { type After, afterRow, describeAfter } from './common.js';
+import { type After, afterRow, byteCountdown, describeAfter } from './common.js';
 
 /**
  * `halfclose:after=2s` / `halfclose:after=1k,how=read`: shut one side of the connection once this
@@ -17,7 +17,7 @@ export const halfclose = defineFault({
   create: (options, ctx) => {
     const after = options.after as After | undefined;
     const how = options.how;
-    let passed = 0;
+    const countdown = after?.bytes === undefined ? undefined : byteCountdown(after.bytes);
     let fired = false;
     let discarded = 0;
     const fire = (why: string) => {
@@ -39,16 +39,11 @@ export const halfclose = defineFault({
           discarded += chunk.length;
           return;
         }
-        if (after?.bytes === undefined) return ctx.forward(dir, chunk);
-        const room = after.bytes - passed;
-        if (chunk.length < room) {
-          passed += chunk.length;
-          return ctx.forward(dir, chunk);
-        }
-        if (room > 0) ctx.forward(dir, chunk.subarray(0, room));
-        passed += room;
+        if (!countdown) return ctx.forward(dir, chunk);
+        const { before, rest } = countdown(chunk);
+        if (before.length > 0 || !rest) ctx.forward(dir, before);
+        if (!rest) return;
         fire(describeAfter(after));
-        const rest = chunk.subarray(room);
         if (rest.length > 0) {
           if (dir === shut) discarded += rest.length;
           else ctx.forward(dir, rest);

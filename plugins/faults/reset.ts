@@ -1,5 +1,5 @@
 import { defineFault } from '../../src/plugin/define-plugin.js';
-import { type After, afterRow, describeAfter } from './common.js';
+import { type After, afterRow, byteCountdown, describeAfter } from './common.js';
 
 /**
  * `reset:after=1k` / `reset:after=2s` / `reset`: abort the connection with an RST once this many
@@ -12,7 +12,7 @@ export const reset = defineFault({
   options: [afterRow],
   create: (options, ctx) => {
     const after = options.after as After | undefined;
-    let passed = 0;
+    const countdown = after?.bytes === undefined ? undefined : byteCountdown(after.bytes);
     let fired = false;
     const fire = (why: string) => {
       if (fired) return;
@@ -28,15 +28,10 @@ export const reset = defineFault({
       onData(dir, chunk) {
         // Behind the RST nothing more goes either way.
         if (fired) return;
-        if (after?.bytes === undefined) return ctx.forward(dir, chunk);
-        const room = after.bytes - passed;
-        if (chunk.length < room) {
-          passed += chunk.length;
-          return ctx.forward(dir, chunk);
-        }
-        if (room > 0) ctx.forward(dir, chunk.subarray(0, room));
-        passed += room;
-        fire(describeAfter(after));
+        if (!countdown) return ctx.forward(dir, chunk);
+        const { before, rest } = countdown(chunk);
+        if (before.length > 0 || !rest) ctx.forward(dir, before);
+        if (rest) fire(describeAfter(after));
       },
     };
   },

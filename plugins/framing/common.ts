@@ -86,13 +86,4 @@ export function fieldMax(width: Width): number {
   return width === 8 ? Number.MAX_SAFE_INTEGER : 2 ** (8 * width) - 1;
 }
 
-/** `16m`, `64k`, `1000`: sizes in messages, as a user would type them. */
-export function formatSize(n: number): string {
-  for (const [unit, scale] of [
-    ['g', 1024 ** 3],
-    ['m', 1024 ** 2],
-    ['k', 1024],
-  ] as const)
-    if (n >= scale && n % scale === 0) return `${n / scale}${unit}`;
-  return String(n);
-}
+export { formatSize } from '../../src/plugin/spec.js';

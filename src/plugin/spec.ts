@@ -343,14 +343,18 @@ export function formatDefault(row: OptionRow): string | undefined {
 
 function formatNumber(kind: 'int' | 'size' | 'duration' | 'probability', n: number): string {
   if (kind === 'duration') return formatDuration(n);
-  if (kind === 'size') {
-    for (const [unit, scale] of [
-      ['g', 1024 ** 3],
-      ['m', 1024 ** 2],
-      ['k', 1024],
-    ] as const)
-      if (n >= scale && n % scale === 0) return `${n / scale}${unit}`;
-  }
+  if (kind === 'size') return formatSize(n);
+  return String(n);
+}
+
+/** `16m`, `64k`, `1000`: a size as a user would type it (the form `size` options accept). */
+export function formatSize(n: number): string {
+  for (const [unit, scale] of [
+    ['g', 1024 ** 3],
+    ['m', 1024 ** 2],
+    ['k', 1024],
+  ] as const)
+    if (n >= scale && n % scale === 0) return `${n / scale}${unit}`;
   return String(n);
 }
 
