@@ -1,19 +1,17 @@
 import { createHash } from 'node:crypto';
 import type * as net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BUILTIN_PLUGINS } from '../../../plugins/index.js';
 import { FaultController } from '../../../src/fault/fault-controller.js';
 import { HOLD_HIGH_WATER } from '../../../src/fault/faulty-channel.js';
 import { connectTcp } from '../../../src/net/tcp-connect.js';
 import { PluginRegistry } from '../../../src/plugin/registry.js';
+import { cleanupAfterEach } from '../../helpers/cleanups.js';
 import { sleep } from '../../helpers/cli.js';
 import { tcpServer } from '../../helpers/servers.js';
 import { defaultOptions } from '../../helpers/session-fixtures.js';
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = cleanupAfterEach();
 
 function controller() {
   const logs: string[] = [];

@@ -1,14 +1,12 @@
 import { createHash } from 'node:crypto';
 import type * as net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findProcEntry, readProcSockets } from '../../../src/net/kernel-view.js';
+import { cleanupAfterEach } from '../../helpers/cleanups.js';
 import { CliProcess, runCli, sleep } from '../../helpers/cli.js';
 import { tcpServer } from '../../helpers/servers.js';
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = cleanupAfterEach();
 
 /** A loopback server that records each client's reads (size and time) and how the stream ended, and closes when the client does. */
 async function recordingServer(onConnection: (s: net.Socket) => void = () => {}) {

@@ -1,22 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Channel } from '../../../src/net/channel.js';
 import { connectTcp } from '../../../src/net/tcp-connect.js';
 import { listenTcp } from '../../../src/net/tcp-listen.js';
+import { cleanupAfterEach } from '../../helpers/cleanups.js';
 import { sleep } from '../../helpers/cli.js';
 import { connectTo, tcpServer } from '../../helpers/servers.js';
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-const base = {
-  family: undefined,
-  source: undefined,
-  sourcePort: undefined,
-  waitMs: undefined,
-  idleTimeoutMs: undefined,
-};
+const cleanups = cleanupAfterEach();
 
 function firstData(channel: Channel): Promise<string> {
   return new Promise((resolve) => channel.once('data', (chunk) => resolve(chunk.toString())));
@@ -27,7 +17,7 @@ describe('a channel keeps what arrives before anyone listens', () => {
     it(`a peer that speaks first is heard after an await (borrowedReads=${borrowedReads})`, async () => {
       const srv = await tcpServer((s) => s.write('banner\n'));
       cleanups.push(() => srv.close());
-      const ch = await connectTcp('127.0.0.1', srv.port, { ...base, socket: {}, borrowedReads });
+      const ch = await connectTcp('127.0.0.1', srv.port, { socket: {}, borrowedReads });
       cleanups.push(() => ch.reset());
       await sleep(100);
       expect(await firstData(ch)).toBe('banner\n');
@@ -63,7 +53,6 @@ describe('closing a UDP channel', () => {
     await new Promise<void>((resolve) => server.bind(0, '127.0.0.1', resolve));
     const { connectUdp } = await import('../../../src/net/udp.js');
     const ch = await connectUdp('127.0.0.1', server.address().port, {
-      ...base,
       socket: {},
       maxClients: undefined,
     });
@@ -78,7 +67,7 @@ describe('an explicit pause() made before the first listener stays in force', ()
   it('TCP (borrowed reads) and UDP hold the bytes until resume()', async () => {
     const srv = await tcpServer((s) => s.write('early\n'));
     cleanups.push(() => srv.close());
-    const tcp = await connectTcp('127.0.0.1', srv.port, { ...base, socket: {}, borrowedReads: true });
+    const tcp = await connectTcp('127.0.0.1', srv.port, { socket: {}, borrowedReads: true });
     cleanups.push(() => tcp.reset());
     tcp.pause();
     const got: string[] = [];
@@ -96,7 +85,6 @@ describe('an explicit pause() made before the first listener stays in force', ()
     await new Promise<void>((resolve) => server.bind(0, '127.0.0.1', resolve));
     const { connectUdp } = await import('../../../src/net/udp.js');
     const udp = await connectUdp('127.0.0.1', server.address().port, {
-      ...base,
       socket: {},
       maxClients: undefined,
     });

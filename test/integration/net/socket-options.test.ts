@@ -1,27 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Channel } from '../../../src/net/channel.js';
 import type { SocketOptionValues } from '../../../src/net/socket-options.js';
 import { connectTcp } from '../../../src/net/tcp-connect.js';
 import { listenTcp, type TcpListener } from '../../../src/net/tcp-listen.js';
 import { connectUdp, listenUdp } from '../../../src/net/udp.js';
+import { cleanupAfterEach } from '../../helpers/cleanups.js';
 import { collect, connectTo, tcpServer } from '../../helpers/servers.js';
 
-const base = {
-  family: undefined,
-  source: undefined,
-  sourcePort: undefined,
-  waitMs: undefined,
-  idleTimeoutMs: undefined,
-};
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = cleanupAfterEach();
 
 async function client(socket: SocketOptionValues, host = '127.0.0.1') {
   const srv = await tcpServer(() => {}, host);
   cleanups.push(() => srv.close());
-  const ch = await connectTcp(host, srv.port, { ...base, socket });
+  const ch = await connectTcp(host, srv.port, { socket });
   cleanups.push(() => ch.reset());
   return ch;
 }
@@ -71,7 +62,6 @@ describe('TCP client options are set before connect and read back from the kerne
     cleanups.push(() => srv.close());
     const sourcePort = 30000 + Math.floor(Math.random() * 10000);
     const ch = await connectTcp('::1', srv.port, {
-      ...base,
       source: '::1',
       sourcePort,
       socket: { nodelay: true },
@@ -93,14 +83,13 @@ describe('TCP client options are set before connect and read back from the kerne
     const srv = await tcpServer((s) => s.end());
     cleanups.push(() => srv.close());
     const sourcePort = 40000 + Math.floor(Math.random() * 10000);
-    const first = await connectTcp('127.0.0.1', srv.port, { ...base, sourcePort, socket: {} });
+    const first = await connectTcp('127.0.0.1', srv.port, { sourcePort, socket: {} });
     expect(first.local.port).toBe(sourcePort);
     await first.close();
     // Our side closed first, so this 4-tuple is in TIME_WAIT; Linux allows reuse on loopback
     // (tcp_tw_reuse=2), elsewhere the error must say why.
     try {
       const second = await connectTcp('127.0.0.1', srv.port, {
-        ...base,
         sourcePort,
         socket: { reuseaddr: true },
       });
@@ -118,10 +107,10 @@ describe('TCP client options are set before connect and read back from the kerne
     const target = await tcpServer();
     cleanups.push(() => target.close());
     await expect(
-      connectTcp('127.0.0.1', target.port, { ...base, sourcePort: owner.port, socket: {} }),
+      connectTcp('127.0.0.1', target.port, { sourcePort: owner.port, socket: {} }),
     ).rejects.toThrow(/EADDRINUSE: .*--source-port/);
     await expect(
-      connectTcp('127.0.0.1', target.port, { ...base, sourcePort: owner.port, socket: { ttl: 64 } }),
+      connectTcp('127.0.0.1', target.port, { sourcePort: owner.port, socket: { ttl: 64 } }),
     ).rejects.toThrow(/^bind 0\.0\.0\.0:\d+: EADDRINUSE/);
   });
 });
@@ -181,7 +170,7 @@ describe('SO_LINGER on close', () => {
       peer = collect(s);
     });
     cleanups.push(() => srv.close());
-    const ch = await connectTcp('127.0.0.1', srv.port, { ...base, socket: { linger: 0 } });
+    const ch = await connectTcp('127.0.0.1', srv.port, { socket: { linger: 0 } });
     ch.send(Buffer.from('bye'));
     await new Promise((r) => setTimeout(r, 50));
     await ch.close();
@@ -197,7 +186,7 @@ describe('SO_LINGER on close', () => {
       peer = collect(s);
     });
     cleanups.push(() => srv.close());
-    const ch = await connectTcp('127.0.0.1', srv.port, { ...base, socket: { linger: 5 } });
+    const ch = await connectTcp('127.0.0.1', srv.port, { socket: { linger: 5 } });
     const payload = Buffer.alloc(8 << 20, 7);
     ch.send(payload);
     let maxLag = 0;
@@ -222,7 +211,7 @@ describe('SO_LINGER on close', () => {
       s.pause();
     });
     cleanups.push(() => srv.close());
-    const ch = await connectTcp('127.0.0.1', srv.port, { ...base, socket: { linger: 1, sndbuf: 16384 } });
+    const ch = await connectTcp('127.0.0.1', srv.port, { socket: { linger: 1, sndbuf: 16384 } });
     expect(ch.readOptions().linger).toBe(1);
     const sent = 16 << 20;
     ch.send(Buffer.alloc(sent));
@@ -254,7 +243,6 @@ describe('UDP options', () => {
     });
     cleanups.push(() => l.close());
     const ch = await connectUdp('127.0.0.1', l.address.port, {
-      ...base,
       maxClients: undefined,
       socket: { rcvbuf: 65536, ttl: 5, tos: 0x08 },
     });

@@ -1,14 +1,12 @@
 import { readFileSync } from 'node:fs';
 import type * as net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach } from '../../helpers/cleanups.js';
 import { CliProcess, sleep } from '../../helpers/cli.js';
 import { connectTo, tcpServer } from '../../helpers/servers.js';
 
 /** Memory stays bounded when one side is slow: sockrepl stops reading the other side instead. */
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = cleanupAfterEach();
 
 const MiB = 1 << 20;
 

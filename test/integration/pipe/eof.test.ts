@@ -2,15 +2,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type * as net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach } from '../../helpers/cleanups.js';
 import { BIN, CliProcess, runCli } from '../../helpers/cli.js';
 import { collect, freePort, tcpServer } from '../../helpers/servers.js';
 
 /** The README's EOF table, row by row, through the real binary. */
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = cleanupAfterEach();
 
 async function server(handler: (s: net.Socket) => void) {
   const srv = await tcpServer(handler);

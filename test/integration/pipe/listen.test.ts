@@ -1,13 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as dgram from 'node:dgram';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach } from '../../helpers/cleanups.js';
 import { CliProcess, sleep } from '../../helpers/cli.js';
 import { collect, connectTo } from '../../helpers/servers.js';
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = cleanupAfterEach();
 
 function start(args: string[]): CliProcess {
   const p = new CliProcess(args);

@@ -1,14 +1,12 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach } from '../../helpers/cleanups.js';
 import { BIN } from '../../helpers/cli.js';
 import { tcpServer } from '../../helpers/servers.js';
 
 const TRACE = fileURLToPath(new URL('../../fixtures/trace-imports.mjs', import.meta.url));
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = cleanupAfterEach();
 
 /** Runs the CLI with the import tracer (asynchronously: the test's own server must keep serving). */
 async function loadedModules(args: string[]): Promise<string[]> {

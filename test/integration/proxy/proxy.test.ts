@@ -1,14 +1,12 @@
 import { createHash } from 'node:crypto';
 import * as dgram from 'node:dgram';
 import type * as net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach } from '../../helpers/cleanups.js';
 import { CliProcess, sleep } from '../../helpers/cli.js';
 import { connectTo, freePort, tcpServer } from '../../helpers/servers.js';
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = cleanupAfterEach();
 
 async function until(cond: () => boolean, ms = 5000, what = 'condition') {
   const deadline = Date.now() + ms;
