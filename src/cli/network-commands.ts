@@ -38,9 +38,11 @@ export function registerNetworkCommands(program: Command): void {
       .alias('l')
       .description('listen for clients (TCP, or UDP with -u); also `sockrepl -l [host] <port>`')
       .usage('[options] [host] <port>')
-      .argument('<host>', 'local address to listen on (default 0.0.0.0), or the port when alone')
+      .argument('[host]', 'local address to listen on (default 0.0.0.0), or the port when alone')
       .argument('[port]', 'port (0 picks a free one)'),
-  ).action(async (a: string, b: string | undefined, _opts, cmd: Command) => {
+  ).action(async (a: string | undefined, b: string | undefined, _opts, cmd: Command) => {
+    // Commander cannot put an optional argument before a required one: the port is checked here.
+    if (a === undefined) throw new UsageError('listen: which port? sockrepl listen [host] <port>');
     const [host, port] = b === undefined ? [undefined, a] : [a, b];
     const options = commandOptions(cmd);
     options.keepOpen ||= options.broker;

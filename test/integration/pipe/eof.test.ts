@@ -158,6 +158,9 @@ describe('errors are one line with the errno and its meaning', () => {
 
   it('usage errors exit 2', async () => {
     expect((await runCli(['127.0.0.1', '99999'])).code).toBe(2);
+    expect((await runCli(['listen'])).stderr).toBe(
+      'sockrepl: listen: which port? sockrepl listen [host] <port>\n',
+    );
     expect((await runCli(['--linger', 'soon', '127.0.0.1', '80'])).stderr).toMatch(
       /--linger: 'soon' is not a duration/,
     );
