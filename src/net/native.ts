@@ -127,6 +127,8 @@ export interface NativeSocketApi {
   dup(fd: number): number;
   /** Grows a pipe's kernel buffer (Linux F_SETPIPE_SZ); false where it cannot. */
   setPipeSize(fd: number, bytes: number): boolean;
+  /** A new pipe: [read end, write end], both blocking. */
+  pipe(): [number, number];
 }
 
 /** A failed libc call, with errno's name so errno.ts can describe it. */
@@ -140,39 +142,63 @@ export class NativeCallError extends Error {
   }
 }
 
-let api: NativeSocketApi | undefined;
+/** koffi, the C library, and a checker that turns a negative return into a NativeCallError. */
+export interface Libc {
+  readonly koffi: typeof import('koffi');
+  readonly lib: ReturnType<typeof import('koffi').load>;
+  check(call: string, rc: number): number;
+  /** errno's symbolic name: 11 → 'EAGAIN'. */
+  errnoName(n: number): string;
+}
 
-/** Loads koffi and libc once. Throws a NetError naming the cause when that cannot be done. */
-export function nativeSockets(): NativeSocketApi {
-  if (api) return api;
-  const c = platformConstants();
+let libc: Libc | undefined;
+
+/** Loads koffi and the C library once per thread. Throws a NetError naming the cause when it cannot. */
+export function loadLibc(): Libc {
+  if (libc) return libc;
   const require = createRequire(import.meta.url);
   let koffi: typeof import('koffi');
   try {
     koffi = require('koffi') as typeof import('koffi');
   } catch (err) {
-    throw new NetError(`cannot load koffi for socket options: ${(err as Error).message}`, 'ENOTSUP', {
+    throw new NetError(`cannot load koffi for native socket calls: ${(err as Error).message}`, 'ENOTSUP', {
       cause: err,
     });
   }
-  const libc = koffi.load(process.platform === 'darwin' ? 'libSystem.B.dylib' : 'libc.so.6');
-  const fSocket = libc.func('int socket(int, int, int)');
-  const fSetsockopt = libc.func('int setsockopt(int, int, int, const void *, uint32)');
-  const fGetsockopt = libc.func('int getsockopt(int, int, int, _Out_ void *, _Inout_ uint32 *)');
-  const fBind = libc.func('int bind(int, const void *, uint32)');
-  const fClose = libc.func('int close(int)');
-  const fDup = libc.func('int dup(int)');
-  const fIoctl = libc.func('int ioctl(int, unsigned long, _Out_ int *)');
-  const fFcntl = libc.func('int fcntl(int, int, int)');
+  const lib = koffi.load(process.platform === 'darwin' ? 'libSystem.B.dylib' : 'libc.so.6');
   const osErrno = (koffi as unknown as { os: { errno: Record<string, number> } }).os.errno;
-  const codeOf = (n: number) => Object.entries(osErrno).find(([, v]) => v === n)?.[0] ?? `errno ${n}`;
-  const check = (call: string, rc: number) => {
-    if (rc < 0) {
-      const n = koffi.errno();
-      throw new NativeCallError(call, n, codeOf(n));
-    }
-    return rc;
+  const errnoName = (n: number) => Object.entries(osErrno).find(([, v]) => v === n)?.[0] ?? `errno ${n}`;
+  libc = {
+    koffi,
+    lib,
+    errnoName,
+    check(call, rc) {
+      if (rc < 0) {
+        const n = koffi.errno();
+        throw new NativeCallError(call, n, errnoName(n));
+      }
+      return rc;
+    },
   };
+  return libc;
+}
+
+let api: NativeSocketApi | undefined;
+
+/** The socket calls below, bound once. Throws a NetError naming the cause when that cannot be done. */
+export function nativeSockets(): NativeSocketApi {
+  if (api) return api;
+  const c = platformConstants();
+  const { lib, check } = loadLibc();
+  const fSocket = lib.func('int socket(int, int, int)');
+  const fSetsockopt = lib.func('int setsockopt(int, int, int, const void *, uint32)');
+  const fGetsockopt = lib.func('int getsockopt(int, int, int, _Out_ void *, _Inout_ uint32 *)');
+  const fBind = lib.func('int bind(int, const void *, uint32)');
+  const fClose = lib.func('int close(int)');
+  const fDup = lib.func('int dup(int)');
+  const fIoctl = lib.func('int ioctl(int, unsigned long, _Out_ int *)');
+  const fFcntl = lib.func('int fcntl(int, int, int)');
+  const fPipe = lib.func('int pipe(void *)');
 
   api = {
     c,
@@ -230,6 +256,11 @@ export function nativeSockets(): NativeSocketApi {
     },
     setPipeSize(fd, bytes) {
       return process.platform === 'linux' && fFcntl(fd, 1031, bytes) >= 0;
+    },
+    pipe() {
+      const fds = Buffer.alloc(8);
+      check('pipe', fPipe(fds));
+      return [fds.readInt32LE(0), fds.readInt32LE(4)];
     },
   };
   return api;

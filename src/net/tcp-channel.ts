@@ -13,6 +13,7 @@ import {
   type SocketOptionValues,
   setSocketOption,
 } from './socket-options.js';
+import { SpliceRelay } from './splice-relay.js';
 
 /**
  * Size of the one read buffer a channel in borrowed-read mode reuses for every read: larger reads
@@ -49,6 +50,8 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
   private closing: CloseReason | undefined;
   private userPaused = false;
   private error: NetError | undefined;
+  /** Set while the kernel moves incoming bytes elsewhere (spliceReadsInto). */
+  private relay: SpliceRelay | undefined;
 
   constructor(socket: Socket, options: TcpChannelOptions = {}) {
     super();
@@ -71,18 +74,11 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
       else socket.on('data', (chunk: Buffer) => this.received(chunk));
     };
     untyped.on('newListener', startReading);
-    socket.on('end', () => {
-      // The peer closed first; a close() of ours in answer keeps 'eof' as the reason.
-      this.closing ??= 'eof';
-      this.readClosed = true;
-      this.emit('end');
-    });
+    socket.on('end', () => this.peerEnded());
     socket.on('drain', () => this.emit('drain'));
-    socket.on('error', (err) => {
-      const op = errorCode(err) === 'ECONNRESET' || errorCode(err) === 'EPIPE' ? 'recv' : 'send';
-      this.error = netError(op, formatHostPort(this.remote.address, this.remote.port), err);
-    });
-    socket.on('close', () => this.finish());
+    socket.on('error', (err) => this.failed(err));
+    // Whatever the relay already took from the socket reaches its sink before the channel closes.
+    socket.on('close', () => (this.relay ? void this.relay.stop().then(() => this.finish()) : this.finish()));
     if (options.idleTimeoutMs) {
       socket.setTimeout(options.idleTimeoutMs, () => {
         this.closing ??= 'timeout';
@@ -93,6 +89,48 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
 
   get fd(): number | undefined {
     return tcpSocketFd(this.socket);
+  }
+
+  /**
+   * Hands reading to the kernel: from now on incoming bytes go straight to `sinkFd` by splice(2)
+   * on a worker thread (Linux; see canSpliceInto), never through JavaScript, and there are no
+   * 'data' events. 'end' and 'close' come as usual; a failed write to the sink goes to
+   * `onSinkError` with its errno code (EPIPE: the reader of a pipe went away).
+   */
+  spliceReadsInto(sinkFd: number, onSinkError: (code: string) => void): void {
+    const fd = this.fd;
+    if (fd === undefined) throw new Error(`connection ${this.id} is closed`);
+    if (this.listenerCount('data') > 0) throw new Error(`connection ${this.id} is read already`);
+    const relay = new SpliceRelay(fd, sinkFd);
+    this.relay = relay;
+    relay.on('end', () => {
+      this.countRelayed();
+      this.peerEnded();
+    });
+    relay.on('error', (side, code) => {
+      this.countRelayed();
+      if (side === 'sink') return onSinkError(code);
+      this.failed(Object.assign(new Error(code), { code }));
+      this.socket.destroy();
+    });
+  }
+
+  private countRelayed(): void {
+    if (!this.relay) return;
+    this.stats.bytesIn = this.relay.received;
+    this.stats.lastActivityAt = Date.now();
+  }
+
+  private peerEnded(): void {
+    // The peer closed first; a close() of ours in answer keeps 'eof' as the reason.
+    this.closing ??= 'eof';
+    this.readClosed = true;
+    this.emit('end');
+  }
+
+  private failed(err: unknown): void {
+    const op = errorCode(err) === 'ECONNRESET' || errorCode(err) === 'EPIPE' ? 'recv' : 'send';
+    this.error = netError(op, formatHostPort(this.remote.address, this.remote.port), err);
   }
 
   private received(chunk: Buffer): void {
@@ -129,6 +167,8 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
     if (this.closed) return;
     this.closing ??= 'local';
     this.writeClosed = true;
+    // The relay holds a duplicate of the descriptor: it must let go before FIN or RST can leave.
+    await this.relay?.stop();
     await lingerClose(this.socket, this.linger, () => this.fd);
   }
 
@@ -136,7 +176,8 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
     if (this.closed) return;
     this.closing ??= 'local';
     this.writeClosed = true;
-    this.socket.resetAndDestroy();
+    if (this.relay) void this.relay.stop().then(() => this.socket.resetAndDestroy());
+    else this.socket.resetAndDestroy();
   }
 
   pause(): void {
@@ -163,6 +204,7 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
 
   private finish(): void {
     if (this.closed) return;
+    this.countRelayed();
     this.closed = this.readClosed = this.writeClosed = true;
     const code = this.error?.code;
     const reason: CloseReason =

@@ -17,7 +17,7 @@ export class PipeOutput {
     private readonly onClosed: () => void,
   ) {
     this.fd = stream === process.stdout ? 1 : undefined;
-    stream.on('error', (err: NodeJS.ErrnoException) => this.failed(err));
+    stream.on('error', (err: NodeJS.ErrnoException) => this.failed(err.code ?? err.message));
   }
 
   /** Writes the bytes; false means wait for `onDrain` before writing more. */
@@ -29,9 +29,9 @@ export class PipeOutput {
       while (at < chunk.length) at += writeSync(this.fd, chunk, at, chunk.length - at);
       return true;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EAGAIN')
-        return this.stream.write(Buffer.from(chunk.subarray(at)));
-      this.failed(err as NodeJS.ErrnoException);
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') return this.stream.write(Buffer.from(chunk.subarray(at)));
+      this.failed(code ?? (err as Error).message);
       return true;
     }
   }
@@ -40,11 +40,11 @@ export class PipeOutput {
     this.stream.once('drain', fn);
   }
 
-  private failed(err: NodeJS.ErrnoException): void {
+  /** A write to standard output failed with `code`; also for writes made outside this object. */
+  failed(code: string): void {
     if (this.closed) return;
     this.closed = true;
-    if (err.code !== 'EPIPE')
-      process.stderr.write(`sockrepl: write to standard output: ${err.code ?? err.message}\n`);
+    if (code !== 'EPIPE') process.stderr.write(`sockrepl: write to standard output: ${code}\n`);
     this.onClosed();
   }
 }

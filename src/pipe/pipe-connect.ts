@@ -7,7 +7,7 @@ import { EofPolicy } from './eof-policy.js';
 import { PipeInput } from './input.js';
 import { PipeOutput } from './output.js';
 import { openPipeExtras } from './pipe-extras.js';
-import { sendToAll, writeOutput } from './pump.js';
+import { sendToAll, spliceToOutput, writeOutput } from './pump.js';
 import { drained, type PipeIo, processIo } from './stdio.js';
 import { VerboseLog } from './verbose.js';
 
@@ -33,10 +33,13 @@ export async function runPipeConnect(
 
   const code = await new Promise<number>((resolve) => {
     const out = new PipeOutput(io.stdout, () => void channel.close());
-    channel.on('data', (chunk) => {
-      tap?.write('in', channel, chunk);
-      if (!options.sendOnly) writeOutput(channel, out, chunk);
-    });
+    const observed = tap || recorder || options.sendOnly;
+    if (observed || !spliceToOutput(channel, out, io, options)) {
+      channel.on('data', (chunk) => {
+        tap?.write('in', channel, chunk);
+        if (!options.sendOnly) writeOutput(channel, out, chunk);
+      });
+    }
 
     channel.on('end', () => {
       // The peer is done sending: nc's behaviour is to finish too.

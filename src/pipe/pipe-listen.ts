@@ -8,7 +8,7 @@ import { EofPolicy } from './eof-policy.js';
 import { PipeInput } from './input.js';
 import { PipeOutput } from './output.js';
 import { openPipeExtras } from './pipe-extras.js';
-import { relay, sendToAll, writeOutput } from './pump.js';
+import { relay, sendToAll, spliceToOutput, writeOutput } from './pump.js';
 import { drained, type PipeIo, processIo } from './stdio.js';
 import { VerboseLog } from './verbose.js';
 
@@ -62,17 +62,19 @@ export async function runPipeListen(
       if (!keepOpen) listener.stopAccepting();
       clients.add(channel);
       latest = channel;
-      channel.on('data', (chunk) => {
-        latest = channel;
-        tap?.write('in', channel, chunk);
-        if (options.broker)
-          relay(
-            channel,
-            [...clients].filter((c) => c !== channel),
-            chunk,
-          );
-        if (!options.sendOnly) writeOutput(channel, out, chunk);
-      });
+      const observed = tap || recorder || options.sendOnly || keepOpen;
+      if (observed || !spliceToOutput(channel, out, io, options))
+        channel.on('data', (chunk) => {
+          latest = channel;
+          tap?.write('in', channel, chunk);
+          if (options.broker)
+            relay(
+              channel,
+              [...clients].filter((c) => c !== channel),
+              chunk,
+            );
+          if (!options.sendOnly) writeOutput(channel, out, chunk);
+        });
       channel.on('end', () => void channel.close());
       channel.on('close', (reason, error) => {
         clients.delete(channel);

@@ -19,9 +19,10 @@ async function loadedModules(args: string[]): Promise<string[]> {
     stderr += d;
   });
   await new Promise((resolve) => child.on('close', resolve));
-  const line = stderr.split('\n').find((l) => l.startsWith('LOADED '));
-  if (!line) throw new Error(`no module trace; stderr: ${stderr}`);
-  return line.slice('LOADED '.length).split(' ');
+  // Every thread reports its own modules (pipe mode may start a splice worker).
+  const lines = stderr.split('\n').filter((l) => l.startsWith('LOADED '));
+  if (lines.length === 0) throw new Error(`no module trace; stderr: ${stderr}`);
+  return lines.flatMap((line) => line.slice('LOADED '.length).split(' '));
 }
 
 describe('pipe mode stays light', () => {
