@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Pipe-mode throughput: pushes N bytes (default 2 GiB) over loopback TCP through sockrepl, OpenBSD nc
 // and `socat -b 131072`, each as the client and as the listener, in the same run, and prints GB/s
-// and sockrepl's ratio to each peer. A script, not a test: timings on a shared machine are noisy.
+// and sockrepl's ratio to each peer. A script, not a test: timings on a shared machine are noisy,
+// so the tools take turns run by run (a quiet or busy spell hits them all) and the best and the
+// median of the runs are both shown.
 //
-//   npm run bench                 # 2 GiB, best of 3
+//   npm run bench                 # 2 GiB, 5 rounds
 //   BENCH_BYTES=512m BENCH_RUNS=1 npm run bench
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -14,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../bin/sockrepl.js', import.meta.url));
 const bytes = parseSize(process.env.BENCH_BYTES ?? '2g');
-const runs = Number(process.env.BENCH_RUNS ?? 3);
+const runs = Number(process.env.BENCH_RUNS ?? 5);
 
 function parseSize(text) {
   const m = /^(\d+)([kmg]?)$/i.exec(text);
@@ -108,29 +110,40 @@ async function main() {
   console.log(
     `machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
   );
-  console.log(`payload: ${(bytes / 2 ** 30).toFixed(2)} GiB over 127.0.0.1, best of ${runs}\n`);
-  const results = {};
+  console.log(`payload: ${(bytes / 2 ** 30).toFixed(2)} GiB over 127.0.0.1, ${runs} rounds, tools in turn\n`);
   for (const role of ['client', 'listener']) {
-    results[role] = {};
-    for (const tool of Object.keys(tools)) {
-      let best = Number.POSITIVE_INFINITY;
-      let cpu = Number.POSITIVE_INFINITY;
-      for (let i = 0; i < runs; i++) {
+    const names = Object.keys(tools);
+    const seconds = Object.fromEntries(names.map((t) => [t, []]));
+    const cpu = Object.fromEntries(names.map((t) => [t, []]));
+    for (let i = 0; i < runs; i++) {
+      for (const tool of names) {
         const r = await once(role, tool);
-        best = Math.min(best, r.seconds);
-        cpu = Math.min(cpu, r.cpu);
+        seconds[tool].push(r.seconds);
+        cpu[tool].push(r.cpu);
       }
-      results[role][tool] = bytes / best / 1e9;
-      const perGiB = (cpu / (bytes / 2 ** 30)).toFixed(2);
+    }
+    const rate = {};
+    for (const tool of names) {
+      rate[tool] = {
+        best: bytes / Math.min(...seconds[tool]) / 1e9,
+        median: bytes / median(seconds[tool]) / 1e9,
+      };
+      const perGiB = (median(cpu[tool]) / (bytes / 2 ** 30)).toFixed(2);
       console.log(
-        `${role.padEnd(8)}  ${tool.padEnd(8)}  ${results[role][tool].toFixed(2)} GB/s   ${perGiB} CPU s/GiB`,
+        `${role.padEnd(8)}  ${tool.padEnd(8)}  best ${rate[tool].best.toFixed(2)} GB/s  median ${rate[tool].median.toFixed(2)} GB/s   ${perGiB} CPU s/GiB`,
       );
     }
-    const r = results[role];
+    const ratio = (peer, kind) => `${(rate.sockrepl[kind] / rate[peer][kind]).toFixed(2)}x`;
     console.log(
-      `${role.padEnd(8)}  ratio     sockrepl/nc ${(r.sockrepl / r.nc).toFixed(2)}x   sockrepl/socat ${(r.sockrepl / r.socat).toFixed(2)}x\n`,
+      `${role.padEnd(8)}  ratio     sockrepl/nc ${ratio('nc', 'best')} (median ${ratio('nc', 'median')})   sockrepl/socat ${ratio('socat', 'best')} (median ${ratio('socat', 'median')})\n`,
     );
   }
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 main().catch((err) => {

@@ -24,10 +24,13 @@ const F_SETPIPE_SZ = 1031;
 const PIPE_BYTES = 1024 * 1024;
 const COPY_BYTES = 256 * 1024;
 /**
- * After the socket runs dry, wait this long once before sleeping in poll(2). A bulk sender has
- * queued more by then, and is spared waking us: on a virtual machine a wake-up is a costly exit.
+ * After the socket runs dry, nap once (usleep(0): the shortest timed sleep, rounded up to the
+ * timer slack, 50 µs by default) before sleeping in poll(2). A bulk sender has queued more by then,
+ * and is spared waking us up: on a virtual machine a cross-CPU wake-up is costly. Measured on the
+ * 2-vCPU VM (2 GiB, listener role, against nc in the same runs): poll at once 1.9 s, 50 µs nap
+ * 1.6 s, usleep(0) 1.2 s, nc 1.7 s.
  */
-const SETTLE_MICROSECONDS = 50;
+const NAP_MICROSECONDS = 0;
 
 class SysError extends Error {
   constructor(readonly code: string) {
@@ -161,7 +164,7 @@ function drain(pipe: { read: number }, bytes: number): void {
 
 function relay(): SpliceWorkerMessage {
   const pipe = privatePipe();
-  let settled = false;
+  let napped = false;
   try {
     while (!stopAsked()) {
       // Straight into a sink pipe: a full sink shows as EAGAIN just like an empty socket.
@@ -170,12 +173,12 @@ function relay(): SpliceWorkerMessage {
         count(SPLICE_STATE.received, n);
         if (pipe) drain(pipe, n);
         else count(SPLICE_STATE.delivered, n);
-        settled = false;
+        napped = false;
       } else if (n === 0) {
         return { type: 'end' };
-      } else if (!settled) {
-        settled = true;
-        fUsleep(SETTLE_MICROSECONDS);
+      } else if (!napped) {
+        napped = true;
+        fUsleep(NAP_MICROSECONDS);
       } else {
         const waits = [{ fd: data.source, events: POLLIN }];
         if (!pipe) waits.push({ fd: data.sink, events: POLLOUT });

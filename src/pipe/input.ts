@@ -4,10 +4,13 @@ import type { Readable } from 'node:stream';
 import { nativeSockets } from '../net/native.js';
 import type { Pausable } from './pump.js';
 
-/** Read size for standard input when it is a pipe or socket. */
-const READ_SIZE = 256 * 1024;
 /** Kernel buffer asked for a standard input pipe (Linux allows 1 MiB without privilege). */
 const PIPE_SIZE = 1024 * 1024;
+/**
+ * Read size for standard input when it is a pipe or socket: a whole grown pipe per read. Measured
+ * (2 GiB, client role, interleaved with nc): 64 KiB reads 2.07 s, 256 KiB 1.73 s, 1 MiB 1.52 s.
+ */
+const READ_SIZE = PIPE_SIZE;
 
 /**
  * Standard input for pipe mode. When it is a pipe or a socket, reads go into buffers from a small
