@@ -3,6 +3,7 @@ import { Socket as NodeSocket, type Socket, type SocketConstructorOpts } from 'n
 import type { NetError } from '../errors.js';
 import type { Channel, ChannelEventMap, ChannelStats, CloseReason, Endpoint } from './channel.js';
 import { errorCode, formatHostPort, netError } from './errno.js';
+import { FdRelay } from './fd-relay.js';
 import { nextChannelId } from './ids.js';
 import { lingerClose } from './linger-close.js';
 import { nativeSockets } from './native.js';
@@ -13,7 +14,6 @@ import {
   type SocketOptionValues,
   setSocketOption,
 } from './socket-options.js';
-import { SpliceRelay } from './splice-relay.js';
 
 /**
  * Size of the one read buffer a channel in borrowed-read mode reuses for every read: larger reads
@@ -50,8 +50,9 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
   private closing: CloseReason | undefined;
   private userPaused = false;
   private error: NetError | undefined;
-  /** Set while the kernel moves incoming bytes elsewhere (spliceReadsInto). */
-  private relay: SpliceRelay | undefined;
+  /** Workers moving this connection's bytes to or from a descriptor (relayReadsInto, relaySendsFrom). */
+  private inbound: FdRelay | undefined;
+  private outbound: FdRelay | undefined;
 
   constructor(socket: Socket, options: TcpChannelOptions = {}) {
     super();
@@ -77,8 +78,8 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
     socket.on('end', () => this.peerEnded());
     socket.on('drain', () => this.emit('drain'));
     socket.on('error', (err) => this.failed(err));
-    // Whatever the relay already took from the socket reaches its sink before the channel closes.
-    socket.on('close', () => (this.relay ? void this.relay.stop().then(() => this.finish()) : this.finish()));
+    // Whatever a relay already took from its source reaches its sink before the channel closes.
+    socket.on('close', () => this.afterRelays(() => this.finish()));
     if (options.idleTimeoutMs) {
       socket.setTimeout(options.idleTimeoutMs, () => {
         this.closing ??= 'timeout';
@@ -92,33 +93,72 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
   }
 
   /**
-   * Hands reading to the kernel: from now on incoming bytes go straight to `sinkFd` by splice(2)
-   * on a worker thread (Linux; see canSpliceInto), never through JavaScript, and there are no
-   * 'data' events. 'end' and 'close' come as usual; a failed write to the sink goes to
-   * `onSinkError` with its errno code (EPIPE: the reader of a pipe went away).
+   * Hands reading to a relay worker (FdRelay, Linux; see canRelay): from now on incoming bytes go
+   * straight to descriptor `sinkFd` by splice(2), never through JavaScript, and there are no 'data'
+   * events. 'end' and 'close' come as usual; a failed write to the sink goes to `onSinkError` with
+   * its errno code (EPIPE: the reader of a pipe went away).
    */
-  spliceReadsInto(sinkFd: number, onSinkError: (code: string) => void): void {
-    const fd = this.fd;
-    if (fd === undefined) throw new Error(`connection ${this.id} is closed`);
+  relayReadsInto(sinkFd: number, onSinkError: (code: string) => void): void {
     if (this.listenerCount('data') > 0) throw new Error(`connection ${this.id} is read already`);
-    const relay = new SpliceRelay(fd, sinkFd);
-    this.relay = relay;
+    const relay = new FdRelay(this.liveFd(), sinkFd, 'splice');
+    this.inbound = relay;
     relay.on('end', () => {
       this.countRelayed();
       this.peerEnded();
     });
     relay.on('error', (side, code) => {
       this.countRelayed();
-      if (side === 'sink') return onSinkError(code);
-      this.failed(Object.assign(new Error(code), { code }));
-      this.socket.destroy();
+      if (side === 'sink') onSinkError(code);
+      else this.relayFailed(code);
     });
   }
 
+  /**
+   * Hands sending to a relay worker: from now on the bytes of descriptor `sourceFd` are written to
+   * the socket until it ends, and send() must not be used. `onSourceEnd` runs once every byte is in
+   * the socket, or when reading the source failed (as an end of standard input does).
+   */
+  relaySendsFrom(sourceFd: number, onSourceEnd: () => void): void {
+    const relay = new FdRelay(sourceFd, this.liveFd(), 'copy');
+    this.outbound = relay;
+    relay.on('end', () => {
+      this.countRelayed();
+      onSourceEnd();
+    });
+    relay.on('error', (side, code) => {
+      this.countRelayed();
+      if (side === 'source') onSourceEnd();
+      else this.relayFailed(code);
+    });
+  }
+
+  private liveFd(): number {
+    const fd = this.fd;
+    if (fd === undefined) throw new Error(`connection ${this.id} is closed`);
+    return fd;
+  }
+
+  private relayFailed(code: string): void {
+    this.failed(Object.assign(new Error(code), { code }));
+    this.socket.destroy();
+  }
+
   private countRelayed(): void {
-    if (!this.relay) return;
-    this.stats.bytesIn = this.relay.received;
-    this.stats.lastActivityAt = Date.now();
+    const now = Date.now();
+    if (this.inbound) this.stats.bytesIn = this.inbound.taken;
+    if (this.outbound) this.stats.bytesOut = this.outbound.delivered;
+    if (this.inbound || this.outbound) this.stats.lastActivityAt = now;
+  }
+
+  /** Relays hold duplicates of the descriptor: they must let go before FIN or RST can leave. */
+  private async stopRelays(): Promise<void> {
+    await Promise.all([this.inbound?.stop(), this.outbound?.stop()]);
+  }
+
+  /** Runs `then` once the relays have stopped: at once when there are none. */
+  private afterRelays(then: () => void): void {
+    if (this.inbound || this.outbound) void this.stopRelays().then(then);
+    else then();
   }
 
   private peerEnded(): void {
@@ -167,8 +207,7 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
     if (this.closed) return;
     this.closing ??= 'local';
     this.writeClosed = true;
-    // The relay holds a duplicate of the descriptor: it must let go before FIN or RST can leave.
-    await this.relay?.stop();
+    await this.stopRelays();
     await lingerClose(this.socket, this.linger, () => this.fd);
   }
 
@@ -176,8 +215,7 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
     if (this.closed) return;
     this.closing ??= 'local';
     this.writeClosed = true;
-    if (this.relay) void this.relay.stop().then(() => this.socket.resetAndDestroy());
-    else this.socket.resetAndDestroy();
+    this.afterRelays(() => this.socket.resetAndDestroy());
   }
 
   pause(): void {

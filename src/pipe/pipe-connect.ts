@@ -7,7 +7,8 @@ import { EofPolicy } from './eof-policy.js';
 import { PipeInput } from './input.js';
 import { PipeOutput } from './output.js';
 import { openPipeExtras } from './pipe-extras.js';
-import { sendToAll, spliceToOutput, writeOutput } from './pump.js';
+import { sendToAll, writeOutput } from './pump.js';
+import { relayReceived, relayStdin, stdinRelayable } from './relay-path.js';
 import { drained, type PipeIo, processIo } from './stdio.js';
 import { VerboseLog } from './verbose.js';
 
@@ -33,8 +34,9 @@ export async function runPipeConnect(
 
   const code = await new Promise<number>((resolve) => {
     const out = new PipeOutput(io.stdout, () => void channel.close());
-    const observed = tap || recorder || options.sendOnly;
-    if (observed || !spliceToOutput(channel, out, io, options)) {
+    // Bytes that nothing here needs to see may skip JavaScript (relay-path.ts).
+    const observed = faults || tap || recorder;
+    if (observed || options.sendOnly || !relayReceived(channel, out, io, options)) {
       channel.on('data', (chunk) => {
         tap?.write('in', channel, chunk);
         if (!options.sendOnly) writeOutput(channel, out, chunk);
@@ -55,6 +57,8 @@ export async function runPipeConnect(
       }
     });
     if (options.recvOnly) return;
+    if (!observed && stdinRelayable(io, options) && relayStdin(channel, io, () => policy.stdinEnded()))
+      return;
     input = new PipeInput(
       io.stdin,
       (chunk, done) => {

@@ -8,7 +8,8 @@ import { EofPolicy } from './eof-policy.js';
 import { PipeInput } from './input.js';
 import { PipeOutput } from './output.js';
 import { openPipeExtras } from './pipe-extras.js';
-import { relay, sendToAll, spliceToOutput, writeOutput } from './pump.js';
+import { relay, sendToAll, writeOutput } from './pump.js';
+import { relayReceived, relayStdin, stdinRelayable } from './relay-path.js';
 import { drained, type PipeIo, processIo } from './stdio.js';
 import { VerboseLog } from './verbose.js';
 
@@ -31,6 +32,9 @@ export async function runPipeListen(
     ? await listenUdp(host, port, options)
     : await listenTcp(host, port, { ...options, borrowedReads: true });
   const listener: Listener = faults ? faults.wrapListener(bound) : bound;
+  // One client and bytes that nothing here needs to see: they may skip JavaScript (relay-path.ts).
+  const direct = !keepOpen && !faults && !tap && !recorder;
+  const stdinByRelay = direct && !options.udp && !options.recvOnly && stdinRelayable(io, options);
   log.listening(listener.address);
   const clients = new Set<Channel>();
   let latest: Channel | undefined;
@@ -62,8 +66,8 @@ export async function runPipeListen(
       if (!keepOpen) listener.stopAccepting();
       clients.add(channel);
       latest = channel;
-      const observed = tap || recorder || options.sendOnly || keepOpen;
-      if (observed || !spliceToOutput(channel, out, io, options))
+      if (stdinByRelay) relayStdin(channel, io, () => policy.stdinEnded());
+      if (!direct || options.sendOnly || !relayReceived(channel, out, io, options))
         channel.on('data', (chunk) => {
           latest = channel;
           tap?.write('in', channel, chunk);
@@ -89,7 +93,7 @@ export async function runPipeListen(
         input?.resume();
       }
     });
-    if (options.recvOnly) return;
+    if (options.recvOnly || stdinByRelay) return;
     const deliver = (chunk: Buffer, done: () => void) => {
       const to = [...targets()];
       if (!faults) for (const c of to) tap?.write('out', c, chunk);

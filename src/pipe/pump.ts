@@ -1,9 +1,5 @@
-import type { ConnectionOptions } from '../cli/connection-options.js';
 import type { Channel } from '../net/channel.js';
-import { canSpliceInto } from '../net/splice-relay.js';
-import { TcpChannel } from '../net/tcp-channel.js';
 import type { PipeOutput } from './output.js';
-import type { PipeIo } from './stdio.js';
 
 /** The largest UDP payload over IPv4/IPv6; a larger stdin read becomes several datagrams. */
 const MAX_DATAGRAM = { IPv4: 65_507, IPv6: 65_527 } as const;
@@ -14,26 +10,6 @@ export function writeOutput(channel: Channel, out: PipeOutput, chunk: Buffer): v
     channel.pause();
     out.onDrain(() => channel.resume());
   }
-}
-
-/**
- * Pipe mode's fast path for received bytes: the kernel moves them from the socket to standard
- * output (TcpChannel.spliceReadsInto), when the caller needs to see none of them (no -x, --record,
- * --fault, --broker) and nothing else does: the idle timer (-i) counts the reads Node makes, and a
- * test's stream is not a descriptor. Returns false where they must come as 'data' events instead.
- */
-export function spliceToOutput(
-  channel: Channel,
-  out: PipeOutput,
-  io: PipeIo,
-  options: Pick<ConnectionOptions, 'idleTimeoutMs'>,
-): boolean {
-  if (!(channel instanceof TcpChannel) || options.idleTimeoutMs !== undefined) return false;
-  if (io.stdout !== process.stdout || !canSpliceInto(1)) return false;
-  channel.spliceReadsInto(1, (code) => out.failed(code));
-  if (process.env.SOCKREPL_DEBUG)
-    io.stderr.write('sockrepl: debug: received bytes go to stdout by splice(2)\n');
-  return true;
 }
 
 /** Whatever the data came from: standard input, or a client being relayed (--broker). */

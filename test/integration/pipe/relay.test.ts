@@ -6,17 +6,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleanupAfterEach } from '../../helpers/cleanups.js';
-import { BIN, CliProcess } from '../../helpers/cli.js';
-import { connectTo, tcpServer } from '../../helpers/servers.js';
+import { BIN, CliProcess, sleep } from '../../helpers/cli.js';
+import { collect, connectTo, freePort, tcpServer } from '../../helpers/servers.js';
 
 /**
- * Pipe mode's fast path: received bytes go from the socket to standard output by splice(2) on a
- * worker thread. Every kind of standard output must get every byte, in order, and every way a
- * connection ends must behave as on the ordinary path (eof.test.ts).
+ * Pipe mode's fast path (relay-path.ts): received bytes go from the socket to standard output by
+ * splice(2), and standard input to the socket by read/write, on worker threads. Every kind of
+ * standard stream must get every byte, in order, and every way a connection ends must behave as on
+ * the ordinary path (eof.test.ts).
  */
 const cleanups = cleanupAfterEach();
 const DEBUG = { SOCKREPL_DEBUG: '1' };
-const SPLICED = /received bytes go to stdout by splice\(2\)/;
+const SPLICED = /received bytes go to stdout by splice\(2\) on a worker thread/;
+const STDIN_RELAYED = /stdin goes to the socket on a worker thread/;
 const MiB = 1 << 20;
 
 const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
@@ -32,11 +34,15 @@ function tempFile(name: string): string {
   return join(mkdtempSync(join(tmpdir(), 'sockrepl-splice-')), name);
 }
 
-/** Runs the CLI with standard output on descriptor `fd` (a file); resolves with code and stderr. */
-function runToFd(args: string[], fd: number): Promise<{ code: number | null; stderr: string }> {
+/** Runs the CLI with standard output, or input, on descriptor `fd` (a file); resolves with code and stderr. */
+function runWithFd(
+  args: string[],
+  fd: number,
+  as: 'stdout' | 'stdin' = 'stdout',
+): Promise<{ code: number | null; stderr: string }> {
   const child = spawn(process.execPath, [BIN, ...args], {
     env: { ...process.env, ...DEBUG },
-    stdio: ['pipe', fd, 'pipe'],
+    stdio: as === 'stdout' ? ['pipe', fd, 'pipe'] : [fd, 'ignore', 'pipe'],
   });
   child.stdin?.end();
   let stderr = '';
@@ -73,6 +79,18 @@ function shell(line: string): Promise<{ stdout: string; stderr: string }> {
   );
 }
 
+/** Connects once something listens on `port` (tries for up to 5 s). */
+async function connectWhenListening(port: number): Promise<net.Socket> {
+  for (let tries = 0; ; tries++) {
+    try {
+      return await connectTo(port);
+    } catch (err) {
+      if (tries >= 250) throw err;
+      await sleep(20);
+    }
+  }
+}
+
 describe.runIf(process.platform === 'linux')('received bytes by splice(2)', () => {
   const payload = randomBytes(8 * MiB);
 
@@ -99,7 +117,7 @@ describe.runIf(process.platform === 'linux')('received bytes by splice(2)', () =
       const path = tempFile('out');
       if (flags === 'a') writeFileSync(path, 'before\n');
       const fd = openSync(path, flags);
-      const r = await runToFd(['127.0.0.1', String(srv.port)], fd);
+      const r = await runWithFd(['127.0.0.1', String(srv.port)], fd);
       closeSync(fd);
       expect(r.stderr).toMatch(SPLICED);
       expect(r.code).toBe(0);
@@ -186,6 +204,46 @@ describe.runIf(process.platform === 'linux')('received bytes by splice(2)', () =
     expect(r.stderr).toMatch(SPLICED);
     expect(sha(Buffer.concat(got))).toBe(sha(payload));
     expect(sha(r.stdout)).toBe(sha(payload));
+  });
+
+  it('standard input from a file reaches the peer whole, in both roles', async () => {
+    const path = tempFile('in');
+    writeFileSync(path, payload);
+    const got: Promise<Buffer>[] = [];
+    const srv = await tcpServer((s) => got.push(collect(s).then((r) => r.data)));
+    cleanups.push(() => srv.close());
+    const asClient = openSync(path, 'r');
+    const r = await runWithFd(['--send-only', '127.0.0.1', String(srv.port)], asClient, 'stdin');
+    closeSync(asClient);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(STDIN_RELAYED);
+    expect(sha(await got[0]!)).toBe(sha(payload));
+
+    const port = await freePort();
+    const asListener = openSync(path, 'r');
+    const served = runWithFd(['listen', '-N', '127.0.0.1', String(port)], asListener, 'stdin');
+    const client = await connectWhenListening(port);
+    const back = await collect(client);
+    client.end(); // -N sent FIN after the file; sockrepl waits for ours, as nc does
+    const done = await served;
+    closeSync(asListener);
+    expect(done.code).toBe(0);
+    expect(done.stderr).toMatch(STDIN_RELAYED);
+    expect(sha(back.data)).toBe(sha(payload));
+  });
+
+  it('the peer resets while standard input is sent: exit 1 naming the reset', async () => {
+    const srv = await tcpServer((s) => {
+      s.once('data', () => s.resetAndDestroy());
+    });
+    cleanups.push(() => srv.close());
+    const p = new CliProcess(['127.0.0.1', String(srv.port)], DEBUG);
+    // Far more than the socket buffers hold, so sending is still going on when the RST comes.
+    p.child.stdin.end(Buffer.alloc(64 * MiB));
+    const r = await p.exited;
+    expect(r.stderr).toMatch(STDIN_RELAYED);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/ECONNRESET|EPIPE/);
   });
 
   it('is not used where the bytes must be seen or timed: -x, -i, listen -k', async () => {

@@ -1,0 +1,39 @@
+/** What the main thread and a relay worker (fd-relay-worker.ts) share. */
+
+/**
+ * `splice`: splice(2), through a private pipe unless the sink is a pipe; bytes never enter the
+ * process (socket → standard output). `copy`: read(2) and write(2) through one buffer (standard
+ * input → socket: splicing a pipe into a socket hands the pipe's pages over, and the writer on the
+ * other end must then allocate fresh ones, which measured slower than copying).
+ */
+export type RelayMethod = 'splice' | 'copy';
+
+export interface RelayWorkerData {
+  method: RelayMethod;
+  /** The worker's own duplicates of both descriptors; it closes them when done. */
+  source: number;
+  sink: number;
+  sinkIsPipe: boolean;
+  /** Read end of a pipe the main thread writes to when it asks for a stop; the worker closes it. */
+  wake: number;
+  /** RELAY_STATE.bytes bytes: counters the worker writes and a stop flag the main thread sets. */
+  state: SharedArrayBuffer;
+}
+
+/** Layout of RelayWorkerData.state: two Float64 counters, then an Int32 stop flag. */
+export const RELAY_STATE = {
+  /** Float64 index: bytes taken from the source. */
+  taken: 0,
+  /** Float64 index: bytes written to the sink. */
+  delivered: 1,
+  stopOffset: 16,
+  bytes: 24,
+} as const;
+
+export type RelayWorkerMessage =
+  /** The source ended: every byte of it is in the sink. */
+  | { type: 'end' }
+  /** Stopped on request: every byte taken from the source is in the sink. */
+  | { type: 'stopped' }
+  /** Reading the source or writing the sink failed with this errno code. */
+  | { type: 'error'; side: 'source' | 'sink'; code: string };

@@ -1,0 +1,105 @@
+import { EventEmitter } from 'node:events';
+import { closeSync, fstatSync, writeSync } from 'node:fs';
+import { isatty } from 'node:tty';
+import { Worker } from 'node:worker_threads';
+import {
+  RELAY_STATE,
+  type RelayMethod,
+  type RelayWorkerData,
+  type RelayWorkerMessage,
+} from './fd-relay-protocol.js';
+import { nativeSockets } from './native.js';
+
+export interface FdRelayEvents {
+  /** The source ended: every byte of it is in the sink. */
+  end: [];
+  /** Reading the source or writing the sink failed with this errno code (ECONNRESET, EPIPE...). */
+  error: [side: 'source' | 'sink', code: string];
+}
+
+/**
+ * Moves bytes from one descriptor to another on a worker thread (fd-relay-worker.ts), Linux only:
+ * pipe mode's fast path between a socket and standard input or output. No JavaScript runs per
+ * chunk, `splice` keeps the bytes out of the process altogether, and the worker may block and nap
+ * where the event loop could not, so this process and its peers wake each other up less often.
+ * Whoever owns the descriptors must not read (source) or write (sink) them meanwhile.
+ */
+export class FdRelay extends EventEmitter<FdRelayEvents> {
+  private readonly state = new SharedArrayBuffer(RELAY_STATE.bytes);
+  private readonly counters = new Float64Array(this.state, 0, 2);
+  private readonly wakeWrite: number;
+  private readonly exited: Promise<void>;
+  private running = true;
+
+  constructor(source: number, sink: number, method: RelayMethod) {
+    super();
+    const api = nativeSockets();
+    const [wakeRead, wakeWrite] = api.pipe();
+    this.wakeWrite = wakeWrite;
+    const workerData: RelayWorkerData = {
+      method,
+      source: api.dup(source),
+      sink: api.dup(sink),
+      sinkIsPipe: fstatSync(sink).isFIFO(),
+      wake: wakeRead,
+      state: this.state,
+    };
+    const worker = new Worker(new URL('./fd-relay-worker.js', import.meta.url), { workerData });
+    worker.on('message', (message: RelayWorkerMessage) => {
+      if (message.type === 'end') this.emit('end');
+      else if (message.type === 'error') this.emit('error', message.side, message.code);
+    });
+    // Only a bug gets here (the worker's own failures come as messages); say it, do not hide it.
+    worker.on('error', (err) => this.emit('error', 'source', `relay worker: ${err.message}`));
+    this.exited = new Promise((resolve) =>
+      worker.once('exit', () => {
+        this.running = false;
+        closeSync(wakeWrite);
+        resolve();
+      }),
+    );
+  }
+
+  /** Bytes taken from the source so far. */
+  get taken(): number {
+    return this.counters[RELAY_STATE.taken] ?? 0;
+  }
+
+  /** Bytes written to the sink so far. */
+  get delivered(): number {
+    return this.counters[RELAY_STATE.delivered] ?? 0;
+  }
+
+  /**
+   * Stops reading the source; resolves once everything already taken is in the sink and the
+   * worker has closed its duplicates (the descriptors themselves stay open).
+   */
+  stop(): Promise<void> {
+    if (this.running) {
+      Atomics.store(new Int32Array(this.state, RELAY_STATE.stopOffset, 1), 0, 1);
+      try {
+        writeSync(this.wakeWrite, Buffer.of(1));
+      } catch {
+        // EPIPE: the worker finished and closed its end already.
+      }
+    }
+    return this.exited;
+  }
+}
+
+/**
+ * Whether descriptor `fd` of this process (standard input or output) may be relayed: Linux, koffi
+ * at hand, and a pipe, socket or file (not a terminal, whose reads and writes keep Node's path;
+ * with `devices`, character devices such as /dev/null too).
+ */
+export function canRelay(fd: number, devices: boolean): boolean {
+  if (process.platform !== 'linux' || isatty(fd)) return false;
+  try {
+    const st = fstatSync(fd);
+    if (!(st.isFIFO() || st.isSocket() || st.isFile() || (devices && st.isCharacterDevice()))) return false;
+    nativeSockets();
+    return true;
+  } catch {
+    return false;
+  }
+}
