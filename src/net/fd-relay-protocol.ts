@@ -8,16 +8,21 @@
  */
 export type RelayMethod = 'splice' | 'copy';
 
-export interface RelayWorkerData {
+/** The worker's workerData: it boots with these, then waits for a RelayStart message. */
+export interface RelayWorkerSetup {
   method: RelayMethod;
-  /** The worker's own duplicates of both descriptors; it closes them when done. */
-  source: number;
-  sink: number;
-  sinkIsPipe: boolean;
   /** Read end of a pipe the main thread writes to when it asks for a stop; the worker closes it. */
   wake: number;
   /** RELAY_STATE.bytes bytes: counters the worker writes and a stop flag the main thread sets. */
   state: SharedArrayBuffer;
+}
+
+/** The one message the main thread sends: what to move. */
+export interface RelayStart {
+  /** The worker's own duplicates of both descriptors; it closes them when done. */
+  source: number;
+  sink: number;
+  sinkIsPipe: boolean;
 }
 
 /** Layout of RelayWorkerData.state: two Float64 counters, then an Int32 stop flag. */

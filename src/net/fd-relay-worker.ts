@@ -2,10 +2,16 @@
  * The worker thread of an FdRelay (fd-relay.ts): moves bytes from one descriptor to another until
  * the source ends (see RelayMethod for the two ways). It blocks in poll(2) while nothing can move,
  * which only a thread of its own may do: the main event loop stays free for timers and signals.
- * A stop request ends reading, not delivery: whatever was taken from the source reaches the sink.
+ * A stop request ends reading, not delivery: whatever was taken from the source reaches the sink
+ * (and in copy mode, what standard input already holds is still sent).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { RELAY_STATE, type RelayWorkerData, type RelayWorkerMessage } from './fd-relay-protocol.js';
+import {
+  RELAY_STATE,
+  type RelayStart,
+  type RelayWorkerMessage,
+  type RelayWorkerSetup,
+} from './fd-relay-protocol.js';
 import { loadLibc } from './native.js';
 
 const SPLICE_F_MOVE = 1;
@@ -51,7 +57,12 @@ const fFcntl = lib.func('int fcntl(int, int, int)');
 const fClose = lib.func('int close(int)');
 const fUsleep = lib.func('int usleep(unsigned int)');
 
-const data = workerData as RelayWorkerData;
+const data: RelayWorkerSetup & RelayStart = {
+  ...(workerData as RelayWorkerSetup),
+  source: -1,
+  sink: -1,
+  sinkIsPipe: false,
+};
 const counters = new Float64Array(data.state, 0, 2);
 const stopFlag = new Int32Array(data.state, RELAY_STATE.stopOffset, 1);
 const pollFds = Buffer.alloc(3 * 8);
@@ -151,6 +162,13 @@ function copyLoop(): RelayWorkerMessage {
     count(RELAY_STATE.taken, n);
     writeAll(buf, n);
   }
+  // Asked to stop (the connection is closing): what standard input holds already was typed or
+  // piped before that, so it still goes out, as it would have had it been read a moment sooner.
+  const n = counted('source', () => fRead(data.source, buf, buf.length));
+  if (n > 0) {
+    count(RELAY_STATE.taken, n);
+    writeAll(buf, n);
+  }
   return { type: 'stopped' };
 }
 
@@ -241,4 +259,8 @@ function run(): RelayWorkerMessage {
   }
 }
 
-parentPort?.postMessage(run());
+// Booted ahead of need (FdRelay's constructor); the work comes in the one message.
+parentPort?.once('message', (start: RelayStart) => {
+  Object.assign(data, start);
+  parentPort?.postMessage(run());
+});

@@ -5,8 +5,9 @@ import { Worker } from 'node:worker_threads';
 import {
   RELAY_STATE,
   type RelayMethod,
-  type RelayWorkerData,
+  type RelayStart,
   type RelayWorkerMessage,
+  type RelayWorkerSetup,
 } from './fd-relay-protocol.js';
 import { nativeSockets } from './native.js';
 
@@ -27,37 +28,61 @@ export interface FdRelayEvents {
 export class FdRelay extends EventEmitter<FdRelayEvents> {
   private readonly state = new SharedArrayBuffer(RELAY_STATE.bytes);
   private readonly counters = new Float64Array(this.state, 0, 2);
+  private readonly worker: Worker;
   private readonly wakeWrite: number;
   private readonly exited: Promise<void>;
+  private started = false;
   private running = true;
+  private failure: string | undefined;
 
-  constructor(source: number, sink: number, method: RelayMethod) {
+  /**
+   * Boots the worker now, so that it is ready when start() gives it descriptors; until then it
+   * does not keep the process alive.
+   */
+  constructor(method: RelayMethod) {
     super();
-    const api = nativeSockets();
-    const [wakeRead, wakeWrite] = api.pipe();
+    const [wakeRead, wakeWrite] = nativeSockets().pipe();
     this.wakeWrite = wakeWrite;
-    const workerData: RelayWorkerData = {
-      method,
-      source: api.dup(source),
-      sink: api.dup(sink),
-      sinkIsPipe: fstatSync(sink).isFIFO(),
-      wake: wakeRead,
-      state: this.state,
-    };
+    const workerData: RelayWorkerSetup = { method, wake: wakeRead, state: this.state };
     const worker = new Worker(new URL('./fd-relay-worker.js', import.meta.url), { workerData });
+    this.worker = worker;
     worker.on('message', (message: RelayWorkerMessage) => {
       if (message.type === 'end') this.emit('end');
       else if (message.type === 'error') this.emit('error', message.side, message.code);
     });
-    // Only a bug gets here (the worker's own failures come as messages); say it, do not hide it.
-    worker.on('error', (err) => this.emit('error', 'source', `relay worker: ${err.message}`));
+    // Only a bug gets here (the worker's own failures come as messages); say it, do not hide it,
+    // but not before start(), when nobody listens yet.
+    worker.on('error', (err) => {
+      this.failure = `relay worker: ${err.message}`;
+      if (this.started) this.emit('error', 'source', this.failure);
+    });
     this.exited = new Promise((resolve) =>
       worker.once('exit', () => {
         this.running = false;
         closeSync(wakeWrite);
+        // A worker that never started never took the read end over.
+        if (!this.started) closeSync(wakeRead);
         resolve();
       }),
     );
+    // Last: a 'message' listener added after unref() would hold the process open again.
+    worker.unref();
+  }
+
+  /** Starts moving bytes from `source` to `sink` (the relay works on duplicates of both). */
+  start(source: number, sink: number): void {
+    if (this.started) throw new Error('relay started already');
+    this.started = true;
+    const api = nativeSockets();
+    const work: RelayStart = {
+      source: api.dup(source),
+      sink: api.dup(sink),
+      sinkIsPipe: fstatSync(sink).isFIFO(),
+    };
+    this.worker.postMessage(work);
+    this.worker.ref();
+    const failure = this.failure;
+    if (failure) process.nextTick(() => this.emit('error', 'source', failure));
   }
 
   /** Bytes taken from the source so far. */
@@ -75,6 +100,10 @@ export class FdRelay extends EventEmitter<FdRelayEvents> {
    * worker has closed its duplicates (the descriptors themselves stay open).
    */
   stop(): Promise<void> {
+    if (!this.started) {
+      void this.worker.terminate();
+      return this.exited;
+    }
     if (this.running) {
       Atomics.store(new Int32Array(this.state, RELAY_STATE.stopOffset, 1), 0, 1);
       try {

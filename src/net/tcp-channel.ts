@@ -93,14 +93,18 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
   }
 
   /**
-   * Hands reading to a relay worker (FdRelay, Linux; see canRelay): from now on incoming bytes go
+   * Hands reading to a relay worker (FdRelay, Linux; see canRelay; `relay` may be booted ahead): from now on incoming bytes go
    * straight to descriptor `sinkFd` by splice(2), never through JavaScript, and there are no 'data'
    * events. 'end' and 'close' come as usual; a failed write to the sink goes to `onSinkError` with
    * its errno code (EPIPE: the reader of a pipe went away).
    */
-  relayReadsInto(sinkFd: number, onSinkError: (code: string) => void): void {
+  relayReadsInto(
+    sinkFd: number,
+    onSinkError: (code: string) => void,
+    relay: FdRelay = new FdRelay('splice'),
+  ): void {
     if (this.listenerCount('data') > 0) throw new Error(`connection ${this.id} is read already`);
-    const relay = new FdRelay(this.liveFd(), sinkFd, 'splice');
+    relay.start(this.liveFd(), sinkFd);
     this.inbound = relay;
     relay.on('end', () => {
       this.countRelayed();
@@ -118,8 +122,8 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
    * the socket until it ends, and send() must not be used. `onSourceEnd` runs once every byte is in
    * the socket, or when reading the source failed (as an end of standard input does).
    */
-  relaySendsFrom(sourceFd: number, onSourceEnd: () => void): void {
-    const relay = new FdRelay(sourceFd, this.liveFd(), 'copy');
+  relaySendsFrom(sourceFd: number, onSourceEnd: () => void, relay: FdRelay = new FdRelay('copy')): void {
+    relay.start(sourceFd, this.liveFd());
     this.outbound = relay;
     relay.on('end', () => {
       this.countRelayed();

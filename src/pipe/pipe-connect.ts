@@ -8,7 +8,7 @@ import { PipeInput } from './input.js';
 import { PipeOutput } from './output.js';
 import { openPipeExtras } from './pipe-extras.js';
 import { sendToAll, writeOutput } from './pump.js';
-import { relayReceived, relayStdin, stdinRelayable } from './relay-path.js';
+import { bootRelays, relayReceived, relayStdin } from './relay-path.js';
 import { drained, type PipeIo, processIo } from './stdio.js';
 import { VerboseLog } from './verbose.js';
 
@@ -21,6 +21,9 @@ export async function runPipeConnect(
 ): Promise<number> {
   const log = new VerboseLog(io.stderr, options.verbose);
   const { faults, tap, recorder } = await openPipeExtras(options, io, log, { kind: 'connect', host, port });
+  // Bytes that nothing here needs to see may skip JavaScript (relay-path.ts).
+  const observed = Boolean(faults || tap || recorder);
+  const relays = bootRelays(io, options, observed);
   const raw: Channel = options.udp
     ? await connectUdp(host, port, options)
     : await connectTcp(host, port, { ...options, borrowedReads: true });
@@ -34,9 +37,7 @@ export async function runPipeConnect(
 
   const code = await new Promise<number>((resolve) => {
     const out = new PipeOutput(io.stdout, () => void channel.close());
-    // Bytes that nothing here needs to see may skip JavaScript (relay-path.ts).
-    const observed = faults || tap || recorder;
-    if (observed || options.sendOnly || !relayReceived(channel, out, io, options)) {
+    if (!relayReceived(channel, relays, out, io)) {
       channel.on('data', (chunk) => {
         tap?.write('in', channel, chunk);
         if (!options.sendOnly) writeOutput(channel, out, chunk);
@@ -57,8 +58,7 @@ export async function runPipeConnect(
       }
     });
     if (options.recvOnly) return;
-    if (!observed && stdinRelayable(io, options) && relayStdin(channel, io, () => policy.stdinEnded()))
-      return;
+    if (relayStdin(channel, relays, io, () => policy.stdinEnded())) return;
     input = new PipeInput(
       io.stdin,
       (chunk, done) => {

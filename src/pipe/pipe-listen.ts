@@ -9,7 +9,7 @@ import { PipeInput } from './input.js';
 import { PipeOutput } from './output.js';
 import { openPipeExtras } from './pipe-extras.js';
 import { relay, sendToAll, writeOutput } from './pump.js';
-import { relayReceived, relayStdin, stdinRelayable } from './relay-path.js';
+import { bootRelays, relayReceived, relayStdin } from './relay-path.js';
 import { drained, type PipeIo, processIo } from './stdio.js';
 import { VerboseLog } from './verbose.js';
 
@@ -33,8 +33,7 @@ export async function runPipeListen(
     : await listenTcp(host, port, { ...options, borrowedReads: true });
   const listener: Listener = faults ? faults.wrapListener(bound) : bound;
   // One client and bytes that nothing here needs to see: they may skip JavaScript (relay-path.ts).
-  const direct = !keepOpen && !faults && !tap && !recorder;
-  const stdinByRelay = direct && !options.udp && !options.recvOnly && stdinRelayable(io, options);
+  const relays = bootRelays(io, options, keepOpen || Boolean(faults || tap || recorder));
   log.listening(listener.address);
   const clients = new Set<Channel>();
   let latest: Channel | undefined;
@@ -66,8 +65,8 @@ export async function runPipeListen(
       if (!keepOpen) listener.stopAccepting();
       clients.add(channel);
       latest = channel;
-      if (stdinByRelay) relayStdin(channel, io, () => policy.stdinEnded());
-      if (!direct || options.sendOnly || !relayReceived(channel, out, io, options))
+      relayStdin(channel, relays, io, () => policy.stdinEnded());
+      if (!relayReceived(channel, relays, out, io))
         channel.on('data', (chunk) => {
           latest = channel;
           tap?.write('in', channel, chunk);
@@ -93,7 +92,7 @@ export async function runPipeListen(
         input?.resume();
       }
     });
-    if (options.recvOnly || stdinByRelay) return;
+    if (options.recvOnly || relays.stdin) return;
     const deliver = (chunk: Buffer, done: () => void) => {
       const to = [...targets()];
       if (!faults) for (const c of to) tap?.write('out', c, chunk);

@@ -1,43 +1,52 @@
 import type { ConnectionOptions } from '../cli/connection-options.js';
 import type { Channel } from '../net/channel.js';
-import { canRelay } from '../net/fd-relay.js';
+import { canRelay, FdRelay } from '../net/fd-relay.js';
 import { TcpChannel } from '../net/tcp-channel.js';
 import type { PipeOutput } from './output.js';
 import type { PipeIo } from './stdio.js';
 
 /**
- * Pipe mode's fast paths: a worker thread (FdRelay, Linux) moves bytes between a TCP connection
- * and standard input or output. Callers use them only when nothing in the process needs to see the
- * bytes (no -x, --record, --fault) and there is one connection (no -k, --broker); the idle timer
- * (-i) counts only what Node reads and writes, so it keeps the ordinary path too, and so does a
- * test's stream, which has no descriptor. Each returns false where the ordinary path must serve.
+ * Pipe mode's fast paths: worker threads (FdRelay, Linux) move bytes between one TCP connection
+ * and standard output (splice) or input (read/write). Only where nothing in the process needs to
+ * see the bytes (`observed`: -x, --record, --fault; callers also rule out -k and --broker); the
+ * idle timer (-i) counts only what Node reads and writes, so it keeps the ordinary path too, and so
+ * does a test's stream, which has no descriptor.
  */
-type Options = Pick<ConnectionOptions, 'idleTimeoutMs'>;
+export interface PipeRelays {
+  received?: FdRelay;
+  stdin?: FdRelay;
+}
 
-/** Received bytes go to standard output by splice(2), never through JavaScript. */
-export function relayReceived(channel: Channel, out: PipeOutput, io: PipeIo, options: Options): boolean {
-  if (!(channel instanceof TcpChannel) || options.idleTimeoutMs !== undefined) return false;
-  if (io.stdout !== process.stdout || !canRelay(1, true)) return false;
-  channel.relayReadsInto(1, (code) => out.failed(code));
+type Options = Pick<ConnectionOptions, 'idleTimeoutMs' | 'sendOnly' | 'recvOnly' | 'udp'>;
+
+/**
+ * Boots the workers the connection to come may use, now, so that they are ready when it opens:
+ * the listener's first bytes then wait for no thread to start. Standard input from a terminal or a
+ * character device (/dev/null, /dev/zero) keeps the ordinary path, where a worker would not pay
+ * for itself.
+ */
+export function bootRelays(io: PipeIo, options: Options, observed: boolean): PipeRelays {
+  if (observed || options.udp || options.idleTimeoutMs !== undefined) return {};
+  const received = !options.sendOnly && io.stdout === process.stdout && canRelay(1, true);
+  const stdin = !options.recvOnly && io.stdin === process.stdin && canRelay(0, false);
+  return {
+    received: received ? new FdRelay('splice') : undefined,
+    stdin: stdin ? new FdRelay('copy') : undefined,
+  };
+}
+
+/** Received bytes go to standard output by the booted relay; false: use 'data' events instead. */
+export function relayReceived(channel: Channel, relays: PipeRelays, out: PipeOutput, io: PipeIo): boolean {
+  if (!relays.received || !(channel instanceof TcpChannel)) return false;
+  channel.relayReadsInto(1, (code) => out.failed(code), relays.received);
   debug(io, 'received bytes go to stdout by splice(2) on a worker thread');
   return true;
 }
 
-/**
- * Whether standard input may go to a connection by relayStdin: not from a terminal or a character
- * device (/dev/null, /dev/zero), where a worker thread would not pay for itself.
- */
-export function stdinRelayable(io: PipeIo, options: Options): boolean {
-  return options.idleTimeoutMs === undefined && io.stdin === process.stdin && canRelay(0, false);
-}
-
-/**
- * Standard input (stdinRelayable) goes to the connection, read and written on a worker thread;
- * `onEnd` runs once all of it is in the socket.
- */
-export function relayStdin(channel: Channel, io: PipeIo, onEnd: () => void): boolean {
-  if (!(channel instanceof TcpChannel)) return false;
-  channel.relaySendsFrom(0, onEnd);
+/** Standard input goes to the connection by the booted relay; `onEnd` once all of it is in the socket. */
+export function relayStdin(channel: Channel, relays: PipeRelays, io: PipeIo, onEnd: () => void): boolean {
+  if (!relays.stdin || !(channel instanceof TcpChannel)) return false;
+  channel.relaySendsFrom(0, onEnd, relays.stdin);
   debug(io, 'stdin goes to the socket on a worker thread');
   return true;
 }
