@@ -44,6 +44,8 @@ export async function runPipeListen(
   let sendHeld = () => {};
   const code = await new Promise<number>((resolve) => {
     const finish = (exitCode: number) => {
+      // A pending -q timer must not hold the program open once it is done.
+      policy.cancel();
       void listener.close().then(() => resolve(exitCode));
     };
     const out = new PipeOutput(io.stdout, () => finish(EXIT.ok));

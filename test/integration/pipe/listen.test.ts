@@ -42,6 +42,18 @@ describe('listen', () => {
     expect((await answer).data.toString()).toBe('to the first\n');
   });
 
+  it('-q does not hold the program open after its one client is done', async () => {
+    const p = start(['listen', '-v', '-q', '30', '127.0.0.1', '0']);
+    p.child.stdin.end();
+    const c = await connectTo(await p.listeningPort());
+    c.end('bye\n');
+    const started = Date.now();
+    const r = await p.exited;
+    expect(r.code).toBe(0);
+    expect(r.stdout.toString()).toBe('bye\n');
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   it('-k keeps accepting and sends standard input to every client', async () => {
     const p = start(['listen', '-k', '-v', '127.0.0.1', '0']);
     const port = await p.listeningPort();
