@@ -17,7 +17,8 @@ export function buildProgram(): Command {
     .enablePositionalOptions()
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(text) });
+    // Commander's own errors (unknown option, missing argument) read like every other one.
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'sockrepl: ')) });
   registerNetworkCommands(program);
   registerDecodeCommand(program);
   registerPackCommand(program);

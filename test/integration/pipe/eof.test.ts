@@ -158,6 +158,7 @@ describe('errors are one line with the errno and its meaning', () => {
 
   it('usage errors exit 2', async () => {
     expect((await runCli(['127.0.0.1', '99999'])).code).toBe(2);
+    expect((await runCli(['--bogus', '127.0.0.1', '1'])).stderr).toBe("sockrepl: unknown option '--bogus'\n");
     expect((await runCli(['listen'])).stderr).toBe(
       'sockrepl: listen: which port? sockrepl listen [host] <port>\n',
     );
