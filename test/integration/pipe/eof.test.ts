@@ -176,6 +176,9 @@ describe('errors are one line with the errno and its meaning', () => {
     expect((await runCli(['--frame', 'lines', '127.0.0.1', '1'])).stderr).toMatch(
       /^sockrepl: --frame: pipe mode passes bytes/,
     );
+    expect((await runCli(['-e', 'gbk', '127.0.0.1', '1'])).stderr).toMatch(
+      /^sockrepl: -e: pipe mode passes bytes through unchanged; the encoding applies to -x/,
+    );
   });
 
   it('listening on a taken port', async () => {
