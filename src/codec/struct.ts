@@ -144,7 +144,7 @@ export class Struct {
   pack(...values: StructValue[]): Buffer {
     if (values.length !== this.valueCount)
       throw new StructError(`pack expected ${this.valueCount} items for packing (got ${values.length})`);
-    const out = Buffer.alloc(this.size);
+    const out = allocate(this.size);
     this.write(out, 0, values);
     return out;
   }
@@ -285,6 +285,17 @@ export class Struct {
       }
     }
     return out;
+  }
+}
+
+/** A zeroed buffer; a size no buffer can have is a StructError (Python: MemoryError), not a crash. */
+function allocate(size: number): Buffer {
+  try {
+    return Buffer.alloc(size);
+  } catch (err) {
+    if (err instanceof RangeError)
+      throw new StructError(`cannot pack ${size} bytes: a buffer that large cannot be allocated`);
+    throw err;
   }
 }
 

@@ -309,6 +309,10 @@ describe('sockrepl pack', () => {
         ['pack', '-e', 'latin1', '2s', '中'],
         "sockrepl: pack: value 1 for 's': '中' (U+4E2D) at column 1 cannot be encoded in latin1\n",
       ],
+      [
+        ['pack', '9999999999999x'],
+        'sockrepl: pack: cannot pack 9999999999999 bytes: a buffer that large cannot be allocated\n',
+      ],
     ];
     for (const [args, message] of cases) {
       const r = run(args);

@@ -134,6 +134,15 @@ describe('pack / unpack', () => {
     expect(() => unpack('<I', bytes('1234'))).toThrow('unpack requires a buffer of 4 bytes');
   });
 
+  it('refuses a struct larger than any buffer with a StructError, not a RangeError', () => {
+    // calcsize is fine with it, as in Python; only packing needs the memory.
+    expect(calcsize('9999999999999x')).toBe(9999999999999);
+    expect(() => pack('9999999999999x')).toThrow(StructError);
+    expect(() => pack('9999999999999x')).toThrow(
+      'cannot pack 9999999999999 bytes: a buffer that large cannot be allocated',
+    );
+  });
+
   it('packs float overflow in native mode as C does (infinity)', () => {
     expect(hex(pack('@f', 1e300))).toBe('0000807f');
     expect(() => pack('=f', 1e300)).toThrow('float too large');
