@@ -11,10 +11,21 @@ export interface FaultClock {
   setTimer(ms: number, fn: () => void): () => void;
 }
 
+/** The longest delay `setTimeout` honours; it cuts a longer one to 1 ms. */
+const MAX_TIMEOUT = 2 ** 31 - 1;
+
 export const realClock: FaultClock = {
   now: () => performance.now(),
   setTimer(ms, fn) {
-    const timer = setTimeout(fn, Math.max(0, ms));
+    // `delay:30d` or `reset:after=1000h` would otherwise fire every millisecond: wait in steps.
+    let timer: NodeJS.Timeout;
+    const wait = (left: number) => {
+      timer =
+        left > MAX_TIMEOUT
+          ? setTimeout(() => wait(left - MAX_TIMEOUT), MAX_TIMEOUT)
+          : setTimeout(fn, Math.max(0, left));
+    };
+    wait(ms);
     return () => clearTimeout(timer);
   },
 };
