@@ -1,4 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${NAME} is the script language's own variable syntax.
+import { regexFlagsProblem } from '../tube/regex-literal.js';
 import type { Pos, Template, TemplatePart, VarRef } from './ast.js';
 import { ScriptSyntaxError } from './script-errors.js';
 
@@ -32,7 +33,6 @@ export interface Token {
 
 type Mode = 'bare' | 'dq' | 'sq' | 'regex';
 
-const REGEX_FLAGS = /^[dgimsuvy]*$/;
 const NAME_START = /[A-Za-z_]/;
 const NAME_CHAR = /[A-Za-z0-9_]/;
 const HEX2 = /^[0-9a-fA-F]{2}$/;
@@ -200,9 +200,8 @@ export class Lexer {
       const fstart = this.i;
       while (/[a-z]/i.test(this.source[this.i] ?? '')) this.i++;
       flags = this.source.slice(fstart, this.i);
-      if (!REGEX_FLAGS.test(flags) || new Set(flags).size !== flags.length) {
-        throw this.error(fstart, `bad regex flags '${flags}' (use d, g, i, m, s, u, v, y)`);
-      }
+      const problem = regexFlagsProblem(flags);
+      if (problem) throw this.error(fstart, problem);
       this.expectBoundary(ctx, 'regex');
     } else {
       this.readBare(ctx, value, raw);

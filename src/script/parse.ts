@@ -2,6 +2,7 @@ import { parseDuration, parsePort } from '../cli/units.js';
 import { resolveEncoding } from '../codec/text.js';
 import { UsageError } from '../errors.js';
 import { findSocketOption, parseOptionValue } from '../net/socket-options.js';
+import { compileRegex } from '../tube/regex-literal.js';
 import {
   type Arg,
   type Branch,
@@ -548,18 +549,6 @@ function optionName(t: Template): { name: string; hasValue: boolean; value?: Tem
   const name = first.text.slice(0, eq);
   if (!/^(--)?[A-Za-z][A-Za-z0-9_-]*$/.test(name)) return undefined;
   return { name, hasValue: true, value: dropPrefix(t, eq + 1) };
-}
-
-/**
- * Compiles a script regex. `g` and `y` would make matching depend on lastIndex; the tube manages
- * positions itself, so they are dropped (`^` already anchors at the start of the buffer).
- */
-export function compileRegex(source: string, flags: string): RegExp {
-  try {
-    return new RegExp(source, flags.replace(/[gy]/g, ''));
-  } catch (err) {
-    throw new UsageError((err as Error).message.replace(/^Invalid regular expression: /, ''), { cause: err });
-  }
 }
 
 /** The command words the parser knows, for help and completion. */

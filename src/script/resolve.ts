@@ -3,10 +3,11 @@ import { parseDuration, parsePort } from '../cli/units.js';
 import { encodeText } from '../codec/text.js';
 import { UsageError } from '../errors.js';
 import type { Pattern as TubePattern } from '../tube/matchers.js';
+import { compileRegex } from '../tube/regex-literal.js';
 import type { ConnectStatement, ListenStatement, Pattern, Pos, Template } from './ast.js';
 import { resolveOptionWords } from './connect-options.js';
 import { parseHexBytes } from './hex-literal.js';
-import { compileRegex, MAX_REPEAT } from './parse.js';
+import { MAX_REPEAT } from './parse.js';
 import { ScriptRuntimeError } from './script-errors.js';
 import type { Variables } from './variables.js';
 

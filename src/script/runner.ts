@@ -3,6 +3,7 @@ import type { ConnectionOptions } from '../cli/connection-options.js';
 import { formatDuration } from '../cli/units.js';
 import { encodeText } from '../codec/text.js';
 import { EXIT, isSockreplError, NetError, type SockreplError } from '../errors.js';
+import { consumeFrame, framePattern } from '../session/frame-pattern.js';
 import type { Interpreter } from '../session/interpreter.js';
 import type { Conn, Session } from '../session/session.js';
 import { formatEndpoint } from '../session/session.js';
@@ -22,7 +23,6 @@ import type {
   Statement,
   Template,
 } from './ast.js';
-import { consumeFrame, framePattern } from './frame-pattern.js';
 import { resolveCount, resolveDuration, resolveEndpoints, resolvePattern } from './resolve.js';
 import { mergeOptions, type ScriptConnections } from './script-connections.js';
 import { ScriptExpectFailure, ScriptRuntimeError, ScriptStepError } from './script-errors.js';
@@ -457,7 +457,7 @@ export class ScriptRunner {
   }
 
   private matched(conn: Conn, m: ExpectMatch): void {
-    if (m.kind === 'custom' && m.data) consumeFrame(conn, m.data as Parameters<typeof consumeFrame>[1]);
+    if (m.data !== undefined) consumeFrame(conn, m.data);
     // Expects read the tube; the session's own /expect buffer would only grow.
     conn.rx.clear();
     this.o.vars.setCaptures(m);

@@ -131,10 +131,7 @@ export class Interpreter {
         return { lines: [`sent ${path}: ${sent} bytes in ${(elapsedMs / 1000).toFixed(2)}s${rate}`] };
       },
       expect: async (rest, signal) => {
-        const { pattern, timeoutMs } = parseExpectArgs(rest, {
-          unescapeText: (t) => codec().decode(encodeEscaped(t, codec(), 'expect')),
-          hex: (t) => parseHexBytes(t, 'expect hex'),
-        });
+        const { timeoutMs, ...pattern } = parseExpectArgs(rest, codec());
         const conn = s.targetOne('expect');
         const event = await s.expect(
           pattern,

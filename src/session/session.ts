@@ -6,9 +6,11 @@ import { type KernelView, kernelViewChanged, readKernelViews } from '../net/kern
 import type { Listener } from '../net/listener.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import type { Frame, Framer } from '../plugin/types.js';
+import { matcher, type Pattern } from '../tube/matchers.js';
+import { ReceiveBuffer } from '../tube/receive-buffer.js';
 import { DEFAULT_LOG_LIMITS, EventLog, type LogLimits } from './event-log.js';
-import { type ExpectPattern, findMatch } from './expect.js';
-import { ReceiveBuffer } from './receive-buffer.js';
+import type { ExpectPattern } from './expect.js';
+import { consumeFrame, framePattern } from './frame-pattern.js';
 import type { DataEvent, ExpectEvent, SessionEvent } from './session-events.js';
 import { eventSize } from './session-events.js';
 import type { Settings } from './settings.js';
@@ -34,7 +36,7 @@ export interface SessionConfig {
   logLimits?: LogLimits;
   /** How often the kernel's view (state, queues, RTT) is refreshed; 0 turns it off. */
   kernelRefreshMs?: number;
-  /** Per-connection bytes kept for /expect. */
+  /** Per-connection bytes kept for /expect (default 1 MiB; the oldest are dropped). */
   receiveLimit?: number;
 }
 
@@ -72,6 +74,7 @@ export interface SessionEventMap {
 }
 
 const EMPTY = Buffer.alloc(0);
+const DEFAULT_RECEIVE_LIMIT = 1024 * 1024;
 
 export class Session extends EventEmitter<SessionEventMap> {
   readonly mode: 'connect' | 'listen' | 'proxy';
@@ -145,7 +148,7 @@ export class Session extends EventEmitter<SessionEventMap> {
       remote: channel.remote,
       openedAt: Date.now(),
       peerEof: false,
-      rx: new ReceiveBuffer(this.config.receiveLimit),
+      rx: new ReceiveBuffer({ limit: this.config.receiveLimit ?? DEFAULT_RECEIVE_LIMIT }),
       frames: [],
       dirs: { in: dir(), out: dir() },
     };
@@ -176,13 +179,14 @@ export class Session extends EventEmitter<SessionEventMap> {
     channel.on('end', () => {
       conn.peerEof = true;
       this.flushFramer(conn, 'in');
-      conn.rx.wake();
+      conn.rx.markEnd();
       this.record({ type: 'eof', time: Date.now(), conn: conn.id });
     });
     channel.on('close', (reason, error) => {
       conn.closed = { reason, message: error?.message, time: Date.now() };
       if (!conn.peerEof) this.flushFramer(conn, 'in');
-      conn.rx.wake();
+      // Any close ends the input: /expect eof matches after a reset too.
+      conn.rx.markEnd();
       this.record({ type: 'close', time: conn.closed.time, conn: conn.id, reason, message: error?.message });
       if (this.kernelTimer) this.refreshKernel();
       this.emit('change');
@@ -431,22 +435,27 @@ export class Session extends EventEmitter<SessionEventMap> {
    * match, and reports an `expect` event either way. Never rejects: a failure is `ok: false`.
    */
   async expect(
-    pattern: ExpectPattern,
+    target: ExpectPattern,
     timeoutMs: number,
     conn: Conn = this.targetOne('expect'),
     signal?: AbortSignal,
   ): Promise<ExpectEvent> {
     const started = Date.now();
-    const coder = textCodec(this.settings.encoding);
-    if (pattern.kind === 'frame' && !this.frameSpec) {
-      throw new UsageError('expect frame: framing is off; turn it on with /frame <spec>');
-    }
+    const encoding = this.settings.encoding;
+    const coder = textCodec(encoding);
+    let pattern: Pattern;
+    if ('frame' in target) {
+      if (!this.frameSpec)
+        throw new UsageError('expect frame: framing is off; turn it on with /frame <spec>');
+      pattern = framePattern(conn, encoding);
+    } else pattern = target.pattern;
+    const m = matcher(pattern, encoding);
     const finish = (e: Omit<ExpectEvent, 'type' | 'time' | 'conn' | 'pattern' | 'elapsedMs'>) => {
       const event: ExpectEvent = {
         type: 'expect',
         time: Date.now(),
         conn: conn.id,
-        pattern: pattern.source,
+        pattern: target.source,
         elapsedMs: Date.now() - started,
         ...e,
       };
@@ -465,38 +474,27 @@ export class Session extends EventEmitter<SessionEventMap> {
       timer = setTimeout(() => resolve('timeout'), timeoutMs);
       signal?.addEventListener('abort', () => resolve('cancelled'), { once: true });
     });
+    let dropped = conn.rx.dropped;
     try {
       for (;;) {
-        if (pattern.kind === 'frame') {
-          const f = conn.frames.shift();
-          if (f) {
-            const bytes = Buffer.from(f.bytes);
-            // The frame's bytes also leave the byte buffer, so a later text expect starts after it.
-            const at = conn.rx.peek().indexOf(bytes);
-            if (at >= 0) conn.rx.take(at + bytes.length);
-            return finish({
-              ok: true,
-              match: coder.decode(Buffer.from(f.payload)),
-              hex: Buffer.from(f.payload).toString('hex'),
-            });
+        // Bytes dropped from the front of a full buffer move every offset: search from the start.
+        if (conn.rx.dropped !== dropped) {
+          dropped = conn.rx.dropped;
+          m.restart();
+        }
+        const found = m.find(conn.rx);
+        if (found) {
+          const taken = conn.rx.take(found.end);
+          const frame = found.data === undefined ? undefined : consumeFrame(conn, found.data);
+          if (frame) {
+            const payload = Buffer.from(frame.payload);
+            return finish({ ok: true, match: coder.decode(payload), hex: payload.toString('hex') });
           }
-        } else if (pattern.kind === 'eof') {
-          if (conn.peerEof || conn.closed) {
-            const rest = conn.rx.take(conn.rx.length);
-            return finish({ ok: true, match: coder.decode(rest), hex: rest.toString('hex') });
-          }
-        } else {
-          const m = findMatch(conn.rx.peek(), pattern, coder);
-          if (m) {
-            const match = Buffer.from(m.match);
-            conn.rx.take(m.end);
-            return finish({
-              ok: true,
-              match: coder.decode(match),
-              hex: match.toString('hex'),
-              groups: m.groups,
-            });
-          }
+          // eof matches after everything left, which it consumes: that is what it shows.
+          const match = m.kind === 'eof' ? taken : taken.subarray(found.start);
+          const shown = { ok: true, match: coder.decode(match), hex: match.toString('hex') };
+          if (m.kind === 'eof') return finish(shown);
+          return finish({ ...shown, groups: found.exec?.slice(1).map((g) => g ?? '') ?? [] });
         }
         if (conn.peerEof || conn.closed) return finish({ ok: false, reason: conn.closed ? 'closed' : 'eof' });
         const why = await Promise.race([conn.rx.changed().then(() => ''), stopped]);

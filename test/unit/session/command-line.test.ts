@@ -3,16 +3,26 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
 import { parseLine, splitWords } from '../../../src/session/command-line.js';
 import { COMMANDS, findCommand } from '../../../src/session/command-table.js';
-import { findMatch, parseExpectArgs } from '../../../src/session/expect.js';
+import { parseExpectArgs } from '../../../src/session/expect.js';
+import { textCodec } from '../../../src/session/text-port.js';
+import { matcher, type Pattern } from '../../../src/tube/matchers.js';
+import { ReceiveBuffer } from '../../../src/tube/receive-buffer.js';
 
-const parsers = {
-  unescapeText: (t: string) => t.replace(/\\r/g, '\r').replace(/\\n/g, '\n'),
-  hex: (t: string) => Buffer.from(t.replace(/\s/g, ''), 'hex'),
-};
-const latin1 = {
-  decode: (b: Buffer) => b.toString('latin1'),
-  encode: (t: string) => Buffer.from(t, 'latin1'),
-};
+const parse = (rest: string, encoding = 'latin1') => parseExpectArgs(rest, textCodec(encoding));
+
+/** The tube pattern an /expect waits for (`frame` has none of its own). */
+function patternOf(rest: string, encoding = 'latin1'): Pattern {
+  const args = parse(rest, encoding);
+  if ('frame' in args) throw new Error(`${rest} is a frame expect`);
+  return args.pattern;
+}
+
+/** Where a pattern matches in `bytes`, as the session's /expect searches its receive buffer. */
+function find(bytes: Buffer, pattern: Pattern, encoding = 'latin1') {
+  const buffer = new ReceiveBuffer();
+  buffer.append(bytes);
+  return matcher(pattern, encoding).find(buffer);
+}
 
 describe('parseLine', () => {
   it('tells text from commands', () => {
@@ -57,53 +67,49 @@ describe('command table', () => {
 
 describe('expect patterns', () => {
   it('parses text, quoted text, regex, hex, eof, frame and a timeout', () => {
-    expect(parseExpectArgs('OK 5s', parsers)).toMatchObject({
-      pattern: { kind: 'text', text: 'OK' },
-      timeoutMs: 5000,
-    });
-    expect(parseExpectArgs('"a b\\r\\n"', parsers)).toMatchObject({
-      pattern: { kind: 'text', text: 'a b\r\n' },
-    });
-    expect(parseExpectArgs('/^OK (\\d+)/i 500ms', parsers)).toMatchObject({
-      pattern: { kind: 'regex' },
-      timeoutMs: 500,
-    });
-    const hex = parseExpectArgs('hex:"00 02"', parsers).pattern;
-    expect(hex.kind === 'bytes' && hex.bytes).toEqual(Buffer.from([0, 2]));
-    expect(parseExpectArgs('eof 2s', parsers).pattern.kind).toBe('eof');
-    expect(parseExpectArgs('frame', parsers).pattern.kind).toBe('frame');
-    expect(() => parseExpectArgs('', parsers)).toThrow(UsageError);
-    expect(() => parseExpectArgs('/unclosed', parsers)).toThrow(/closing/);
-    expect(() => parseExpectArgs('/(/', parsers)).toThrow(/bad regex/);
+    expect(parse('OK 5s')).toMatchObject({ pattern: 'OK', source: 'OK', timeoutMs: 5000 });
+    expect(patternOf('"a b\\r\\n"')).toEqual(Buffer.from('a b\r\n'));
+    expect(patternOf("'a\\n'")).toBe('a\\n');
+    const re = parse('/^OK (\\d+)/i 500ms');
+    expect(re).toMatchObject({ source: '/^OK (\\d+)/i', timeoutMs: 500 });
+    expect(patternOf('/^OK (\\d+)/i')).toEqual(/^OK (\d+)/i);
+    expect(patternOf('hex:"00 02"')).toEqual(Buffer.from([0, 2]));
+    expect(parse('eof 2s')).toMatchObject({ pattern: 'eof', timeoutMs: 2000 });
+    expect(parse('frame')).toMatchObject({ frame: true, source: 'frame' });
+    expect(() => parse('')).toThrow(UsageError);
+    expect(() => parse('/unclosed')).toThrow(/closing/);
+    expect(() => parse('/(/')).toThrow('expect: bad regex: /(/: Unterminated group');
+    expect(() => parse('/a/z')).toThrow("expect: bad regex flags 'z' (use d, g, i, m, s, u, v, y)");
+    expect(() => parse('hex:zz')).toThrow("expect hex: bad hex at column 1: 'z'");
+    expect(() => parse('""')).toThrow('expect: an empty string matches nothing');
+  });
+
+  it('takes \\xNN in double quotes as that byte, whatever the encoding', () => {
+    expect(patternOf('"\\xff\\r\\n"', 'utf8')).toEqual(Buffer.from([0xff, 0x0d, 0x0a]));
+    expect(patternOf('"é\\x00"', 'utf8')).toEqual(Buffer.from([0xc3, 0xa9, 0]));
+    expect(patternOf('/\\d+/g')).toEqual(/\d+/);
   });
 
   it('finds matches and reports how much to consume', () => {
     const buf = Buffer.from('xx OK 42\nrest');
-    const re = parseExpectArgs('/OK (\\d+)/', parsers).pattern;
-    expect(findMatch(buf, re, latin1)).toMatchObject({ end: 8, groups: ['42'] });
-    const text = parseExpectArgs('"\\n"', parsers).pattern;
-    expect(findMatch(buf, text, latin1)?.end).toBe(9);
-    expect(findMatch(buf, parseExpectArgs('nope', parsers).pattern, latin1)).toBeUndefined();
+    const m = find(buf, patternOf('/OK (\\d+)/'));
+    expect(m).toMatchObject({ start: 3, end: 8 });
+    expect(m?.exec?.[1]).toBe('42');
+    expect(find(buf, patternOf('"\\n"'))?.end).toBe(9);
+    expect(find(buf, patternOf('nope'))).toBeUndefined();
   });
 
   it('property: a text needle planted anywhere is found and consumed through its end', () => {
     fc.assert(
       fc.property(
         fc.uint8Array({ maxLength: 64 }),
-        fc.string({ minLength: 1, maxLength: 8 }),
+        // The string 'eof' is the end-of-input pattern, not text.
+        fc.string({ minLength: 1, maxLength: 8 }).filter((s) => s !== 'eof'),
         (pre, needle) => {
           const n = Buffer.from(needle, 'latin1');
           const clean = Buffer.from(pre).filter((b) => b !== n[0]);
           const buf = Buffer.concat([Buffer.from(clean), n, Buffer.from('tail')]);
-          const m = findMatch(
-            buf,
-            { kind: 'text', text: needle, source: needle },
-            {
-              decode: (b) => b.toString('latin1'),
-              encode: (t) => Buffer.from(t, 'latin1'),
-            },
-          );
-          expect(m?.end).toBe(clean.length + n.length);
+          expect(find(buf, needle)?.end).toBe(clean.length + n.length);
         },
       ),
     );
