@@ -209,6 +209,73 @@ describe('ReceiveBuffer', () => {
     );
   });
 
+  it('keeps at most its limit, dropping and counting the oldest bytes', () => {
+    const b = new ReceiveBuffer({ limit: 8 });
+    b.append(Buffer.from('abcdef'));
+    expect(b.findText('cd', 'utf8')).toEqual({ start: 2, end: 4 });
+    b.append(Buffer.from('ghij'));
+    expect([b.peek().toString(), b.length, b.dropped]).toEqual(['cdefghij', 8, 2]);
+    // Chunks nobody searched are dropped whole, or cut, without being copied first.
+    b.append(Buffer.from('klmnopqrst'));
+    b.append(Buffer.from('uv'));
+    expect([b.peek().toString(), b.dropped]).toEqual(['opqrstuv', 14]);
+    expect(b.findRegex(/q(r)s/, 'utf8')).toMatchObject({ start: 2, end: 5 });
+  });
+
+  it('behaves like the last `limit` bytes of one plain byte string (model property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.uint8Array({ maxLength: 12 }), fc.nat(10)), { maxLength: 40 }),
+        fc.integer({ min: 1, max: 24 }),
+        (ops, limit) => {
+          const b = new ReceiveBuffer({ limit });
+          let model = Buffer.alloc(0);
+          let dropped = 0;
+          for (const o of ops) {
+            if (typeof o === 'number') {
+              expect(b.take(o).equals(model.subarray(0, o))).toBe(true);
+              model = model.subarray(Math.min(o, model.length));
+            } else {
+              b.append(o);
+              model = Buffer.concat([model, o]);
+              const over = Math.max(0, model.length - limit);
+              dropped += over;
+              model = model.subarray(over);
+            }
+            expect(b.length).toBe(model.length);
+            expect(b.dropped).toBe(dropped);
+            // Searched now and then: bytes move into the store at different times.
+            if (model.length % 3 === 0) {
+              expect(b.peek().equals(model)).toBe(true);
+              expect(b.text('utf8')).toBe(new TextDecoder('utf-8').decode(model, { stream: true }));
+            }
+          }
+          expect(b.peek().equals(model)).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('tells a waiter when bytes arrive, come back or end; clear drops everything', async () => {
+    const b = new ReceiveBuffer();
+    let woken = 0;
+    const wait = () => b.changed().then(() => woken++);
+    let w = wait();
+    b.append(Buffer.from('x'));
+    await w;
+    w = wait();
+    b.unget(Buffer.from('y'));
+    await w;
+    w = wait();
+    b.markEnd();
+    await w;
+    expect([woken, b.atEnd, b.peek().toString()]).toEqual([3, true, 'yx']);
+    b.append(Buffer.from('never searched'));
+    b.clear();
+    expect([b.length, b.peek().length]).toEqual([0, 0]);
+  });
+
   it('moves each byte O(1) times: megabytes in tiny chunks stay fast', () => {
     const b = new ReceiveBuffer();
     const piece = Buffer.alloc(16, 0x61);
