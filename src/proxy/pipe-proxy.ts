@@ -1,6 +1,5 @@
-import { EXIT } from '../errors.js';
-import type { FaultController } from '../fault/fault-controller.js';
-import { openHexTap } from '../pipe/hex-tap.js';
+import { EXIT, UsageError } from '../errors.js';
+import { openPipeExtras } from '../pipe/pipe-extras.js';
 import { type PipeIo, processIo } from '../pipe/stdio.js';
 import { VerboseLog } from '../pipe/verbose.js';
 import type { SessionSpec } from '../session/session-spec.js';
@@ -18,20 +17,23 @@ const STOP_GRACE_MS = 2000;
 export async function runPipeProxy(spec: SessionSpec, io: PipeIo = processIo()): Promise<number> {
   const o = spec.options;
   const upstream = spec.upstream!;
+  if (o.record)
+    throw new UsageError(
+      '--record: the pipe-mode proxy does not record; record a proxy with --json or the screen (--tui)',
+    );
   const log = new VerboseLog(io.stderr, o.verbose);
   const say = (text: string, level: 'info' | 'warn' | 'error', conn?: number) => {
     const line = conn === undefined ? text : `Connection ${conn}: ${text}`;
     if (level === 'error') io.stderr.write(`sockrepl: ${line}\n`);
     else log.line(line);
   };
-  let faults: FaultController | undefined;
-  if (o.fault.length > 0) {
-    const { createFaults } = await import('../fault/create-faults.js');
-    faults = await createFaults(o, (text, level, conn) => say(`fault: ${text}`, level, conn));
-    log.line(`Faults: ${faults.summary()}; ${faults.seedLine()}`);
-  }
-  // Opened before listening: a client that connects at once must find the tap ready.
-  const tap = await openHexTap(o, io);
+  // As in pipe mode's connect and listen: --frame refused, -e checked, the faults and the -x tap
+  // ready before listening, so a client that connects at once finds them.
+  const { faults, tap } = await openPipeExtras(o, io, log, {
+    kind: 'listen',
+    host: spec.host,
+    port: spec.port,
+  });
   const proxy = await startProxy({ host: spec.host, port: spec.port, listen: o, upstream, faults, log: say });
   proxy.on('channel', (client) => {
     log.received(client.remote);

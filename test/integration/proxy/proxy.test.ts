@@ -237,6 +237,32 @@ describe('sockrepl proxy (pipe mode: a relay)', () => {
     const udpOnly = await new CliProcess(['proxy', '0', '127.0.0.1', '9', '-u', '--upstream-nodelay']).exited;
     expect(udpOnly.stderr).toBe('sockrepl: --upstream-nodelay applies to TCP only, not with --udp\n');
   });
+
+  it('refuses what the relay cannot apply, as pipe mode does, before listening', async () => {
+    for (const [extra, text] of [
+      [
+        ['--frame', 'lines'],
+        '--frame: pipe mode passes bytes through unchanged; framing applies with --json, the screen (--tui) and scripts',
+      ],
+      // With -x it would have been the text column of the dump, failing at the first chunk.
+      [['-x', '-e', 'gbkk'], "unknown encoding 'gbkk' (did you mean gbk, xgbk?)"],
+      [
+        ['-e', 'gbk'],
+        '-e: pipe mode passes bytes through unchanged; the encoding applies to -x and --record, --json, the screen (--tui) and scripts',
+      ],
+      [
+        ['--record', 'never-written.srs'],
+        '--record: the pipe-mode proxy does not record; record a proxy with --json or the screen (--tui)',
+      ],
+    ] as const) {
+      const r = await new CliProcess(['proxy', '0', '127.0.0.1', '9', '-v', ...extra]).exited;
+      expect({ extra, code: r.code, stderr: r.stderr }).toEqual({
+        extra,
+        code: 2,
+        stderr: `sockrepl: ${text}\n`,
+      });
+    }
+  });
 });
 
 describe('sockrepl proxy --json', () => {
