@@ -20,9 +20,14 @@ describe('parseHexBytes', () => {
   });
 
   it('rejects odd digits, non-hex and nothing', () => {
-    expect(() => parseHexBytes('abc')).toThrow("'abc' has an odd number of hex digits");
-    expect(() => parseHexBytes('zz')).toThrow("'zz' is not hex ('z' is not a hex digit)");
+    expect(() => parseHexBytes('abc')).toThrow("odd number of hex digits at column 1: 'abc'");
+    expect(() => parseHexBytes('zz')).toThrow("bad hex at column 1: 'z'");
     expect(() => parseHexBytes('  ')).toThrow('no hex bytes given');
+    expect(() => parseHexBytes('aa\\x')).toThrow("bad hex: expected hex digits after '\\x' at the end");
+  });
+
+  it('reads what the REPL reads: a prefixed single digit is one byte', () => {
+    expect(hex('0x1 \\xF')).toBe('010f');
   });
 
   it('round-trips any bytes in any separator style (property)', () => {

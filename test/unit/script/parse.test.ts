@@ -327,7 +327,10 @@ describe('syntax errors', () => {
     ['expect', 't.srs:1:7: expect needs a pattern: "text", /regex/, hex:"de ad", eof or frame'],
     ['expect "a" 5 parsecs', "t.srs:1:14: unexpected 'parsecs': expected 'or fail \"message\"'"],
     ['expect "a" soon', "t.srs:1:12: timeout: 'soon' is not a duration (use e.g. 500ms, 2s, 1m)"],
-    ['expect hex:"de a"', "t.srs:1:12: hex: 'a' has an odd number of hex digits (write 0a or pair them)"],
+    [
+      'expect hex:"de a"',
+      "t.srs:1:12: hex: odd number of hex digits at column 4: 'a' (write whole bytes, e.g. 0a)",
+    ],
     ['expect timeout', "t.srs:1:8: 'timeout' is a pattern only inside expect-any"],
     [
       'send "a\\q"',
@@ -344,7 +347,7 @@ describe('syntax errors', () => {
     ['opt nodelay maybe', "t.srs:1:5: opt: nodelay: 'maybe' is not on/off"],
     ['opt nagle on', "t.srs:1:5: opt: unknown socket option 'nagle'"],
     ['enc gbkk', "t.srs:1:5: enc: unknown encoding 'gbkk'"],
-    ['hex de ad zz', "t.srs:1:5: hex: 'zz' is not hex ('z' is not a hex digit)"],
+    ['hex de ad zz', "t.srs:1:5: hex: bad hex at column 7: 'z'"],
     ['connect 127.0.0.1', 't.srs:1:1: connect: missing port; usage: connect <host> <port> [options]'],
     ['connect h 0', 't.srs:1:11: connect: port 0 cannot be connected to'],
     ['connect h 70000', 't.srs:1:11: connect: port: 70000 is out of range (0..65535)'],

@@ -45,7 +45,7 @@ describe('resolvePattern', () => {
       err = e as ScriptRuntimeError;
     }
     expect(err).toBeInstanceOf(ScriptRuntimeError);
-    expect(err?.message).toBe("r.srs:1:8: 'xyz' is not hex ('x' is not a hex digit)");
+    expect(err?.message).toBe("r.srs:1:8: bad hex at column 1: 'x'");
     expect(err?.exitCode).toBe(2);
     expect(() => pattern('/a${X:-}(/')).toThrow('r.srs:1:8: bad regex: /a(/: Unterminated group');
   });
