@@ -47,6 +47,19 @@ export function addUpstreamOptions(cmd: Command): Command {
   return cmd;
 }
 
+/** One `--upstream-<name>` value, by the socket-option table; an error names the flag as typed. */
+function parse(spec: SocketOptionSpec, text: string): number | boolean {
+  try {
+    return parseOptionValue(spec, text);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    // The table's parser names the option (`linger: ...`), as `/opt` writes it.
+    const own = `${spec.aliases[0]}: `;
+    const why = err.message.startsWith(own) ? err.message.slice(own.length) : err.message;
+    throw new UsageError(`--${flag(spec)}: ${why}`, { cause: err });
+  }
+}
+
 /** Reads the `--upstream-*` values; timeouts and the address family are shared with the listening side. */
 export function resolveUpstreamOptions(
   raw: Record<string, unknown>,
@@ -58,8 +71,8 @@ export function resolveUpstreamOptions(
     if (value === undefined) continue;
     if (base.udp && !(spec.protocols as readonly string[]).includes('udp'))
       throw new UsageError(`--${flag(spec)} applies to TCP only, not with --udp`);
-    const parsed = value === true ? true : parseOptionValue(spec, String(value));
-    (socket as Record<string, number | boolean>)[spec.name] = parsed;
+    (socket as Record<string, number | boolean>)[spec.name] =
+      value === true ? true : parse(spec, String(value));
   }
   const sp = raw.upstreamSourcePort;
   return {

@@ -236,6 +236,12 @@ describe('sockrepl proxy (pipe mode: a relay)', () => {
     }
     const udpOnly = await new CliProcess(['proxy', '0', '127.0.0.1', '9', '-u', '--upstream-nodelay']).exited;
     expect(udpOnly.stderr).toBe('sockrepl: --upstream-nodelay applies to TCP only, not with --udp\n');
+    const badValue = await new CliProcess(['proxy', '0', '127.0.0.1', '9', '--upstream-linger', 'abc'])
+      .exited;
+    expect(badValue).toMatchObject({
+      code: 2,
+      stderr: "sockrepl: --upstream-linger: 'abc' is not a whole number\n",
+    });
   });
 
   it('refuses what the relay cannot apply, as pipe mode does, before listening', async () => {
