@@ -62,8 +62,14 @@ export async function runScriptSource(
         options: { ...options.cli, keepOpen: true, record: undefined },
       },
       // A script shows steps, not the traffic log: keep only a little (/save, /inspect), so that a
-      // long run does not carry thousands of old events through every garbage collection.
-      { decodeText: false, kernelRefreshMs: 0, logLimits: { maxEntries: 1024, maxBytes: 1024 * 1024 } },
+      // long run does not carry thousands of old events through every garbage collection. Its
+      // expects read each connection's tube, so the session keeps no receive buffer of its own.
+      {
+        decodeText: false,
+        kernelRefreshMs: 0,
+        logLimits: { maxEntries: 1024, maxBytes: 1024 * 1024 },
+        receiveLimit: 0,
+      },
     );
     script = parseScriptOrThrow(source, { file, extraCommands: session.plugins?.names('commands') ?? [] });
   } catch (err) {

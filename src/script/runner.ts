@@ -458,8 +458,6 @@ export class ScriptRunner {
 
   private matched(conn: Conn, m: ExpectMatch): void {
     if (m.data !== undefined) consumeFrame(conn, m.data);
-    // Expects read the tube; the session's own /expect buffer would only grow.
-    conn.rx.clear();
     this.o.vars.setCaptures(m);
   }
 

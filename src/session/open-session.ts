@@ -17,7 +17,7 @@ import { textCodec } from './text-port.js';
  */
 export async function createSession(
   spec: SessionSpec,
-  config: Pick<SessionConfig, 'decodeText' | 'logLimits' | 'kernelRefreshMs'> = {},
+  config: Pick<SessionConfig, 'decodeText' | 'logLimits' | 'kernelRefreshMs' | 'receiveLimit'> = {},
 ): Promise<Session> {
   const o = spec.options;
   const encoding = textCodec(o.encoding).name;

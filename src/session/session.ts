@@ -36,7 +36,7 @@ export interface SessionConfig {
   logLimits?: LogLimits;
   /** How often the kernel's view (state, queues, RTT) is refreshed; 0 turns it off. */
   kernelRefreshMs?: number;
-  /** Per-connection bytes kept for /expect (default 1 MiB; the oldest are dropped). */
+  /** Per-connection bytes kept for /expect (default 1 MiB; the oldest are dropped; 0 keeps none). */
   receiveLimit?: number;
 }
 
