@@ -1,7 +1,6 @@
-import { ByteQueue } from '../../src/plugin/byte-queue.js';
 import { defineFramer } from '../../src/plugin/define-plugin.js';
 import { FrameError } from '../../src/plugin/errors.js';
-import type { Frame, Framer } from '../../src/plugin/types.js';
+import type { Framer } from '../../src/plugin/types.js';
 import {
   type Endian,
   endianRow,
@@ -14,6 +13,7 @@ import {
   widthRow,
   writeUint,
 } from './common.js';
+import { createPrefixedFramer } from './prefixed.js';
 
 /**
  * Length + JSON header + body, the classic fix for TCP's sticky packets in socket tutorials:
@@ -42,78 +42,47 @@ const encoder = new TextEncoder();
 
 function createJsonHeaderFramer(width: Width, endian: Endian, field: string, max: number): Framer {
   const label = 'json-header';
-  const queue = new ByteQueue();
-  // Set once the length field is read, then once the header is parsed.
-  let headerLength: number | undefined;
-  let header: Record<string, unknown> | undefined;
-  let need: number | undefined;
-
-  const reset = () => {
-    headerLength = undefined;
-    header = undefined;
-    need = undefined;
-  };
-  const fail = (message: string, frames: Frame[]) => {
-    reset();
-    return new FrameError(`${label}: ${message}`, { frames, rest: queue.takeAll() });
-  };
-
-  return {
-    decode(chunk) {
-      queue.push(chunk);
-      const frames: Frame[] = [];
-      for (;;) {
-        if (headerLength === undefined) {
-          if (queue.length < width) return frames;
-          headerLength = readUint(queue.peek(0, width), width, endian);
-          if (headerLength > max)
-            throw fail(`header length ${headerLength} is over max=${formatSize(max)}`, frames);
-        }
-        if (need === undefined) {
-          if (queue.length < width + headerLength) return frames;
-          header = parseHeader(queue.peek(width, width + headerLength), (why) => fail(why, frames));
-          const size = header[field];
-          if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)
-            throw fail(`header ${preview(header)} has no whole-number "${field}"`, frames);
-          if (size > max) throw fail(`"${field}": ${size} is over max=${formatSize(max)}`, frames);
-          need = width + headerLength + size;
-        }
-        if (queue.length < need) return frames;
-        const bytes = queue.take(need);
-        frames.push({ payload: bytes.subarray(width + headerLength), bytes, header });
-        reset();
-      }
+  return createPrefixedFramer({
+    label,
+    prefixName: 'a header',
+    read(queue) {
+      if (queue.length < width) return undefined;
+      const headerLength = readUint(queue.peek(0, width), width, endian);
+      if (headerLength > max) return `header length ${headerLength} is over max=${formatSize(max)}`;
+      if (queue.length < width + headerLength) return undefined;
+      const header = parseHeader(queue.peek(width, width + headerLength));
+      if (typeof header === 'string') return header;
+      const size = header[field];
+      if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)
+        return `header ${preview(header)} has no whole-number "${field}"`;
+      if (size > max) return `"${field}": ${size} is over max=${formatSize(max)}`;
+      return { size: width + headerLength, payloadLength: size, header };
     },
-    encode(payload) {
-      const json = encoder.encode(JSON.stringify({ [field]: payload.length }));
+    write(length) {
+      const json = encoder.encode(JSON.stringify({ [field]: length }));
       if (json.length > fieldMax(width))
         throw new FrameError(
           `${label}: a ${json.length}-byte header does not fit a ${width}-byte length field`,
         );
-      const out = new Uint8Array(width + json.length + payload.length);
+      const out = new Uint8Array(width + json.length);
       writeUint(out, json.length, width, endian);
       out.set(json, width);
-      out.set(payload, width + json.length);
       return out;
     },
-    flush() {
-      if (queue.length === 0) return [];
-      const of = need === undefined ? 'a header' : `a ${need}-byte frame`;
-      throw fail(`stream ended after ${queue.length} bytes of ${of}`, []);
-    },
-  };
+  });
 }
 
-function parseHeader(bytes: Uint8Array, fail: (why: string) => FrameError): Record<string, unknown> {
+/** The header as a JSON object, or why it is not one. */
+function parseHeader(bytes: Uint8Array): Record<string, unknown> | string {
   let value: unknown;
   try {
     value = JSON.parse(decoder.decode(bytes));
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    throw fail(`header is not UTF-8 JSON (${why}): ${preview(Buffer.from(bytes).toString('latin1'))}`);
+    return `header is not UTF-8 JSON (${why}): ${preview(Buffer.from(bytes).toString('latin1'))}`;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw fail(`header is JSON but not an object: ${preview(value)}`);
+    return `header is JSON but not an object: ${preview(value)}`;
   return value as Record<string, unknown>;
 }
 

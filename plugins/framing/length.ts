@@ -1,7 +1,6 @@
-import { ByteQueue } from '../../src/plugin/byte-queue.js';
 import { defineFramer } from '../../src/plugin/define-plugin.js';
 import { FrameError } from '../../src/plugin/errors.js';
-import type { Frame, Framer } from '../../src/plugin/types.js';
+import type { Framer } from '../../src/plugin/types.js';
 import {
   type Endian,
   endianRow,
@@ -14,6 +13,7 @@ import {
   widthRow,
   writeUint,
 } from './common.js';
+import { createPrefixedFramer } from './prefixed.js';
 
 /**
  * Length-prefixed messages: `length:u32be`, `length:u16le,include-header`, `length:u8,adjust=2`.
@@ -43,54 +43,27 @@ export const length = defineFramer({
 /** `extra` = what the field counts besides the payload: the header with include-header, plus adjust. */
 function createLengthFramer(width: Width, endian: Endian, extra: number, max: number): Framer {
   const label = `length:u${width * 8}${endian}`;
-  const queue = new ByteQueue();
-  // Bytes of the frame being received (header + payload), once its header is read.
-  let need: number | undefined;
-
-  const fail = (message: string, frames: Frame[]) => {
-    need = undefined;
-    return new FrameError(`${label}: ${message}`, { frames, rest: queue.takeAll() });
-  };
-
-  return {
-    decode(chunk) {
-      queue.push(chunk);
-      const frames: Frame[] = [];
-      for (;;) {
-        if (need === undefined) {
-          if (queue.length < width) return frames;
-          const field = readUint(queue.peek(0, width), width, endian);
-          const payloadLength = field - extra;
-          if (payloadLength < 0)
-            throw fail(`length field says ${field}, less than the ${extra} bytes it must count`, frames);
-          if (payloadLength > max)
-            throw fail(
-              `length field says ${field}: a ${payloadLength}-byte message is over max=${formatSize(max)}`,
-              frames,
-            );
-          need = width + payloadLength;
-        }
-        if (queue.length < need) return frames;
-        const bytes = queue.take(need);
-        frames.push({ payload: bytes.subarray(width), bytes });
-        need = undefined;
-      }
+  return createPrefixedFramer({
+    label,
+    prefixName: `a ${width}-byte length field`,
+    read(queue) {
+      if (queue.length < width) return undefined;
+      const field = readUint(queue.peek(0, width), width, endian);
+      const payloadLength = field - extra;
+      if (payloadLength < 0) return `length field says ${field}, less than the ${extra} bytes it must count`;
+      if (payloadLength > max)
+        return `length field says ${field}: a ${payloadLength}-byte message is over max=${formatSize(max)}`;
+      return { size: width, payloadLength };
     },
-    encode(payload) {
-      const field = payload.length + extra;
+    write(length) {
+      const field = length + extra;
       if (field < 0 || field > fieldMax(width))
         throw new FrameError(
-          `${label}: a ${payload.length}-byte payload makes a length of ${field}, which a ${width}-byte field cannot hold`,
+          `${label}: a ${length}-byte payload makes a length of ${field}, which a ${width}-byte field cannot hold`,
         );
-      const out = new Uint8Array(width + payload.length);
+      const out = new Uint8Array(width);
       writeUint(out, field, width, endian);
-      out.set(payload, width);
       return out;
     },
-    flush() {
-      if (queue.length === 0) return [];
-      const of = need === undefined ? `a ${width}-byte length field` : `a ${need}-byte frame`;
-      throw fail(`stream ended after ${queue.length} bytes of ${of}`, []);
-    },
-  };
+  });
 }

@@ -1,8 +1,7 @@
-import { ByteQueue } from '../../src/plugin/byte-queue.js';
+import type { ByteQueue } from '../../src/plugin/byte-queue.js';
 import { defineFramer } from '../../src/plugin/define-plugin.js';
-import { FrameError } from '../../src/plugin/errors.js';
-import type { Frame } from '../../src/plugin/types.js';
 import { formatSize, maxRow } from './common.js';
+import { createPrefixedFramer } from './prefixed.js';
 
 /** A 64-bit value takes at most 10 groups of 7 bits. */
 const MAX_VARINT_BYTES = 10;
@@ -14,53 +13,19 @@ const MAX_VARINT_BYTES = 10;
 export const varint = defineFramer({
   summary: 'messages after a protobuf varint length (unsigned LEB128)',
   options: [maxRow],
-  create: ({ max }) => {
-    const queue = new ByteQueue();
-    // Once a prefix is read: its size and the whole frame's size.
-    let prefixSize = 0;
-    let need: number | undefined;
-
-    const fail = (message: string, frames: Frame[]) => {
-      need = undefined;
-      return new FrameError(`varint: ${message}`, { frames, rest: queue.takeAll() });
-    };
-
-    return {
-      decode(chunk) {
-        queue.push(chunk);
-        const frames: Frame[] = [];
-        for (;;) {
-          if (need === undefined) {
-            const prefix = readVarint(queue);
-            if (prefix === undefined) {
-              if (queue.length >= MAX_VARINT_BYTES) throw fail('length prefix runs past 10 bytes', frames);
-              return frames;
-            }
-            if (prefix.value > max)
-              throw fail(`length ${prefix.value} is over max=${formatSize(max)}`, frames);
-            prefixSize = prefix.size;
-            need = prefix.size + prefix.value;
-          }
-          if (queue.length < need) return frames;
-          const bytes = queue.take(need);
-          frames.push({ payload: bytes.subarray(prefixSize), bytes });
-          need = undefined;
-        }
+  create: ({ max }) =>
+    createPrefixedFramer({
+      label: 'varint',
+      prefixName: 'a length prefix',
+      read(queue) {
+        const prefix = readVarint(queue);
+        if (prefix === undefined)
+          return queue.length >= MAX_VARINT_BYTES ? 'length prefix runs past 10 bytes' : undefined;
+        if (prefix.value > max) return `length ${prefix.value} is over max=${formatSize(max)}`;
+        return { size: prefix.size, payloadLength: prefix.value };
       },
-      encode(payload) {
-        const prefix = encodeVarint(payload.length);
-        const out = new Uint8Array(prefix.length + payload.length);
-        out.set(prefix, 0);
-        out.set(payload, prefix.length);
-        return out;
-      },
-      flush() {
-        if (queue.length === 0) return [];
-        const of = need === undefined ? 'a length prefix' : `a ${need}-byte frame`;
-        throw fail(`stream ended after ${queue.length} bytes of ${of}`, []);
-      },
-    };
-  },
+      write: encodeVarint,
+    }),
 });
 
 /** The varint at the queue's head, or undefined while it is incomplete. */
