@@ -2,7 +2,7 @@ import type { ConnectionOptions } from '../cli/connection-options.js';
 import { parseDuration, parsePort } from '../cli/units.js';
 import { encodeText } from '../codec/text.js';
 import { UsageError } from '../errors.js';
-import type { Pattern as TubePattern } from '../tube/matchers.js';
+import { type Pattern as TubePattern, textPattern } from '../tube/matchers.js';
 import { compileRegex } from '../tube/regex-literal.js';
 import type { ConnectStatement, ListenStatement, Pattern, Pos, Template } from './ast.js';
 import { resolveOptionWords } from './connect-options.js';
@@ -39,7 +39,7 @@ export function resolvePattern(p: Pattern, vars: Variables, encoding: string): T
       if (p.value.parts.some((x) => x.kind === 'bytes')) {
         return at(vars, p.pos, () => vars.expandBytes(p.value, (t) => encodeText(t, encoding)));
       }
-      return vars.expand(p.value);
+      return textPattern(vars.expand(p.value), encoding);
     case 'regex': {
       const source = vars.expand(p.source);
       return at(vars, p.pos, () => {

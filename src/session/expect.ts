@@ -1,6 +1,6 @@
 import { parseDuration } from '../cli/units.js';
 import { UsageError } from '../errors.js';
-import type { Pattern } from '../tube/matchers.js';
+import { type Pattern, textPattern } from '../tube/matchers.js';
 import { compileRegex, regexFlagsProblem } from '../tube/regex-literal.js';
 import { encodeEscaped, parseHexBytes } from './codec-port.js';
 import type { TextCodec } from './text-port.js';
@@ -66,7 +66,7 @@ export function parseExpectPattern(text: string, codec: TextCodec): ExpectPatter
   const pattern =
     text.length >= 2 && text.startsWith('"') && text.endsWith('"')
       ? encodeEscaped(text.slice(1, -1), codec, 'expect')
-      : unquote(text);
+      : textPattern(unquote(text), codec.name);
   if (pattern.length === 0) throw new UsageError('expect: an empty string matches nothing');
   return { pattern, source };
 }

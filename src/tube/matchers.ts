@@ -56,6 +56,14 @@ export function matcher(pattern: Pattern, encoding: string): Matcher {
   };
 }
 
+/**
+ * Text to wait for as a Pattern. The string `'eof'` means the end of input, so the text "eof" (a
+ * quoted pattern at the prompt or in a script) is given as its bytes instead.
+ */
+export function textPattern(text: string, encoding: string): Pattern {
+  return text === 'eof' ? encodeText(text, encoding) : text;
+}
+
 /** Recently encoded text patterns: a script's loop expects the same few texts thousands of times. */
 const NEEDLES = new Map<string, Uint8Array>();
 const MAX_NEEDLES = 256;

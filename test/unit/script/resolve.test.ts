@@ -34,6 +34,10 @@ describe('resolvePattern', () => {
     expect([re.source, re.flags]).toEqual(['^OK (\\d+)', 'i']);
     expect(pattern('hex:"de ${B}"', { B: 'ad' })).toEqual(Uint8Array.of(0xde, 0xad));
     expect(pattern('eof')).toBe('eof');
+    // Quoted, eof is text: the tube's string 'eof' would wait for the end of input.
+    expect(pattern('"eof"')).toEqual(Buffer.from('eof'));
+    expect(pattern("'eof'")).toEqual(Buffer.from('eof'));
+    expect(pattern('"$X"', { X: 'eof' })).toEqual(Buffer.from('eof'));
     expect(pattern('frame')).toBeUndefined();
   });
 

@@ -70,6 +70,9 @@ describe('expect patterns', () => {
     expect(parse('OK 5s')).toMatchObject({ pattern: 'OK', source: 'OK', timeoutMs: 5000 });
     expect(patternOf('"a b\\r\\n"')).toEqual(Buffer.from('a b\r\n'));
     expect(patternOf("'a\\n'")).toBe('a\\n');
+    // Quoted, eof is text: the tube's string 'eof' would wait for the end of input.
+    expect(patternOf("'eof'")).toEqual(Buffer.from('eof'));
+    expect(patternOf('"eof"')).toEqual(Buffer.from('eof'));
     const re = parse('/^OK (\\d+)/i 500ms');
     expect(re).toMatchObject({ source: '/^OK (\\d+)/i', timeoutMs: 500 });
     expect(patternOf('/^OK (\\d+)/i')).toEqual(/^OK (\d+)/i);
