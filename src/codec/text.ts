@@ -1,5 +1,6 @@
 import iconv from 'iconv-lite';
 import { UsageError } from '../errors.js';
+import { editDistance } from '../plugin/near-match.js';
 
 /**
  * Text encodings through iconv-lite: every encoding it knows, validated up front with a helpful
@@ -65,19 +66,6 @@ export function nearEncodings(name: string, max = 5): string[] {
   }
   scored.sort((a, b) => a.score - b.score || a.key.length - b.key.length || a.key.localeCompare(b.key));
   return scored.slice(0, max).map((s) => s.key);
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      cur.push(Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost));
-    }
-    prev = cur;
-  }
-  return prev[b.length]!;
 }
 
 export function asBuffer(bytes: Uint8Array): Buffer {

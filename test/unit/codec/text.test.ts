@@ -68,6 +68,8 @@ describe('resolveEncoding', () => {
   it('lists near matches best first', () => {
     expect(nearEncodings('latin-1')[0]).toBe('latin1');
     expect(nearEncodings('big-5')[0]).toBe('big5');
+    // Two letters swapped are one slip, as in every other "did you mean".
+    expect(nearEncodings('utf61')[0]).toBe('utf16');
     expect(nearEncodings('zzzzzzzzzzzz')).toEqual([]);
   });
 
