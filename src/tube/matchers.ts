@@ -60,7 +60,7 @@ export function matcher(pattern: Pattern, encoding: string): Matcher {
  * Text to wait for as a Pattern. The string `'eof'` means the end of input, so the text "eof" (a
  * quoted pattern at the prompt or in a script) is given as its bytes instead.
  */
-export function textPattern(text: string, encoding: string): Pattern {
+export function textPattern(text: string, encoding: string): string | Uint8Array {
   return text === 'eof' ? encodeText(text, encoding) : text;
 }
 
