@@ -132,50 +132,38 @@ export class ProxyLink {
     to.on('close', release);
   }
 
-  /**
-   * A side that closed abortively (RST, error, or an RST a fault sent) takes the other down with
-   * an RST; one that finished gracefully has already had its FIN passed on, and the other side
-   * closes on its own once its FIN has gone after what the faults hold; a local close is passed on.
-   */
   private clientClosed(reason: CloseReason): void {
     this.clientGone = reason;
-    const up = this.upstream;
-    if (!up) return;
-    if (!up.closed) {
-      const faultReset = this.client instanceof FaultyChannel && this.client.resetByFault !== undefined;
-      if (reason === 'reset' || reason === 'error' || faultReset) {
-        this.note(
-          `${faultReset ? 'a fault reset the client' : 'the client reset the connection'} (RST); the upstream is reset too`,
-          'warn',
-        );
-        up.reset();
-      } else if (reason === 'eof') {
-        if (!up.writeClosed) up.shutdown('write');
-      } else {
-        void up.close();
-      }
-    }
-    if (up.closed) this.finished();
-    else up.once('close', () => this.finished());
+    if (!this.upstream) return;
+    const byFault = this.client instanceof FaultyChannel && this.client.resetByFault !== undefined;
+    const who = byFault ? 'a fault reset the client' : 'the client reset the connection';
+    this.passOnClose(this.upstream, reason, byFault, `${who} (RST); the upstream is reset too`);
   }
 
   private upstreamClosed(reason: CloseReason, message: string | undefined): void {
-    const client = this.client;
-    if (!client.closed) {
-      if (reason === 'reset' || reason === 'error') {
-        this.note(
-          `upstream ${reason === 'reset' ? 'reset the connection (RST)' : `failed: ${message}`}; the client is reset too`,
-          'warn',
-        );
-        client.reset();
+    const what = reason === 'reset' ? 'reset the connection (RST)' : `failed: ${message}`;
+    this.passOnClose(this.client, reason, false, `upstream ${what}; the client is reset too`);
+  }
+
+  /**
+   * One side closed; `other` follows. An abortive close (RST, error, or an RST a fault sent)
+   * takes it down with an RST; a graceful one has had its FIN passed on already, and `other`
+   * closes on its own once its FIN has gone after what the faults hold; a local close is passed
+   * on. The link is done when both are closed.
+   */
+  private passOnClose(other: Channel, reason: CloseReason, byFault: boolean, resetNote: string): void {
+    if (!other.closed) {
+      if (reason === 'reset' || reason === 'error' || byFault) {
+        this.note(resetNote, 'warn');
+        other.reset();
       } else if (reason === 'eof') {
-        if (!client.writeClosed) client.shutdown('write');
+        if (!other.writeClosed) other.shutdown('write');
       } else {
-        void client.close();
+        void other.close();
       }
     }
-    if (client.closed) this.finished();
-    else client.once('close', () => this.finished());
+    if (other.closed) this.finished();
+    else other.once('close', () => this.finished());
   }
 
   private discard(which: 'toClient' | 'toUpstream', n: number, why: string): void {
