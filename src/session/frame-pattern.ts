@@ -1,6 +1,6 @@
 import { decodeText } from '../codec/text.js';
 import type { Frame } from '../plugin/types.js';
-import type { CustomPattern } from '../tube/matchers.js';
+import type { CustomMatch, CustomPattern } from '../tube/matchers.js';
 import type { Conn } from './session.js';
 
 /**
@@ -15,17 +15,18 @@ export function framePattern(conn: Conn, encoding: string): CustomPattern {
     find(buffer) {
       for (const frame of conn.frames) {
         const at = buffer.indexOf(frame.bytes);
-        if (at < 0) continue;
-        return {
-          start: at,
-          end: at + frame.bytes.length,
-          values: [decodeText(frame.payload, encoding)],
-          data: frame,
-        };
+        if (at >= 0) return frameMatch(frame, at, at + frame.bytes.length, encoding);
+        // Bigger than a bounded buffer (the REPL's) can hold, it is never there whole: it still
+        // matches in its turn, consuming no bytes, since which of them are its own is unknown.
+        if (frame.bytes.length > buffer.limit) return frameMatch(frame, 0, 0, encoding);
       }
       return undefined;
     },
   };
+}
+
+function frameMatch(frame: Frame, start: number, end: number, encoding: string): CustomMatch {
+  return { start, end, values: [decodeText(frame.payload, encoding)], data: frame };
 }
 
 /**
