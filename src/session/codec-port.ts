@@ -1,4 +1,4 @@
-import { formatHex, parseEscapedText, parseHex } from '../codec/input.js';
+import { parseEscapedText, parseHex } from '../codec/input.js';
 import { UsageError } from '../errors.js';
 import type { TextCodec } from './text-port.js';
 
@@ -11,10 +11,6 @@ export function parseHexBytes(text: string, what = 'hex'): Buffer {
 /** Text with escapes (\r \n \t \0 \xNN...) → bytes, characters in the session encoding. */
 export function encodeEscaped(text: string, codec: TextCodec, what = 'send'): Buffer {
   return prefixed(what, () => parseEscapedText(text, codec.name));
-}
-
-export function spacedHex(bytes: Uint8Array): string {
-  return formatHex(bytes, ' ');
 }
 
 function prefixed<T>(what: string, fn: () => T): T {

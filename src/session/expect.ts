@@ -41,7 +41,7 @@ export function parseExpectArgs(rest: string, codec: TextCodec): ExpectArgs {
   return { ...parseExpectPattern(text, codec), timeoutMs };
 }
 
-export function parseExpectPattern(text: string, codec: TextCodec): ExpectPattern {
+function parseExpectPattern(text: string, codec: TextCodec): ExpectPattern {
   const source = text;
   if (/^eof$/i.test(text)) return { pattern: 'eof', source };
   if (/^frame$/i.test(text)) return { frame: true, source };
