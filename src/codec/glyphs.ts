@@ -133,15 +133,35 @@ interface Probe {
   tableWord: Uint32Array;
   tableLength: Uint8Array;
   tableText: string[];
+  simple: Uint8Array;
+  simplePair: Uint8Array;
 }
 
 // What an encoding looks like to the text column, worked out once per encoding: a traffic dump
 // makes a dumper per chunk.
 const PROBES = new Map<string, Probe>();
 
+function probeFor(enc: string, mode: GlyphMode): Probe {
+  const key = `${mode}|${enc}`;
+  let probe = PROBES.get(key);
+  if (!probe) {
+    probe = probeEncoding(enc, mode);
+    PROBES.set(key, probe);
+  }
+  return probe;
+}
+
 function probeEncoding(enc: string, mode: GlyphMode): Probe {
   const unit = Math.max(1, iconv.encode('AB', enc).length - iconv.encode('A', enc).length);
-  const probe: Probe = { unit, asciiCompatible: true, tableWord: EMPTY32, tableLength: EMPTY, tableText: [] };
+  const probe: Probe = {
+    unit,
+    asciiCompatible: true,
+    tableWord: EMPTY32,
+    tableLength: EMPTY,
+    tableText: [],
+    simple: new Uint8Array(256),
+    simplePair: new Uint8Array(512),
+  };
   if (mode === 'table') {
     probe.tableWord = new Uint32Array(256);
     probe.tableLength = new Uint8Array(256);
@@ -163,6 +183,13 @@ function probeEncoding(enc: string, mode: GlyphMode): Probe {
     const ascii = Buffer.from(Array.from({ length: 0x60 }, (_, k) => 0x20 + k));
     probe.asciiCompatible = unit === 1 && iconv.decode(ascii, enc) === ascii.toString('latin1');
   }
+  const { simple, simplePair } = probe;
+  for (let b = 0; b < 256; b++) {
+    if (mode === 'utf8') simple[b] = b < 0x80 ? ASCII_GLYPH[b]! : b < 0xc2 || b > 0xf4 ? DOT : 0;
+    else if (mode === 'general') simple[b] = b < 0x80 && probe.asciiCompatible ? ASCII_GLYPH[b]! : 0;
+    simplePair[b] = simple[b] || (mode === 'utf8' ? DOT : 0);
+    simplePair[b + 256] = simple[b]!;
+  }
   return probe;
 }
 
@@ -177,24 +204,24 @@ export class GlyphDecoder {
   /** Bytes past a line's end that may be needed to finish its last character. */
   readonly lookahead: number;
   /** Bytes below 0x80 are ASCII characters, so `ASCII_GLYPH` applies. */
-  asciiCompatible: boolean;
+  readonly asciiCompatible: boolean;
   /** Code unit size: 2 for UTF-16, 4 for UTF-32; an undecodable unit shows this many dots. */
-  unit: number;
+  readonly unit: number;
   /** Table mode: the UTF-8 bytes of each byte's glyph (up to 3), and how many. */
-  tableWord: Uint32Array = EMPTY32;
-  tableLength: Uint8Array = EMPTY;
+  readonly tableWord: Uint32Array;
+  readonly tableLength: Uint8Array;
   /**
    * The one-byte glyph of each byte that can only ever be a character on its own (ASCII, or a
    * byte that never starts a UTF-8 sequence, shown as `.`); 0 where `decodeAt` must decide.
    */
-  readonly simple = new Uint8Array(256);
+  readonly simple: Uint8Array;
   /**
    * `simple` indexed by a byte plus 256 when the byte after it is a UTF-8 continuation byte:
    * a lead byte that is not followed by one is a `.` without further ado. Branch-free, which
    * matters on binary data where these bytes come at random.
    */
-  readonly simplePair = new Uint8Array(512);
-  tableText: readonly string[] = [];
+  readonly simplePair: Uint8Array;
+  readonly tableText: readonly string[];
 
   /** Set by `decodeAt` for a printable character: its text (general mode) and columns. */
   glyph = '';
@@ -218,9 +245,15 @@ export class GlyphDecoder {
     else if (codec.decodeBuf !== undefined || base === 'binary') this.mode = 'table';
     else this.mode = 'general';
     this.lookahead = this.mode === 'table' ? 0 : 3;
-    this.unit = 1;
-    this.asciiCompatible = true;
-    this.probe();
+    // Shared by every decoder of the encoding: none of them changes its tables.
+    const probe = probeFor(this.decoderName, this.mode);
+    this.unit = probe.unit;
+    this.asciiCompatible = probe.asciiCompatible;
+    this.tableWord = probe.tableWord;
+    this.tableLength = probe.tableLength;
+    this.tableText = probe.tableText;
+    this.simple = probe.simple;
+    this.simplePair = probe.simplePair;
   }
 
   /**
@@ -235,27 +268,6 @@ export class GlyphDecoder {
         : first[0] === 0 && first[1] === 0 && first[2] === 0xfe && first[3] === 0xff;
     this.decoderName = `${this.autoEndian}${be ? 'be' : 'le'}`;
     this.autoEndian = undefined;
-  }
-
-  private probe(): void {
-    const enc = this.decoderName;
-    let probed = PROBES.get(`${this.mode}|${enc}`);
-    if (!probed) {
-      probed = probeEncoding(enc, this.mode);
-      PROBES.set(`${this.mode}|${enc}`, probed);
-    }
-    this.unit = probed.unit;
-    this.asciiCompatible = probed.asciiCompatible;
-    this.tableWord = probed.tableWord;
-    this.tableLength = probed.tableLength;
-    this.tableText = probed.tableText;
-    for (let b = 0; b < 256; b++) {
-      if (this.mode === 'utf8') this.simple[b] = b < 0x80 ? ASCII_GLYPH[b]! : b < 0xc2 || b > 0xf4 ? DOT : 0;
-      else if (this.mode === 'general')
-        this.simple[b] = b < 0x80 && this.asciiCompatible ? ASCII_GLYPH[b]! : 0;
-      this.simplePair[b] = this.simple[b] || (this.mode === 'utf8' ? DOT : 0);
-      this.simplePair[b + 256] = this.simple[b]!;
-    }
   }
 
   /**
