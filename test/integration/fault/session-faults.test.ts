@@ -1,6 +1,6 @@
 import * as dgram from 'node:dgram';
 import { resolve } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BUILTIN_PLUGINS } from '../../../plugins/index.js';
 import { FaultController } from '../../../src/fault/fault-controller.js';
 import { connectUdp } from '../../../src/net/udp.js';
@@ -9,30 +9,32 @@ import { Interpreter } from '../../../src/session/interpreter.js';
 import { createSession, startSession } from '../../../src/session/open-session.js';
 import type { Session } from '../../../src/session/session.js';
 import type { SessionEvent } from '../../../src/session/session-events.js';
+import { cleanupAfterEach } from '../../helpers/cleanups.js';
 import { CliProcess, sleep } from '../../helpers/cli.js';
 import { defaultOptions, startServer, type TestServer, until } from '../../helpers/session-fixtures.js';
 
 let server: TestServer | undefined;
 let session: Session | undefined;
-const cleanups: (() => unknown)[] = [];
+const cleanups = cleanupAfterEach();
 
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-  await session?.close();
-  await server?.close();
-  session = undefined;
-  server = undefined;
-});
+async function serve(): Promise<TestServer> {
+  const s = await startServer();
+  server = s;
+  cleanups.push(() => s.close());
+  return s;
+}
 
 async function connected(patch = {}) {
-  server = await startServer();
+  server = await serve();
   const spec = {
     kind: 'connect' as const,
     host: '127.0.0.1',
     port: server.port,
     options: defaultOptions(patch),
   };
-  session = await createSession(spec, { decodeText: true, kernelRefreshMs: 0 });
+  const s = await createSession(spec, { decodeText: true, kernelRefreshMs: 0 });
+  session = s;
+  cleanups.push(() => s.close());
   const events: SessionEvent[] = [];
   session.on('event', (e) => events.push(e));
   await startSession(session, spec);
@@ -110,7 +112,7 @@ describe('faults in a session', () => {
   });
 
   it('--json: faults from the command line and /fault, results as JSON', async () => {
-    server = await startServer();
+    server = await serve();
     const p = new CliProcess([
       '--json',
       '--seed',

@@ -2,19 +2,13 @@ import { mkdtempSync } from 'node:fs';
 import type * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Screen, spawnScreen, tuiCommand, typeLine } from '../../helpers/pty.js';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach } from '../../helpers/cleanups.js';
+import { spawnScreen, tuiCommand, typeLine } from '../../helpers/pty.js';
 import { connectTo, tcpServer } from '../../helpers/servers.js';
 
 const env = { XDG_STATE_HOME: mkdtempSync(join(tmpdir(), 'sockrepl-state-')) };
-const cleanups: (() => unknown)[] = [];
-let screen: Screen | undefined;
-
-afterEach(async () => {
-  screen?.kill();
-  screen = undefined;
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = cleanupAfterEach();
 
 describe('sockrepl proxy on the interactive screen', () => {
   it('shows the relay, each client’s traffic both ways, and the faults switched on and off', async () => {
@@ -22,7 +16,7 @@ describe('sockrepl proxy on the interactive screen', () => {
       s.on('data', (d: Buffer) => s.write(Buffer.concat([Buffer.from('echo:'), d]))),
     );
     cleanups.push(() => srv.close());
-    screen = spawnScreen(
+    const screen = spawnScreen(
       tuiCommand([
         'proxy',
         '0',
@@ -35,6 +29,7 @@ describe('sockrepl proxy on the interactive screen', () => {
       ]),
       { env, cols: 140 },
     );
+    cleanups.push(() => screen.kill());
     await screen.waitFor(new RegExp(`proxy 127\\.0\\.0\\.1:\\d+ → 127\\.0\\.0\\.1:${srv.port} {2}0 clients`));
     expect(screen.text()).toContain('fault delay:50ms,dir=out');
     const port = Number(/proxy 127\.0\.0\.1:(\d+)/.exec(screen.text())![1]);
