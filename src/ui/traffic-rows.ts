@@ -1,9 +1,11 @@
-import { BYTE_CLASS_TABLE, type HexDumpRow, hexdumpRows } from '../codec/hexdump.js';
+import { BYTE_CLASS_TABLE, type TextCell } from '../codec/hexdump.js';
 import { createStreamDecoder } from '../codec/text.js';
 import type { EventLog } from '../session/event-log.js';
 import { formatEndpoint } from '../session/session.js';
 import type { DataEvent, SessionEvent } from '../session/session-events.js';
 import type { Settings } from '../session/settings.js';
+import { carryIn, viewEncoding } from './chunk-carry.js';
+import { textCells } from './text-cells.js';
 
 /**
  * The traffic view as rows of styled text, computed only for the rows on screen: walking the
@@ -67,7 +69,9 @@ interface Cached {
 const cache = new WeakMap<SessionEvent, Cached>();
 
 /** How many rows an entry takes at this width and view. */
-export function entryRowCount(
+function entryRowCount(
+  log: EventLog<SessionEvent>,
+  seq: number,
   e: SessionEvent,
   layout: Pick<TrafficLayout, 'width' | 'view' | 'encoding'>,
 ): number {
@@ -78,7 +82,7 @@ export function entryRowCount(
   let textLines: Seg[][] | undefined;
   if (e.type === 'data') {
     if (layout.view === 'text') {
-      textLines = textRows(e, layout.encoding, layout.width - 3);
+      textLines = textRows(log, seq, e, layout.encoding, layout.width - 3);
       count = 1 + textLines.length;
     } else {
       count = 1 + Math.ceil(e.bytes.length / hexColumns(layout.width));
@@ -107,7 +111,7 @@ export function visibleRows(log: EventLog<SessionEvent>, layout: TrafficLayout):
   let total = 0;
   for (const { seq, item } of log.reversed()) {
     if (item.type === 'state' || item.type === 'progress') continue;
-    const n = entryRowCount(item, layout);
+    const n = entryRowCount(log, seq, item, layout);
     total += n;
     if (need <= 0) {
       // Only counting now, for maxScroll; stop once far enough above to scroll a page more.
@@ -120,7 +124,7 @@ export function visibleRows(log: EventLog<SessionEvent>, layout: TrafficLayout):
     }
     const end = n - skip; // exclusive, rows of this entry still below the cut
     const start = Math.max(0, end - need);
-    out.push(entryRows(item, seq, start, end, layout));
+    out.push(entryRows(log, item, seq, start, end, layout));
     need -= end - start;
     skip = 0;
   }
@@ -137,14 +141,21 @@ export function headerPosition(
   let below = 0;
   for (const e of log.reversed()) {
     if (e.item.type === 'state' || e.item.type === 'progress') continue;
-    const n = entryRowCount(e.item, layout);
+    const n = entryRowCount(log, e.seq, e.item, layout);
     if (e.seq === seq) return below + n - 1;
     below += n;
   }
   return undefined;
 }
 
-function entryRows(e: SessionEvent, seq: number, start: number, end: number, layout: TrafficLayout): Row[] {
+function entryRows(
+  log: EventLog<SessionEvent>,
+  e: SessionEvent,
+  seq: number,
+  start: number,
+  end: number,
+  layout: TrafficLayout,
+): Row[] {
   const selected = layout.selected === seq;
   const rows: Row[] = [];
   const gutter: Seg = { text: selected ? '▌' : ' ', style: selected ? 'command' : undefined };
@@ -167,7 +178,7 @@ function entryRows(e: SessionEvent, seq: number, start: number, end: number, lay
   const last = end - 1;
   if (last <= first) return rows;
   if (layout.view === 'text') {
-    entryRowCount(e, layout);
+    entryRowCount(log, seq, e, layout);
     const lines = cache.get(e)?.textLines ?? [];
     for (let i = first; i < last; i++) {
       rows.push({
@@ -180,23 +191,20 @@ function entryRows(e: SessionEvent, seq: number, start: number, end: number, lay
     return rows;
   }
   const cols = hexColumns(layout.width);
-  // Dump a little past the last row so a character crossing the row's end is still decoded.
   const from = first * cols;
-  const to = Math.min(e.bytes.length, last * cols + 4);
-  const dumped = hexdumpRows(e.bytes.subarray(from, to), {
-    columns: cols,
-    squeeze: false,
-    startOffset: from,
-    encoding: layout.view === 'both' ? layout.encoding : false,
-  });
+  const to = Math.min(e.bytes.length, last * cols);
+  const text = layout.view === 'both' ? textCells(log, seq, e, from, to, cols, layout.encoding) : undefined;
   for (let i = first; i < last; i++) {
-    const r = dumped[i - first];
-    if (r?.kind !== 'data') continue;
+    const offset = i * cols;
+    const bytes = e.bytes.subarray(offset, Math.min(offset + cols, e.bytes.length));
     rows.push({
       key: `${seq}:${i + 1}`,
       seq,
       selected,
-      segs: [gutter, ...hexRowSegs(r, cols, layout.view === 'both')],
+      segs: [
+        gutter,
+        ...hexRowSegs(offset, bytes, text?.slice(offset - from, offset - from + bytes.length), cols),
+      ],
     });
   }
   return rows;
@@ -211,31 +219,37 @@ function dataHeader(e: DataEvent): Seg[] {
   ];
 }
 
-export function hexRowSegs(r: Extract<HexDumpRow, { kind: 'data' }>, cols: number, withText: boolean): Seg[] {
-  const segs: Seg[] = [{ text: ` ${r.offset.toString(16).padStart(8, '0')}  `, style: 'offset' }];
+/** One hex row: offset, the bytes in hex, and the text column when there is one. */
+export function hexRowSegs(
+  offset: number,
+  bytes: Uint8Array,
+  text: TextCell[] | undefined,
+  cols: number,
+): Seg[] {
+  const segs: Seg[] = [{ text: ` ${offset.toString(16).padStart(8, '0')}  `, style: 'offset' }];
   let run = '';
   let runStyle: SegStyle | undefined;
-  const push = (text: string, style: SegStyle) => {
+  const push = (s: string, style: SegStyle) => {
     if (style !== runStyle && run) {
       segs.push({ text: run, style: runStyle });
       run = '';
     }
     runStyle = style;
-    run += text;
+    run += s;
   };
   for (let j = 0; j < cols; j++) {
-    const b = r.bytes[j];
+    const b = bytes[j];
     const sep = j === cols / 2 - 1 ? '  ' : ' ';
     if (b === undefined) push(`  ${sep}`, 'dim');
     else push(BYTE_HEX[b]! + sep, CLASS_STYLES[BYTE_CLASS_TABLE[b]!]!);
   }
   if (run) segs.push({ text: run, style: runStyle });
-  if (!withText) return segs;
+  if (!text) return segs;
   segs.push({ text: ' |', style: 'dim' });
   run = '';
   runStyle = undefined;
-  r.text.forEach((cell, j) => {
-    const b = r.bytes[j] ?? 0;
+  text.forEach((cell, j) => {
+    const b = bytes[j] ?? 0;
     const style: SegStyle = cell.kind === 'dot' ? 'dim' : CLASS_STYLES[BYTE_CLASS_TABLE[b]!]!;
     push(cell.glyph, style);
   });
@@ -244,16 +258,18 @@ export function hexRowSegs(r: Extract<HexDumpRow, { kind: 'data' }>, cols: numbe
   return segs;
 }
 
-/** The chunk as text lines, decoded with the bytes before it so a split character comes out whole. */
-function textRows(e: DataEvent, encoding: string, width: number): Seg[][] {
-  let text: string;
-  try {
-    const d = createStreamDecoder(encoding);
-    d.write(e.prev);
-    text = d.write(e.bytes);
-  } catch {
-    text = e.bytes.toString('latin1');
-  }
+/** The chunk as text lines, decoded after its carry so a split character comes out whole. */
+function textRows(
+  log: EventLog<SessionEvent>,
+  seq: number,
+  e: DataEvent,
+  encoding: string,
+  width: number,
+): Seg[][] {
+  const view = viewEncoding(encoding);
+  const d = createStreamDecoder(view.name);
+  d.write(carryIn(log, seq, e, view));
+  const text = d.write(e.bytes);
   const lines: Seg[][] = [];
   let cur: Seg[] = [];
   let len = 0;

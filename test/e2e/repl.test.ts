@@ -56,6 +56,22 @@ describe('the interactive REPL in a pseudo-terminal', () => {
     expect(await screen.exited).toBe(0);
   });
 
+  it('a UTF-8 character split between two reads shows whole in the hex view, once', async () => {
+    const bytes = Buffer.from('héllo 世界 ok');
+    const port = await echoServer((sock) => {
+      sock.setNoDelay(true);
+      sock.write(bytes.subarray(0, 8));
+      setTimeout(() => sock.write(bytes.subarray(8)), 200);
+    });
+    screen = spawnScreen(tuiCommand(['connect', '127.0.0.1', String(port)]), { env });
+    await screen.waitFor(/ESTABLISHED/);
+    await typeLine(screen, 'x');
+    await screen.waitFor(/b8 96 e7 95 8c 20 6f 6b +\|世界 {2}ok\|/);
+    expect(screen.text()).toMatch(/68 c3 a9 6c 6c 6f 20 e4 +\|hé llo {2}\|/);
+    await typeLine(screen, '/quit');
+    expect(await screen.exited).toBe(0);
+  });
+
   it('listen with two clients: /use 2 answers one, /all answers both', async () => {
     screen = spawnScreen(tuiCommand(['listen', '-k', '127.0.0.1', '0']), { env });
     await screen.waitFor(/listening on 127\.0\.0\.1:(\d+)/);

@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import iconv from 'iconv-lite';
 import { Box } from 'ink';
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +16,16 @@ const data = (conn: number, dir: 'in' | 'out', bytes: number[] | Buffer): Sessio
   bytes: Buffer.from(bytes),
   prev: Buffer.alloc(0),
 });
+
+/** Chunks of one stream, each with the bytes before it as the session records them. */
+function stream(dir: 'in' | 'out', parts: Buffer[]): SessionEvent[] {
+  let before = Buffer.alloc(0);
+  return parts.map((bytes) => {
+    const prev = before.subarray(-4);
+    before = Buffer.concat([before, bytes]);
+    return { type: 'data', time: 0, conn: 1, dir, bytes, prev };
+  });
+}
 
 function logOf(events: SessionEvent[]) {
   const log = new EventLog<SessionEvent>({ maxEntries: 100, maxBytes: 1 << 20 }, eventSize);
@@ -74,5 +86,121 @@ describe('traffic rows', () => {
     );
     expect(lastFrame()).toMatch(/▌.*#3 ← in {2}3 B/);
     expect(lastFrame()).toMatch(/▌ 00000000 {2}61 62 63 +\|abc\|/);
+  });
+});
+
+describe('a character split between two chunks', () => {
+  const textColumn = (row: string | undefined) => /\|(.*)\|$/.exec(row ?? '')?.[1];
+
+  it('UTF-8: the hex view draws it whole in the chunk that completes it, as the text view does', () => {
+    const bytes = Buffer.from('héllo 世界 ok');
+    const log = logOf(stream('in', [bytes.subarray(0, 8), bytes.subarray(8)]));
+    const both = plain(visibleRows(log, layout()).rows);
+    // The first chunk ends with the first byte of 世: blank there, not a dot.
+    expect(textColumn(both[1])).toBe('hé llo  ');
+    expect(textColumn(both[3])).toBe('世界  ok');
+    const text = plain(visibleRows(log, layout({ view: 'text' })).rows);
+    expect([text[1], text[3]]).toEqual(['   héllo ', '   世界 ok']);
+  });
+
+  it('GBK: the chunk before decides where characters start, not the 4 bytes before the chunk', () => {
+    // "xx中文中" | "文": the bytes before the second chunk are d0 ce c4 d6, whose first byte is
+    // the second half of 中; read from there they would pair up wrongly (d0ce = 形).
+    const bytes = Buffer.from([0x78, 0x78, 0xd6, 0xd0, 0xce, 0xc4, 0xd6, 0xd0, 0xce, 0xc4]);
+    const log = logOf(stream('in', [bytes.subarray(0, 7), bytes.subarray(7)]));
+    const both = plain(visibleRows(log, layout({ encoding: 'gbk' })).rows);
+    expect(textColumn(both[1])).toBe('xx中文 ');
+    expect(textColumn(both[3])).toBe('中文');
+    const text = plain(visibleRows(log, layout({ view: 'text', encoding: 'gbk' })).rows);
+    expect([text[1], text[3]]).toEqual(['   xx中文', '   中文']);
+  });
+
+  it('GBK split one byte per chunk, and UTF-16 split inside a code unit', () => {
+    const gbk = Buffer.from([0xd6, 0xd0, 0xce, 0xc4]);
+    const log = logOf(
+      stream(
+        'in',
+        [...gbk].map((b) => Buffer.of(b)),
+      ),
+    );
+    const cols = plain(visibleRows(log, layout({ encoding: 'gbk' })).rows)
+      .filter((r) => r.includes('|'))
+      .map(textColumn);
+    expect(cols).toEqual([' ', '中', ' ', '文']);
+    const utf16 = Buffer.from('ab中', 'utf16le');
+    const log16 = logOf(stream('in', [utf16.subarray(0, 3), utf16.subarray(3)]));
+    const rows16 = plain(visibleRows(log16, layout({ encoding: 'utf16le' })).rows);
+    expect(textColumn(rows16[1])).toBe('a  ');
+    expect(textColumn(rows16[3])).toBe('b中');
+  });
+
+  it('a chunk that ends with a byte that cannot begin a character keeps its dot', () => {
+    const log = logOf(stream('in', [Buffer.from([0x61, 0xe4, 0x41]), Buffer.from([0xff])]));
+    const rows = plain(visibleRows(log, layout()).rows);
+    expect(textColumn(rows[1])).toBe('a.A');
+    expect(textColumn(rows[3])).toBe('.');
+  });
+
+  it('the first row shown starts inside a character: blanks there, and the rest stays in step', () => {
+    // 15 ASCII bytes, then GBK characters: 中 crosses from row 0 into row 1.
+    const bytes = Buffer.concat([
+      Buffer.from('abcdefghijklmno'),
+      Buffer.from([0xd6, 0xd0, 0xce, 0xc4, 0xd6, 0xd0]),
+    ]);
+    const log = logOf([data(1, 'in', bytes)]);
+    // Height 2: the header and row 0 scrolled away, only row 1 shown.
+    const rows = plain(visibleRows(log, layout({ encoding: 'gbk', height: 1 })).rows);
+    expect(textColumn(rows[0])).toBe(' 文中');
+    const utf8 = Buffer.from('abcdefghijklmn世界');
+    const log8 = logOf([data(1, 'in', utf8)]);
+    expect(textColumn(plain(visibleRows(log8, layout({ height: 1 })).rows)[0])).toBe(' 界 ');
+  });
+
+  it('property: however the stream is cut, each character shows once, in order, in both views', () => {
+    const cases = [
+      { encoding: 'utf8', chars: ['a', 'é', '中', '😀', ' '] },
+      { encoding: 'gbk', chars: ['a', '中', '文', 'é', ' '] },
+      // BMP only: the codec's glyph decoder shows a UTF-16 surrogate pair as dots (also in `sockrepl decode`).
+      { encoding: 'utf16le', chars: ['a', '中', 'é'] },
+    ];
+    for (const { encoding, chars } of cases) {
+      fc.assert(
+        fc.property(
+          fc.array(fc.constantFrom(...chars), { minLength: 1, maxLength: 30 }),
+          fc.array(fc.integer({ min: 1, max: 200 }), { maxLength: 8 }),
+          (text, cuts) => {
+            const bytes = iconv.encode(text.join(''), encoding);
+            const points = [...new Set(cuts.map((c) => c % bytes.length))]
+              .filter((c) => c > 0)
+              .sort((a, b) => a - b);
+            const parts = [0, ...points].map((at, i) => bytes.subarray(at, points[i] ?? bytes.length));
+            const log = logOf(stream('in', parts));
+            const all = layout({ encoding, height: 1000 });
+            const hex = visibleRows(log, all)
+              .rows.flatMap(
+                (r) =>
+                  r.segs
+                    .map((s) => s.text)
+                    .join('')
+                    .match(/\|(.*)\|$/)?.[1] ?? [],
+              )
+              .join('');
+            expect(hex.replace(/ /g, '')).toBe(text.join('').replace(/ /g, ''));
+            const shown = plain(visibleRows(log, { ...all, view: 'text' }).rows)
+              .filter((r) => r.startsWith('   '))
+              .map((r) => r.slice(3))
+              .join('');
+            expect(shown).toBe(text.join(''));
+          },
+        ),
+        { numRuns: 150 },
+      );
+    }
+  });
+
+  it('an encoding that is no character encoding (hex) shows latin1 instead of failing', () => {
+    const log = logOf([data(1, 'in', Buffer.from([0x41, 0xe9]))]);
+    expect(textColumn(plain(visibleRows(log, layout({ encoding: 'hex' })).rows)[1])).toBe('Aé');
+    expect(plain(visibleRows(log, layout({ encoding: 'hex', view: 'text' })).rows)[1]).toBe('   Aé');
   });
 });
