@@ -39,9 +39,7 @@ export const afterRow = {
  * Counts the bytes of an `after=<bytes>` threshold across chunks. Each call returns the part of the
  * chunk before the threshold, and `rest` (possibly empty) once the threshold is reached in it.
  */
-export function byteCountdown(
-  limit: number,
-): (chunk: Uint8Array) => { before: Uint8Array; rest?: Uint8Array } {
+function byteCountdown(limit: number): (chunk: Uint8Array) => { before: Uint8Array; rest?: Uint8Array } {
   let passed = 0;
   return (chunk) => {
     const room = limit - passed;
@@ -54,13 +52,52 @@ export function byteCountdown(
   };
 }
 
-export function describeAfter(after: After | undefined): string {
+/**
+ * The trigger of a one-shot fault (`reset`, `halfclose`): it fires as the fault starts, `after.ms`
+ * later, or once `after.bytes` have passed in its directions, and only once.
+ */
+export function afterTrigger(after: After | undefined, ctx: FaultContext, fire: (why: string) => void) {
+  const why = describeAfter(after);
+  const countdown = after?.bytes === undefined ? undefined : byteCountdown(after.bytes);
+  let fired = false;
+  const trigger = () => {
+    if (fired) return;
+    fired = true;
+    fire(why);
+  };
+  return {
+    get fired(): boolean {
+      return fired;
+    },
+    /** For `onOpen`: fires now, or sets the timer. */
+    start(): void {
+      if (after === undefined) trigger();
+      else if (after.ms !== undefined) ctx.setTimer(after.ms, trigger);
+    },
+    /**
+     * Forwards the part of a chunk before the byte threshold; once the threshold is reached in it,
+     * fires and returns the rest (possibly empty) for the fault to deal with.
+     */
+    pass(dir: Direction, chunk: Uint8Array): Uint8Array | undefined {
+      if (!countdown) {
+        ctx.forward(dir, chunk);
+        return undefined;
+      }
+      const { before, rest } = countdown(chunk);
+      if (before.length > 0 || !rest) ctx.forward(dir, before);
+      if (rest) trigger();
+      return rest;
+    },
+  };
+}
+
+function describeAfter(after: After | undefined): string {
   if (after === undefined) return 'as it starts';
   if (after.bytes !== undefined) return `after ${after.bytes} byte${after.bytes === 1 ? '' : 's'}`;
   return `after ${formatMs(after.ms)}`;
 }
 
-export function formatMs(ms: number): string {
+function formatMs(ms: number): string {
   return ms < 1000 ? `${ms}ms` : `${Number((ms / 1000).toFixed(3))}s`;
 }
 

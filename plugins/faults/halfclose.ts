@@ -1,5 +1,5 @@
 import { defineFault } from '../../src/plugin/define-plugin.js';
-import { type After, afterRow, byteCountdown, describeAfter } from './common.js';
+import { afterRow, afterTrigger } from './common.js';
 
 /**
  * `halfclose:after=2s` / `halfclose:after=1k,how=read`: shut one side of the connection once this
@@ -14,40 +14,24 @@ export const halfclose = defineFault({
     afterRow,
     { key: 'how', kind: 'enum', values: ['write', 'read'], default: 'write', summary: 'which side to shut' },
   ],
-  create: (options, ctx) => {
-    const after = options.after as After | undefined;
-    const how = options.how;
-    const countdown = after?.bytes === undefined ? undefined : byteCountdown(after.bytes);
-    let fired = false;
+  create: ({ after, how }, ctx) => {
+    // Only the shut side loses bytes: behind our FIN, what we send; after shutting reading, what arrives.
+    const shut = how === 'write' ? 'out' : 'in';
     let discarded = 0;
-    const fire = (why: string) => {
-      if (fired) return;
-      fired = true;
+    const trigger = afterTrigger(after, ctx, (why) => {
       ctx.log(how === 'write' ? `sending FIN ${why}` : `no longer reading ${why}`);
       ctx.shutdown(how);
+    });
+    const behind = (dir: 'in' | 'out', chunk: Uint8Array) => {
+      if (dir === shut) discarded += chunk.length;
+      else ctx.forward(dir, chunk);
     };
     return {
-      onOpen() {
-        if (after === undefined) fire(describeAfter(after));
-        else if (after.ms !== undefined) ctx.setTimer(after.ms, () => fire(describeAfter(after)));
-      },
+      onOpen: trigger.start,
       onData(dir, chunk) {
-        // Only the shut side loses bytes: behind our FIN, what we send; after shutting reading, what arrives.
-        const shut = how === 'write' ? 'out' : 'in';
-        if (fired) {
-          if (dir !== shut) return ctx.forward(dir, chunk);
-          discarded += chunk.length;
-          return;
-        }
-        if (!countdown) return ctx.forward(dir, chunk);
-        const { before, rest } = countdown(chunk);
-        if (before.length > 0 || !rest) ctx.forward(dir, before);
-        if (!rest) return;
-        fire(describeAfter(after));
-        if (rest.length > 0) {
-          if (dir === shut) discarded += rest.length;
-          else ctx.forward(dir, rest);
-        }
+        if (trigger.fired) return behind(dir, chunk);
+        const rest = trigger.pass(dir, chunk);
+        if (rest && rest.length > 0) behind(dir, rest);
       },
       onClose() {
         if (discarded > 0)
