@@ -31,7 +31,11 @@ export async function runTui(spec: SessionSpec): Promise<number> {
       return e?.type === 'data' ? e : undefined;
     },
   });
-  await mountApp({ session, interpreter, selection });
-  await session.close();
+  try {
+    await mountApp({ session, interpreter, selection });
+  } finally {
+    // Also when the screen failed: an open socket would keep the process alive after the error.
+    await session.close();
+  }
   return 0;
 }
