@@ -148,7 +148,14 @@ export function parseOptions(
     if (!row) {
       const names = rows.map(optionName);
       const valid = names.length ? `valid: ${names.join(', ')}` : `${parts.name} takes no options`;
-      fail(`unknown option '${opt.name}'${didYouMean(opt.name, names)} (${valid})`);
+      // `/fault delay 1s`, written as a script line's words, reads as `delay,1s`.
+      const colon =
+        opt === parts.options[0] &&
+        opt.value === undefined &&
+        parts.positional === undefined &&
+        fitsPositional(schema, opt.name);
+      const hint = colon ? ` (did you mean '${parts.name}:${opt.name}'?)` : didYouMean(opt.name, names);
+      fail(`unknown option '${opt.name}'${hint} (${valid})`);
     } else if (negated) {
       if (opt.value !== undefined) fail(`'${opt.name}' takes no value`);
       put(row, 'false', `'${opt.name}'`);
@@ -183,6 +190,21 @@ export function parseOptions(
     }
   }
   return options;
+}
+
+/** Whether `text` would do as the value after the colon; only for a hint, so any failure is a no. */
+function fitsPositional(schema: SpecSchema, text: string): boolean {
+  const p = schema.positional;
+  try {
+    if (typeof p === 'string') {
+      const row = schema.options?.find((r) => r.key === p);
+      if (row) parseValue(row, text);
+      return row !== undefined;
+    }
+    return p !== undefined && p.expand(text) !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 /** Parses one option's text by its row's kind; errors are `name: why`, the caller adds the spec. */

@@ -135,6 +135,11 @@ describe('parseOptions', () => {
       'length,include-headr',
       "unknown option 'include-headr' (did you mean 'include-header'?) (valid: width, endian, include-header, adjust, max)",
     ],
+    // A value meant for after the colon, written as an option (a script line's words: `length u16`).
+    [
+      'length,u16',
+      "unknown option 'u16' (did you mean 'length:u16'?) (valid: width, endian, include-header, adjust, max)",
+    ],
     ['length:u33be', "'u33be' is not <u8|u16|u32|u64>[le|be]"],
     ['length,width=u24', "width: 'u24' is not one of u8, u16, u32, u64"],
     ['length,adjust', "'adjust' needs a value (adjust=<n>)"],
@@ -155,6 +160,14 @@ describe('parseOptions', () => {
     ['t,marker=\\x4', "marker: '\\x4' in '\\x4' needs two hex digits, e.g. \\x0a"],
     ['t:101', "count: '101' is out of range (must be in -5..100)"],
     ['t,mode', "'mode' needs a value (mode=<fast|slow>)"],
+    [
+      't,7',
+      "unknown option '7' (did you mean 't:7'?) (valid: count, limit, wait, chance, marker, label, mode, verbose, after)",
+    ],
+    [
+      't,1000',
+      "unknown option '1000' (valid: count, limit, wait, chance, marker, label, mode, verbose, after)",
+    ],
   ])('rejects %j', (spec, why) => {
     expect(() => parse(spec, every)).toThrow(new UsageError(`--frame '${spec}': ${why}`));
   });
