@@ -111,8 +111,9 @@ export function App({ session, interpreter, history, historyFile, plain, selecti
       setRunning((r) => [...r, job]);
       try {
         const outcome = await interpreter.execute(line, job.abort.signal);
-        // /expect reports through its own event; only its failure detail is added here.
-        const lines = outcome.command === 'expect' ? outcome.lines.slice(1) : outcome.lines;
+        // An /expect that ran reports through its own event (outcome.data); only its failure
+        // detail is added here. One that could not start (usage, no connection) has only its error.
+        const lines = outcome.command === 'expect' && outcome.data ? outcome.lines.slice(1) : outcome.lines;
         for (const l of lines) session.notice(l, outcome.ok ? 'info' : 'error');
         if (outcome.clear) dispatch({ type: 'select', seq: undefined });
         if (outcome.quit) quit();

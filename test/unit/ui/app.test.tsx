@@ -1,0 +1,61 @@
+import { render } from 'ink-testing-library';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Interpreter } from '../../../src/session/interpreter.js';
+import { Session } from '../../../src/session/session.js';
+import { App } from '../../../src/ui/app.js';
+
+/** The whole screen over a session with no connection, driven through ink's stdin. */
+function mount() {
+  const session = new Session({
+    mode: 'connect',
+    proto: 'tcp',
+    kernelRefreshMs: 0,
+    settings: {
+      encoding: 'utf8',
+      endian: 'be',
+      eol: 'lf',
+      view: 'both',
+      inspectOffset: 0,
+      inspectFormat: undefined,
+    },
+  });
+  const interpreter = new Interpreter(session);
+  const app = render(
+    <App
+      session={session}
+      interpreter={interpreter}
+      history={[]}
+      historyFile={undefined}
+      plain
+      selection={{ current: undefined }}
+    />,
+  );
+  mounted.push(app);
+  const type = async (keys: string) => {
+    app.stdin.write(keys);
+    await new Promise((r) => setTimeout(r, 20));
+  };
+  const frameShows = async (pattern: RegExp) => {
+    const deadline = Date.now() + 2000;
+    while (!pattern.test(app.lastFrame() ?? '')) {
+      if (Date.now() > deadline) throw new Error(`never showed ${pattern}:\n${app.lastFrame()}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  return { session, app, type, frameShows };
+}
+
+const mounted: ReturnType<typeof render>[] = [];
+afterEach(() => {
+  for (const m of mounted.splice(0)) m.unmount();
+});
+
+describe('the screen', () => {
+  it('shows why an /expect could not start (usage, no connection), not only the command', async () => {
+    const { type, frameShows } = mount();
+    await type('/expect\r');
+    await frameShows(/expect: what\? e\.g\. \/expect "OK" 5s/);
+    await type('/expect "x" 1s\r');
+    await frameShows(/no open connection/);
+  });
+});
