@@ -77,20 +77,13 @@ export class Recorder {
           ...optionWords(upstream.options ?? {}, 'connect'),
         ].join(' '),
       );
-    } else if (this.session.mode === 'listen' || this.session.listening !== undefined) {
+    } else {
+      const options = { ...(this.spec?.options ?? {}), udp: c.proto === 'udp' };
       const at = this.session.listening;
       this.rec.line(
-        endpointLine('listen', this.spec?.host, at?.port ?? this.spec?.port ?? 0, {
-          ...(this.spec?.options ?? {}),
-          udp: c.proto === 'udp',
-        }),
-      );
-    } else {
-      this.rec.line(
-        endpointLine('connect', this.spec?.host ?? c.remote.address, c.remote.port, {
-          ...(this.spec?.options ?? {}),
-          udp: c.proto === 'udp',
-        }),
+        this.session.mode === 'listen' || at !== undefined
+          ? endpointLine('listen', this.spec?.host, at?.port ?? this.spec?.port ?? 0, options)
+          : endpointLine('connect', this.spec?.host ?? c.remote.address, c.remote.port, options),
       );
     }
     if (c.peerEof) this.rec.peerEof();
