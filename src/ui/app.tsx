@@ -9,7 +9,13 @@ import { complete } from './completion.js';
 import { ConnectionList } from './connection-list.js';
 import { appendHistory } from './history.js';
 import { InspectorPanel } from './inspector-panel.js';
-import { ctrlCQuits, initialPromptState, type PromptAction, promptReducer } from './prompt-state.js';
+import {
+  CTRL_C_WINDOW_MS,
+  ctrlCQuits,
+  initialPromptState,
+  type PromptAction,
+  promptReducer,
+} from './prompt-state.js';
 import { StatusLine } from './status-line.js';
 import { StyledRow } from './styled-row.js';
 import { formatBytes } from './theme.js';
@@ -92,6 +98,13 @@ export function App({ session, interpreter, history, historyFile, plain, selecti
       stdout.off('resize', onResize);
     };
   }, [stdout]);
+
+  // The "press Ctrl-C again" hint goes when its window has passed, traffic or not.
+  useEffect(() => {
+    if (ps.ctrlCAt === undefined) return;
+    const timer = setTimeout(() => setFrame((f) => f + 1), ps.ctrlCAt + CTRL_C_WINDOW_MS + 1 - Date.now());
+    return () => clearTimeout(timer);
+  }, [ps.ctrlCAt]);
 
   selection.current = ps.selected;
 
@@ -250,7 +263,7 @@ export function App({ session, interpreter, history, historyFile, plain, selecti
   const hint =
     running.length > 0
       ? `running ${running.map((r) => r.line).join(', ')} (Ctrl-C cancels)`
-      : ps.ctrlCAt !== undefined && Date.now() - ps.ctrlCAt < 2000
+      : ctrlCQuits(ps, Date.now())
         ? 'press Ctrl-C again to quit'
         : ps.scroll > 0
           ? `scrolled up ${ps.scroll} rows (PgDn to go back, Esc follows the end)`

@@ -58,4 +58,13 @@ describe('the screen', () => {
     await type('/expect "x" 1s\r');
     await frameShows(/no open connection/);
   });
+
+  it('Ctrl-C once arms quitting for two seconds, and the hint says so only while it does', async () => {
+    const { app, type, frameShows } = mount();
+    await type('\x03');
+    await frameShows(/press Ctrl-C again to quit/);
+    await new Promise((r) => setTimeout(r, 2100));
+    expect(app.lastFrame()).not.toContain('press Ctrl-C again');
+    expect(app.lastFrame()).toContain('Ctrl-C twice quits');
+  });
 });
