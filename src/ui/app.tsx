@@ -9,6 +9,7 @@ import { complete } from './completion.js';
 import { ConnectionList } from './connection-list.js';
 import { appendHistory } from './history.js';
 import { InspectorPanel } from './inspector-panel.js';
+import { type OneWay, refusal } from './one-way.js';
 import {
   CTRL_C_WINDOW_MS,
   ctrlCQuits,
@@ -19,7 +20,7 @@ import {
 import { StatusLine } from './status-line.js';
 import { StyledRow } from './styled-row.js';
 import { formatBytes } from './theme.js';
-import { headerPosition, type TrafficLayout, visibleRows } from './traffic-rows.js';
+import { headerPosition, isHidden, type TrafficLayout, visibleRows } from './traffic-rows.js';
 
 /**
  * The screen: status line, connections (listen mode), traffic, inspector, prompt. State that
@@ -35,6 +36,8 @@ export interface AppProps {
   plain: boolean;
   /** Set by the app so the interpreter's /inspect sees the screen's selection. */
   selection: { current: number | undefined };
+  /** --send-only or --recv-only. */
+  only?: OneWay;
 }
 
 const FRAME_MS = 33;
@@ -45,7 +48,7 @@ interface Running {
   abort: AbortController;
 }
 
-export function App({ session, interpreter, history, historyFile, plain, selection }: AppProps) {
+export function App({ session, interpreter, history, historyFile, plain, selection, only }: AppProps) {
   const { exit } = useApp();
   const { stdout } = useStdout();
   const [size, setSize] = useState({ cols: stdout.columns || 80, rows: stdout.rows || 24 });
@@ -120,6 +123,11 @@ export function App({ session, interpreter, history, historyFile, plain, selecti
       const trimmed = line.trim();
       const isCommand = trimmed.startsWith('/') && !trimmed.startsWith('//');
       if (isCommand) session.notice(`› ${trimmed}`);
+      const refused = refusal(line, only);
+      if (refused) {
+        session.notice(refused, 'error');
+        return;
+      }
       const job: Running = { id: nextId.current++, line: trimmed, abort: new AbortController() };
       setRunning((r) => [...r, job]);
       try {
@@ -134,7 +142,7 @@ export function App({ session, interpreter, history, historyFile, plain, selecti
         setRunning((r) => r.filter((x) => x.id !== job.id));
       }
     },
-    [session, interpreter, quit, dispatch],
+    [session, interpreter, quit, dispatch, only],
   );
 
   // ---- layout ---------------------------------------------------------------------------------
@@ -157,12 +165,14 @@ export function App({ session, interpreter, history, historyFile, plain, selecti
     encoding: session.settings.encoding,
     scroll: ps.scroll,
     selected: ps.selected,
+    hidden: only === 'send' ? 'in' : undefined,
   };
   const { rows, maxScroll } = visibleRows(session.log, layout);
 
   const moveSelection = (dir: -1 | 1) => {
     const seqs: number[] = [];
-    for (const e of session.log.entries()) if (e.item.type === 'data') seqs.push(e.seq);
+    for (const e of session.log.entries())
+      if (e.item.type === 'data' && !isHidden(e.item, layout)) seqs.push(e.seq);
     if (seqs.length === 0) return;
     let seq: number | undefined;
     if (ps.selected === undefined) seq = dir < 0 ? seqs[seqs.length - 1] : undefined;
@@ -275,7 +285,7 @@ export function App({ session, interpreter, history, historyFile, plain, selecti
   const after = ps.input.slice(ps.cursor + 1);
   return (
     <Box flexDirection="column" width={width}>
-      <StatusLine session={session} plain={plain} width={width} />
+      <StatusLine session={session} plain={plain} width={width} only={only} />
       {connRows > 0 ? <ConnectionList session={session} plain={plain} maxRows={connRows} /> : null}
       <Box flexDirection="column" height={trafficHeight}>
         {rows.map((r) => (

@@ -1,5 +1,6 @@
 import { isSockreplError } from '../errors.js';
 import type { SessionSpec } from '../session/session-spec.js';
+import { oneWay, oneWayNotice } from './one-way.js';
 
 /**
  * The interactive screen. Reached only through a dynamic import (pipe mode never loads ink or
@@ -24,6 +25,8 @@ export async function runTui(spec: SessionSpec): Promise<number> {
     return err.exitCode;
   }
   const { mountApp } = await import('./mount.js');
+  const only = oneWay(spec.options);
+  if (only) session.notice(oneWayNotice(only), 'warn');
   const selection: { current: number | undefined } = { current: undefined };
   const interpreter = new Interpreter(session, {
     selected: () => {
@@ -32,7 +35,7 @@ export async function runTui(spec: SessionSpec): Promise<number> {
     },
   });
   try {
-    await mountApp({ session, interpreter, selection });
+    await mountApp({ session, interpreter, selection, only });
   } finally {
     // Also when the screen failed: an open socket would keep the process alive after the error.
     await session.close();

@@ -1,9 +1,20 @@
 import { Box, Text } from 'ink';
 import { type Conn, formatEndpoint, type Session } from '../session/session.js';
+import type { OneWay } from './one-way.js';
 import { formatBytes } from './theme.js';
 
 /** Mode, addresses, kernel state and queues, bytes, framing, encoding and byte order. */
-export function StatusLine({ session, plain, width }: { session: Session; plain: boolean; width: number }) {
+export function StatusLine({
+  session,
+  plain,
+  width,
+  only,
+}: {
+  session: Session;
+  plain: boolean;
+  width: number;
+  only?: OneWay;
+}) {
   const s = session;
   const open = s.openConns();
   const focus: Conn | undefined =
@@ -37,8 +48,9 @@ export function StatusLine({ session, plain, width }: { session: Session; plain:
   // Shown only while some fault is on: the line is short of room, and no fault is the usual case.
   const faults = s.faults?.active.length ? ` │ fault ${s.faults.summary()}` : '';
   const dropped = s.log.dropped > 0 ? `  dropped ${s.log.dropped}` : '';
+  const oneWay = only ? ` │ ${only}-only` : '';
   const set = s.settings;
-  const right = ` in ${formatBytes(s.totals.bytesIn)} out ${formatBytes(s.totals.bytesOut)} │ ${set.encoding} ${set.endian} ${set.eol} │ frame ${s.frameSpec ?? 'off'}${faults}${dropped} `;
+  const right = ` in ${formatBytes(s.totals.bytesIn)} out ${formatBytes(s.totals.bytesOut)} │ ${set.encoding} ${set.endian} ${set.eol} │ frame ${s.frameSpec ?? 'off'}${faults}${oneWay}${dropped} `;
   // The right side (counters, settings) always shows; the addresses give way on a narrow screen.
   const leftWidth = Math.max(0, width - right.length);
   let left = ` ${s.proto} ${where}${target}  ${state}`;

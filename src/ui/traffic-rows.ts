@@ -1,5 +1,6 @@
 import { BYTE_CLASS_TABLE, type TextCell } from '../codec/hexdump.js';
 import { createStreamDecoder } from '../codec/text.js';
+import type { Direction } from '../net/channel.js';
 import type { EventLog } from '../session/event-log.js';
 import { formatEndpoint } from '../session/session.js';
 import type { DataEvent, SessionEvent } from '../session/session-events.js';
@@ -47,6 +48,8 @@ export interface TrafficLayout {
   width: number;
   height: number;
   view: Settings['view'];
+  /** Data in this direction is left out (received data with --send-only). */
+  hidden?: Direction;
   encoding: string;
   /** Rows scrolled up from the bottom. */
   scroll: number;
@@ -110,7 +113,7 @@ export function visibleRows(log: EventLog<SessionEvent>, layout: TrafficLayout):
   let need = layout.height;
   let total = 0;
   for (const { seq, item } of log.reversed()) {
-    if (item.type === 'state' || item.type === 'progress') continue;
+    if (item.type === 'state' || item.type === 'progress' || isHidden(item, layout)) continue;
     const n = entryRowCount(log, seq, item, layout);
     total += n;
     if (need <= 0) {
@@ -140,12 +143,16 @@ export function headerPosition(
 ): number | undefined {
   let below = 0;
   for (const e of log.reversed()) {
-    if (e.item.type === 'state' || e.item.type === 'progress') continue;
+    if (e.item.type === 'state' || e.item.type === 'progress' || isHidden(e.item, layout)) continue;
     const n = entryRowCount(log, e.seq, e.item, layout);
     if (e.seq === seq) return below + n - 1;
     below += n;
   }
   return undefined;
+}
+
+export function isHidden(e: SessionEvent, layout: Pick<TrafficLayout, 'hidden'>): boolean {
+  return e.type === 'data' && e.dir === layout.hidden;
 }
 
 function entryRows(

@@ -72,6 +72,31 @@ describe('the interactive REPL in a pseudo-terminal', () => {
     expect(await screen.exited).toBe(0);
   });
 
+  it('--recv-only sends nothing typed; --send-only does not show what arrives', async () => {
+    const got: Buffer[] = [];
+    const port = await echoServer((sock, d) => {
+      got.push(d);
+      sock.write('pong\n');
+    });
+    screen = spawnScreen(tuiCommand(['--recv-only', 'connect', '127.0.0.1', String(port)]), { env });
+    await screen.waitFor(/#1 open/);
+    await typeLine(screen, 'hello');
+    await screen.waitFor('--recv-only: this session sends nothing');
+    await typeLine(screen, '/quit');
+    expect(await screen.exited).toBe(0);
+    expect(got).toEqual([]);
+
+    screen = spawnScreen(tuiCommand(['--send-only', 'connect', '127.0.0.1', String(port)]), { env });
+    await screen.waitFor(/#1 open/);
+    await typeLine(screen, 'ping');
+    await screen.waitFor(/→ out 5 B/);
+    // The reply is counted, not shown.
+    await screen.waitFor(/in 5 B out 5 B/);
+    expect(screen.text()).not.toMatch(/← in|pong/);
+    await typeLine(screen, '/quit');
+    expect(await screen.exited).toBe(0);
+  });
+
   it('listen with two clients: /use 2 answers one, /all answers both', async () => {
     screen = spawnScreen(tuiCommand(['listen', '-k', '127.0.0.1', '0']), { env });
     await screen.waitFor(/listening on 127\.0\.0\.1:(\d+)/);

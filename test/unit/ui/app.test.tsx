@@ -3,9 +3,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Interpreter } from '../../../src/session/interpreter.js';
 import { Session } from '../../../src/session/session.js';
 import { App } from '../../../src/ui/app.js';
+import type { OneWay } from '../../../src/ui/one-way.js';
 
 /** The whole screen over a session with no connection, driven through ink's stdin. */
-function mount() {
+function mount(only?: OneWay) {
   const session = new Session({
     mode: 'connect',
     proto: 'tcp',
@@ -28,6 +29,7 @@ function mount() {
       historyFile={undefined}
       plain
       selection={{ current: undefined }}
+      only={only}
     />,
   );
   mounted.push(app);
@@ -66,5 +68,18 @@ describe('the screen', () => {
     await new Promise((r) => setTimeout(r, 2100));
     expect(app.lastFrame()).not.toContain('press Ctrl-C again');
     expect(app.lastFrame()).toContain('Ctrl-C twice quits');
+  });
+
+  it('--recv-only: a typed line and the sending commands are refused; the others run', async () => {
+    const { app, type, frameShows } = mount('recv');
+    await frameShows(/recv-only/);
+    for (const line of ['hello', '/send x', '/hex 00', '/pack >H 1', '/file /dev/null']) {
+      await type(`${line}\r`);
+    }
+    await type('/eol crlf\r');
+    await frameShows(/eol crlf/);
+    const frame = app.lastFrame() ?? '';
+    expect(frame.match(/--recv-only: this session sends nothing/g)).toHaveLength(5);
+    expect(frame).not.toContain('no open connection');
   });
 });

@@ -73,6 +73,14 @@ describe('traffic rows', () => {
     expect(headerPosition(log, log.at(-2)!.seq, layout())).toBe(7);
   });
 
+  it('leaves out the hidden direction (--send-only hides received data), also when finding a header', () => {
+    const log = logOf([data(1, 'out', Buffer.from('ping')), data(1, 'in', Buffer.from('pong'))]);
+    const rows = plain(visibleRows(log, layout({ hidden: 'in' })).rows);
+    expect(rows.join('\n')).toContain('ping');
+    expect(rows.join('\n')).not.toContain('pong');
+    expect(headerPosition(log, log.at(-2)!.seq, layout({ hidden: 'in' }))).toBe(1);
+  });
+
   it('marks the selected message and renders through ink', () => {
     const log = logOf([data(3, 'in', Buffer.from('abc'))]);
     const { rows } = visibleRows(log, layout({ selected: log.at(-1)!.seq }));
