@@ -256,6 +256,14 @@ describe('sockrepl decode', () => {
     const r = run(['decode', '--file', join(dir, 'nope.bin')]);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^sockrepl: decode: cannot read .*nope\.bin: ENOENT: no such file\n$/);
+    for (const mode of [[], ['--text'], ['--inspect', '0'], ['--struct', '<I']]) {
+      const d = run(['decode', ...mode, '--file', dir]);
+      expect({ mode, code: d.code, err: d.err }).toEqual({
+        mode,
+        code: 1,
+        err: `sockrepl: decode: cannot read ${dir}: EISDIR: is a directory\n`,
+      });
+    }
   });
 });
 

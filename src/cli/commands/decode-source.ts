@@ -64,6 +64,10 @@ export class FileReader {
       throw ioError(path, err);
     }
     const stat = await fh.stat();
+    if (stat.isDirectory()) {
+      await fh.close();
+      throw ioError(path, Object.assign(new Error('is a directory'), { code: 'EISDIR' }));
+    }
     if (!stat.isFile()) {
       if (skip < 0) {
         await fh.close();
@@ -129,7 +133,9 @@ export class FileReader {
 
 function ioError(path: string, err: unknown): SockreplError {
   const e = err as NodeJS.ErrnoException;
-  const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.message;
+  const why =
+    { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'is a directory' }[e.code ?? ''] ??
+    e.message;
   return new SockreplError(
     `decode: cannot read ${path}: ${e.code ?? 'EIO'}: ${why}`,
     e.code ?? 'EIO',
