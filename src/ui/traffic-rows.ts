@@ -63,41 +63,49 @@ export function hexColumns(width: number): number {
   return width >= 80 ? 16 : 8;
 }
 
-interface Cached {
+/**
+ * What is worked out once per entry and layout: its row count, the lines of a notice or of the
+ * text view, and the rows built so far. Rows are kept so that a row on screen in one frame is the
+ * same object in the next: the row component is memoised and skips what did not change, which
+ * under a flood is every row but the new ones.
+ */
+interface EntryCache {
   key: string;
   count: number;
-  textLines?: Seg[][];
+  /** Body lines (after a data entry's header); none for hex rows, which are made from the bytes. */
+  lines: Seg[][] | undefined;
+  rows: Row[];
+  /** Whether `rows` were made for the selected entry (the gutter shows it). */
+  selected: boolean;
 }
 
-const cache = new WeakMap<SessionEvent, Cached>();
+const caches = new WeakMap<SessionEvent, EntryCache>();
 
-/** How many rows an entry takes at this width and view. */
-function entryRowCount(
+function entryCache(
   log: EventLog<SessionEvent>,
   seq: number,
   e: SessionEvent,
-  layout: Pick<TrafficLayout, 'width' | 'view' | 'encoding'>,
-): number {
+  layout: TrafficLayout,
+): EntryCache {
   const key = `${layout.width}|${layout.view}|${layout.encoding}`;
-  const c = cache.get(e);
-  if (c && c.key === key) return c.count;
+  let c = caches.get(e);
+  if (c?.key === key) return c;
+  let lines: Seg[][] | undefined;
   let count: number;
-  let textLines: Seg[][] | undefined;
-  if (e.type === 'data') {
-    if (layout.view === 'text') {
-      textLines = textRows(log, seq, e, layout.encoding, layout.width - 3);
-      count = 1 + textLines.length;
-    } else {
-      count = 1 + Math.ceil(e.bytes.length / hexColumns(layout.width));
-    }
-  } else {
-    const text = eventText(e);
-    count = text
+  if (e.type !== 'data') {
+    const style = noticeStyle(e);
+    lines = eventText(e)
       .split('\n')
-      .reduce((n, l) => n + Math.max(1, Math.ceil(l.length / Math.max(1, layout.width - 2))), 0);
-  }
-  cache.set(e, { key, count, ...(textLines ? { textLines } : {}) });
-  return count;
+      .flatMap((l) => wrap(l, Math.max(1, layout.width - 2)))
+      .map((l) => [{ text: l, style }]);
+    count = lines.length;
+  } else if (layout.view === 'text') {
+    lines = textLines(log, seq, e, layout.encoding, layout.width - 3);
+    count = 1 + lines.length;
+  } else count = 1 + Math.ceil(e.bytes.length / hexColumns(layout.width));
+  c = { key, count, lines, rows: [], selected: false };
+  caches.set(e, c);
+  return c;
 }
 
 export interface VisibleRows {
@@ -113,8 +121,8 @@ export function visibleRows(log: EventLog<SessionEvent>, layout: TrafficLayout):
   let need = layout.height;
   let total = 0;
   for (const { seq, item } of log.reversed()) {
-    if (item.type === 'state' || item.type === 'progress' || isHidden(item, layout)) continue;
-    const n = entryRowCount(log, seq, item, layout);
+    if (isHidden(item, layout)) continue;
+    const n = entryCache(log, seq, item, layout).count;
     total += n;
     if (need <= 0) {
       // Only counting now, for maxScroll; stop once far enough above to scroll a page more.
@@ -143,8 +151,8 @@ export function headerPosition(
 ): number | undefined {
   let below = 0;
   for (const e of log.reversed()) {
-    if (e.item.type === 'state' || e.item.type === 'progress' || isHidden(e.item, layout)) continue;
-    const n = entryRowCount(log, e.seq, e.item, layout);
+    if (isHidden(e.item, layout)) continue;
+    const n = entryCache(log, e.seq, e.item, layout).count;
     if (e.seq === seq) return below + n - 1;
     below += n;
   }
@@ -155,6 +163,7 @@ export function isHidden(e: SessionEvent, layout: Pick<TrafficLayout, 'hidden'>)
   return e.type === 'data' && e.dir === layout.hidden;
 }
 
+/** Rows [start, end) of an entry: made once, then the same objects while the layout stays. */
 function entryRows(
   log: EventLog<SessionEvent>,
   e: SessionEvent,
@@ -163,58 +172,41 @@ function entryRows(
   end: number,
   layout: TrafficLayout,
 ): Row[] {
+  const c = entryCache(log, seq, e, layout);
   const selected = layout.selected === seq;
-  const rows: Row[] = [];
-  const gutter: Seg = { text: selected ? '▌' : ' ', style: selected ? 'command' : undefined };
-  if (e.type !== 'data') {
-    const style = noticeStyle(e);
-    const wrapped = eventText(e)
-      .split('\n')
-      .flatMap((l) => wrap(l, Math.max(1, layout.width - 2)));
-    for (let i = start; i < end; i++) {
-      rows.push({ key: `${seq}:${i}`, seq, selected, segs: [gutter, { text: wrapped[i] ?? '', style }] });
+  if (c.selected !== selected) {
+    c.rows = [];
+    c.selected = selected;
+  }
+  let first = start;
+  while (first < end && c.rows[first]) first++;
+  let last = end;
+  while (last > first && c.rows[last - 1]) last--;
+  if (first < last) {
+    const gutter: Seg = { text: selected ? '▌' : ' ', style: selected ? 'command' : undefined };
+    const row = (i: number, segs: Seg[]) => {
+      c.rows[i] = { key: `${seq}:${i}`, seq, selected, segs: [gutter, ...segs] };
+    };
+    if (e.type !== 'data') for (let i = first; i < last; i++) row(i, c.lines![i]!);
+    else {
+      if (first === 0) row(0, dataHeader(e));
+      const body = Math.max(first, 1);
+      if (c.lines) for (let i = body; i < last; i++) row(i, [{ text: '  ' }, ...c.lines[i - 1]!]);
+      else if (body < last) {
+        const cols = hexColumns(layout.width);
+        const from = (body - 1) * cols;
+        const to = Math.min(e.bytes.length, (last - 1) * cols);
+        const text =
+          layout.view === 'both' ? textCells(log, seq, e, from, to, cols, layout.encoding) : undefined;
+        for (let i = body; i < last; i++) {
+          const offset = (i - 1) * cols;
+          const bytes = e.bytes.subarray(offset, Math.min(offset + cols, e.bytes.length));
+          row(i, hexRowSegs(offset, bytes, text?.slice(offset - from, offset - from + bytes.length), cols));
+        }
+      }
     }
-    return rows;
   }
-  for (let i = start; i < end; i++) {
-    if (i === 0) {
-      rows.push({ key: `${seq}:0`, seq, selected, segs: [gutter, ...dataHeader(e)] });
-    }
-  }
-  const first = Math.max(start, 1) - 1;
-  const last = end - 1;
-  if (last <= first) return rows;
-  if (layout.view === 'text') {
-    entryRowCount(log, seq, e, layout);
-    const lines = cache.get(e)?.textLines ?? [];
-    for (let i = first; i < last; i++) {
-      rows.push({
-        key: `${seq}:${i + 1}`,
-        seq,
-        selected,
-        segs: [gutter, { text: '  ' }, ...(lines[i] ?? [])],
-      });
-    }
-    return rows;
-  }
-  const cols = hexColumns(layout.width);
-  const from = first * cols;
-  const to = Math.min(e.bytes.length, last * cols);
-  const text = layout.view === 'both' ? textCells(log, seq, e, from, to, cols, layout.encoding) : undefined;
-  for (let i = first; i < last; i++) {
-    const offset = i * cols;
-    const bytes = e.bytes.subarray(offset, Math.min(offset + cols, e.bytes.length));
-    rows.push({
-      key: `${seq}:${i + 1}`,
-      seq,
-      selected,
-      segs: [
-        gutter,
-        ...hexRowSegs(offset, bytes, text?.slice(offset - from, offset - from + bytes.length), cols),
-      ],
-    });
-  }
-  return rows;
+  return c.rows.slice(start, end);
 }
 
 function dataHeader(e: DataEvent): Seg[] {
@@ -266,7 +258,7 @@ export function hexRowSegs(
 }
 
 /** The chunk as text lines, decoded after its carry so a split character comes out whole. */
-function textRows(
+function textLines(
   log: EventLog<SessionEvent>,
   seq: number,
   e: DataEvent,
@@ -312,13 +304,8 @@ function textRows(
 function noticeStyle(e: SessionEvent): SegStyle {
   switch (e.type) {
     case 'notice':
-      return e.level === 'error'
-        ? 'error'
-        : e.level === 'warn'
-          ? 'warn'
-          : e.text.startsWith('› ')
-            ? 'command'
-            : 'info';
+      if (e.level !== 'info') return e.level;
+      return e.text.startsWith('› ') ? 'command' : 'info';
     case 'error':
       return 'error';
     case 'close':

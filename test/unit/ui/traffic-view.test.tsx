@@ -81,6 +81,20 @@ describe('traffic rows', () => {
     expect(headerPosition(log, log.at(-2)!.seq, layout({ hidden: 'in' }))).toBe(1);
   });
 
+  it('gives the same row objects frame after frame, so the memoised rows skip what did not change', () => {
+    const log = logOf(Array.from({ length: 3 }, (_, i) => data(1, 'in', Buffer.alloc(40, i))));
+    const before = visibleRows(log, layout()).rows;
+    log.push(data(1, 'out', Buffer.from('new')));
+    const after = visibleRows(log, layout()).rows;
+    // Everything moved up two rows; all but the new entry's rows are the same objects.
+    expect(after.slice(0, -2)).toEqual(before.slice(2));
+    after.slice(0, -2).forEach((r, i) => expect(r).toBe(before[i + 2]));
+    const selected = visibleRows(log, layout({ selected: log.at(-1)!.seq })).rows;
+    expect(selected.at(-1)).not.toBe(after.at(-1));
+    expect(selected.at(-1)!.segs[0]!.text).toBe('▌');
+    expect(selected[0]).toBe(after[0]);
+  });
+
   it('marks the selected message and renders through ink', () => {
     const log = logOf([data(3, 'in', Buffer.from('abc'))]);
     const { rows } = visibleRows(log, layout({ selected: log.at(-1)!.seq }));
