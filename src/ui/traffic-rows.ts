@@ -59,8 +59,9 @@ export interface TrafficLayout {
 const CLASS_STYLES: readonly SegStyle[] = ['null', 'printable', 'whitespace', 'ascii-other', 'non-ascii'];
 const BYTE_HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 
+/** Bytes per hex row: as many as fit (a row of n bytes with its text column takes 16 + 4n columns). */
 export function hexColumns(width: number): number {
-  return width >= 80 ? 16 : 8;
+  return width >= 80 ? 16 : width >= 48 ? 8 : 4;
 }
 
 /**

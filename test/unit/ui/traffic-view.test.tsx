@@ -95,6 +95,18 @@ describe('traffic rows', () => {
     expect(selected[0]).toBe(after[0]);
   });
 
+  it('a narrow screen dumps 8 or 4 bytes a row, so the text column still fits', () => {
+    const log = logOf([data(1, 'in', Buffer.from('0123456789'))]);
+    for (const [width, row] of [
+      [60, /^ {2}00000000 {2}30 31 32 33 {2}34 35 36 37 {2}\|01234567\|$/],
+      [40, /^ {2}00000000 {2}30 31 {2}32 33 {2}\|0123\|$/],
+    ] as const) {
+      const r = plain(visibleRows(log, layout({ width })).rows)[1]!;
+      expect(r).toMatch(row);
+      expect(r.length).toBeLessThanOrEqual(width);
+    }
+  });
+
   it('marks the selected message and renders through ink', () => {
     const log = logOf([data(3, 'in', Buffer.from('abc'))]);
     const { rows } = visibleRows(log, layout({ selected: log.at(-1)!.seq }));
