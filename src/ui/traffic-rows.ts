@@ -351,9 +351,20 @@ export function clock(ms: number): string {
   return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
 }
 
+/** A line cut to `width` columns, at spaces where there are some in the second half. */
 function wrap(line: string, width: number): string[] {
-  if (line.length <= width) return [line];
   const out: string[] = [];
-  for (let i = 0; i < line.length; i += width) out.push(line.slice(i, i + width));
+  let rest = line;
+  while (rest.length > width) {
+    const space = rest.lastIndexOf(' ', width);
+    if (space > width / 2) {
+      out.push(rest.slice(0, space).trimEnd());
+      rest = rest.slice(space).trimStart();
+    } else {
+      out.push(rest.slice(0, width));
+      rest = rest.slice(width);
+    }
+  }
+  out.push(rest);
   return out;
 }

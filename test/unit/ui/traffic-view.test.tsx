@@ -95,6 +95,21 @@ describe('traffic rows', () => {
     expect(selected[0]).toBe(after[0]);
   });
 
+  it('a long notice (/info, the list of faults) wraps at spaces, not inside words', () => {
+    const notice: SessionEvent = {
+      type: 'notice',
+      time: 0,
+      level: 'info',
+      text: 'options  nodelay off  keepalive off  linger off  reuseaddr off  reuseport off',
+    };
+    const rows = plain(visibleRows(logOf([notice]), layout({ width: 40 })).rows);
+    expect(rows).toEqual([
+      ' options  nodelay off  keepalive off',
+      ' linger off  reuseaddr off  reuseport',
+      ' off',
+    ]);
+  });
+
   it('a narrow screen dumps 8 or 4 bytes a row, so the text column still fits', () => {
     const log = logOf([data(1, 'in', Buffer.from('0123456789'))]);
     for (const [width, row] of [
