@@ -1,3 +1,4 @@
+import { glyphWidth } from '../codec/glyphs.js';
 import { BYTE_CLASS_TABLE, type TextCell } from '../codec/hexdump.js';
 import { createStreamDecoder } from '../codec/text.js';
 import type { Direction } from '../net/channel.js';
@@ -258,7 +259,13 @@ export function hexRowSegs(
   return segs;
 }
 
-/** The chunk as text lines, decoded after its carry so a split character comes out whole. */
+/** Characters the text view spells out: format controls (bidi overrides...) and line separators. */
+const INVISIBLE = /[\p{Cf}\p{Zl}\p{Zp}]/u;
+
+/**
+ * The chunk as text lines of at most `width` columns, decoded after its carry so a split
+ * character comes out whole; controls and invisible characters are spelled out, dimmed.
+ */
 function textLines(
   log: EventLog<SessionEvent>,
   seq: number,
@@ -272,31 +279,34 @@ function textLines(
   const text = d.write(e.bytes);
   const lines: Seg[][] = [];
   let cur: Seg[] = [];
-  let len = 0;
+  let used = 0;
   const w = Math.max(8, width);
-  const add = (s: string, style?: SegStyle) => {
-    if (len + s.length > w && len > 0) {
+  const add = (s: string, style?: SegStyle, columns = s.length) => {
+    if (used + columns > w && used > 0) {
       lines.push(cur);
       cur = [];
-      len = 0;
+      used = 0;
     }
     const last = cur[cur.length - 1];
     if (last && last.style === style) last.text += s;
     else cur.push({ text: s, ...(style ? { style } : {}) });
-    len += s.length;
+    used += columns;
   };
   for (const ch of text) {
     const cp = ch.codePointAt(0)!;
-    if (ch === '\n') {
+    if (cp >= 0x20 && cp < 0x7f) add(ch);
+    else if (ch === '\n') {
       add('↵', 'dim');
       lines.push(cur);
       cur = [];
-      len = 0;
+      used = 0;
     } else if (ch === '\r') add('\\r', 'dim');
     else if (ch === '\t') add('\\t', 'dim');
     else if (cp < 0x20 || cp === 0x7f) add(`\\x${cp.toString(16).padStart(2, '0')}`, 'dim');
+    else if (cp < 0xa0 || INVISIBLE.test(ch)) add(`\\u{${cp.toString(16)}}`, 'dim');
     else if (ch === '\ufffd') add('�', 'non-ascii');
-    else add(ch);
+    // A wide (CJK) character takes two columns.
+    else add(ch, undefined, glyphWidth(cp) === 2 ? 2 : 1);
   }
   if (cur.length > 0 || lines.length === 0) lines.push(cur);
   return lines;

@@ -95,6 +95,15 @@ describe('traffic rows', () => {
     expect(selected[0]).toBe(after[0]);
   });
 
+  it('text view: wide characters count two columns, invisible controls are spelled out', () => {
+    const wide = '中'.repeat(60);
+    const log = logOf([data(1, 'in', Buffer.from(`${wide}\u202e\u0085x`))]);
+    const text = plain(visibleRows(log, layout({ view: 'text' })).rows);
+    // 97 columns for text: 48 wide characters on the first line, the rest on the second.
+    expect(text[1]).toBe(`   ${'中'.repeat(48)}`);
+    expect(text[2]).toBe(`   ${'中'.repeat(12)}\\u{202e}\\u{85}x`);
+  });
+
   it('a long notice (/info, the list of faults) wraps at spaces, not inside words', () => {
     const notice: SessionEvent = {
       type: 'notice',
