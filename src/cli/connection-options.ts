@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
-import type { SocketOptionValues } from '../net/socket-options.js';
-import { parseDuration, parseInteger, parsePort, parseSize } from './units.js';
+import { parseOptionValue, SOCKET_OPTIONS, type SocketOptionValues } from '../net/socket-options.js';
+import { parseDuration, parseInteger, parsePort } from './units.js';
 
 /** Everything the connect/listen/proxy/run commands share, resolved from the command line. */
 export interface ConnectionOptions {
@@ -38,23 +38,14 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 
 /** Adds the transport, socket, display, plugin and output options of design section 2. */
 export function addConnectionOptions(cmd: Command): Command {
-  return cmd
+  cmd
     .option('-u, --udp', 'UDP instead of TCP')
     .option('-4', 'force IPv4')
     .option('-6', 'force IPv6')
     .option('-s, --source <addr>', 'local address to bind')
-    .option('-p, --source-port <port>', 'local port to bind when connecting (netcat -p)')
-    .option('--nodelay', 'TCP_NODELAY: send small writes at once')
-    .option('--keepalive [idle]', 'SO_KEEPALIVE, optional idle time before probes (TCP_KEEPIDLE)')
-    .option('--keepalive-interval <s>', 'TCP_KEEPINTVL: time between keepalive probes')
-    .option('--keepalive-count <n>', 'TCP_KEEPCNT: unanswered probes before the connection drops')
-    .option('--linger <s>', 'SO_LINGER on with this timeout; 0 means close sends RST')
-    .option('--reuseaddr', 'SO_REUSEADDR')
-    .option('--reuseport', 'SO_REUSEPORT')
-    .option('--rcvbuf <bytes>', 'SO_RCVBUF')
-    .option('--sndbuf <bytes>', 'SO_SNDBUF')
-    .option('--ttl <n>', 'IP_TTL / IPV6_UNICAST_HOPS')
-    .option('--tos <n>', 'IP_TOS (IPV6_TCLASS on IPv6)')
+    .option('-p, --source-port <port>', 'local port to bind when connecting (netcat -p)');
+  addSocketOptionFlags(cmd);
+  return cmd
     .option('-w, --wait <dur>', 'connect timeout')
     .option('-i, --idle-timeout <dur>', 'close after this long with no traffic either way')
     .option('-N, --half-close', 'on EOF of standard input, shut down the write side (FIN)')
@@ -89,44 +80,8 @@ const str = (raw: Raw, key: string) => (typeof raw[key] === 'string' ? (raw[key]
 export function resolveConnectionOptions(raw: Raw): ConnectionOptions {
   if (raw['4'] && raw['6']) throw new UsageError('-4 and -6 exclude each other');
   if (raw.sendOnly && raw.recvOnly) throw new UsageError('--send-only and --recv-only exclude each other');
-  const socket: SocketOptionValues = {};
-  if (raw.nodelay) socket.nodelay = true;
-  if (raw.keepalive !== undefined) {
-    socket.keepalive = true;
-    if (typeof raw.keepalive === 'string' && raw.keepalive !== '') {
-      socket.keepaliveIdle = seconds(raw.keepalive, '--keepalive');
-    }
-  }
-  const ka = str(raw, 'keepaliveInterval');
-  if (ka !== undefined) socket.keepaliveInterval = seconds(ka, '--keepalive-interval');
-  const kc = str(raw, 'keepaliveCount');
-  if (kc !== undefined) socket.keepaliveCount = parseInteger(kc, '--keepalive-count', 1, 127);
-  const linger = str(raw, 'linger');
-  if (linger !== undefined) socket.linger = seconds(linger, '--linger', 0);
-  if (raw.reuseaddr) socket.reuseaddr = true;
-  if (raw.reuseport) socket.reuseport = true;
-  const rcv = str(raw, 'rcvbuf');
-  if (rcv !== undefined) socket.rcvbuf = positiveSize(rcv, '--rcvbuf');
-  const snd = str(raw, 'sndbuf');
-  if (snd !== undefined) socket.sndbuf = positiveSize(snd, '--sndbuf');
-  const ttl = str(raw, 'ttl');
-  if (ttl !== undefined) socket.ttl = parseInteger(ttl, '--ttl', 1, 255);
-  const tos = str(raw, 'tos');
-  if (tos !== undefined) socket.tos = parseInteger(tos, '--tos', 0, 255);
-  const hasSocketKeys = Object.keys(socket).length > 0;
   const udp = Boolean(raw.udp);
-  if (udp && hasSocketKeys) {
-    const tcpOnly = [
-      'nodelay',
-      'keepalive',
-      'keepaliveIdle',
-      'keepaliveInterval',
-      'keepaliveCount',
-      'linger',
-    ];
-    const bad = Object.keys(socket).filter((k) => tcpOnly.includes(k));
-    if (bad.length > 0) throw new UsageError(`--${kebab(bad[0]!)} applies to TCP only, not with --udp`);
-  }
+  const socket = resolveSocketOptions(raw, udp);
 
   const sp = str(raw, 'sourcePort');
   const maxClients = str(raw, 'maxClients');
@@ -166,25 +121,41 @@ export function resolveConnectionOptions(raw: Raw): ConnectionOptions {
   };
 }
 
-function seconds(text: string, what: string, min = 1): number {
-  const ms = parseDuration(text, what);
-  const s = ms / 1000;
-  if (!Number.isInteger(s) || s < min) {
-    throw new UsageError(
-      `${what}: '${text}' must be a whole number of seconds${min > 0 ? ' (at least 1)' : ''}`,
-    );
+/**
+ * One flag per row of the socket-option table (a new row is a new flag), named by its first
+ * alias; SO_KEEPALIVE with TCP_KEEPIDLE is the one `--keepalive [idle]`, as nc users write it.
+ */
+function addSocketOptionFlags(cmd: Command): void {
+  for (const spec of SOCKET_OPTIONS) {
+    if (spec.name === 'keepaliveIdle') continue;
+    const name = spec.aliases[0];
+    const value =
+      spec.name === 'keepalive' ? ' [idle]' : spec.kind === 'bool' ? '' : ` <${VALUE_HINT[spec.kind]}>`;
+    const idle = spec.name === 'keepalive' ? '; [idle]: seconds before the first probe (TCP_KEEPIDLE)' : '';
+    cmd.option(`--${name}${value}`, `${spec.aliases[1]}: ${spec.summary}${idle}`);
   }
-  return s;
 }
 
-function positiveSize(text: string, what: string): number {
-  const n = parseSize(text, what);
-  if (n < 1 || n > 2 ** 31 - 1) throw new UsageError(`${what}: ${text} is out of range`);
-  return n;
+const VALUE_HINT = { seconds: 's', count: 'n', bytes: 'bytes', byte: 'n', bool: '' } as const;
+
+/** The socket options given as flags, each parsed by the table's one grammar. */
+function resolveSocketOptions(raw: Raw, udp: boolean): SocketOptionValues {
+  const socket: Record<string, number | boolean> = {};
+  for (const spec of SOCKET_OPTIONS) {
+    const flag = spec.name === 'keepaliveIdle' ? 'keepalive' : spec.aliases[0];
+    const value = raw[camel(flag)];
+    if (value === undefined || value === false) continue;
+    if (udp && !(spec.protocols as readonly string[]).includes('udp'))
+      throw new UsageError(`--${flag} applies to TCP only, not with --udp`);
+    if (spec.kind === 'bool') socket[spec.name] = true;
+    else if (typeof value === 'string' && value !== '')
+      socket[spec.name] = parseOptionValue(spec, value, `--${flag}`);
+  }
+  return socket as SocketOptionValues;
 }
 
-function kebab(key: string): string {
-  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+function camel(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
 export { parsePort };

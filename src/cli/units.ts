@@ -24,7 +24,11 @@ export function parseSize(text: string, what = 'size'): number {
 /** Parses a whole number within bounds, naming the option in the error. */
 export function parseInteger(text: string, what: string, min: number, max: number): number {
   if (!/^\s*-?\d+\s*$/.test(text)) throw new UsageError(`${what}: '${text}' is not a whole number`);
-  const n = Number(text);
+  return checkRange(Number(text), what, min, max);
+}
+
+/** `n` if it is within bounds; otherwise a usage error naming the option. */
+export function checkRange(n: number, what: string, min: number, max: number): number {
   if (n < min || n > max) throw new UsageError(`${what}: ${n} is out of range (${min}..${max})`);
   return n;
 }

@@ -1,3 +1,4 @@
+import { checkRange, parseDuration, parseInteger, parseSize } from '../cli/units.js';
 import { NetError, UsageError } from '../errors.js';
 import { describeNativeError } from './errno.js';
 import { type NativeSocketApi, nativeSockets } from './native.js';
@@ -32,8 +33,10 @@ export type Phase = 'before-bind' | 'before-connect' | 'any';
 export interface SocketOptionSpec {
   name: SocketOptionName;
   /** The CLI flag and `/opt` name first, then accepted aliases (C names, short forms). */
-  aliases: readonly string[];
+  aliases: readonly [string, ...string[]];
   kind: 'bool' | 'seconds' | 'count' | 'bytes' | 'byte';
+  /** The values the kernel takes (seconds, a count or bytes); none for booleans. */
+  range?: readonly [min: number, max: number];
   protocols: readonly Protocol[];
   phase: Phase;
   summary: string;
@@ -44,6 +47,7 @@ export interface SocketOptionSpec {
 }
 
 const define = (spec: SocketOptionSpec) => spec;
+const MAX_INT = 2 ** 31 - 1;
 
 export const SOCKET_OPTIONS = [
   define({
@@ -70,6 +74,7 @@ export const SOCKET_OPTIONS = [
     name: 'keepaliveIdle',
     aliases: ['keepalive-idle', 'TCP_KEEPIDLE', 'keepidle'],
     kind: 'seconds',
+    range: [1, 32767],
     protocols: ['tcp'],
     phase: 'any',
     summary: 'idle seconds before the first keepalive probe',
@@ -80,6 +85,7 @@ export const SOCKET_OPTIONS = [
     name: 'keepaliveInterval',
     aliases: ['keepalive-interval', 'TCP_KEEPINTVL', 'keepintvl'],
     kind: 'seconds',
+    range: [1, 32767],
     protocols: ['tcp'],
     phase: 'any',
     summary: 'seconds between keepalive probes',
@@ -90,6 +96,7 @@ export const SOCKET_OPTIONS = [
     name: 'keepaliveCount',
     aliases: ['keepalive-count', 'TCP_KEEPCNT', 'keepcnt'],
     kind: 'count',
+    range: [1, 127],
     protocols: ['tcp'],
     phase: 'any',
     summary: 'unanswered probes before the connection is dropped',
@@ -100,6 +107,7 @@ export const SOCKET_OPTIONS = [
     name: 'linger',
     aliases: ['linger', 'SO_LINGER'],
     kind: 'seconds',
+    range: [0, MAX_INT],
     protocols: ['tcp'],
     phase: 'any',
     summary: 'on close, wait this long for unsent data to be acknowledged, then RST; 0 = RST at once',
@@ -133,6 +141,7 @@ export const SOCKET_OPTIONS = [
     name: 'rcvbuf',
     aliases: ['rcvbuf', 'SO_RCVBUF'],
     kind: 'bytes',
+    range: [1, MAX_INT],
     protocols: ['tcp', 'udp'],
     phase: 'before-connect',
     summary: 'receive buffer size (Linux doubles it for bookkeeping and reports the doubled value)',
@@ -143,6 +152,7 @@ export const SOCKET_OPTIONS = [
     name: 'sndbuf',
     aliases: ['sndbuf', 'SO_SNDBUF'],
     kind: 'bytes',
+    range: [1, MAX_INT],
     protocols: ['tcp', 'udp'],
     phase: 'any',
     summary: 'send buffer size (Linux doubles it for bookkeeping and reports the doubled value)',
@@ -153,6 +163,7 @@ export const SOCKET_OPTIONS = [
     name: 'ttl',
     aliases: ['ttl', 'IP_TTL', 'IPV6_UNICAST_HOPS', 'hops'],
     kind: 'byte',
+    range: [1, 255],
     protocols: ['tcp', 'udp'],
     phase: 'before-connect',
     summary: 'time to live (hop limit) of outgoing packets',
@@ -169,6 +180,7 @@ export const SOCKET_OPTIONS = [
     name: 'tos',
     aliases: ['tos', 'IP_TOS', 'IPV6_TCLASS', 'tclass'],
     kind: 'byte',
+    range: [0, 255],
     protocols: ['tcp', 'udp'],
     phase: 'before-connect',
     summary: 'type of service / traffic class byte (DSCP and ECN) of outgoing packets',
@@ -196,20 +208,30 @@ export function findSocketOption(name: string): SocketOptionSpec {
   return spec;
 }
 
-/** Parses a textual value for an option (`/opt linger 0`, `nodelay=on`). */
-export function parseOptionValue(spec: SocketOptionSpec, text: string): number | boolean {
+/**
+ * Parses a value for an option, the one grammar for the command line (`--linger 2s`), `/opt`,
+ * script lines and `--upstream-*`: on/off for flags, a duration in whole seconds (a bare number
+ * is seconds), a size (`64k`), or a whole number, within what the kernel takes. Errors name the
+ * option as `what` (`--linger`, `linger`).
+ */
+export function parseOptionValue(
+  spec: SocketOptionSpec,
+  text: string,
+  what = spec.aliases[0]!,
+): number | boolean {
   if (spec.kind === 'bool') {
     if (/^(1|on|true|yes)$/i.test(text)) return true;
     if (/^(0|off|false|no)$/i.test(text)) return false;
-    throw new UsageError(`${spec.aliases[0]}: '${text}' is not on/off`);
+    throw new UsageError(`${what}: '${text}' is not on/off`);
   }
-  const m = /^(\d+)([kmg]?)$/i.exec(text.trim());
-  if (!m) throw new UsageError(`${spec.aliases[0]}: '${text}' is not a whole number`);
-  const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2]!.toLowerCase()] ?? 1;
-  const n = Number(m[1]) * mult;
-  const max = spec.kind === 'byte' ? 255 : spec.kind === 'count' ? 127 : 2 ** 31 - 1;
-  if (n > max) throw new UsageError(`${spec.aliases[0]}: ${n} is out of range (0..${max})`);
-  return n;
+  const [min, max] = spec.range ?? [0, MAX_INT];
+  if (spec.kind === 'seconds') {
+    const ms = parseDuration(text, what);
+    if (ms % 1000 !== 0) throw new UsageError(`${what}: '${text}' must be a whole number of seconds`);
+    return checkRange(ms / 1000, what, min, max);
+  }
+  if (spec.kind === 'bytes') return checkRange(parseSize(text, what), what, min, max);
+  return parseInteger(text, what, min, max);
 }
 
 /**

@@ -47,19 +47,6 @@ export function addUpstreamOptions(cmd: Command): Command {
   return cmd;
 }
 
-/** One `--upstream-<name>` value, by the socket-option table; an error names the flag as typed. */
-function parse(spec: SocketOptionSpec, text: string): number | boolean {
-  try {
-    return parseOptionValue(spec, text);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    // The table's parser names the option (`linger: ...`), as `/opt` writes it.
-    const own = `${spec.aliases[0]}: `;
-    const why = err.message.startsWith(own) ? err.message.slice(own.length) : err.message;
-    throw new UsageError(`--${flag(spec)}: ${why}`, { cause: err });
-  }
-}
-
 /** Reads the `--upstream-*` values; timeouts and the address family are shared with the listening side. */
 export function resolveUpstreamOptions(
   raw: Record<string, unknown>,
@@ -72,7 +59,7 @@ export function resolveUpstreamOptions(
     if (base.udp && !(spec.protocols as readonly string[]).includes('udp'))
       throw new UsageError(`--${flag(spec)} applies to TCP only, not with --udp`);
     (socket as Record<string, number | boolean>)[spec.name] =
-      value === true ? true : parse(spec, String(value));
+      value === true ? true : parseOptionValue(spec, String(value), `--${flag(spec)}`);
   }
   const sp = raw.upstreamSourcePort;
   return {

@@ -240,7 +240,7 @@ describe('sockrepl proxy (pipe mode: a relay)', () => {
       .exited;
     expect(badValue).toMatchObject({
       code: 2,
-      stderr: "sockrepl: --upstream-linger: 'abc' is not a whole number\n",
+      stderr: "sockrepl: --upstream-linger: 'abc' is not a duration (use e.g. 500ms, 2s, 1m)\n",
     });
   });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveConnectionOptions } from '../../../src/cli/connection-options.js';
 import { chooseMode } from '../../../src/cli/mode.js';
 import { normalizeArgv } from '../../../src/cli/normalize-argv.js';
+import { findSocketOption, parseOptionValue } from '../../../src/net/socket-options.js';
 
 describe('normalizeArgv', () => {
   it('turns -l into the listen command, wherever it stands', () => {
@@ -77,6 +78,41 @@ describe('resolveConnectionOptions', () => {
     expect(() => resolveConnectionOptions({ linger: '1.5s' })).toThrow(/whole number of seconds/);
     expect(() => resolveConnectionOptions({ sourcePort: '70000' })).toThrow(
       /--source-port: 70000 is out of range/,
+    );
+  });
+});
+
+describe('socket option values', () => {
+  it('read the same on the command line and in /opt, scripts and --upstream-*', () => {
+    const cases: [string, string, number | boolean][] = [
+      ['linger', '2s', 2],
+      ['linger', '0', 0],
+      ['keepalive-interval', '1m', 60],
+      ['rcvbuf', '64k', 65536],
+      ['ttl', '64', 64],
+      ['nodelay', 'on', true],
+    ];
+    for (const [name, text, value] of cases) {
+      const spec = findSocketOption(name);
+      expect(parseOptionValue(spec, text)).toBe(value);
+      if (spec.kind !== 'bool') {
+        expect(
+          resolveConnectionOptions({ [name.replace(/-([a-z])/g, (_, c) => c.toUpperCase())]: text }).socket,
+        ).toEqual({
+          [spec.name]: value,
+        });
+      }
+    }
+    expect(resolveConnectionOptions({ keepalive: '30' }).socket).toEqual({
+      keepalive: true,
+      keepaliveIdle: 30,
+    });
+    expect(() => parseOptionValue(findSocketOption('ttl'), '0')).toThrow('ttl: 0 is out of range (1..255)');
+    expect(() => parseOptionValue(findSocketOption('keepcnt'), '0')).toThrow(
+      'keepalive-count: 0 is out of range (1..127)',
+    );
+    expect(() => parseOptionValue(findSocketOption('linger'), '1.5s', '--upstream-linger')).toThrow(
+      "--upstream-linger: '1.5s' must be a whole number of seconds",
     );
   });
 });
