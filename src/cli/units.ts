@@ -11,8 +11,14 @@ export function parseDuration(text: string, what = 'duration'): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(text);
   if (!m) throw new UsageError(`${what}: '${text}' is not a duration (use e.g. 500ms, 2s, 1m)`);
   const unit = (m[2] ?? 's').toLowerCase();
-  return Math.round(Number(m[1]) * DURATION_UNITS[unit]!);
+  const ms = Math.round(Number(m[1]) * DURATION_UNITS[unit]!);
+  // Node's timers take at most 2^31-1 ms and fire a longer one after 1 ms instead.
+  if (ms > MAX_DURATION_MS) throw new UsageError(`${what}: '${text}' is too long (at most 596h)`);
+  return ms;
 }
+
+/** The longest wait a Node timer honours: about 24.8 days. */
+const MAX_DURATION_MS = 2 ** 31 - 1;
 
 /** Parses `65536`, `64k`, `1m`, `1g` (binary multiples) into bytes. */
 export function parseSize(text: string, what = 'size'): number {

@@ -14,6 +14,9 @@ describe('parseDuration', () => {
   it('rejects anything else with a message naming the option', () => {
     expect(() => parseDuration('soon', '--wait')).toThrow("--wait: 'soon' is not a duration");
     expect(() => parseDuration('-1s')).toThrow(/not a duration/);
+    // Longer than a Node timer can wait: it would fire after 1 ms instead.
+    expect(parseDuration('596h')).toBe(596 * 3_600_000);
+    expect(() => parseDuration('3000000s', '-i')).toThrow("-i: '3000000s' is too long (at most 596h)");
   });
 
   it('round-trips through formatDuration', () => {
