@@ -1,4 +1,4 @@
-import { closest } from './suggest.js';
+import { nearMatches } from '../plugin/near-match.js';
 
 /**
  * The command words a script may use. The REPL commands (design section 3) are passed to the
@@ -75,5 +75,5 @@ export function findReplCommand(name: string): ReplCommandSpec | undefined {
 
 /** The closest known command word, for "did you mean". */
 export function suggestCommand(word: string, extra: Iterable<string> = []): string | undefined {
-  return closest(word, [...SCRIPT_COMMANDS, ...REPL_COMMANDS.map((c) => c.name), ...extra]);
+  return nearMatches(word, [...SCRIPT_COMMANDS, ...REPL_COMMANDS.map((c) => c.name), ...extra], 1)[0];
 }

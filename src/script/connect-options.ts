@@ -6,7 +6,7 @@ import {
 } from '../cli/connection-options.js';
 import { UsageError } from '../errors.js';
 import { findSocketOption, type SocketOptionName } from '../net/socket-options.js';
-import { closest } from './suggest.js';
+import { nearMatches } from '../plugin/near-match.js';
 
 /**
  * `connect host port nodelay source-port=40000 linger=0 udp` — the CLI's transport and socket
@@ -122,7 +122,7 @@ export function checkOptionWord(name: string, hasValue: boolean, statement: Stat
   const info = lookupOptionWord(name);
   if (!info) {
     const known = optionWordNames(statement);
-    const near = closest(name, known);
+    const [near] = nearMatches(name, known, 1);
     const hint = near ? `did you mean '${near}'?` : `known: ${known.join(', ')}`;
     throw new UsageError(`unknown ${statement} option '${name}' (${hint})`);
   }
