@@ -16,6 +16,7 @@ import {
   initialPromptState,
   type PromptAction,
   promptReducer,
+  promptView,
 } from './prompt-state.js';
 import { StatusLine } from './status-line.js';
 import { StyledRow } from './styled-row.js';
@@ -280,9 +281,7 @@ export function App({ session, interpreter, history, historyFile, plain, selecti
           : session.finished
             ? 'the connection is over: /quit or Ctrl-C twice to leave; /save keeps the traffic'
             : '/help for commands · Tab completes · PgUp/PgDn scroll · Shift-↑/↓ select · Ctrl-C twice quits';
-  const before = ps.input.slice(0, ps.cursor);
-  const at = ps.input.slice(ps.cursor, ps.cursor + 1) || ' ';
-  const after = ps.input.slice(ps.cursor + 1);
+  const { before, at, after } = promptView(ps.input, ps.cursor, width - 2);
   return (
     <Box flexDirection="column" width={width}>
       <StatusLine session={session} plain={plain} width={width} only={only} />

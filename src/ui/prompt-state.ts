@@ -1,3 +1,5 @@
+import { glyphWidth } from '../codec/glyphs.js';
+
 /**
  * The prompt and everything the keyboard changes, as a pure reducer: the line being edited,
  * history browsing, scrolling, the selected message, the Ctrl-C arm. Tested without a terminal.
@@ -163,6 +165,43 @@ export function promptReducer(s: PromptState, a: PromptAction): PromptState {
 /** True when this Ctrl-C should quit: the line was empty and one came within the window. */
 export function ctrlCQuits(s: PromptState, now: number): boolean {
   return s.input === '' && s.ctrlCAt !== undefined && now - s.ctrlCAt <= CTRL_C_WINDOW_MS;
+}
+
+/**
+ * The line as the prompt shows it in `columns` columns: the text before the cursor, the
+ * character under it (a space at the end) and the rest, which the screen cuts at the edge. When
+ * the text before the cursor does not fit, its start gives way, marked with `…`, so the cursor
+ * stays in view however long the line.
+ */
+export function promptView(
+  input: string,
+  cursor: number,
+  columns: number,
+): { before: string; at: string; after: string } {
+  const atLength = nextCharLength(input, cursor);
+  const at = atLength > 0 ? input.slice(cursor, cursor + atLength) : ' ';
+  const after = input.slice(cursor + atLength);
+  // Columns for the text before the cursor: besides the cursor's cell, one for a `…` on the left
+  // and, when text follows, one for its first character (or the `…` where the screen cuts it).
+  const room = columns - columnsOf(at) - 1 - (after ? 1 : 0);
+  let start = cursor;
+  let used = 0;
+  while (start > 0) {
+    const n = prevCharLength(input, start);
+    const w = columnsOf(input.slice(start - n, start));
+    if (used + w > room) break;
+    used += w;
+    start -= n;
+  }
+  const before = start > 0 ? `…${input.slice(start, cursor)}` : input.slice(0, cursor);
+  return { before, at, after };
+}
+
+/** Terminal columns of some text: two for a wide (CJK) character. */
+function columnsOf(text: string): number {
+  let n = 0;
+  for (const ch of text) n += glyphWidth(ch.codePointAt(0)!) === 2 ? 2 : 1;
+  return n;
 }
 
 function remember(history: string[], line: string, max = 1000): string[] {

@@ -6,6 +6,7 @@ import {
   initialPromptState,
   type PromptAction,
   promptReducer,
+  promptView,
 } from '../../../src/ui/prompt-state.js';
 
 const run = (actions: PromptAction[], history: string[] = []) =>
@@ -75,6 +76,28 @@ describe('prompt reducer', () => {
       seq: undefined,
     });
     expect(s.scroll).toBe(0);
+  });
+
+  it('a line longer than the prompt scrolls so the cursor stays in view', () => {
+    expect(promptView('hello', 5, 20)).toEqual({ before: 'hello', at: ' ', after: '' });
+    expect(promptView('hello', 1, 20)).toEqual({ before: 'h', at: 'e', after: 'llo' });
+    const long = `/send ${'x'.repeat(30)}END`;
+    expect(promptView(long, long.length, 20)).toEqual({
+      before: `…${'x'.repeat(15)}END`,
+      at: ' ',
+      after: '',
+    });
+    // Text after the cursor keeps a column, so the screen's cut at the edge spares the cursor.
+    expect(promptView(long, long.length - 3, 20)).toEqual({
+      before: `…${'x'.repeat(17)}`,
+      at: 'E',
+      after: 'ND',
+    });
+    // Cursor at the start: nothing gives way; the end is left for the screen to cut.
+    expect(promptView(long, 0, 20).before).toBe('');
+    // Wide characters take two columns; a surrogate pair under the cursor stays whole.
+    expect(promptView('中文中文中文', 6, 8).before).toBe('…文中文');
+    expect(promptView('a😀b', 1, 20)).toEqual({ before: 'a', at: '😀', after: 'b' });
   });
 
   it('property: the cursor stays inside the line whatever is pressed', () => {
