@@ -156,8 +156,10 @@ export function App({ session, interpreter, history, historyFile, plain, selecti
   const inspectorHeight = inspector
     ? 3 + Math.ceil(inspector.rows.filter((r) => r.fits).length / 2) + (inspector.struct ? 1 : 0)
     : 0;
-  const connRows = session.mode !== 'connect' ? Math.min(5, Math.max(0, session.conns.size)) : 0;
+  const connRows = session.mode !== 'connect' ? Math.min(5, session.conns.size) : 0;
   const extra = (progress.current.size > 0 ? 1 : 0) + (ps.candidates.length > 0 ? 1 : 0) + 1;
+  // The status line, the prompt, and one row to spare: a frame as tall as the terminal makes ink
+  // clear the screen and redraw it whole every time.
   const trafficHeight = Math.max(3, size.rows - 1 - connRows - inspectorHeight - extra - 1 - 1);
   const layout: TrafficLayout = {
     width,

@@ -2,7 +2,10 @@ import { Box, Text } from 'ink';
 import { formatEndpoint, type Session } from '../session/session.js';
 import { formatBytes } from './theme.js';
 
-/** Listen mode: one line per client (id, peer, state, bytes); the send target is marked. */
+/**
+ * Listen mode: one line per client (id, peer, state, bytes); the send target is marked. At most
+ * `maxRows` lines, the last saying how many more there are when not all fit.
+ */
 export function ConnectionList({
   session,
   plain,
@@ -14,10 +17,8 @@ export function ConnectionList({
 }) {
   const conns = [...session.conns.values()];
   // Open ones first, newest closed ones after; only as many as fit.
-  const shown = [...conns.filter((c) => !c.closed), ...conns.filter((c) => c.closed).reverse()].slice(
-    0,
-    maxRows,
-  );
+  const fit = conns.length <= maxRows ? maxRows : maxRows - 1;
+  const shown = [...conns.filter((c) => !c.closed), ...conns.filter((c) => c.closed).reverse()].slice(0, fit);
   const hidden = conns.length - shown.length;
   return (
     <Box flexDirection="column">
