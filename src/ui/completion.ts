@@ -1,5 +1,5 @@
 import { readdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { SOCKET_OPTIONS } from '../net/socket-options.js';
 import { COMMANDS, findCommand } from '../session/command-table.js';
 
@@ -79,7 +79,7 @@ export function complete(input: string, ctx: CompletionContext): Completion {
           );
         if (spec.name === 'frame')
           return finish(input, head, word, [...(spec.words ?? []), ...(ctx.framers ?? [])], '');
-        return finish(input, head, word, [...(spec.words ?? [])], spec.name === 'expect' ? '' : '');
+        return finish(input, head, word, spec.words ?? [], '');
       case 'file':
         return completePath(input, head, word, ctx);
       default:
@@ -156,7 +156,7 @@ function defaultListDir(dir: string): { name: string; dir: boolean }[] {
   });
 }
 
-export function commonPrefix(words: readonly string[]): string {
+function commonPrefix(words: readonly string[]): string {
   if (words.length === 0) return '';
   let p = words[0]!;
   for (const w of words) {
@@ -166,5 +166,3 @@ export function commonPrefix(words: readonly string[]): string {
   }
   return p;
 }
-
-export { dirname };
