@@ -231,7 +231,6 @@ export function App({ session, interpreter, history, historyFile, plain, selecti
         framers: session.plugins?.names('framers') ?? [],
       });
       dispatch({ type: 'complete', input: c.input, candidates: c.candidates });
-      if (c.candidates.length > 0) session.emit('change');
       return;
     }
     if (key.pageUp) return dispatch({ type: 'scroll', delta: trafficHeight - 1, max: maxScroll });

@@ -82,4 +82,10 @@ describe('the screen', () => {
     expect(frame.match(/--recv-only: this session sends nothing/g)).toHaveLength(5);
     expect(frame).not.toContain('no open connection');
   });
+
+  it('Tab lists the candidates under the traffic', async () => {
+    const { type, frameShows } = mount();
+    await type('/en\t');
+    await frameShows(/\/enc {2}\/endian/);
+  });
 });
