@@ -8,7 +8,7 @@ import type { DataEvent, ProgressEvent } from '../session/session-events.js';
 import { complete } from './completion.js';
 import { ConnectionList } from './connection-list.js';
 import { appendHistory } from './history.js';
-import { InspectorPanel } from './inspector-panel.js';
+import { InspectorPanel, inspectorHeight } from './inspector-panel.js';
 import { type OneWay, refusal } from './one-way.js';
 import {
   CTRL_C_WINDOW_MS,
@@ -153,14 +153,12 @@ export function App({ session, interpreter, history, historyFile, plain, selecti
   const inspector = selectedData
     ? inspectMessage(selectedData.bytes, session.settings, withPluginRows(session.plugins?.decoders() ?? []))
     : undefined;
-  const inspectorHeight = inspector
-    ? 3 + Math.ceil(inspector.rows.filter((r) => r.fits).length / 2) + (inspector.struct ? 1 : 0)
-    : 0;
+  const inspectorRows = inspector ? inspectorHeight(inspector) : 0;
   const connRows = session.mode !== 'connect' ? Math.min(5, session.conns.size) : 0;
   const extra = (progress.current.size > 0 ? 1 : 0) + (ps.candidates.length > 0 ? 1 : 0) + 1;
   // The status line, the prompt, and one row to spare: a frame as tall as the terminal makes ink
   // clear the screen and redraw it whole every time.
-  const trafficHeight = Math.max(3, size.rows - 1 - connRows - inspectorHeight - extra - 1 - 1);
+  const trafficHeight = Math.max(3, size.rows - 1 - connRows - inspectorRows - extra - 1 - 1);
   const layout: TrafficLayout = {
     width,
     height: trafficHeight,

@@ -2,6 +2,11 @@ import { Box, Text } from 'ink';
 import type { InspectorView } from '../session/inspect.js';
 import type { DataEvent } from '../session/session-events.js';
 
+/** Rows the panel takes: its border, the title, two cells a line, and the struct line if any. */
+export function inspectorHeight(view: InspectorView): number {
+  return 3 + Math.ceil(view.rows.filter((r) => r.fits).length / 2) + (view.struct ? 1 : 0);
+}
+
 /** The data inspector for the selected message at the current offset (ImHex style rows). */
 export function InspectorPanel({
   view,
