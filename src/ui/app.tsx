@@ -171,24 +171,26 @@ export function App({ session, interpreter, history, historyFile, plain, selecti
   const { rows, maxScroll } = visibleRows(session.log, layout);
 
   const moveSelection = (dir: -1 | 1) => {
+    // The state the previous key left (keys can arrive together), not the last render's.
+    const { selected, scroll } = psRef.current;
     const seqs: number[] = [];
     for (const e of session.log.entries())
       if (e.item.type === 'data' && !isHidden(e.item, layout)) seqs.push(e.seq);
     if (seqs.length === 0) return;
     let seq: number | undefined;
-    if (ps.selected === undefined) seq = dir < 0 ? seqs[seqs.length - 1] : undefined;
+    if (selected === undefined) seq = dir < 0 ? seqs[seqs.length - 1] : undefined;
     else {
-      const i = seqs.findIndex((s) => s >= ps.selected!);
-      const at = i < 0 ? seqs.length - 1 : seqs[i] === ps.selected ? i : i - (dir < 0 ? 0 : 1);
+      const i = seqs.findIndex((s) => s >= selected);
+      const at = i < 0 ? seqs.length - 1 : seqs[i] === selected ? i : i - (dir < 0 ? 0 : 1);
       seq = seqs[Math.max(0, Math.min(seqs.length - 1, at + dir))];
     }
     dispatch({ type: 'select', seq });
     if (seq === undefined) return;
-    const pos = headerPosition(session.log, seq, { ...layout, selected: seq });
+    const pos = headerPosition(session.log, seq, layout);
     if (pos === undefined) return;
-    if (pos < ps.scroll) dispatch({ type: 'scroll', delta: pos - ps.scroll, max: maxScroll });
-    else if (pos >= ps.scroll + trafficHeight)
-      dispatch({ type: 'scroll', delta: pos - trafficHeight + 1 - ps.scroll, max: maxScroll + 1_000_000 });
+    if (pos < scroll) dispatch({ type: 'scroll', delta: pos - scroll, max: maxScroll });
+    else if (pos >= scroll + trafficHeight)
+      dispatch({ type: 'scroll', delta: pos - trafficHeight + 1 - scroll, max: maxScroll + 1_000_000 });
   };
 
   const submitLine = (line: string) => {

@@ -88,4 +88,23 @@ describe('the screen', () => {
     await type('/en\t');
     await frameShows(/\/enc {2}\/endian/);
   });
+
+  it('Shift-Up twice in one read selects the message before the last', async () => {
+    const { session, app, type, frameShows } = mount();
+    for (const text of ['first', 'second', 'third']) {
+      session.record({
+        type: 'data',
+        time: 0,
+        conn: 1,
+        dir: 'in',
+        bytes: Buffer.from(text),
+        prev: Buffer.alloc(0),
+      });
+    }
+    await frameShows(/third/);
+    await type('\x1b[1;2A\x1b[1;2A');
+    await frameShows(/inspector/);
+    const selected = (app.lastFrame() ?? '').split('\n').filter((l) => l.startsWith('▌'));
+    expect(selected.join('\n')).toContain('second');
+  });
 });
