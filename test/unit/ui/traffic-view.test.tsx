@@ -88,7 +88,7 @@ describe('traffic rows', () => {
     const after = visibleRows(log, layout()).rows;
     // Everything moved up two rows; all but the new entry's rows are the same objects.
     expect(after.slice(0, -2)).toEqual(before.slice(2));
-    after.slice(0, -2).forEach((r, i) => expect(r).toBe(before[i + 2]));
+    for (const [i, r] of after.slice(0, -2).entries()) expect(r).toBe(before[i + 2]);
     const selected = visibleRows(log, layout({ selected: log.at(-1)!.seq })).rows;
     expect(selected.at(-1)).not.toBe(after.at(-1));
     expect(selected.at(-1)!.segs[0]!.text).toBe('▌');
