@@ -12,11 +12,12 @@ import type { DataEvent, SessionEvent } from '../session/session-events.js';
  * byte is a second half (as in any run of two-byte characters that ends with a lone first byte),
  * so there the carry is worked out from the chunk before on the same connection and direction,
  * whose own carry is known the same way, back to the first chunk, to a chunk already worked out,
- * or as far as CHAIN_BYTES allow; only past that is `prev` taken to start at a boundary. Carries
- * are remembered per chunk, so each chunk is decoded for this once per encoding.
+ * or as far as CHAIN_CHUNKS and CHAIN_BYTES allow; only past that is `prev` taken to start at a
+ * boundary. Carries are remembered per chunk, so each chunk is decoded for this once per encoding.
  */
 
-/** How many bytes of earlier chunks are decoded, at most, to find one chunk's carry. */
+/** How many earlier chunks, and bytes of them, are decoded at most to find one chunk's carry. */
+const CHAIN_CHUNKS = 64;
 const CHAIN_BYTES = 64 * 1024;
 /** How far back in the log the chunk before is looked for. */
 const SEARCH_ENTRIES = 256;
@@ -86,7 +87,8 @@ export function carryIn(log: EventLog<SessionEvent>, seq: number, e: DataEvent, 
   for (let cur = { seq, e }; start === undefined; ) {
     if (cur.e.prev.length === 0) start = EMPTY;
     else {
-      const before = budget > 0 ? chunkBefore(log, cur.seq, cur.e) : undefined;
+      const before =
+        budget > 0 && chain.length <= CHAIN_CHUNKS ? chunkBefore(log, cur.seq, cur.e) : undefined;
       const known = before && memos.get(before.e);
       if (known?.encoding === encoding && known.carryOut) start = known.carryOut;
       else if (!before) start = heldTail([cur.e.prev], encoding);
