@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { unbracket } from '../net/resolve.js';
+import { resolveHost, unbracket } from '../net/resolve.js';
 import { addUpstreamOptions, resolveUpstreamOptions } from '../proxy/upstream-options.js';
 import type { SessionSpec } from '../session/session-spec.js';
 import {
@@ -44,6 +44,10 @@ export function registerProxyCommand(program: Command): void {
         },
       };
       if (spec.upstream!.port === 0) throw new UsageError('proxy: upstream port 0 cannot be connected to');
+      if (spec.upstream!.host.trim() === '') throw new UsageError('proxy: the upstream host name is empty');
+      // A bad --upstream-source is said now, not when the first client comes.
+      const upstreamSource = spec.upstream!.options.source;
+      if (upstreamSource !== undefined) await resolveHost(upstreamSource, 0, options.family, 'bind');
       process.exitCode = await startSession(spec);
     },
   );

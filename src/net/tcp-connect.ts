@@ -4,7 +4,7 @@ import { formatDuration } from '../cli/units.js';
 import { NetError } from '../errors.js';
 import { formatHostPort, netError } from './errno.js';
 import { createBoundSocket } from './native-socket.js';
-import { resolveHost } from './resolve.js';
+import { resolveHost, resolveSource } from './resolve.js';
 import { hasOptions } from './socket-options.js';
 import { TcpChannel } from './tcp-channel.js';
 
@@ -23,6 +23,7 @@ export async function connectTcp(
   options: TcpConnectOptions,
 ): Promise<TcpChannel> {
   const target = await resolveHost(host, port, options.family);
+  const source = await resolveSource(options.source, options.sourcePort ?? 0, target);
   const label = formatHostPort(target.address, port);
   // TCP_NODELAY alone Node sets itself: no need for koffi and a descriptor of our own.
   const native = hasOptions(options.socket, (s) => s.name !== 'nodelay');
@@ -31,7 +32,7 @@ export async function connectTcp(
     const fd = createBoundSocket({
       proto: 'tcp',
       family: target.family,
-      address: options.source ?? (options.sourcePort ? (target.family === 6 ? '::' : '0.0.0.0') : ''),
+      address: source ?? (options.sourcePort ? (target.family === 6 ? '::' : '0.0.0.0') : ''),
       port: options.sourcePort ?? 0,
       options: options.socket,
     });
@@ -42,13 +43,13 @@ export async function connectTcp(
       host: target.address,
       port,
       family: target.family,
-      localAddress: options.source,
+      localAddress: source,
       localPort: options.sourcePort,
       allowHalfOpen: true,
       noDelay: options.socket.nodelay,
     });
   }
-  await waitForConnect(socket, label, { ...options, family: target.family });
+  await waitForConnect(socket, label, { ...options, source, family: target.family });
   if (native) socket.resume();
   return new TcpChannel(socket, {
     linger: options.socket.linger,

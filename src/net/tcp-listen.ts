@@ -89,7 +89,7 @@ export async function listenTcp(
   options: TcpListenOptions,
 ): Promise<TcpListener> {
   const bindHost = host ?? (options.family === 6 ? '::' : '0.0.0.0');
-  const { address, family } = await resolveHost(bindHost, port, options.family);
+  const { address, family } = await resolveHost(bindHost, port, options.family, 'listen');
   const label = formatHostPort(address, port);
   const server = net.createServer({ allowHalfOpen: true });
   await new Promise<void>((resolve, reject) => {

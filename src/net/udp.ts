@@ -5,7 +5,7 @@ import type { Channel, Endpoint } from './channel.js';
 import { formatHostPort, netError } from './errno.js';
 import type { Listener, ListenerEventMap } from './listener.js';
 import { createBoundSocket } from './native-socket.js';
-import { resolveHost } from './resolve.js';
+import { resolveHost, resolveSource } from './resolve.js';
 import { udpSocketFd } from './socket-fd.js';
 import { applySocketOptions, hasOptions } from './socket-options.js';
 import { endpoint } from './tcp-channel.js';
@@ -63,9 +63,10 @@ const wildcard = (family: 4 | 6) => (family === 6 ? '::' : '0.0.0.0');
 /** A "connected" UDP socket: datagrams go to, and are accepted only from, host:port. */
 export async function connectUdp(host: string, port: number, options: UdpOptions): Promise<UdpChannel> {
   const target = await resolveHost(host, port, options.family);
+  const source = await resolveSource(options.source, options.sourcePort ?? 0, target);
   const socket = await openSocket(
     target.family,
-    options.source ?? wildcard(target.family),
+    source ?? wildcard(target.family),
     options.sourcePort ?? 0,
     options,
     'bind',
@@ -154,7 +155,12 @@ export async function listenUdp(
   port: number,
   options: UdpOptions,
 ): Promise<UdpListener> {
-  const { address, family } = await resolveHost(host ?? wildcard(options.family ?? 4), port, options.family);
+  const { address, family } = await resolveHost(
+    host ?? wildcard(options.family ?? 4),
+    port,
+    options.family,
+    'listen',
+  );
   const socket = await openSocket(family, address, port, options, 'listen');
   const bound = socket.address();
   return new UdpListener(socket, endpoint(bound.address, bound.port, bound.family), options);

@@ -154,6 +154,32 @@ describe('errors are one line with the errno and its meaning', () => {
     const r = await runCli(['no-such-host.invalid', '80']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^sockrepl: connect no-such-host\.invalid:80: (ENOTFOUND|EAI_AGAIN): .*host/);
+    // What the address was for is named: a listen address, a source address (-s).
+    const listen = await runCli(['listen', 'no-such-host.invalid', '8000']);
+    expect(listen.stderr).toMatch(/^sockrepl: listen no-such-host\.invalid:8000: (ENOTFOUND|EAI_AGAIN): /);
+    for (const args of [
+      ['-s', '999.1.1.1', '127.0.0.1', '9'],
+      ['-u', '-s', '999.1.1.1', '127.0.0.1', '9'],
+    ]) {
+      const r = await runCli(args);
+      expect({ args, code: r.code }).toEqual({ args, code: 1 });
+      expect(r.stderr).toMatch(/^sockrepl: bind 999\.1\.1\.1:0: (ENOTFOUND|EAI_AGAIN): [^\n]*\n$/);
+    }
+  });
+
+  it('an empty host, or a source of the other address family, is a usage error', async () => {
+    expect(await runCli(['', '9'])).toMatchObject({
+      code: 2,
+      stderr: 'sockrepl: connect: the host name is empty\n',
+    });
+    expect(await runCli(['listen', '', '9'])).toMatchObject({
+      code: 2,
+      stderr: 'sockrepl: listen: the host name is empty\n',
+    });
+    expect(await runCli(['-s', '::1', '127.0.0.1', '9'])).toMatchObject({
+      code: 2,
+      stderr: 'sockrepl: -s ::1: an IPv6 source cannot reach 127.0.0.1 (IPv4)\n',
+    });
   });
 
   it('usage errors exit 2', async () => {

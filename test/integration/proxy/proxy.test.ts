@@ -234,6 +234,16 @@ describe('sockrepl proxy (pipe mode: a relay)', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toBe(`sockrepl: ${text}\n`);
     }
+    const emptyHost = await new CliProcess(['proxy', '0', '', '9']).exited;
+    expect(emptyHost).toMatchObject({
+      code: 2,
+      stderr: 'sockrepl: proxy: the upstream host name is empty\n',
+    });
+    // Said before listening, not when the first client comes.
+    const badSource = await new CliProcess(['proxy', '0', '127.0.0.1', '9', '--upstream-source', '999.1.1.1'])
+      .exited;
+    expect(badSource).toMatchObject({ code: 1 });
+    expect(badSource.stderr).toMatch(/^sockrepl: bind 999\.1\.1\.1:0: (ENOTFOUND|EAI_AGAIN): [^\n]*\n$/);
     const udpOnly = await new CliProcess(['proxy', '0', '127.0.0.1', '9', '-u', '--upstream-nodelay']).exited;
     expect(udpOnly.stderr).toBe('sockrepl: --upstream-nodelay applies to TCP only, not with --udp\n');
     const badValue = await new CliProcess(['proxy', '0', '127.0.0.1', '9', '--upstream-linger', 'abc'])
