@@ -244,7 +244,8 @@ export class GlyphDecoder {
     if (base === 'utf8' || base === 'unicode11utf8') this.mode = 'utf8';
     else if (codec.decodeBuf !== undefined || base === 'binary') this.mode = 'table';
     else this.mode = 'general';
-    this.lookahead = this.mode === 'table' ? 0 : 3;
+    // A character takes up to 4 bytes; CESU-8 writes one beyond U+FFFF as two 3-byte surrogates.
+    this.lookahead = this.mode === 'table' ? 0 : base === 'cesu8' ? 5 : 3;
     // Shared by every decoder of the encoding: none of them changes its tables.
     const probe = probeFor(this.decoderName, this.mode);
     this.unit = probe.unit;
@@ -325,10 +326,29 @@ export class GlyphDecoder {
     const bytes = asBuffer(buf);
     // A fresh decoder per character: the column must not depend on what came before a line.
     const decoder = iconv.getDecoder(this.decoderName, { stripBOM: false });
-    const max = Math.min(4, end - i);
+    const max = Math.min(this.lookahead + 1, end - i);
+    // A high surrogate (U+D800-U+DBFF) that came out on its own, and the bytes it took: UTF-16
+    // and CESU-8 give the two halves of a character beyond U+FFFF one at a time.
+    let high = '';
+    let highBytes = 0;
     for (let k = 1; k <= max; k++) {
-      const s = decoder.write(bytes.subarray(i + k - 1, i + k));
+      let s = decoder.write(bytes.subarray(i + k - 1, i + k));
       if (s.length === 0) continue;
+      const u = s.charCodeAt(0);
+      if (highBytes > 0) {
+        if (s.length !== 1 || u < 0xdc00 || u > 0xdfff) return -highBytes;
+        s = high + s;
+      } else if (s.length === 1 && u >= 0xd800 && u <= 0xdbff) {
+        // GB18030's decoder, fed a byte at a time, drops the low half of a four-byte character
+        // (its output is sized by the byte it was given): those bytes, decoded together, say so.
+        const whole = iconv.getDecoder(this.decoderName, { stripBOM: false }).write(bytes.subarray(i, i + k));
+        if (whole.length !== 2 || whole.charCodeAt(0) !== u) {
+          high = s;
+          highBytes = k;
+          continue;
+        }
+        s = whole;
+      }
       const cp = s.codePointAt(0)!;
       if (s.length !== (cp > 0xffff ? 2 : 1) || cp === 0xfffd) break;
       const w = glyphWidth(cp);
@@ -337,6 +357,7 @@ export class GlyphDecoder {
       this.width = w;
       return k;
     }
-    return -Math.min(this.unit, end - i);
+    // A high surrogate with no low one after it is not a character: dots for its bytes alone.
+    return -(highBytes || Math.min(this.unit, end - i));
   }
 }

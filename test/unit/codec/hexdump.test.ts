@@ -55,12 +55,12 @@ const mixedBytes = fc
  * An independent model of the UTF-8 text column: decode the whole input into characters
  * first, then lay the cells out line by line (the dumper does both at once, line by line).
  */
-function referenceDump(data: Uint8Array, cols = 16): string {
+function referenceDump(data: Uint8Array, cols = 16, charAt = utf8At): string {
   const cells: string[] = new Array(data.length).fill('');
   const line = (i: number) => Math.floor(i / cols);
   let i = 0;
   while (i < data.length) {
-    const [n, cp] = utf8At(data, i);
+    const [n, cp] = charAt(data, i);
     if (n > 0 && glyphWidth(cp) > 0) {
       const w = glyphWidth(cp);
       cells[i] = String.fromCodePoint(cp);
@@ -111,6 +111,44 @@ function utf8At(b: Uint8Array, i: number): [number, number] {
   return [need, cp];
 }
 
+/**
+ * One UTF-16 character at `b[i]`, as [bytes, code point]: a surrogate pair is one character of
+ * 4 bytes; a lone surrogate is a unit that is no character (glyphWidth 0); a last odd byte is 1.
+ */
+function utf16At(be: boolean): (b: Uint8Array, i: number) => [number, number] {
+  const unit = (b: Uint8Array, j: number) => (be ? (b[j]! << 8) | b[j + 1]! : b[j]! | (b[j + 1]! << 8));
+  return (b, i) => {
+    if (i + 2 > b.length) return [0, 0];
+    const u = unit(b, i);
+    if (u >= 0xd800 && u <= 0xdbff && i + 4 <= b.length) {
+      const v = unit(b, i + 2);
+      if (v >= 0xdc00 && v <= 0xdfff) return [4, 0x10000 + ((u - 0xd800) << 10) + (v - 0xdc00)];
+    }
+    return [2, u];
+  };
+}
+
+/** UTF-16 code units: text with characters beyond U+FFFF, lone surrogates, any unit at all. */
+const utf16Units = fc
+  .array(
+    fc.oneof(
+      fc.string({ unit: 'grapheme', maxLength: 6 }).map((s) => Array.from(s, (_, k) => s.charCodeAt(k))),
+      fc.constantFrom([0xd83d, 0xde00], [0xd83d], [0xde00], [0xdbff, 0xdfff], [0xd800, 0xd800, 0xdc00]),
+      fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 4 }),
+    ),
+    { maxLength: 10 },
+  )
+  .map((parts) => parts.flat());
+
+function utf16Bytes(units: number[], be: boolean, odd: boolean): Buffer {
+  const out = Buffer.alloc(units.length * 2);
+  for (const [k, u] of units.entries()) {
+    if (be) out.writeUInt16BE(u, 2 * k);
+    else out.writeUInt16LE(u, 2 * k);
+  }
+  return odd && out.length > 0 ? out.subarray(0, -1) : out;
+}
+
 describe('hexdump layout', () => {
   it('prints offset, hex in two halves, and the text column, like hexdump -C', () => {
     expect(hexdump(Buffer.from('Hello, world!\n\x00\x01\xff', 'latin1'), { encoding: 'ascii' })).toBe(
@@ -134,6 +172,44 @@ describe('hexdump layout', () => {
     );
     expect(hexdump(iconv.encode('hi', 'utf16le'), { encoding: 'utf16le', group: 2 })).toBe(
       `00000000  ${'6800 6900'.padEnd(40)}  |h i |\n`,
+    );
+  });
+
+  it('shows a UTF-16 surrogate pair as one character, laid out as UTF-8 lays out its own', () => {
+    expect(hexdump(Buffer.from('61003dd800de6200', 'hex'), { encoding: 'utf16le' })).toBe(
+      '00000000  61 00 3d d8 00 de 62 00                           |a 😀  b |\n',
+    );
+    expect(hexdump(Buffer.from('0061d83dde000062', 'hex'), { encoding: 'utf16be' })).toBe(
+      '00000000  00 61 d8 3d de 00 00 62                           |a 😀  b |\n',
+    );
+    expect(hexdump(Buffer.from('61f09f98806200', 'hex'))).toBe(
+      '00000000  61 f0 9f 98 80 62 00                              |a😀  b.|\n',
+    );
+    // Across a line: the character on the line where it starts, blanks on the next.
+    expect(hexdump(Buffer.from('61003dd800de6200', 'hex'), { encoding: 'utf16le', columns: 3 })).toBe(
+      '00000000  61 00 3d  |a 😀|\n00000003  d8 00 de  |   |\n00000006  62 00     |b |\n',
+    );
+  });
+
+  it('still shows a lone surrogate, high or low, as dots', () => {
+    const dump = (hex: string, encoding: string) =>
+      hexdump(Buffer.from(hex, 'hex'), { encoding }).split('|')[1];
+    expect(dump('61003dd86200', 'utf16le')).toBe('a ..b ');
+    expect(dump('610000de6200', 'utf16le')).toBe('a ..b ');
+    expect(dump('3dd83dd800de', 'utf16le')).toBe('..😀  ');
+    expect(dump('61003dd8', 'utf16le')).toBe('a ..');
+    expect(dump('d83d0062de00', 'utf16be')).toBe('..b ..');
+  });
+
+  it('shows GB18030 and CESU-8 characters beyond U+FFFF', () => {
+    expect(hexdump(iconv.encode('a𠀀b', 'gb18030'), { encoding: 'gb18030' })).toBe(
+      '00000000  61 95 32 82 36 62                                 |a𠀀  b|\n',
+    );
+    expect(hexdump(iconv.encode('a😀b', 'cesu8'), { encoding: 'cesu8' })).toBe(
+      '00000000  61 ed a0 bd ed b8 80 62                           |a😀    b|\n',
+    );
+    expect(hexdump(Buffer.from('61eda0bd62', 'hex'), { encoding: 'cesu8' })).toBe(
+      '00000000  61 ed a0 bd 62                                    |a...b|\n',
     );
   });
 
@@ -226,6 +302,44 @@ describe('hexdump properties', () => {
     );
   });
 
+  it('matches an independent model of the UTF-16 text column, surrogates paired or lone', () => {
+    fc.assert(
+      fc.property(
+        utf16Units,
+        fc.boolean(),
+        fc.boolean(),
+        fc.constantFrom(16, 5, 4),
+        (units, be, odd, cols) => {
+          const data = utf16Bytes(units, be, odd);
+          const encoding = be ? 'utf16be' : 'utf16le';
+          expect(hexdump(data, { encoding, columns: cols })).toBe(referenceDump(data, cols, utf16At(be)));
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('gives the same UTF-16 and GB18030 text under any chunking', () => {
+    fc.assert(
+      fc.property(
+        utf16Units,
+        fc.boolean(),
+        fc.array(fc.integer({ min: 1, max: 40 }), { maxLength: 6 }),
+        fc.constantFrom('utf16le', 'utf16be', 'gb18030', 'cesu8'),
+        fc.constantFrom(16, 5),
+        (units, odd, sizes, encoding, columns) => {
+          const text = String.fromCharCode(...units);
+          const data = encoding.startsWith('utf16')
+            ? utf16Bytes(units, encoding === 'utf16be', odd)
+            : iconv.encode(text, encoding);
+          const options = { encoding, columns };
+          expect(streamed(data, sizes, options)).toBe(hexdump(data, options));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('shows every printable character of valid text, in order, once', () => {
     fc.assert(
       fc.property(
@@ -235,6 +349,22 @@ describe('hexdump properties', () => {
         fc.constantFrom(4, 16),
         (text, columns) => {
           expect(textColumn(hexdump(Buffer.from(text, 'utf8'), { columns, squeeze: false }))).toBe(text);
+        },
+      ),
+    );
+  });
+
+  it('does the same for text beyond U+FFFF in UTF-16 (either byte order) and GB18030', () => {
+    fc.assert(
+      fc.property(
+        fc
+          .string({ unit: 'grapheme', maxLength: 30 })
+          .map((s) => s.replace(/[\s\p{C}\p{M}\p{Zl}\p{Zp}]/gu, '')),
+        fc.constantFrom('utf16le', 'utf16be', 'gb18030'),
+        fc.constantFrom(4, 16),
+        (text, encoding, columns) => {
+          const dump = hexdump(iconv.encode(text, encoding), { encoding, columns, squeeze: false });
+          expect(textColumn(dump)).toBe(text);
         },
       ),
     );
@@ -310,23 +440,27 @@ describe.skipIf(!hasHexdump)('against hexdump -C', () => {
 describe('hexdumpRows', () => {
   it('gives the same hex and text as the plain dump, cell by cell', () => {
     fc.assert(
-      fc.property(mixedBytes, fc.constantFrom('utf8', 'gbk', 'latin1'), (data, encoding) => {
-        const plain = hexdump(data, { encoding }).split('\n').filter(Boolean);
-        const rows = hexdumpRows(data, { encoding });
-        expect(rows.length).toBe(plain.filter((l) => /^[0-9a-f]{8} {2}/.test(l) || l === '*').length);
-        rows.forEach((row, k) => {
-          const line = plain[k]!;
-          if (row.kind === 'squeeze') {
-            expect(line).toBe('*');
-            return;
-          }
-          expect(line.slice(10, 10 + row.hex.length)).toBe(row.hex);
-          expect(row.text.length).toBe(row.bytes.length);
-          expect(line.slice(line.indexOf('|') + 1, line.lastIndexOf('|'))).toBe(
-            row.text.map((c) => c.glyph).join(''),
-          );
-        });
-      }),
+      fc.property(
+        mixedBytes,
+        fc.constantFrom('utf8', 'gbk', 'latin1', 'utf16le', 'gb18030'),
+        (data, encoding) => {
+          const plain = hexdump(data, { encoding }).split('\n').filter(Boolean);
+          const rows = hexdumpRows(data, { encoding });
+          expect(rows.length).toBe(plain.filter((l) => /^[0-9a-f]{8} {2}/.test(l) || l === '*').length);
+          rows.forEach((row, k) => {
+            const line = plain[k]!;
+            if (row.kind === 'squeeze') {
+              expect(line).toBe('*');
+              return;
+            }
+            expect(line.slice(10, 10 + row.hex.length)).toBe(row.hex);
+            expect(row.text.length).toBe(row.bytes.length);
+            expect(line.slice(line.indexOf('|') + 1, line.lastIndexOf('|'))).toBe(
+              row.text.map((c) => c.glyph).join(''),
+            );
+          });
+        },
+      ),
       { numRuns: 200 },
     );
   });
