@@ -10,9 +10,10 @@ import { ndjson, outcomeJson, toJson } from './json-event.js';
 /**
  * `--json` machine mode: every session event is one JSON object per line on standard output;
  * standard input is read line by line as REPL commands (a line not starting with `/` is sent as
- * text). Commands run one after another, so `/expect` orders what follows it. Exits when the
- * connection is over (connect, or listen without -k) or on /quit: 0, or 1 after a reset, a
- * timeout or a network error.
+ * text). Commands run one after another, so `/expect` orders what follows it. With --recv-only
+ * every send is refused (an `error` event; the session goes on); with --send-only received data
+ * prints no `data` events. Exits when the connection is over (connect, or listen without -k) or
+ * on /quit: 0, or 1 after a reset, a timeout or a network error.
  */
 export async function runJson(
   spec: SessionSpec,
@@ -27,9 +28,13 @@ export async function runJson(
   }
   out.onPressure = (full) => session.setPaused(full);
   let lastFailure = false;
+  // --send-only: what arrives is counted (and /expect reads it) but not printed, as pipe mode
+  // writes none of it to standard output and the screen does not list it.
+  const hidden = session.hiddenDir;
   session.on('event', (e) => {
     if (e.type === 'close')
       lastFailure = e.reason === 'reset' || e.reason === 'error' || e.reason === 'timeout';
+    if (e.type === 'data' && e.dir === hidden) return;
     const obj = toJson(e);
     if (obj) out.write(obj);
   });

@@ -5,6 +5,7 @@ import type { Conn, Session } from './session.js';
 /**
  * /file: streams a file to the target connections in 64 KiB pieces, waiting for the kernel to
  * take each one (backpressure), and reports progress (bytes, rate, ETA) a few times a second.
+ * The connections default to the session's targets.
  */
 
 export interface FileProgress {
@@ -18,9 +19,12 @@ export interface FileProgress {
 export async function sendFile(
   session: Session,
   path: string,
-  conns: Conn[],
+  conns?: Conn[],
   signal?: AbortSignal,
 ): Promise<{ sent: number; elapsedMs: number }> {
+  // Asked before anything else: an empty file would send nothing, and still not be allowed.
+  session.assertSends();
+  const to = conns ?? session.targets();
   let total: number;
   try {
     const st = statSync(path);
@@ -40,7 +44,7 @@ export async function sendFile(
     lastReport = now;
     const secs = Math.max((now - started) / 1000, 0.001);
     const rate = sent / secs;
-    for (const c of conns) {
+    for (const c of to) {
       session.record({
         type: 'progress',
         time: now,
@@ -58,7 +62,7 @@ export async function sendFile(
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       if (signal?.aborted) throw new UsageError(`/file ${path}: cancelled after ${sent} of ${total} bytes`);
-      const open = conns.filter((c) => !c.closed && !c.channel.writeClosed);
+      const open = to.filter((c) => !c.closed && !c.channel.writeClosed);
       if (open.length === 0)
         throw new NetError(`/file ${path}: connection closed after ${sent} of ${total} bytes`, 'EPIPE');
       await session.send(chunk, open, signal);

@@ -126,7 +126,7 @@ export class Interpreter {
       },
       file: async (rest, signal) => {
         const path = unquoteWhole(need(rest, '/file <path>'));
-        const { sent, elapsedMs } = await sendFile(s, path, s.targets(), signal);
+        const { sent, elapsedMs } = await sendFile(s, path, undefined, signal);
         const rate = elapsedMs > 0 ? ` (${formatRate((sent / elapsedMs) * 1000)})` : '';
         return { lines: [`sent ${path}: ${sent} bytes in ${(elapsedMs / 1000).toFixed(2)}s${rate}`] };
       },

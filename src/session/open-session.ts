@@ -6,7 +6,7 @@ import { listenTcp } from '../net/tcp-listen.js';
 import { connectUdp, listenUdp } from '../net/udp.js';
 import { PluginRegistry } from '../plugin/registry.js';
 import { prepareRecording } from '../record/recorder.js';
-import { Session, type SessionConfig } from './session.js';
+import { oneWayOf, Session, type SessionConfig } from './session.js';
 import type { SessionSpec } from './session-spec.js';
 import { textCodec } from './text-port.js';
 
@@ -27,6 +27,7 @@ export async function createSession(
     // A proxy serves client after client, as `listen -k` does.
     keepOpen: o.keepOpen || spec.kind === 'proxy',
     broker: o.broker,
+    oneWay: oneWayOf(o),
     settings: {
       encoding,
       endian: o.endian,

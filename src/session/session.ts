@@ -23,10 +23,28 @@ import { type StreamDecoder, textCodec } from './text-port.js';
  * scripts are views over its events and drive it through the interpreter; it knows none of them.
  */
 
+/** `--send-only` or `--recv-only`: the one direction this session's traffic goes. */
+export type OneWay = 'send' | 'recv';
+
+/** The direction the options ask for, if only one. */
+export function oneWayOf(options: { sendOnly: boolean; recvOnly: boolean }): OneWay | undefined {
+  return options.recvOnly ? 'recv' : options.sendOnly ? 'send' : undefined;
+}
+
+/** Why every send fails in a `--recv-only` session (the session goes on). */
+export const RECV_ONLY_REFUSAL =
+  '--recv-only: this session sends nothing (typed lines, /send, /hex, /pack and /file are off)';
+
 export interface SessionConfig {
   mode: 'connect' | 'listen' | 'proxy';
   proto: Protocol;
   settings: Settings;
+  /**
+   * `recv`: every send is refused (sendNow throws RECV_ONLY_REFUSAL). `send`: what arrives is
+   * counted and kept for /expect, but the views leave it out (see hiddenDir), as pipe mode writes
+   * none of it to standard output.
+   */
+  oneWay?: OneWay;
   /** listen: keep accepting after the first client. */
   keepOpen?: boolean;
   /** listen: relay what each client sends to every other client (ncat --broker). */
@@ -79,6 +97,8 @@ const DEFAULT_RECEIVE_LIMIT = 1024 * 1024;
 export class Session extends EventEmitter<SessionEventMap> {
   readonly mode: 'connect' | 'listen' | 'proxy';
   readonly proto: Protocol;
+  /** --send-only or --recv-only; undefined when both directions flow. */
+  readonly oneWay: OneWay | undefined;
   readonly log: EventLog<SessionEvent>;
   readonly conns = new Map<number, Conn>();
   settings: Settings;
@@ -106,6 +126,7 @@ export class Session extends EventEmitter<SessionEventMap> {
     this.config = config;
     this.mode = config.mode;
     this.proto = config.proto;
+    this.oneWay = config.oneWay;
     this.settings = { ...config.settings };
     this.log = new EventLog<SessionEvent>(config.logLimits ?? DEFAULT_LOG_LIMITS, eventSize);
     const every = config.kernelRefreshMs ?? 1000;
@@ -261,24 +282,36 @@ export class Session extends EventEmitter<SessionEventMap> {
   // ---- sending ------------------------------------------------------------------------------
 
   /**
+   * Refuses a send in a receive-only session. Every send goes through sendNow, which asks first;
+   * a command that sends in pieces (/file) asks before it starts.
+   */
+  assertSends(): void {
+    if (this.oneWay === 'recv') throw new UsageError(RECV_ONLY_REFUSAL);
+  }
+
+  /** The direction whose data the views leave out: what arrives, in a send-only session. */
+  get hiddenDir(): Direction | undefined {
+    return this.oneWay === 'send' ? 'in' : undefined;
+  }
+
+  /**
    * Sends one payload to every target (framed when framing is on). Resolves once the kernel has
    * taken it, so a caller sending in a loop honours backpressure.
    */
-  async send(payload: Uint8Array, conns: Conn[] = this.targets(), signal?: AbortSignal): Promise<void> {
+  async send(payload: Uint8Array, conns?: Conn[], signal?: AbortSignal): Promise<void> {
     await this.sendNow(payload, conns, signal);
   }
 
   /**
    * send without a promise when nothing has to wait: undefined once every target took the bytes,
-   * else a promise that resolves when they drained. Throws what send rejects with.
+   * else a promise that resolves when they drained. Throws what send rejects with. The targets
+   * default to the selection (/use, /all), read after the one-way check: a receive-only session
+   * says why it sends nothing before saying there is no one to send to.
    */
-  sendNow(
-    payload: Uint8Array,
-    conns: Conn[] = this.targets(),
-    signal?: AbortSignal,
-  ): Promise<void> | undefined {
+  sendNow(payload: Uint8Array, conns?: Conn[], signal?: AbortSignal): Promise<void> | undefined {
+    this.assertSends();
     let waits: Promise<void>[] | undefined;
-    for (const conn of conns) {
+    for (const conn of conns ?? this.targets()) {
       if (conn.channel.writeClosed) {
         throw new UsageError(
           `connection ${conn.id} is closed for writing${conn.closed ? '' : ' (/shutdown write)'}`,
@@ -364,7 +397,8 @@ export class Session extends EventEmitter<SessionEventMap> {
     const d = conn.dirs[dir];
     const event: DataEvent = { type: 'data', time: Date.now(), conn: conn.id, dir, bytes, prev: d.prev };
     if (frame !== undefined) event.frame = frame;
-    if (this.config.decodeText) {
+    // Text for what no view shows (received data, with --send-only) is never needed.
+    if (this.config.decodeText && dir !== this.hiddenDir) {
       d.decoder ??= textCodec(this.settings.encoding).streamDecoder();
       event.text = d.decoder.write(bytes);
       event.encoding = this.settings.encoding;

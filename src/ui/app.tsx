@@ -9,7 +9,6 @@ import { complete } from './completion.js';
 import { ConnectionList } from './connection-list.js';
 import { appendHistory } from './history.js';
 import { InspectorPanel, inspectorHeight } from './inspector-panel.js';
-import { type OneWay, refusal } from './one-way.js';
 import {
   CTRL_C_WINDOW_MS,
   ctrlCQuits,
@@ -37,8 +36,6 @@ export interface AppProps {
   plain: boolean;
   /** Set by the app so the interpreter's /inspect sees the screen's selection. */
   selection: { current: number | undefined };
-  /** --send-only or --recv-only. */
-  only?: OneWay;
 }
 
 const FRAME_MS = 33;
@@ -49,7 +46,7 @@ interface Running {
   abort: AbortController;
 }
 
-export function App({ session, interpreter, history, historyFile, plain, selection, only }: AppProps) {
+export function App({ session, interpreter, history, historyFile, plain, selection }: AppProps) {
   const { exit } = useApp();
   const { stdout } = useStdout();
   const [size, setSize] = useState({ cols: stdout.columns || 80, rows: stdout.rows || 24 });
@@ -124,11 +121,6 @@ export function App({ session, interpreter, history, historyFile, plain, selecti
       const trimmed = line.trim();
       const isCommand = trimmed.startsWith('/') && !trimmed.startsWith('//');
       if (isCommand) session.notice(`› ${trimmed}`);
-      const refused = refusal(line, only);
-      if (refused) {
-        session.notice(refused, 'error');
-        return;
-      }
       const job: Running = { id: nextId.current++, line: trimmed, abort: new AbortController() };
       setRunning((r) => [...r, job]);
       try {
@@ -143,7 +135,7 @@ export function App({ session, interpreter, history, historyFile, plain, selecti
         setRunning((r) => r.filter((x) => x.id !== job.id));
       }
     },
-    [session, interpreter, quit, dispatch, only],
+    [session, interpreter, quit, dispatch],
   );
 
   // ---- layout ---------------------------------------------------------------------------------
@@ -166,7 +158,8 @@ export function App({ session, interpreter, history, historyFile, plain, selecti
     encoding: session.settings.encoding,
     scroll: ps.scroll,
     selected: ps.selected,
-    hidden: only === 'send' ? 'in' : undefined,
+    // --send-only: what arrives is counted in the status line, not listed.
+    hidden: session.hiddenDir,
   };
   const { rows, maxScroll } = visibleRows(session.log, layout);
 
@@ -285,7 +278,7 @@ export function App({ session, interpreter, history, historyFile, plain, selecti
   const { before, at, after } = promptView(ps.input, ps.cursor, width - 2);
   return (
     <Box flexDirection="column" width={width}>
-      <StatusLine session={session} plain={plain} width={width} only={only} />
+      <StatusLine session={session} plain={plain} width={width} />
       {connRows > 0 ? <ConnectionList session={session} plain={plain} maxRows={connRows} /> : null}
       <Box flexDirection="column" height={trafficHeight}>
         {rows.map((r) => (

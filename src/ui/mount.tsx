@@ -3,7 +3,6 @@ import type { Interpreter } from '../session/interpreter.js';
 import type { Session } from '../session/session.js';
 import { App } from './app.js';
 import { historyPath, loadHistory } from './history.js';
-import type { OneWay } from './one-way.js';
 import { noColor } from './theme.js';
 
 /**
@@ -14,7 +13,6 @@ export async function mountApp(props: {
   session: Session;
   interpreter: Interpreter;
   selection: { current: number | undefined };
-  only: OneWay | undefined;
 }): Promise<void> {
   const historyFile = historyPath();
   const stdout = process.stdout;
@@ -29,7 +27,6 @@ export async function mountApp(props: {
       historyFile={historyFile}
       plain={noColor()}
       selection={props.selection}
-      only={props.only}
     />,
     { exitOnCtrlC: false, patchConsole: true, maxFps: 30 },
   );

@@ -1,6 +1,6 @@
 import { isSockreplError } from '../errors.js';
 import type { SessionSpec } from '../session/session-spec.js';
-import { oneWay, oneWayNotice } from './one-way.js';
+import { oneWayNotice } from './one-way.js';
 
 /**
  * The interactive screen. Reached only through a dynamic import (pipe mode never loads ink or
@@ -25,8 +25,7 @@ export async function runTui(spec: SessionSpec): Promise<number> {
     return err.exitCode;
   }
   const { mountApp } = await import('./mount.js');
-  const only = oneWay(spec.options);
-  if (only) session.notice(oneWayNotice(only), 'warn');
+  if (session.oneWay) session.notice(oneWayNotice(session.oneWay), 'warn');
   const selection: { current: number | undefined } = { current: undefined };
   const interpreter = new Interpreter(session, {
     selected: () => {
@@ -35,7 +34,7 @@ export async function runTui(spec: SessionSpec): Promise<number> {
     },
   });
   try {
-    await mountApp({ session, interpreter, selection, only });
+    await mountApp({ session, interpreter, selection });
   } finally {
     // Also when the screen failed: an open socket would keep the process alive after the error.
     await session.close();

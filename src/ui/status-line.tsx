@@ -1,20 +1,9 @@
 import { Box, Text } from 'ink';
 import { type Conn, formatEndpoint, type Session } from '../session/session.js';
-import type { OneWay } from './one-way.js';
 import { formatBytes } from './theme.js';
 
 /** Mode, addresses, kernel state and queues, bytes, framing, encoding and byte order. */
-export function StatusLine({
-  session,
-  plain,
-  width,
-  only,
-}: {
-  session: Session;
-  plain: boolean;
-  width: number;
-  only?: OneWay;
-}) {
+export function StatusLine({ session, plain, width }: { session: Session; plain: boolean; width: number }) {
   const s = session;
   const open = s.openConns();
   const focus: Conn | undefined =
@@ -48,7 +37,7 @@ export function StatusLine({
   // Shown only while some fault is on: the line is short of room, and no fault is the usual case.
   const faults = s.faults?.active.length ? ` │ fault ${s.faults.summary()}` : '';
   const dropped = s.log.dropped > 0 ? `  dropped ${s.log.dropped}` : '';
-  const oneWay = only ? ` │ ${only}-only` : '';
+  const oneWay = s.oneWay ? ` │ ${s.oneWay}-only` : '';
   const set = s.settings;
   const right = ` in ${formatBytes(s.totals.bytesIn)} out ${formatBytes(s.totals.bytesOut)} │ ${set.encoding} ${set.endian} ${set.eol} │ frame ${s.frameSpec ?? 'off'}${faults}${oneWay}${dropped} `;
   // The right side (counters, settings) always shows; the addresses give way on a narrow screen.

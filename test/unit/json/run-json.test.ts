@@ -86,6 +86,56 @@ describe('--json machine mode', () => {
     expect(await code).toBe(0);
   });
 
+  it('--recv-only: each send is one error event starting --recv-only:, the session goes on', async () => {
+    server = await startServer();
+    const h = harness();
+    const options = defaultOptions({ json: true, recvOnly: true });
+    const code = runJson({ kind: 'connect', host: '127.0.0.1', port: server.port, options }, h);
+    const peer = await server.nextSocket();
+    await until(() => h.events.some((e) => e.type === 'open'));
+    h.stdin.write('hello\n/send x\n/hex 00\n/pack >H 1\n/file /dev/null\n/eol crlf\n');
+    await until(() => h.events.some((e) => e.type === 'result' && e.command === 'eol'));
+    const errors = h.events.filter((e) => e.type === 'error');
+    expect(errors.map((e) => e.command)).toEqual(['text', 'send', 'hex', 'pack', 'file']);
+    for (const e of errors) {
+      expect(e).toMatchObject({ code: 'EUSAGE' });
+      expect(String(e.message)).toMatch(/^--recv-only: [^\n]*$/);
+    }
+    // What arrives is still printed.
+    peer.write('pong\n');
+    await until(() => h.events.some((e) => e.type === 'data'));
+    h.stdin.end();
+    peer.end();
+    expect(await code).toBe(0);
+    expect(h.events.filter((e) => e.type === 'data')).toEqual([
+      expect.objectContaining({ dir: 'in', text: 'pong\n' }),
+    ]);
+    expect(Buffer.concat(server.received).length).toBe(0);
+  });
+
+  it('--send-only: what arrives is counted and /expect reads it, but no data event shows it', async () => {
+    server = await startServer();
+    const h = harness();
+    const options = defaultOptions({ json: true, sendOnly: true });
+    const code = runJson({ kind: 'connect', host: '127.0.0.1', port: server.port, options }, h);
+    const peer = await server.nextSocket();
+    await until(() => h.events.some((e) => e.type === 'open'));
+    h.stdin.write('ping\n');
+    await server.waitFor('ping\n');
+    peer.write('pong\n');
+    h.stdin.write('/expect pong 2s\n/info\n');
+    await until(() => h.events.some((e) => e.type === 'result' && e.command === 'info'));
+    h.stdin.end();
+    peer.end();
+    expect(await code).toBe(0);
+    expect(h.events.filter((e) => e.type === 'data')).toEqual([
+      expect.objectContaining({ dir: 'out', text: 'ping\n' }),
+    ]);
+    expect(h.events).toContainEqual(expect.objectContaining({ type: 'expect', ok: true, match: 'pong' }));
+    const info = h.events.find((e) => e.type === 'result' && e.command === 'info');
+    expect(info!.data).toEqual([expect.objectContaining({ bytesIn: 5, bytesOut: 5 })]);
+  });
+
   it('a refused connection is an error event and exit code 1', async () => {
     server = await startServer();
     const port = server.port;

@@ -211,6 +211,77 @@ describe('codecs and framing through commands', () => {
   });
 });
 
+describe('--recv-only and --send-only (the session holds the rule)', () => {
+  it('--recv-only: every way of sending is refused with one --recv-only line; the rest works', async () => {
+    const { s, run, peer, events } = await connected({ recvOnly: true });
+    expect(s.oneWay).toBe('recv');
+    const { writeFileSync, mkdtempSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'sockrepl-'));
+    writeFileSync(join(dir, 'blob.bin'), 'blob');
+    writeFileSync(join(dir, 'empty.bin'), '');
+    const lines = [
+      'hello',
+      '//slash',
+      '/send x',
+      '/send ""',
+      '/hex 00',
+      '/pack >H 1',
+      `/file ${join(dir, 'blob.bin')}`,
+      `/file ${join(dir, 'empty.bin')}`,
+    ];
+    for (const line of lines) {
+      const o = await run.execute(line);
+      expect(o, line).toMatchObject({ ok: false, error: { code: 'EUSAGE', exitCode: 2 } });
+      expect(o.lines, line).toHaveLength(1);
+      expect(o.lines[0], line).toMatch(/^--recv-only: /);
+    }
+    // The session's own send path, as scripts and the library use it, refuses too.
+    expect(() => s.sendNow(Buffer.from('x'))).toThrow(/^--recv-only: /);
+    await expect(s.send(Buffer.from('x'))).rejects.toThrow(/^--recv-only: /);
+    expect(events.some((e) => e.type === 'progress')).toBe(false);
+    // The session goes on: settings change, received data is shown and /expect reads it.
+    expect((await run.execute('/eol crlf')).lines[0]).toBe('eol crlf');
+    peer.write('pong\n');
+    expect((await run.execute('/expect pong 2s')).ok).toBe(true);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'data', dir: 'in', text: 'pong\n' }));
+    expect(s.totals.bytesOut).toBe(0);
+    expect(events.some((e) => e.type === 'data' && e.dir === 'out')).toBe(false);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(Buffer.concat(server!.received).length).toBe(0);
+  });
+
+  it('--recv-only: the refusal comes before "no open connection"', async () => {
+    const options = defaultOptions({ recvOnly: true, keepOpen: true });
+    session = await createSession(
+      { kind: 'listen', host: '127.0.0.1', port: 0, options },
+      { kernelRefreshMs: 0 },
+    );
+    await startSession(session, { kind: 'listen', host: '127.0.0.1', port: 0, options });
+    const run = new Interpreter(session);
+    expect((await run.execute('hi')).lines[0]).toMatch(/^--recv-only: /);
+    expect((await run.execute('/file /dev/null')).lines[0]).toMatch(/^--recv-only: /);
+  });
+
+  it('--send-only: received data is counted and kept for /expect; views are told to leave it out', async () => {
+    const { s, run, peer } = await connected({ sendOnly: true });
+    expect(s.oneWay).toBe('send');
+    expect(s.hiddenDir).toBe('in');
+    expect((await run.execute('ping')).ok).toBe(true);
+    await server!.waitFor('ping\n');
+    peer.write('pong\n');
+    expect((await run.execute('/expect pong 2s')).ok).toBe(true);
+    expect(s.totals).toMatchObject({ bytesIn: 5, bytesOut: 5 });
+  });
+
+  it('both directions: no one-way rule', async () => {
+    const { s } = await connected();
+    expect(s.oneWay).toBeUndefined();
+    expect(s.hiddenDir).toBeUndefined();
+  });
+});
+
 describe('listen mode with several clients', () => {
   it('/use picks one client, /all answers every one', async () => {
     const options = defaultOptions({ keepOpen: true });

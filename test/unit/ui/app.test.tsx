@@ -1,9 +1,8 @@
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Interpreter } from '../../../src/session/interpreter.js';
-import { Session } from '../../../src/session/session.js';
+import { type OneWay, Session } from '../../../src/session/session.js';
 import { App } from '../../../src/ui/app.js';
-import type { OneWay } from '../../../src/ui/one-way.js';
 
 /** The whole screen over a session with no connection, driven through ink's stdin. */
 function mount(only?: OneWay) {
@@ -11,6 +10,7 @@ function mount(only?: OneWay) {
     mode: 'connect',
     proto: 'tcp',
     kernelRefreshMs: 0,
+    oneWay: only,
     settings: {
       encoding: 'utf8',
       endian: 'be',
@@ -29,7 +29,6 @@ function mount(only?: OneWay) {
       historyFile={undefined}
       plain
       selection={{ current: undefined }}
-      only={only}
     />,
   );
   mounted.push(app);
@@ -81,6 +80,27 @@ describe('the screen', () => {
     const frame = app.lastFrame() ?? '';
     expect(frame.match(/--recv-only: this session sends nothing/g)).toHaveLength(5);
     expect(frame).not.toContain('no open connection');
+  });
+
+  it("--send-only: the status line says so and received data is not listed (the session's hiddenDir)", async () => {
+    const { session, app, frameShows } = mount('send');
+    for (const [dir, text] of [
+      ['out', 'ping-out'],
+      ['in', 'pong-in'],
+    ] as const) {
+      session.record({
+        type: 'data',
+        time: 0,
+        conn: 1,
+        dir,
+        bytes: Buffer.from(text),
+        prev: Buffer.alloc(0),
+      });
+    }
+    await frameShows(/ping-out/);
+    const frame = app.lastFrame() ?? '';
+    expect(frame).toContain('send-only');
+    expect(frame).not.toContain('pong-in');
   });
 
   it('Tab lists the candidates under the traffic', async () => {
