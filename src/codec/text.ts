@@ -27,10 +27,17 @@ export function encodingExists(name: string): boolean {
   return name.trim() !== '' && iconv.encodingExists(name);
 }
 
-/** Every name iconv-lite accepts (canonical spelling: lowercase, no punctuation), sorted. */
+/**
+ * iconv-lite's codecs that spell bytes as digits rather than characters: "encoding" `abc` with
+ * hex gives the one byte 0xab, and any text with a character outside the alphabet gives fewer
+ * bytes than typed or none. They are no text encoding for the session, the screen or decode.
+ */
+const NOT_CHARACTER_ENCODINGS: ReadonlySet<string> = new Set(['hex', 'base64']);
+
+/** Every character encoding iconv-lite accepts (canonical spelling: lowercase, no punctuation), sorted. */
 export function listEncodings(): string[] {
   return Object.keys(table())
-    .filter((k) => !k.startsWith('_'))
+    .filter((k) => !k.startsWith('_') && !NOT_CHARACTER_ENCODINGS.has(baseEncoding(k)))
     .sort();
 }
 
@@ -45,9 +52,18 @@ export function baseEncoding(name: string): string {
   return key;
 }
 
-/** Checks an encoding name; an unknown one is a UsageError that lists the nearest known names. */
+/**
+ * Checks an encoding name, the one check every text encoding given by a user passes (-e, /enc,
+ * a script's `enc`, decode, the library): an unknown one is a UsageError that lists the nearest
+ * known names, and one that is no character encoding (hex, base64) a UsageError that says so.
+ */
 export function resolveEncoding(name: string): string {
-  if (encodingExists(name)) return name;
+  if (encodingExists(name)) {
+    // UTF-8 is answered without loading iconv-lite's table, as encodingExists does.
+    if (canonical(name) !== 'utf8' && NOT_CHARACTER_ENCODINGS.has(baseEncoding(name)))
+      throw new UsageError(`${name} is not a character encoding; pick one for text (utf8, latin1, gbk...)`);
+    return name;
+  }
   const near = nearEncodings(name);
   const hint = near.length ? ` (did you mean ${near.join(', ')}?)` : ' (see iconv-lite for the list)';
   throw new UsageError(`unknown encoding '${name}'${hint}`);
@@ -153,8 +169,8 @@ export function createStreamDecoder(encoding: string = DEFAULT_ENCODING): Stream
   }
   const base = baseEncoding(enc);
   if (/^(utf32|ucs4|utf16)/.test(base)) return alignedDecoder(enc, base.startsWith('utf16') ? 2 : 4);
-  if (/^(utf7|unicode11utf7|base64|hex)/.test(base) || 'decodeBuf' in iconv.getCodec(enc)) {
-    // Single-byte tables are stateless; UTF-7 and base64 keep their own (correct) state.
+  if (/^(utf7|unicode11utf7)/.test(base) || 'decodeBuf' in iconv.getCodec(enc)) {
+    // Single-byte tables are stateless; UTF-7 keeps its own (correct) state.
     const decoder = iconv.getDecoder(enc);
     return {
       write: (bytes) => (bytes.length ? decoder.write(asBuffer(bytes)) : ''),

@@ -236,6 +236,14 @@ describe('sockrepl decode', () => {
         "sockrepl: decode: unknown encoding 'gbkk' (did you mean gbk, xgbk?)\n",
       ],
       [
+        ['decode', '-e', 'hex', '00'],
+        'sockrepl: decode: hex is not a character encoding; pick one for text (utf8, latin1, gbk...)\n',
+      ],
+      [
+        ['decode', '--text', '-e', 'base64', '00'],
+        'sockrepl: decode: base64 is not a character encoding; pick one for text (utf8, latin1, gbk...)\n',
+      ],
+      [
         ['decode', '--struct', '<z', '00'],
         "sockrepl: decode: bad char in struct format: 'z' at position 1\n",
       ],

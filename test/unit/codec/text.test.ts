@@ -65,6 +65,38 @@ describe('resolveEncoding', () => {
     expect(() => resolveEncoding('')).toThrow(/unknown encoding ''/);
   });
 
+  it('refuses hex and base64, in any spelling: they spell bytes as digits, not characters', () => {
+    for (const name of ['hex', 'HEX', 'base64', 'Base-64', 'BASE64'])
+      expect(() => resolveEncoding(name), name).toThrow(
+        new UsageError(`${name} is not a character encoding; pick one for text (utf8, latin1, gbk...)`),
+      );
+    // Everything that takes an encoding from a user goes through it.
+    expect(() => encodeText('abc', 'hex')).toThrow(/^hex is not a character encoding/);
+    expect(() => decodeText(Buffer.from([0xab]), 'base64')).toThrow(/^base64 is not a character encoding/);
+    expect(() => createStreamDecoder('hex')).toThrow(/^hex is not a character encoding/);
+    expect(listEncodings()).not.toContain('hex');
+    expect(listEncodings()).not.toContain('base64');
+    expect(nearEncodings('hexx')).not.toContain('hex');
+  });
+
+  it('refuses exactly the codecs iconv-lite lists that encode a letter as no bytes', () => {
+    // A character encoding encodes 'z' as some bytes; a digit codec (hex, base64) drops it. Should
+    // iconv-lite add another such codec, this names it.
+    iconv.encodingExists('utf8');
+    const names = Object.keys(iconv.encodings as Record<string, unknown>).filter((k) => !k.startsWith('_'));
+    const digitCodecs = names.filter((k) => iconv.encode('z', k).length === 0);
+    expect(digitCodecs.sort()).toEqual(['base64', 'hex']);
+    const refused = names.filter((k) => {
+      try {
+        resolveEncoding(k);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    expect(refused.sort()).toEqual(digitCodecs);
+  });
+
   it('lists near matches best first', () => {
     expect(nearEncodings('latin-1')[0]).toBe('latin1');
     expect(nearEncodings('big-5')[0]).toBe('big5');

@@ -165,4 +165,20 @@ describe('--json machine mode', () => {
     );
     expect(code).toBe(2);
   });
+
+  it('-e hex or base64 is a usage error (exit 2): not a character encoding', async () => {
+    for (const encoding of ['hex', 'base64']) {
+      const h = harness();
+      let err = '';
+      h.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+      });
+      const options = defaultOptions({ json: true, encoding });
+      expect(await runJson({ kind: 'connect', host: '127.0.0.1', port: 9, options }, h)).toBe(2);
+      expect(err).toBe(
+        `sockrepl: ${encoding} is not a character encoding; pick one for text (utf8, latin1, gbk...)\n`,
+      );
+      expect(h.events[0]).toMatchObject({ type: 'error', code: 'EUSAGE' });
+    }
+  });
 });

@@ -94,6 +94,30 @@ describe('interpreter over a real TCP connection', () => {
     expect((await run.execute('/enc nosuch')).lines[0]).toMatch(/unknown encoding/);
   });
 
+  it('/enc hex and /enc base64 are refused in one line; the encoding stays and typing still sends text', async () => {
+    const { run, s } = await connected();
+    for (const name of ['hex', 'base64', 'Base-64']) {
+      const o = await run.execute(`/enc ${name}`);
+      expect(o).toMatchObject({ ok: false, error: { code: 'EUSAGE', exitCode: 2 } });
+      // The session keeps encoding names lower-cased, as /enc shows them.
+      expect(o.lines).toEqual([
+        `${name.toLowerCase()} is not a character encoding; pick one for text (utf8, latin1, gbk...)`,
+      ]);
+    }
+    expect(s.settings.encoding).toBe('utf8');
+    expect((await run.execute('/enc')).lines[0]).toBe('encoding utf8');
+    await run.execute('abc');
+    await run.execute('/send "x');
+    await server!.waitFor('abc\n"x');
+  });
+
+  it('-e hex is refused before connecting', async () => {
+    const options = defaultOptions({ encoding: 'hex' });
+    await expect(createSession({ kind: 'connect', host: '127.0.0.1', port: 9, options })).rejects.toThrow(
+      /^hex is not a character encoding/,
+    );
+  });
+
   it('/opt changes a socket option live and /info reports the kernel view', async () => {
     const { run } = await connected();
     const opt = await run.execute('/opt nodelay on');

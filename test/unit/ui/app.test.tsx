@@ -103,6 +103,16 @@ describe('the screen', () => {
     expect(frame).not.toContain('pong-in');
   });
 
+  it('/enc hex: one line at the prompt says it is no character encoding; the screen goes on in utf8', async () => {
+    const { session, app, type, frameShows } = mount();
+    await type('/enc hex\r');
+    await frameShows(/hex is not a character encoding; pick one for text/);
+    await type('/eol crlf\r');
+    await frameShows(/eol crlf/);
+    expect(session.settings.encoding).toBe('utf8');
+    expect(app.lastFrame()).toMatch(/utf8 be crlf/);
+  });
+
   it('Tab lists the candidates under the traffic', async () => {
     const { type, frameShows } = mount();
     await type('/en\t');
