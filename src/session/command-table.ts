@@ -88,8 +88,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'frame',
-    usage: '/frame <spec>|off',
-    summary: 'framing: length:u32be, lines, delim:\\r\\n, fixed:16...',
+    usage: '/frame [<spec>|off]',
+    summary: 'show framing, or set it: length:u32be, lines, delim:\\r\\n, fixed:16...; off stops it',
     arg: 'word',
     words: ['off'],
   },

@@ -234,10 +234,10 @@ export class Interpreter {
         return { lines: [`view ${s.settings.view}`] };
       },
       frame: (rest) => {
+        // Bare: what is on, as bare /fault lists the faults. `none` is kept as a synonym of `off`.
         const spec = rest.trim();
-        if (spec === '') return { lines: [`framing ${s.frameSpec ?? 'off'}`] };
-        s.setFrame(spec === 'off' || spec === 'none' ? undefined : spec);
-        return { lines: [`framing ${s.frameSpec ?? 'off'}`] };
+        if (spec !== '') s.setFrame(spec === 'off' || spec === 'none' ? undefined : spec);
+        return { lines: framingLines(s) };
       },
       fault: (rest) => faultCommand(s.faults, rest),
       record: (rest) => recordCommand(s, rest),
@@ -293,6 +293,23 @@ function expectOutcome(e: ExpectEvent): Partial<CommandOutcome> {
     data: e,
     error: { code: 'EEXPECT', message, exitCode: EXPECT_FAILED_EXIT },
   };
+}
+
+/**
+ * `framing <spec>` or `framing off`. One spec frames both directions of every connection; a
+ * direction whose stream could not be framed has gone back to raw chunks, and is named.
+ */
+function framingLines(s: Session): string[] {
+  if (!s.frameSpec) return ['framing off'];
+  const lines = [`framing ${s.frameSpec}`];
+  for (const c of s.openConns()) {
+    const raw = (['in', 'out'] as const).filter((d) => !c.dirs[d].framer);
+    if (raw.length > 0)
+      lines.push(
+        `  connection ${c.id} ${raw.join(' and ')}: raw chunks (framing failed there; /frame ${s.frameSpec} starts again)`,
+      );
+  }
+  return lines;
 }
 
 function latestData(s: Session): DataEvent | undefined {

@@ -233,6 +233,45 @@ describe('codecs and framing through commands', () => {
     await server!.waitFor(Buffer.from([0, 2, 0x68, 0x69]));
     expect((await run.execute('/frame off')).lines[0]).toBe('framing off');
   });
+
+  it('a bare /frame shows the framing and changes nothing; /frame off (or none) switches it off', async () => {
+    const { s, run, peer } = await connected();
+    expect(await run.execute('/frame')).toMatchObject({ ok: true, lines: ['framing off'] });
+    expect(s.frameSpec).toBeUndefined();
+    await run.execute('/frame lines');
+    for (const bare of ['/frame', '/frame ', '/FRAME   ']) {
+      expect((await run.execute(bare)).lines, bare).toEqual(['framing lines']);
+      expect(s.frameSpec).toBe('lines');
+    }
+    // Still framing: a typed line is one message.
+    peer.write('a\nb\n');
+    expect((await run.execute('/expect frame 2s')).data).toMatchObject({ match: 'a' });
+    expect((await run.execute('/frame off')).lines).toEqual(['framing off']);
+    expect(s.frameSpec).toBeUndefined();
+    await run.execute('/frame lines');
+    expect((await run.execute('/frame none')).lines).toEqual(['framing off']);
+    expect(s.frameSpec).toBeUndefined();
+  });
+
+  it('a bare /frame names a direction that went back to raw chunks after framing failed', async () => {
+    const { s, run, peer, events } = await connected();
+    await run.execute('/frame length:u8,max=4');
+    peer.write(Buffer.from([9, 1, 2]));
+    await until(() => events.some((e) => e.type === 'notice' && /framing .* failed/.test(e.text)));
+    const id = s.openConns()[0]!.id;
+    expect((await run.execute('/frame')).lines).toEqual([
+      'framing length:u8,max=4',
+      `  connection ${id} in: raw chunks (framing failed there; /frame length:u8,max=4 starts again)`,
+    ]);
+    // Setting the spec again starts every direction afresh.
+    expect((await run.execute('/frame length:u8,max=4')).lines).toEqual(['framing length:u8,max=4']);
+  });
+
+  it('/help shows /frame with its optional argument', async () => {
+    const { run } = await connected();
+    const help = (await run.execute('/help frame')).lines[0]!;
+    expect(help).toMatch(/^\/frame \[<spec>\|off\] {2}show framing, or set it: .*; off stops it$/);
+  });
 });
 
 describe('--recv-only and --send-only (the session holds the rule)', () => {
