@@ -226,6 +226,8 @@ export class GlyphDecoder {
   /** Set by `decodeAt` for a printable character: its text (general mode) and columns. */
   glyph = '';
   width = 0;
+  /** Set by `decodeAt` in general mode: the bytes ended before it could decide (see `unfinished`). */
+  private cut = false;
 
   private decoderName: string;
   private autoEndian: 'utf16' | 'utf32' | undefined;
@@ -281,6 +283,27 @@ export class GlyphDecoder {
     return this.mode === 'utf8' ? this.decodeUtf8(buf, i, end) : this.decodeGeneral(buf, i, end);
   }
 
+  /**
+   * Call after `decodeAt(buf, i, end)` returned dots: whether `buf[i, end)` is the beginning of
+   * a character that more bytes could finish (a stream cut inside a character), rather than
+   * bytes that are no character whatever follows them. Always false in table mode.
+   */
+  unfinished(buf: Uint8Array, i: number, end: number): boolean {
+    const n = end - i;
+    if (this.mode === 'general') return this.cut;
+    if (this.mode === 'table' || n < 1 || n > this.lookahead) return false;
+    const b0 = buf[i]!;
+    const need = b0 < 0xc2 ? 0 : b0 < 0xe0 ? 2 : b0 < 0xf0 ? 3 : b0 < 0xf5 ? 4 : 0;
+    if (n >= need) return false;
+    if (n > 1) {
+      const b1 = buf[i + 1]!;
+      const lo = b0 === 0xe0 ? 0xa0 : b0 === 0xf0 ? 0x90 : 0x80;
+      const hi = b0 === 0xed ? 0x9f : b0 === 0xf4 ? 0x8f : 0xbf;
+      if (b1 < lo || b1 > hi) return false;
+    }
+    return n < 3 || (buf[i + 2]! & 0xc0) === 0x80;
+  }
+
   private decodeUtf8(buf: Uint8Array, i: number, end: number): number {
     const b0 = buf[i]!;
     let need: number;
@@ -331,6 +354,7 @@ export class GlyphDecoder {
     // and CESU-8 give the two halves of a character beyond U+FFFF one at a time.
     let high = '';
     let highBytes = 0;
+    this.cut = false;
     for (let k = 1; k <= max; k++) {
       let s = decoder.write(bytes.subarray(i + k - 1, i + k));
       if (s.length === 0) continue;
@@ -350,13 +374,15 @@ export class GlyphDecoder {
         s = whole;
       }
       const cp = s.codePointAt(0)!;
-      if (s.length !== (cp > 0xffff ? 2 : 1) || cp === 0xfffd) break;
+      if (s.length !== (cp > 0xffff ? 2 : 1) || cp === 0xfffd) return -Math.min(this.unit, end - i);
       const w = glyphWidth(cp);
       if (w === 0) return -k;
       this.glyph = s;
       this.width = w;
       return k;
     }
+    // Nothing decided (or a high surrogate waiting for its low half) when the bytes ran out.
+    this.cut = end - i <= this.lookahead;
     // A high surrogate with no low one after it is not a character: dots for its bytes alone.
     return -(highBytes || Math.min(this.unit, end - i));
   }

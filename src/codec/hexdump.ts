@@ -175,6 +175,19 @@ function lineWriters(columns: number, advance: Uint8Array): LineWriters {
   return writers;
 }
 
+/** Where formatChunk joins the bytes held from the chunk before to the first of the next. */
+const HEAD = Buffer.alloc(16);
+
+/** What `formatChunk` keeps while it formats a chunk. */
+interface OpenChunk {
+  /** Bytes at the end that begin a character the chunk does not finish (blanks, not dots). */
+  held: number;
+  /** The glyphs of the character begun before the chunk, for its first cell, until written. */
+  lead: string | undefined;
+  /** Their width in columns: the cells of the chunk they cover. */
+  leadWidth: number;
+}
+
 /** One cell of the text column, for views that style each cell (the TUI). */
 export interface TextCell {
   /** What to draw: a character, `.`, a blank, or '' where a wide character covers the cell. */
@@ -226,6 +239,8 @@ export class HexDumper {
   private previousStartState = -1;
   private started = false;
   private carry: Buffer | undefined;
+  /** Set while formatChunk runs (one field: a dumper is made per chunk of traffic). */
+  private open: OpenChunk | undefined;
 
   constructor(options: HexDumpOptions = {}) {
     const columns = options.columns ?? 16;
@@ -409,6 +424,84 @@ export class HexDumper {
     return out.subarray(0, written);
   }
 
+  /**
+   * Dumps one chunk of a stream that arrives in chunks (a connection's traffic) as a whole dump
+   * of its own, every line printed, on a new dumper. `before` is what the previous chunk's call
+   * held back (`held` bytes at its end, joined to the bytes before them if they were all held):
+   * the start of a character that chunk did not finish. Such a character is drawn whole in this
+   * chunk's first cell, blanks over the rest of its bytes here; one that this chunk begins and
+   * does not finish is blanks, and `held` says how many bytes at the end of `before` and `input`
+   * it has so far. Bytes that turn out to be no character are dots where they are shown.
+   */
+  formatChunk(input: Uint8Array, before: Uint8Array, out: Uint8Array): { written: number; held: number } {
+    const g = this.glyphs;
+    if (!g || g.mode === 'table') return { written: this.formatInto(input, true, out).written, held: 0 };
+    if (input.length === 0) return { written: 0, held: before.length };
+    if (!this.started) {
+      g.sniff(input);
+      this.started = true;
+    }
+    const open: OpenChunk = { held: 0, lead: undefined, leadWidth: 0 };
+    if (before.length > 0) this.continueCharacter(g, input, before, open);
+    this.open = open;
+    try {
+      const { written } = this.formatInto(input, true, out);
+      return { written, held: open.held };
+    } finally {
+      this.open = undefined;
+    }
+  }
+
+  /**
+   * Decides the character that `before` begins: the cells of `input` it covers, and its glyph
+   * (or dots), drawn by the first line. When `input` ends before it does, every cell is blank
+   * and all of it is held again.
+   */
+  private continueCharacter(g: GlyphDecoder, input: Uint8Array, before: Uint8Array, open: OpenChunk): void {
+    const c = before.length;
+    const size = c + Math.min(input.length, g.lookahead + 1);
+    const head = size <= HEAD.length ? HEAD.subarray(0, size) : Buffer.alloc(size);
+    head.set(before);
+    head.set(input.subarray(0, head.length - c), c);
+    let lead = '';
+    let leadWidth = 0;
+    let pos = 0;
+    while (pos < c) {
+      const r = g.decodeAt(head, pos, head.length);
+      const len = r > 0 ? r : -r;
+      if (r < 0 && head.length === c + input.length && g.unfinished(head, pos, head.length)) {
+        this.pendingCells = input.length;
+        this.pendingFill = SPACE;
+        open.held = head.length - pos;
+        break;
+      }
+      if (r > 0) {
+        lead += g.mode === 'utf8' ? head.toString('utf8', pos, pos + r) : g.glyph;
+        leadWidth += g.width;
+      }
+      if (pos + len > c) {
+        this.pendingCells = pos + len - c;
+        this.pendingFill = r > 0 ? SPACE : 0x2e;
+        break;
+      }
+      // Bytes of `before` that turn out to be no character were blanks in the chunk before and
+      // are not shown again. A character that ends within `before` (there can be one only after
+      // such bytes) joins the glyph in the first cell, ahead of the one this chunk finishes.
+      pos += len;
+    }
+    if (lead) {
+      open.lead = lead;
+      open.leadWidth = leadWidth;
+    }
+  }
+
+  /** The glyph of a character begun before the chunk, at a line's start; returns the output position. */
+  private writeLead(open: OpenChunk, out: Uint8Array, p: number): number {
+    p += asBuffer(out).write(open.lead!, p, 'utf8');
+    open.lead = undefined;
+    return p;
+  }
+
   private sameAsPrevious(input: Uint8Array, i: number, local: boolean): boolean {
     const cols = this.columns;
     if (local) {
@@ -499,7 +592,13 @@ export class HexDumper {
       pt = this.fast.table(input, i, dv, ph, this.hexWord, pt, g.tableWord, g.tableLength);
     else {
       const skip = this.pendingCells;
-      for (let m = 0; m < skip; m++) out[pt++] = this.pendingFill;
+      let m = 0;
+      const open = this.open;
+      if (open?.lead !== undefined) {
+        m = Math.min(open.leadWidth, skip);
+        pt = this.writeLead(open, out, pt);
+      }
+      for (; m < skip; m++) out[pt++] = this.pendingFill;
       this.pendingCells = 0;
       pt = this.fast.pair(
         input,
@@ -532,7 +631,18 @@ export class HexDumper {
   writeChar(input: Uint8Array, at: number, room: number, n: number, out: Uint8Array, p: number): number {
     const g = this.glyphs!;
     const r = g.decodeAt(input, at, n);
-    const cells = r > 0 ? r : -r;
+    let cells = r > 0 ? r : -r;
+    if (r < 0 && n - at <= g.lookahead && this.open !== undefined && g.unfinished(input, at, n)) {
+      // The chunk ends inside this character: blanks here, the next chunk draws it.
+      cells = n - at;
+      this.open.held = cells;
+      const inLine = Math.min(cells, room);
+      for (let m = 0; m < inLine; m++) out[p++] = SPACE;
+      this.pendingFill = SPACE;
+      this.pendingCells = cells - inLine;
+      this.charCells = inLine;
+      return p;
+    }
     const inLine = Math.min(cells, room);
     if (r > 0) {
       if (g.mode === 'utf8') for (let m = 0; m < r; m++) out[p++] = input[at + m]!;
@@ -561,6 +671,13 @@ export class HexDumper {
   ): number {
     const g = this.glyphs!;
     let j = 0;
+    const open = this.open;
+    if (open?.lead !== undefined) {
+      // The cells the glyph's width covers.
+      j = Math.min(open.leadWidth, this.pendingCells, k);
+      this.pendingCells -= j;
+      p = this.writeLead(open, out, p);
+    }
     while (this.pendingCells > 0 && j < k) {
       out[p++] = this.pendingFill;
       this.pendingCells--;

@@ -1,8 +1,8 @@
-import { hexdump } from './hexdump.js';
+import { HexDumper, hexdump } from './hexdump.js';
 
 /**
- * Pipe mode's `-x / --hex [file]`: each chunk as it passes, with a header line in the manner of
- * `socat -x` (`>` sent, `<` received), then its hex dump:
+ * Pipe mode's `-x / --hex [file]` and `/save`'s transcript: each chunk as it passes, with a
+ * header line in the manner of `socat -x` (`>` sent, `<` received), then its hex dump:
  *
  *   > 2024-05-01T12:00:00.123Z conn=1 length=5
  *   00000000  68 65 6c 6c 6f                                    |hello|
@@ -13,6 +13,8 @@ export interface TrafficChunk {
   conn: number | string;
   time: Date;
   bytes: Uint8Array;
+  /** The frame's number on its connection and direction, when framing is on (`frame=` in the header). */
+  frame?: number;
 }
 
 export interface TrafficDumpOptions {
@@ -24,11 +26,67 @@ export interface TrafficDumpOptions {
 
 /** The header line alone, without its newline; ISO time in UTC so logs from any host line up. */
 export function formatTrafficHeader(chunk: Omit<TrafficChunk, 'bytes'> & { length: number }): string {
-  return `${chunk.dir === 'out' ? '>' : '<'} ${chunk.time.toISOString()} conn=${chunk.conn} length=${chunk.length}`;
+  const frame = chunk.frame === undefined ? '' : ` frame=${chunk.frame}`;
+  return `${chunk.dir === 'out' ? '>' : '<'} ${chunk.time.toISOString()} conn=${chunk.conn}${frame} length=${chunk.length}`;
 }
 
+/** One chunk dumped on its own, as if nothing came before or after it. */
 export function formatTrafficDump(chunk: TrafficChunk, opts: TrafficDumpOptions = {}): string {
   const header = formatTrafficHeader({ ...chunk, length: chunk.bytes.length });
   if (chunk.bytes.length === 0) return `${header}\n`;
   return `${header}\n${hexdump(chunk.bytes, { encoding: opts.encoding, columns: opts.columns })}`;
+}
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * The dumps of a run of chunks: each connection and direction is one stream, so a character
+ * split between two chunks (a GBK or UTF-8 character, a UTF-16 unit or surrogate pair) is drawn
+ * whole, once, in the first cell of the chunk that completes it, with blanks at the end of the
+ * chunk that begins it, as the screen shows it (and `--json` gives its text with that chunk);
+ * the dumps are otherwise those of `formatTrafficDump`. All it keeps between chunks is the few
+ * bytes of such a character (at most 5), for each stream that ended a chunk inside one.
+ */
+export class TrafficDumper {
+  private readonly encoding: string | undefined;
+  private readonly columns: number | undefined;
+  private readonly held = {
+    in: new Map<number | string, Uint8Array>(),
+    out: new Map<number | string, Uint8Array>(),
+  };
+
+  constructor(opts: TrafficDumpOptions = {}) {
+    this.encoding = opts.encoding;
+    this.columns = opts.columns;
+  }
+
+  format(chunk: TrafficChunk): string {
+    const bytes = chunk.bytes;
+    const header = formatTrafficHeader({ ...chunk, length: bytes.length });
+    if (bytes.length === 0) return `${header}\n`;
+    const streams = this.held[chunk.dir];
+    const before = streams.get(chunk.conn) ?? EMPTY;
+    // A dumper per chunk is cheap (the encoding's tables are shared); it keeps no state anyway.
+    const dumper = new HexDumper({ encoding: this.encoding, columns: this.columns });
+    const out = Buffer.allocUnsafe(dumper.outputBound(bytes.length));
+    const { written, held } = dumper.formatChunk(bytes, before, out);
+    if (held > 0) streams.set(chunk.conn, heldBytes(before, bytes, held));
+    else if (before.length > 0) streams.delete(chunk.conn);
+    return `${header}\n${out.toString('utf8', 0, written)}`;
+  }
+
+  /** Drops what a connection's chunks left unfinished, when it closes. */
+  forget(conn: number | string): void {
+    this.held.in.delete(conn);
+    this.held.out.delete(conn);
+  }
+}
+
+/** The last `held` bytes of `before` followed by `bytes`, copied (the chunk's buffer may be reused). */
+function heldBytes(before: Uint8Array, bytes: Uint8Array, held: number): Uint8Array {
+  if (held <= bytes.length) return Uint8Array.from(bytes.subarray(bytes.length - held));
+  const out = new Uint8Array(held);
+  out.set(before.subarray(before.length - (held - bytes.length)));
+  out.set(bytes, held - bytes.length);
+  return out;
 }

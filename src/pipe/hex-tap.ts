@@ -12,7 +12,8 @@ export interface HexTap {
 
 /**
  * `-x, --hex [file]`: a direction-marked hex dump of every chunk, to standard error or a file.
- * The bytes on standard output are never touched.
+ * Each connection and direction is dumped as one stream, so a character split between two
+ * chunks shows whole. The bytes on standard output are never touched.
  */
 export async function openHexTap(
   options: Pick<ConnectionOptions, 'hex' | 'encoding'>,
@@ -20,16 +21,18 @@ export async function openHexTap(
 ): Promise<HexTap | undefined> {
   if (options.hex === undefined) return undefined;
   // Loaded only when asked for: plain pipe mode stays free of the codec code.
-  const { formatTrafficDump } = await import('../codec/traffic-dump.js');
+  const { TrafficDumper } = await import('../codec/traffic-dump.js');
+  const dumper = new TrafficDumper({ encoding: options.encoding });
   const out: Writable = options.hex === true ? io.stderr : await openFile(options.hex);
+  // Channels whose close is watched, to drop the bytes of a character they left unfinished.
+  const watched = new WeakSet<Channel>();
   return {
     write(dir, channel, chunk) {
-      out.write(
-        formatTrafficDump(
-          { dir, conn: channel.id, time: new Date(), bytes: chunk },
-          { encoding: options.encoding },
-        ),
-      );
+      if (!watched.has(channel)) {
+        watched.add(channel);
+        channel.once('close', () => dumper.forget(channel.id));
+      }
+      out.write(dumper.format({ dir, conn: channel.id, time: new Date(), bytes: chunk }));
     },
     close() {
       if (out === io.stderr) return Promise.resolve();

@@ -1,5 +1,5 @@
 import type { writeFileSync } from 'node:fs';
-import { formatTrafficDump } from '../codec/traffic-dump.js';
+import { TrafficDumper } from '../codec/traffic-dump.js';
 import { UsageError } from '../errors.js';
 import type { CommandOutcome } from './interpreter.js';
 import type { Session } from './session.js';
@@ -31,26 +31,22 @@ export function saveTranscript(
     return { lines: [`saved ${bytes.length} bytes (${dir}) of connection ${conn.id} to ${path}${lost}`] };
   }
   const lines: string[] = [];
+  // One stream per connection and direction, so a character split between chunks shows whole.
+  const dumper = new TrafficDumper({ encoding: session.settings.encoding });
   for (const { item } of session.log.entries()) {
-    lines.push(...transcriptLines(item, session.settings.encoding));
+    lines.push(...transcriptLines(item, dumper));
   }
   writeOrThrow(write, path, `${lines.join('\n')}\n`);
   return { lines: [`saved the transcript (${session.log.length} events) to ${path}${lost}`] };
 }
 
-function transcriptLines(e: SessionEvent, encoding: string): string[] {
+function transcriptLines(e: SessionEvent, dumper: TrafficDumper): string[] {
   switch (e.type) {
     case 'data':
       return [
-        formatTrafficDump(
-          {
-            dir: e.dir,
-            conn: e.frame === undefined ? e.conn : `${e.conn} frame=${e.frame}`,
-            time: new Date(e.time),
-            bytes: e.bytes,
-          },
-          { encoding },
-        ).trimEnd(),
+        dumper
+          .format({ dir: e.dir, conn: e.conn, frame: e.frame, time: new Date(e.time), bytes: e.bytes })
+          .trimEnd(),
       ];
     case 'open':
       return [

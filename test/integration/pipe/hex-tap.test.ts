@@ -20,6 +20,22 @@ describe('-x / --hex: direction-marked dumps beside untouched data', () => {
     expect(r.stderr).toMatch(/^< \S+ conn=\d+ length=4\n00000000 {2}00 ff 41 0a .*\|\.\.A\.\|/m);
   });
 
+  it('shows a character split between two received chunks whole, in the chunk that completes it', async () => {
+    const text = Buffer.from('hé llo 界ok');
+    const srv = await tcpServer((s) => {
+      s.write(text.subarray(0, 9));
+      setTimeout(() => s.end(text.subarray(9)), 300);
+    });
+    cleanups.push(() => srv.close());
+    const r = await runCli(['-x', '127.0.0.1', String(srv.port)]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.equals(text)).toBe(true);
+    expect(r.stderr).toMatch(
+      /^< \S+ conn=\d+ length=9\n00000000 {2}68 c3 a9 20 6c 6c 6f 20 {2}e7 +\|hé {2}llo {2}\|$/m,
+    );
+    expect(r.stderr).toMatch(/^< \S+ conn=\d+ length=4\n00000000 {2}95 8c 6f 6b +\|界ok\|$/m);
+  });
+
   it('--hex FILE writes the dump to that file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sockrepl-hex-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
