@@ -366,8 +366,13 @@ export class HexDumper {
       const startState = this.pendingCells * 256 + this.pendingFill;
       if (this.squeeze && (linesHere > 0 || this.hasPrev) && this.sameAsPrevious(input, i, linesHere > 0)) {
         // The line is not printed, but a character crossing into the next line still counts,
-        // unless this line starts as the identical line before it did: then it ends as it did.
-        if (this.glyphs && this.glyphs.mode !== 'table' && startState !== this.previousStartState)
+        // unless this line starts as the identical line before it did and is followed by what
+        // followed that one (its own first bytes): then it ends as it did.
+        if (
+          this.glyphs &&
+          this.glyphs.mode !== 'table' &&
+          (startState !== this.previousStartState || !this.followedAlike(input, i, n))
+        )
           this.writeText(input, i, cols, n, out, dv, p);
         if (!this.inSqueeze) {
           out[p++] = 0x2a;
@@ -501,6 +506,19 @@ export class HexDumper {
     p += asBuffer(out).write(open.lead!, p, 'utf8');
     open.lead = undefined;
     return p;
+  }
+
+  /**
+   * Whether the bytes after the line at `i` that its last character may read are those after the
+   * identical line before it, which were this line's first bytes. A line ending in a UTF-8 lead
+   * byte or a UTF-16 high surrogate ends in a character or in dots depending on them.
+   */
+  private followedAlike(input: Uint8Array, i: number, n: number): boolean {
+    const cols = this.columns;
+    const look = this.glyphs!.lookahead;
+    if (i + cols + look > n) return false;
+    for (let j = 0; j < look; j++) if (input[i + cols + j] !== input[i + j]) return false;
+    return true;
   }
 
   private sameAsPrevious(input: Uint8Array, i: number, local: boolean): boolean {

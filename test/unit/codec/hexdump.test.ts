@@ -213,6 +213,25 @@ describe('hexdump layout', () => {
     );
   });
 
+  it('ends a squeezed line by the bytes after it, not as the identical line before it ended', () => {
+    // The second and third lines are the same bytes, but only the second one's f0 begins a
+    // character: the third is followed by AA, so AA must show.
+    expect(hexdump(Buffer.from('616161f09f9880f09f9880f04141', 'hex'), { columns: 4 })).toBe(
+      '00000000  61 61 61 f0  |aaa😀|\n' +
+        '00000004  9f 98 80 f0  |   😀|\n' +
+        '*\n' +
+        '0000000c  41 41        |AA|\n',
+    );
+    expect(
+      hexdump(Buffer.from('3dd83dd800de3dd800de3dd82100', 'hex'), { columns: 4, encoding: 'utf16le' }),
+    ).toBe(
+      '00000000  3d d8 3d d8  |..😀|\n' +
+        '00000004  00 de 3d d8  |  😀|\n' +
+        '*\n' +
+        '0000000c  21 00        |! |\n',
+    );
+  });
+
   it('shows a character that crosses a line on the line where it starts', () => {
     const data = Buffer.concat([Buffer.alloc(15, 0x41), Buffer.from('世界', 'utf8')]);
     expect(hexdump(data)).toBe(
@@ -276,6 +295,9 @@ describe('hexdump layout', () => {
   });
 });
 
+/** What the text column never shows as itself: blanks, controls, marks, and U+FFFD (a dot). */
+const NOT_SHOWN = /[\s\p{C}\p{M}\p{Zl}\p{Zp}\ufffd]/gu;
+
 describe('hexdump properties', () => {
   it('matches an independent model of the UTF-8 text column and squeezing', () => {
     fc.assert(
@@ -319,6 +341,36 @@ describe('hexdump properties', () => {
     );
   });
 
+  it('squeezes repeated lines that end inside a character as the models do', () => {
+    const utf8Bytes = fc
+      .uint8Array({ maxLength: 8 })
+      .map((b) => b.map((x) => [0x41, 0xf0, 0x9f, 0x98, 0x80, 0xe4, 0xb8, 0x20][x % 8]!));
+    const unitBytes = fc.array(fc.constantFrom(0xd83d, 0xde00, 0x41), { maxLength: 4 });
+    fc.assert(
+      fc.property(
+        fc.boolean(),
+        fc.tuple(utf8Bytes, utf8Bytes, utf8Bytes),
+        fc.tuple(unitBytes, unitBytes, unitBytes),
+        fc.integer({ min: 2, max: 4 }),
+        fc.constantFrom(4, 5),
+        (utf16, bytes, units, times, cols) => {
+          if (utf16) {
+            const [head, line, tail] = units.map((u) => utf16Bytes(u, false, false));
+            const data = Buffer.concat([head!, ...Array(times).fill(line!.subarray(0, 4)), tail!]);
+            expect(hexdump(data, { encoding: 'utf16le', columns: 4 })).toBe(
+              referenceDump(data, 4, utf16At(false)),
+            );
+          } else {
+            const [head, line, tail] = bytes;
+            const data = Buffer.concat([head!, ...Array(times).fill(line!.subarray(0, cols)), tail!]);
+            expect(hexdump(data, { columns: cols })).toBe(referenceDump(data, cols));
+          }
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
   it('gives the same UTF-16 and GB18030 text under any chunking', () => {
     fc.assert(
       fc.property(
@@ -343,9 +395,7 @@ describe('hexdump properties', () => {
   it('shows every printable character of valid text, in order, once', () => {
     fc.assert(
       fc.property(
-        fc
-          .string({ unit: 'grapheme', maxLength: 40 })
-          .map((s) => s.replace(/[\s\p{C}\p{M}\p{Zl}\p{Zp}]/gu, '')),
+        fc.string({ unit: 'grapheme', maxLength: 40 }).map((s) => s.replace(NOT_SHOWN, '')),
         fc.constantFrom(4, 16),
         (text, columns) => {
           expect(textColumn(hexdump(Buffer.from(text, 'utf8'), { columns, squeeze: false }))).toBe(text);
@@ -357,9 +407,7 @@ describe('hexdump properties', () => {
   it('does the same for text beyond U+FFFF in UTF-16 (either byte order) and GB18030', () => {
     fc.assert(
       fc.property(
-        fc
-          .string({ unit: 'grapheme', maxLength: 30 })
-          .map((s) => s.replace(/[\s\p{C}\p{M}\p{Zl}\p{Zp}]/gu, '')),
+        fc.string({ unit: 'grapheme', maxLength: 30 }).map((s) => s.replace(NOT_SHOWN, '')),
         fc.constantFrom('utf16le', 'utf16be', 'gb18030'),
         fc.constantFrom(4, 16),
         (text, encoding, columns) => {
