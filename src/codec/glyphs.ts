@@ -1,5 +1,4 @@
 import iconv from 'iconv-lite';
-import { UsageError } from '../errors.js';
 import { asBuffer, baseEncoding, DEFAULT_ENCODING, resolveEncoding } from './text.js';
 
 /**
@@ -234,11 +233,8 @@ export class GlyphDecoder {
 
   constructor(encoding: string = DEFAULT_ENCODING) {
     this.encoding = resolveEncoding(encoding);
+    // resolveEncoding has refused hex and base64, which are no character encodings.
     const base = baseEncoding(this.encoding);
-    if (base === 'hex' || base === 'base64')
-      throw new UsageError(
-        `${encoding} is not a character encoding; pick one for the text column (utf8, latin1, gbk...)`,
-      );
     this.decoderName = this.encoding;
     this.autoEndian = base === 'utf16' ? 'utf16' : base === 'utf32' || base === 'ucs4' ? 'utf32' : undefined;
     if (this.autoEndian) this.decoderName = `${this.autoEndian}le`;

@@ -34,6 +34,9 @@ export function encodingExists(name: string): boolean {
  */
 const NOT_CHARACTER_ENCODINGS: ReadonlySet<string> = new Set(['hex', 'base64']);
 
+/** Names resolveEncoding has accepted (a handful per run). */
+const resolved = new Set<string>();
+
 /** Every character encoding iconv-lite accepts (canonical spelling: lowercase, no punctuation), sorted. */
 export function listEncodings(): string[] {
   return Object.keys(table())
@@ -58,10 +61,13 @@ export function baseEncoding(name: string): string {
  * known names, and one that is no character encoding (hex, base64) a UsageError that says so.
  */
 export function resolveEncoding(name: string): string {
+  // -x builds a dumper per chunk, and each asks again: answer a name once checked at once.
+  if (resolved.has(name)) return name;
   if (encodingExists(name)) {
     // UTF-8 is answered without loading iconv-lite's table, as encodingExists does.
     if (canonical(name) !== 'utf8' && NOT_CHARACTER_ENCODINGS.has(baseEncoding(name)))
       throw new UsageError(`${name} is not a character encoding; pick one for text (utf8, latin1, gbk...)`);
+    resolved.add(name);
     return name;
   }
   const near = nearEncodings(name);
