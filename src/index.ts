@@ -46,6 +46,8 @@ export { EofError, ExpectError, TimeoutError } from './tube/errors.js';
 
 // ---- bytes: struct, hex, text -------------------------------------------------------------------
 
+/** Bytes as a script writes them: `"OK\r\n"` when text, `hex:"de ad"` when not. */
+export { bytesLiteral, hexLiteral, quoteText } from './codec/bytes-literal.js';
 export type { HexDumpOptions } from './codec/hexdump.js';
 /** `hexdump(bytes)` in the layout of `hexdump -C`, with a text column in any encoding. */
 export { hexdump } from './codec/hexdump.js';
@@ -65,8 +67,6 @@ export {
 } from './codec/struct.js';
 /** Text in any encoding iconv-lite knows (GBK, Shift_JIS, UTF-16LE...), and the list of them. */
 export { decodeText, encodeText, listEncodings } from './codec/text.js';
-/** Bytes as a script writes them: `"OK\r\n"` when text, `hex:"de ad"` when not. */
-export { bytesLiteral, hexLiteral, quoteText } from './tube/bytes-literal.js';
 
 // ---- plugins ------------------------------------------------------------------------------------
 

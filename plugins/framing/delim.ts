@@ -1,11 +1,11 @@
+import { formatEscapes } from '../../src/codec/escapes.js';
 import { defineFramer } from '../../src/plugin/define-plugin.js';
-import { formatEscapedBytes } from '../../src/plugin/escapes.js';
 import { maxRow } from './common.js';
 import { createDelimitedFramer } from './delimited.js';
 
 /** Messages ended by any byte sequence: `delim:\0`, `delim:\r\n\r\n`, `delim:\,`. */
 export const delim = defineFramer({
-  summary: 'messages ended by a byte sequence (escapes: \\r \\n \\t \\0 \\xNN \\\\ \\,)',
+  summary: 'messages ended by a byte sequence (escapes: \\r \\n \\t \\0 \\xNN \\\\ \\, \\=)',
   positional: 'delimiter',
   options: [
     {
@@ -18,5 +18,5 @@ export const delim = defineFramer({
     maxRow,
   ],
   create: ({ delimiter, max }) =>
-    createDelimitedFramer(`delim:${formatEscapedBytes(delimiter)}`, delimiter, max),
+    createDelimitedFramer(`delim:${formatEscapes(delimiter, 'spec')}`, delimiter, max),
 });

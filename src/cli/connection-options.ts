@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
+import { parseDuration, parseInteger, parsePort } from '../codec/units.js';
 import { UsageError } from '../errors.js';
 import { parseOptionValue, SOCKET_OPTIONS, type SocketOptionValues } from '../net/socket-options.js';
-import { parseDuration, parseInteger, parsePort } from './units.js';
 
 /** Everything the connect/listen/proxy/run commands share, resolved from the command line. */
 export interface ConnectionOptions {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { parsePort } from '../codec/units.js';
 import { UsageError } from '../errors.js';
 import { resolveHost, unbracket } from '../net/resolve.js';
 import { addUpstreamOptions, resolveUpstreamOptions } from '../proxy/upstream-options.js';
@@ -10,7 +11,6 @@ import {
 } from './connection-options.js';
 import { mergedOptions } from './merged-options.js';
 import { startSession } from './start-session.js';
-import { parsePort } from './units.js';
 
 /**
  * `sockrepl proxy <listen-port> <host> <port>`: every client that connects gets its own

@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
-import { parseEscapedText, parseHex } from './input.js';
+import { parseEscapes } from './escapes.js';
+import { parseHex } from './input.js';
 import { compile, type Endian, type Struct, type StructValue } from './struct.js';
 import { DEFAULT_ENCODING } from './text.js';
 
@@ -46,7 +47,7 @@ export function parseFloatLiteral(text: string): number | undefined {
 /** Bytes as `hex:00ff` (any spelling `parseHex` takes) or as text with escapes (`abc\x00`). */
 export function parseBytesLiteral(text: string, encoding: string = DEFAULT_ENCODING): Buffer {
   if (/^hex:/i.test(text)) return parseHex(text.slice(4));
-  return parseEscapedText(text, encoding);
+  return parseEscapes(text, 'text', encoding);
 }
 
 function describe(n: number, text: string, code: string): string {

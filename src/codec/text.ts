@@ -1,6 +1,6 @@
 import iconv from 'iconv-lite';
 import { UsageError } from '../errors.js';
-import { editDistance } from '../plugin/near-match.js';
+import { editDistance } from './near-match.js';
 
 /**
  * Text encodings through iconv-lite: every encoding it knows, validated up front with a helpful

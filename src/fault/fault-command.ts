@@ -1,4 +1,4 @@
-import { formatDuration } from '../cli/units.js';
+import { formatDuration } from '../codec/units.js';
 import { UsageError } from '../errors.js';
 import type { FaultController } from './fault-controller.js';
 import type { FaultEntry } from './fault-entry.js';

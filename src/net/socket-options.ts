@@ -1,4 +1,4 @@
-import { checkRange, parseDuration, parseInteger, parseSize } from '../cli/units.js';
+import { checkRange, parseDuration, parseInteger, parseSize } from '../codec/units.js';
 import { NetError, UsageError } from '../errors.js';
 import { describeNativeError } from './errno.js';
 import { type NativeSocketApi, nativeSockets } from './native.js';

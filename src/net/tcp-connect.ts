@@ -1,6 +1,6 @@
 import * as net from 'node:net';
 import type { ConnectionOptions } from '../cli/connection-options.js';
-import { formatDuration } from '../cli/units.js';
+import { formatDuration } from '../codec/units.js';
 import { NetError } from '../errors.js';
 import { formatHostPort, netError } from './errno.js';
 import { createBoundSocket } from './native-socket.js';

@@ -1,9 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { didYouMean } from '../codec/near-match.js';
 import { UsageError } from '../errors.js';
 import { guardFramer, isExpectedPluginError, pluginFailure } from './guard.js';
-import { didYouMean } from './near-match.js';
 import { parseOptions, type SpecParts, splitSpec } from './spec.js';
 import type {
   CommandDefinition,

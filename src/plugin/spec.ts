@@ -1,7 +1,7 @@
-import { formatDuration, parseDuration, parseSize } from '../cli/units.js';
+import { formatEscapes, parseEscapes } from '../codec/escapes.js';
+import { didYouMean } from '../codec/near-match.js';
+import { formatDuration, parseDuration, parseSize } from '../codec/units.js';
 import { UsageError } from '../errors.js';
-import { formatEscapedBytes, parseEscapedBytes } from './escapes.js';
-import { didYouMean } from './near-match.js';
 import type { OptionRow, ParsedOptions, SpecSchema } from './types.js';
 
 /**
@@ -224,7 +224,7 @@ export function parseValue(row: OptionRow, text: string | undefined): unknown {
     case 'probability':
       return inRange(row.kind, name, parseNumber(row.kind, name, text ?? ''), row.min, row.max, text ?? '');
     case 'bytes': {
-      const bytes = parseEscapedBytes(text ?? '', name);
+      const bytes = specBytes(text ?? '', name);
       if (row.minLength !== undefined && bytes.length < row.minLength)
         throw new UsageError(
           `${name}: needs at least ${row.minLength} byte${row.minLength === 1 ? '' : 's'}`,
@@ -349,7 +349,7 @@ export function formatDefault(row: OptionRow): string | undefined {
     case 'probability':
       return formatNumber(row.kind, row.default);
     case 'bytes':
-      return formatEscapedBytes(row.default);
+      return formatEscapes(row.default, 'spec');
     case 'string':
       return row.default;
     case 'enum': {
@@ -403,4 +403,14 @@ export function describeSpec(name: string, schema: SpecSchema, indent = ''): str
   const width = Math.max(0, ...rows.map((r) => r.usage.length));
   for (const r of rows) lines.push(`${indent}    ${r.usage.padEnd(width)}  ${r.text}`);
   return lines;
+}
+
+/** A spec's byte option (`delim:\\r\\n`): escapes of the spec dialect, characters as UTF-8. */
+function specBytes(text: string, name: string): Uint8Array {
+  try {
+    return Uint8Array.from(parseEscapes(text, 'spec'));
+  } catch (err) {
+    if (err instanceof UsageError) throw new UsageError(`${name}: ${err.message} in '${text}'`);
+    throw err;
+  }
 }

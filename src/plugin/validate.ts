@@ -1,5 +1,5 @@
+import { didYouMean } from '../codec/near-match.js';
 import { UsageError } from '../errors.js';
-import { didYouMean } from './near-match.js';
 import { optionName } from './spec.js';
 import type { OptionRow, Plugin, SpecSchema } from './types.js';
 

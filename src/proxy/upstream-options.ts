@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { ConnectionOptions } from '../cli/connection-options.js';
-import { parsePort } from '../cli/units.js';
+import { parsePort } from '../codec/units.js';
 import { UsageError } from '../errors.js';
 import {
   parseOptionValue,

@@ -1,7 +1,7 @@
 import type { ConnectionOptions } from '../cli/connection-options.js';
-import { formatDuration } from '../cli/units.js';
+import { spacedHex, textLiteral } from '../codec/bytes-literal.js';
 import { decodeText } from '../codec/text.js';
-import { spacedHex, textLiteral } from '../tube/bytes-literal.js';
+import { formatDuration } from '../codec/units.js';
 
 /**
  * How a recorded session is written as a script: pure functions from bytes to `.srs` lines.

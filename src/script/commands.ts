@@ -1,4 +1,4 @@
-import { nearMatches } from '../plugin/near-match.js';
+import { nearMatches } from '../codec/near-match.js';
 
 /**
  * The command words a script may use. The REPL commands (design section 3) are passed to the

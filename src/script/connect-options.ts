@@ -4,9 +4,9 @@ import {
   type ConnectionOptions,
   resolveConnectionOptions,
 } from '../cli/connection-options.js';
+import { nearMatches } from '../codec/near-match.js';
 import { UsageError } from '../errors.js';
 import { findSocketOption, type SocketOptionName } from '../net/socket-options.js';
-import { nearMatches } from '../plugin/near-match.js';
 
 /**
  * `connect host port nodelay source-port=40000 linger=0 udp` — the CLI's transport and socket

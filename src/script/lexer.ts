@@ -1,5 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${NAME} is the script language's own variable syntax.
-import { regexFlagsProblem } from '../tube/regex-literal.js';
+import { type Escape, EscapeError, readEscape } from '../codec/escapes.js';
+import { regexFlagsProblem } from '../codec/regex-literal.js';
 import type { Pos, Template, TemplatePart, VarRef } from './ast.js';
 import { ScriptSyntaxError } from './script-errors.js';
 
@@ -35,22 +36,6 @@ type Mode = 'bare' | 'dq' | 'sq' | 'regex';
 
 const NAME_START = /[A-Za-z_]/;
 const NAME_CHAR = /[A-Za-z0-9_]/;
-const HEX2 = /^[0-9a-fA-F]{2}$/;
-
-const SIMPLE_ESCAPES: Record<string, string> = {
-  n: '\n',
-  r: '\r',
-  t: '\t',
-  a: '\x07',
-  b: '\b',
-  e: '\x1b',
-  f: '\f',
-  v: '\v',
-  '\\': '\\',
-  '"': '"',
-  "'": "'",
-  $: '$',
-};
 
 /** Accumulates template parts, merging neighbours of the same kind. */
 class PartsBuilder {
@@ -324,47 +309,24 @@ export class Lexer {
     }
   }
 
-  /** At a backslash inside "...". */
+  /** At a backslash inside "...": the one escape grammar (codec/escapes.ts), script dialect. */
   private readEscape(value: PartsBuilder, raw: PartsBuilder): void {
     const start = this.i;
     const e = this.source[this.i + 1];
     if (e === undefined || e === '\n')
       throw this.error(start, 'unterminated string (it must end on the same line)');
-    const simple = SIMPLE_ESCAPES[e];
-    if (simple !== undefined) {
-      value.text(simple);
-      // `\$` is the script's own escape; the interpreter downstream sees a plain `$`.
-      raw.text(e === '$' ? '$' : `\\${e}`);
-      this.i += 2;
-      return;
+    let read: Escape;
+    try {
+      read = readEscape(this.source, start, 'script');
+    } catch (err) {
+      if (err instanceof EscapeError) throw this.error(start, err.reason);
+      throw err;
     }
-    if (e === '0') {
-      value.bytes(0);
-      raw.text('\\0');
-      this.i += 2;
-      return;
-    }
-    if (e === 'x') {
-      const hex = this.source.slice(this.i + 2, this.i + 4);
-      if (!HEX2.test(hex)) throw this.error(start, `'\\x' needs two hex digits, as in \\x0a`);
-      value.bytes(Number.parseInt(hex, 16));
-      raw.text(`\\x${hex}`);
-      this.i += 4;
-      return;
-    }
-    if (e === 'u') {
-      const m = /^u(?:\{([0-9a-fA-F]{1,6})\}|([0-9a-fA-F]{4}))/.exec(this.source.slice(this.i + 1));
-      const cp = m ? Number.parseInt(m[1] ?? m[2]!, 16) : Number.NaN;
-      if (!m || cp > 0x10ffff) throw this.error(start, `'\\u' needs four hex digits or {1-6 hex digits}`);
-      value.text(String.fromCodePoint(cp));
-      raw.text(this.source.slice(this.i, this.i + 1 + m[0].length));
-      this.i += 1 + m[0].length;
-      return;
-    }
-    throw this.error(
-      start,
-      `unknown escape '\\${e}' (known: \\n \\r \\t \\0 \\xNN \\uNNNN \\e \\\\ \\" \\$; write '\\\\' for a backslash)`,
-    );
+    if (read.byte !== undefined) value.bytes(read.byte);
+    else value.text(read.text);
+    // `\$` is the script's own escape; the interpreter downstream sees a plain `$`.
+    raw.text(e === '$' ? '$' : this.source.slice(start, read.end));
+    this.i = read.end;
   }
 
   /** At a `$`: a variable reference, `$$`, or a plain `$`. */

@@ -1,8 +1,8 @@
-import { parseDuration, parsePort } from '../cli/units.js';
+import { compileRegex } from '../codec/regex-literal.js';
 import { resolveEncoding } from '../codec/text.js';
+import { parseDuration, parsePort } from '../codec/units.js';
 import { UsageError } from '../errors.js';
 import { findSocketOption, parseOptionValue } from '../net/socket-options.js';
-import { compileRegex } from '../tube/regex-literal.js';
 import {
   type Arg,
   type Branch,

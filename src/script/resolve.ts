@@ -1,9 +1,9 @@
 import type { ConnectionOptions } from '../cli/connection-options.js';
-import { parseDuration, parsePort } from '../cli/units.js';
+import { compileRegex } from '../codec/regex-literal.js';
 import { encodeText } from '../codec/text.js';
+import { parseDuration, parsePort } from '../codec/units.js';
 import { UsageError } from '../errors.js';
 import { type Pattern as TubePattern, textPattern } from '../tube/matchers.js';
-import { compileRegex } from '../tube/regex-literal.js';
 import type { ConnectStatement, ListenStatement, Pattern, Pos, Template } from './ast.js';
 import { resolveOptionWords } from './connect-options.js';
 import { parseHexBytes } from './hex-literal.js';

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConnectionOptions } from '../cli/connection-options.js';
-import { formatDuration } from '../cli/units.js';
 import { encodeText } from '../codec/text.js';
+import { formatDuration } from '../codec/units.js';
 import { EXIT, isSockreplError, NetError, type SockreplError } from '../errors.js';
 import { consumeFrame, framePattern } from '../session/frame-pattern.js';
 import type { Interpreter } from '../session/interpreter.js';

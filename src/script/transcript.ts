@@ -1,5 +1,5 @@
+import { isAsciiCompatible, quoteText, spacedHex, textLiteral } from '../codec/bytes-literal.js';
 import { decodeText } from '../codec/text.js';
-import { isAsciiCompatible, quoteText, spacedHex, textLiteral } from '../tube/bytes-literal.js';
 
 /**
  * What `sockrepl run` prints: one line per step (number, time since start, source line, the

@@ -1,4 +1,5 @@
-import { parseEscapedText, parseHex } from '../codec/input.js';
+import { parseEscapes } from '../codec/escapes.js';
+import { parseHex } from '../codec/input.js';
 import { UsageError } from '../errors.js';
 import type { TextCodec } from './text-port.js';
 
@@ -10,7 +11,7 @@ export function parseHexBytes(text: string, what = 'hex'): Buffer {
 
 /** Text with escapes (\r \n \t \0 \xNN...) → bytes, characters in the session encoding. */
 export function encodeEscaped(text: string, codec: TextCodec, what = 'send'): Buffer {
-  return prefixed(what, () => parseEscapedText(text, codec.name));
+  return prefixed(what, () => parseEscapes(text, 'text', codec.name));
 }
 
 function prefixed<T>(what: string, fn: () => T): T {

@@ -1,7 +1,7 @@
-import { parseDuration } from '../cli/units.js';
+import { compileRegex, regexFlagsProblem } from '../codec/regex-literal.js';
+import { parseDuration } from '../codec/units.js';
 import { UsageError } from '../errors.js';
 import { type Pattern, textPattern } from '../tube/matchers.js';
-import { compileRegex, regexFlagsProblem } from '../tube/regex-literal.js';
 import { encodeEscaped, parseHexBytes } from './codec-port.js';
 import type { TextCodec } from './text-port.js';
 

@@ -1,6 +1,6 @@
-import { formatDuration } from '../cli/units.js';
+import { bytesLiteral } from '../codec/bytes-literal.js';
+import { formatDuration } from '../codec/units.js';
 import { EXIT, SockreplError } from '../errors.js';
-import { bytesLiteral } from './bytes-literal.js';
 
 /**
  * An expectation that failed: exit code 3. Every one says what was expected and carries the

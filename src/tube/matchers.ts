@@ -1,5 +1,5 @@
+import { hexLiteral, quoteText } from '../codec/bytes-literal.js';
 import { encodeText } from '../codec/text.js';
-import { hexLiteral, quoteText } from './bytes-literal.js';
 import type { BufferMatch, ReceiveBuffer } from './receive-buffer.js';
 
 /**

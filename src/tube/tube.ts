@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { parseDuration } from '../cli/units.js';
 import { decodeText, encodeText, resolveEncoding } from '../codec/text.js';
+import { parseDuration } from '../codec/units.js';
 import { NetError, UsageError } from '../errors.js';
 import type { Channel, CloseReason, Endpoint, Protocol } from '../net/channel.js';
 import { findSocketOption, parseOptionValue, type SocketOptionValues } from '../net/socket-options.js';

@@ -5,9 +5,9 @@ import { BUILTIN_INSPECTOR_ROWS, inspect } from '../../codec/inspector.js';
 import { parseIntegerLiteral } from '../../codec/pack-values.js';
 import { compile, StructError } from '../../codec/struct.js';
 import { createStreamDecoder, decodeText, resolveEncoding } from '../../codec/text.js';
+import { parseInteger, parseSize } from '../../codec/units.js';
 import { pyReprFor, toJsonValue } from '../../codec/value-format.js';
 import { UsageError } from '../../errors.js';
-import { parseInteger, parseSize } from '../units.js';
 import { formatInspection, table } from './decode-format.js';
 import { Output } from './decode-output.js';
 import {

@@ -157,7 +157,10 @@ describe('parseOptions', () => {
     ['t,wait=soon', "wait: 'soon' is not a duration (use e.g. 500ms, 2s, 1m)"],
     ['t,chance=1.5', "chance: '1.5' is out of range (must be between 0 and 1)"],
     ['t,chance=x', "chance: 'x' is not a probability (use e.g. 0.01 or 1%)"],
-    ['t,marker=\\x4', "marker: '\\x4' in '\\x4' needs two hex digits, e.g. \\x0a"],
+    [
+      't,marker=\\x4',
+      "marker: bad escape at column 1: '\\x4' (\\x takes two hex digits, e.g. \\x0a) in '\\x4'",
+    ],
     ['t:101', "count: '101' is out of range (must be in -5..100)"],
     ['t,mode', "'mode' needs a value (mode=<fast|slow>)"],
     [

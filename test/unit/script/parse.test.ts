@@ -334,9 +334,9 @@ describe('syntax errors', () => {
     ['expect timeout', "t.srs:1:8: 'timeout' is a pattern only inside expect-any"],
     [
       'send "a\\q"',
-      "t.srs:1:8: unknown escape '\\q' (known: \\n \\r \\t \\0 \\xNN \\uNNNN \\e \\\\ \\\" \\$; write '\\\\' for a backslash)",
+      "t.srs:1:8: unknown escape '\\q' (known: \\r \\n \\t \\0 \\\\ \\xNN \\u{...} \\e \\a \\b \\f \\v \\\" \\' \\$)",
     ],
-    ['send "\\x4"', "t.srs:1:7: '\\x' needs two hex digits, as in \\x0a"],
+    ['send "\\x4"', "t.srs:1:7: '\\x4\"' (\\x takes two hex digits, e.g. \\x0a)"],
     ['send "a"b', "t.srs:1:9: unexpected 'b' after the closing quote; separate arguments with a space"],
     ['send ${1x}', 't.srs:1:6: bad variable reference: use ${NAME}, ${NAME:-default} or ${1}'],
     ['send ${X:-a', "t.srs:1:6: unterminated '${': expected '}'"],

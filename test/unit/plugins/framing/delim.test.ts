@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { formatEscapes } from '../../../../src/codec/escapes.js';
 import { FrameError } from '../../../../src/plugin/errors.js';
-import { formatEscapedBytes } from '../../../../src/plugin/escapes.js';
 import { assertRoundTrip, bytes, concat, cut, decodeChunks, framer, offsets, text } from './harness.js';
 
 describe('delim framer', () => {
@@ -62,7 +62,7 @@ describe('delim framer', () => {
           const dl = Buffer.from(d);
           // A payload is framable when its delimiter's first occurrence is the one encode adds.
           const ps = raw.filter((p) => Buffer.from(concat([p, d])).indexOf(dl) === p.length);
-          assertRoundTrip(`delim:${formatEscapedBytes(d)}`, ps, cuts);
+          assertRoundTrip(`delim:${formatEscapes(d, 'spec')}`, ps, cuts);
         },
       ),
     );
@@ -79,7 +79,7 @@ describe('delim framer', () => {
         (d, raw, cuts) => {
           const dl = Buffer.from(d);
           const ps = raw.filter((p) => Buffer.from(concat([p, d])).indexOf(dl) === p.length);
-          assertRoundTrip(`delim:${formatEscapedBytes(d)}`, ps, cuts);
+          assertRoundTrip(`delim:${formatEscapes(d, 'spec')}`, ps, cuts);
         },
       ),
       { numRuns: 500 },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { didYouMean, editDistance, nearMatches } from '../../../src/plugin/near-match.js';
+import { didYouMean, editDistance, nearMatches } from '../../../src/codec/near-match.js';
 
 describe('near matches', () => {
   const framers = ['lines', 'delim', 'length', 'varint', 'fixed', 'json-header'];

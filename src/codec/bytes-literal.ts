@@ -1,4 +1,5 @@
-import { baseEncoding, decodeText, encodeText } from '../codec/text.js';
+import { escapeText, isControl } from './escapes.js';
+import { baseEncoding, decodeText, encodeText } from './text.js';
 
 /**
  * Bytes written the way a script would write them: `"OK 42\r\n"` when they are text in the
@@ -86,33 +87,10 @@ function encodingFacts(encoding: string): { asciiCompatible: boolean; utf8: bool
 }
 
 /**
- * Text as a double-quoted script string. `byteEscapes`: write control characters as `\xNN`
- * (right only where each is one byte of that value, as in ASCII-compatible encodings).
+ * Text as a double-quoted script string (the escape grammar's script dialect). `byteEscapes`:
+ * write control characters as `\xNN` (right only where each is one byte of that value, as in
+ * ASCII-compatible encodings).
  */
 export function quoteText(text: string, byteEscapes = true): string {
-  let out = '"';
-  for (const ch of text) out += escapeChar(ch, byteEscapes);
-  return `${out}"`;
-}
-
-const NAMED: Record<string, string> = {
-  '\n': '\\n',
-  '\r': '\\r',
-  '\t': '\\t',
-  '"': '\\"',
-  '\\': '\\\\',
-  $: '\\$',
-};
-
-function escapeChar(ch: string, byteEscapes: boolean): string {
-  const named = NAMED[ch];
-  if (named) return named;
-  if (!isControl(ch)) return ch;
-  const cp = ch.codePointAt(0)!;
-  return byteEscapes && cp < 0x100 ? `\\x${cp.toString(16).padStart(2, '0')}` : `\\u{${cp.toString(16)}}`;
-}
-
-function isControl(ch: string): boolean {
-  const cp = ch.codePointAt(0)!;
-  return cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp === 0xfffd || (cp >= 0x2028 && cp <= 0x2029);
+  return `"${escapeText(text, 'script', byteEscapes)}"`;
 }

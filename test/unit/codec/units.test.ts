@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration, parseInteger, parseSize } from '../../../src/cli/units.js';
+import { formatDuration, parseDuration, parseInteger, parseSize } from '../../../src/codec/units.js';
 
 describe('parseDuration', () => {
   it('reads the forms of design section 2; a bare number is seconds, as in nc', () => {
@@ -44,5 +44,32 @@ describe('parseInteger', () => {
     expect(parseInteger('42', '--ttl', 1, 255)).toBe(42);
     expect(() => parseInteger('256', '--ttl', 1, 255)).toThrow('--ttl: 256 is out of range (1..255)');
     expect(() => parseInteger('4x', '--ttl', 1, 255)).toThrow("--ttl: '4x' is not a whole number");
+  });
+});
+
+describe('hex numbers', () => {
+  it('are taken wherever a number is: integers, sizes, bare durations', () => {
+    expect(parseInteger('0x10', '--tos', 0, 255)).toBe(16);
+    expect(parseInteger('0XfF', '--tos', 0, 255)).toBe(255);
+    expect(() => parseInteger('0x100', '--tos', 0, 255)).toThrow('--tos: 256 is out of range (0..255)');
+    expect(parseSize('0x1000')).toBe(4096);
+    expect(parseDuration('0x10')).toBe(16_000);
+    expect(() => parseInteger('0x', '--ttl', 1, 255)).toThrow("--ttl: '0x' is not a whole number");
+    expect(() => parseInteger('0xg1', '--ttl', 1, 255)).toThrow(/not a whole number/);
+  });
+
+  it('agree with their decimal spelling for any value', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (n) => {
+        expect(parseInteger(`0x${n.toString(16)}`, 'n', 0, 2 ** 31 - 1)).toBe(
+          parseInteger(String(n), 'n', 0, 2 ** 31 - 1),
+        );
+        expect(parseSize(`0x${n.toString(16)}`)).toBe(parseSize(String(n)));
+      }),
+    );
+  });
+
+  it('sizes too large to be meant are refused, not allocated', () => {
+    expect(() => parseSize('99999999999999999999g')).toThrow(/too large/);
   });
 });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { bytesLiteral, hexLiteral, quoteText, textLiteral } from '../../../src/tube/bytes-literal.js';
+import { bytesLiteral, hexLiteral, quoteText, textLiteral } from '../../../src/codec/bytes-literal.js';
 import { EofError, receivedSummary, TimeoutError } from '../../../src/tube/errors.js';
 
 describe('bytesLiteral', () => {
@@ -9,7 +9,7 @@ describe('bytesLiteral', () => {
     expect(bytesLiteral(Buffer.from('OK 42\r\n'))).toBe('"OK 42\\r\\n"');
     expect(bytesLiteral(Buffer.from('say "$5"\\'))).toBe('"say \\"\\$5\\"\\\\"');
     expect(bytesLiteral(Buffer.from([0xde, 0xad, 0xbe, 0xef]))).toBe('hex:"de ad be ef"');
-    expect(bytesLiteral(Buffer.from('\x1b[1mbold text here'))).toBe('"\\x1b[1mbold text here"');
+    expect(bytesLiteral(Buffer.from('\x1b[1mbold text here'))).toBe('"\\e[1mbold text here"');
     expect(bytesLiteral(Buffer.from([0, 0, 0, 5, 0x61]))).toBe('hex:"00 00 00 05 61"');
     expect(bytesLiteral(Buffer.alloc(0))).toBe('""');
   });
