@@ -1,4 +1,4 @@
-import type { ConnectionOptions } from './connection-options.js';
+import type { ConnectionOptions } from '../options/connection-options.js';
 
 export type Mode = 'pipe' | 'json' | 'tui';
 

@@ -1,18 +1,13 @@
 import type { Command } from 'commander';
+import { parsePort } from '../codec/units.js';
 import { UsageError } from '../errors.js';
 import { unbracket } from '../net/resolve.js';
-import {
-  addConnectionOptions,
-  type ConnectionOptions,
-  parsePort,
-  resolveConnectionOptions,
-} from './connection-options.js';
-import { mergedOptions } from './merged-options.js';
+import { addOptionFlags, commandOptions } from './option-flags.js';
 import { startSession } from './start-session.js';
 
 /** The netcat-style default (`sockrepl host port`), `connect` and `listen` (also `-l`). */
 export function registerNetworkCommands(program: Command): void {
-  addConnectionOptions(program)
+  addOptionFlags(program, 'connect')
     .argument('[host]', 'host to connect to')
     .argument('[port]', 'port to connect to')
     .action(async (host: string | undefined, port: string | undefined, _opts, cmd: Command) => {
@@ -24,15 +19,16 @@ export function registerNetworkCommands(program: Command): void {
       await connectAction(host, port, cmd);
     });
 
-  addConnectionOptions(
+  addOptionFlags(
     program
       .command('connect')
       .description('open a connection (TCP, or UDP with -u) and exchange data')
       .argument('<host>', 'host name or address (IPv6 as ::1 or [::1])')
       .argument('<port>', 'port'),
+    'connect',
   ).action(async (host: string, port: string, _opts, cmd: Command) => connectAction(host, port, cmd));
 
-  addConnectionOptions(
+  addOptionFlags(
     program
       .command('listen')
       .alias('l')
@@ -40,29 +36,21 @@ export function registerNetworkCommands(program: Command): void {
       .usage('[options] [host] <port>')
       .argument('[host]', 'local address to listen on (default 0.0.0.0), or the port when alone')
       .argument('[port]', 'port (0 picks a free one)'),
+    'listen',
   ).action(async (a: string | undefined, b: string | undefined, _opts, cmd: Command) => {
     // Commander cannot put an optional argument before a required one: the port is checked here.
     if (a === undefined) throw new UsageError('listen: which port? sockrepl listen [host] <port>');
     const [host, port] = b === undefined ? [undefined, a] : [a, b];
-    const options = commandOptions(cmd);
-    options.keepOpen ||= options.broker;
     process.exitCode = await startSession({
       kind: 'listen',
       host: host && unbracket(host),
       port: parsePort(port),
-      options,
+      options: commandOptions(cmd, 'listen'),
     });
   });
 }
 
 async function connectAction(host: string, port: string, cmd: Command): Promise<void> {
-  const options = commandOptions(cmd);
-  if (options.keepOpen || options.broker || options.maxClients !== undefined) {
-    throw new UsageError('-k, --broker and --max-clients apply to listen, not connect');
-  }
+  const options = commandOptions(cmd, 'connect');
   process.exitCode = await startSession({ kind: 'connect', host, port: parsePort(port), options });
-}
-
-function commandOptions(cmd: Command): ConnectionOptions {
-  return resolveConnectionOptions(mergedOptions(cmd));
 }

@@ -2,14 +2,8 @@ import type { Command } from 'commander';
 import { parsePort } from '../codec/units.js';
 import { UsageError } from '../errors.js';
 import { resolveHost, unbracket } from '../net/resolve.js';
-import { addUpstreamOptions, resolveUpstreamOptions } from '../proxy/upstream-options.js';
 import type { SessionSpec } from '../session/session-spec.js';
-import {
-  addConnectionOptions,
-  type ConnectionOptions,
-  resolveConnectionOptions,
-} from './connection-options.js';
-import { mergedOptions } from './merged-options.js';
+import { addOptionFlags, commandOptions, upstreamOptions } from './option-flags.js';
 import { startSession } from './start-session.js';
 
 /**
@@ -27,11 +21,9 @@ export function registerProxyCommand(program: Command): void {
     .argument('<listen-port>', 'port to listen on (0 picks a free one); -s picks the address')
     .argument('<host>', 'upstream host')
     .argument('<port>', 'upstream port');
-  addUpstreamOptions(addConnectionOptions(cmd)).action(
+  addOptionFlags(cmd, 'proxy').action(
     async (listenPort: string, host: string, port: string, _opts, c: Command) => {
-      const raw = mergedOptions(c);
-      const options = resolveConnectionOptions(raw);
-      checkProxyOptions(options);
+      const options = commandOptions(c, 'proxy');
       const spec: SessionSpec = {
         kind: 'proxy',
         host: options.source && unbracket(options.source),
@@ -40,7 +32,7 @@ export function registerProxyCommand(program: Command): void {
         upstream: {
           host: unbracket(host),
           port: parsePort(port, 'upstream port'),
-          options: resolveUpstreamOptions(raw, options),
+          options: upstreamOptions(c, options),
         },
       };
       if (spec.upstream!.port === 0) throw new UsageError('proxy: upstream port 0 cannot be connected to');
@@ -51,18 +43,4 @@ export function registerProxyCommand(program: Command): void {
       process.exitCode = await startSession(spec);
     },
   );
-}
-
-/** Options that have no meaning for a relay are refused rather than ignored. */
-function checkProxyOptions(o: ConnectionOptions): void {
-  const bad: [boolean, string][] = [
-    [
-      o.sourcePort !== undefined,
-      '-p/--source-port: the proxy listens on <listen-port>; the upstream side binds with --upstream-source-port',
-    ],
-    [o.broker, '--broker: each client of a proxy talks to its own upstream connection'],
-    [o.sendOnly || o.recvOnly, '--send-only/--recv-only: a proxy reads no standard input'],
-    [o.halfClose, '-N: a proxy reads no standard input; FINs are passed on as they come'],
-  ];
-  for (const [given, why] of bad) if (given) throw new UsageError(`proxy: ${why}`);
 }

@@ -1,21 +1,9 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { parseVarAssignment } from '../script/variables.js';
-import { addConnectionOptions, resolveConnectionOptions } from './connection-options.js';
+import { addOptionFlags, commandOptions } from './option-flags.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
-
-/** Options of connect/listen that mean nothing for a script run. */
-const NOT_FOR_RUN: Record<string, string> = {
-  record: '--record',
-  pcap: '--pcap',
-  hex: '-x/--hex',
-  tui: '--tui',
-  halfClose: '-N/--half-close',
-  quitAfter: '-q/--quit-after',
-  sendOnly: '--send-only',
-  recvOnly: '--recv-only',
-};
 
 /**
  * `sockrepl run <script> [--var NAME=value ...] [--json] [options]`: a `.srs` script (send/expect
@@ -23,7 +11,7 @@ const NOT_FOR_RUN: Record<string, string> = {
  * loaded only when this command runs.
  */
 export function registerRunCommand(program: Command): void {
-  addConnectionOptions(
+  addOptionFlags(
     program
       .command('run')
       .description(
@@ -31,13 +19,11 @@ export function registerRunCommand(program: Command): void {
       )
       .argument('<script>', 'a .srs script, or a .ts/.js file using the sockrepl library API')
       .option('--var <NAME=value>', 'set a script variable (repeatable)', collect),
+    'run',
   ).action(async (file: string, _opts, cmd: Command) => {
     const raw = cmd.opts();
-    for (const [key, flag] of Object.entries(NOT_FOR_RUN)) {
-      if (raw[key] !== undefined && raw[key] !== false && cmd.getOptionValueSource(key) !== 'default')
-        throw new UsageError(`${flag} does not apply to run`);
-    }
     const vars = Object.fromEntries(((raw.var as string[] | undefined) ?? []).map(parseVarAssignment));
+    const options = commandOptions(cmd, 'run');
     const { TS_SCRIPT_EXTENSIONS, runTsScript } = await import('../script/ts-script.js');
     if (TS_SCRIPT_EXTENSIONS.test(file)) {
       const given = Object.keys(raw).filter(
@@ -49,11 +35,10 @@ export function registerRunCommand(program: Command): void {
           `connection options (${given.join(', ')}) apply to .srs scripts; a TypeScript script passes them to connect()`,
         );
       }
-      process.exitCode = await runTsScript(file, { vars, json: Boolean(raw.json) });
+      process.exitCode = await runTsScript(file, { vars, json: options.json });
       return;
     }
-    const cli = resolveConnectionOptions(raw);
     const { runScriptFile } = await import('../script/run-script.js');
-    process.exitCode = await runScriptFile(file, { vars, json: cli.json, cli });
+    process.exitCode = await runScriptFile(file, { vars, json: options.json, cli: options });
   });
 }

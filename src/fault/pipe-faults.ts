@@ -1,5 +1,5 @@
 import { BUILTIN_PLUGINS } from '../../plugins/index.js';
-import type { ConnectionOptions } from '../cli/connection-options.js';
+import type { ConnectionOptions } from '../options/connection-options.js';
 import type { VerboseLog } from '../pipe/verbose.js';
 import { PluginRegistry } from '../plugin/registry.js';
 import { FaultController } from './fault-controller.js';

@@ -22,3 +22,8 @@ export interface Listener extends EventEmitter<ListenerEventMap> {
   /** Stop accepting and close every open channel. */
   close(): Promise<void>;
 }
+
+/** Why a client is turned away at the limit, in words that fit every front end. */
+export function limitReached(max: number): string {
+  return `${max} client${max === 1 ? ' is' : 's are'} connected, the most allowed`;
+}

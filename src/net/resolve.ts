@@ -29,7 +29,8 @@ export async function resolveHost(
   const literal = isIP(name);
   if (literal !== 0) {
     if (family && literal !== family) {
-      throw netError('resolve', name, Object.assign(new Error(), { code: 'EAFNOSUPPORT' }), `(-${family})`);
+      // A mismatch of the user's own making, not a missing IPv6 stack.
+      throw new UsageError(`${op} ${name}: an IPv${literal} address, but only IPv${family} was asked for`);
     }
     return { address: name, family: literal as 4 | 6 };
   }
@@ -42,7 +43,7 @@ export async function resolveHost(
 }
 
 /**
- * The -s source address for a connection to `target`: resolved like any host, and of the same
+ * The source address for a connection to `target`: resolved like any host, and of the same
  * family (an IPv4 socket cannot bind an IPv6 address, nor the other way round).
  */
 export async function resolveSource(
@@ -54,7 +55,7 @@ export async function resolveSource(
   const local = await resolveHost(source, port, undefined, 'bind');
   if (local.family !== target.family) {
     throw new UsageError(
-      `-s ${source}: an IPv${local.family} source cannot reach ${target.address} (IPv${target.family})`,
+      `source ${source}: an IPv${local.family} source cannot reach ${target.address} (IPv${target.family})`,
     );
   }
   return local.address;

@@ -195,11 +195,16 @@ export const SOCKET_OPTIONS = [
   }),
 ] as const satisfies readonly SocketOptionSpec[];
 
-/** Finds an option by any of its names, case-insensitively; unknown names list the valid ones. */
+/**
+ * Finds an option by any of its names, case-insensitively: its flag name (`keepalive-idle`), its
+ * C name (`TCP_KEEPIDLE`), a short form (`keepidle`) or its key (`keepaliveIdle`). Unknown names
+ * list the valid ones.
+ */
 export function findSocketOption(name: string): SocketOptionSpec {
   const wanted = name.toLowerCase().replace(/_/g, '-');
-  const spec = SOCKET_OPTIONS.find((s) =>
-    s.aliases.some((a) => a.toLowerCase().replace(/_/g, '-') === wanted),
+  const spec = SOCKET_OPTIONS.find(
+    (s) =>
+      s.name.toLowerCase() === wanted || s.aliases.some((a) => a.toLowerCase().replace(/_/g, '-') === wanted),
   );
   if (!spec) {
     const names = SOCKET_OPTIONS.map((s) => s.aliases[0]).join(', ');

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Socket as NodeSocket, type Socket, type SocketConstructorOpts } from 'node:net';
-import type { NetError } from '../errors.js';
+import { NetError } from '../errors.js';
 import type { Channel, ChannelEventMap, ChannelStats, CloseReason, Endpoint } from './channel.js';
 import { errorCode, formatHostPort, netError } from './errno.js';
 import { FdRelay } from './fd-relay.js';
@@ -50,6 +50,8 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
   private closing: CloseReason | undefined;
   private userPaused = false;
   private error: NetError | undefined;
+  /** Bytes accepted by send() that the socket failed to write. */
+  private unsent = 0;
   /** Workers moving this connection's bytes to or from a descriptor (relayReadsInto, relaySendsFrom). */
   private inbound: FdRelay | undefined;
   private outbound: FdRelay | undefined;
@@ -173,8 +175,10 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
   }
 
   private failed(err: unknown): void {
-    const op = errorCode(err) === 'ECONNRESET' || errorCode(err) === 'EPIPE' ? 'recv' : 'send';
-    this.error = netError(op, formatHostPort(this.remote.address, this.remote.port), err);
+    // The syscall says which way the failure came: EPIPE is always a write, a reset may be either.
+    const syscall = (err as NodeJS.ErrnoException | undefined)?.syscall ?? '';
+    const op = syscall.startsWith('write') || errorCode(err) === 'EPIPE' ? 'send' : 'recv';
+    this.error ??= netError(op, formatHostPort(this.remote.address, this.remote.port), err);
   }
 
   private received(chunk: Buffer): void {
@@ -187,10 +191,18 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
 
   send(data: Uint8Array, written?: () => void): boolean {
     if (this.writeClosed) throw new Error(`connection ${this.id} is closed for writing`);
-    this.stats.bytesOut += data.length;
+    const n = data.length;
+    this.stats.bytesOut += n;
     this.stats.chunksOut++;
     this.stats.lastActivityAt = Date.now();
-    const ok = written ? this.socket.write(data, () => written()) : this.socket.write(data);
+    const ok = this.socket.write(data, (err) => {
+      // Bytes the socket died holding were never sent: they do not count, and the close says so.
+      if (err) {
+        this.stats.bytesOut -= n;
+        this.unsent += n;
+      }
+      written?.();
+    });
     this.emit('sent', Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.length));
     return ok;
   }
@@ -249,6 +261,12 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
     this.countRelayed();
     this.closed = this.readClosed = this.writeClosed = true;
     const code = this.error?.code;
+    if (this.error && this.unsent > 0) {
+      const lost = `${this.unsent} byte${this.unsent === 1 ? '' : 's'} queued to send were lost`;
+      this.error = new NetError(`${this.error.message}; ${lost}`, this.error.code, {
+        cause: this.error.cause,
+      });
+    }
     const reason: CloseReason =
       code === 'ECONNRESET' || code === 'EPIPE'
         ? 'reset'

@@ -1,5 +1,4 @@
 import * as net from 'node:net';
-import type { ConnectionOptions } from '../cli/connection-options.js';
 import { formatDuration } from '../codec/units.js';
 import { NetError } from '../errors.js';
 import { formatHostPort, netError } from './errno.js';
@@ -7,11 +6,9 @@ import { createBoundSocket } from './native-socket.js';
 import { resolveHost, resolveSource } from './resolve.js';
 import { hasOptions } from './socket-options.js';
 import { TcpChannel } from './tcp-channel.js';
+import type { TransportOptions } from './transport-options.js';
 
-export type TcpConnectOptions = Pick<
-  ConnectionOptions,
-  'family' | 'source' | 'sourcePort' | 'socket' | 'waitMs' | 'idleTimeoutMs'
-> & { borrowedReads?: boolean };
+export type TcpConnectOptions = TransportOptions & { borrowedReads?: boolean };
 
 /**
  * Opens a TCP connection. When socket options are given, the descriptor is created and bound by us

@@ -1,21 +1,16 @@
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
-import type { ConnectionOptions } from '../cli/connection-options.js';
 import type { Channel, Endpoint } from './channel.js';
 import { formatHostPort, netError } from './errno.js';
-import type { Listener, ListenerEventMap } from './listener.js';
+import { type Listener, type ListenerEventMap, limitReached } from './listener.js';
 import { createBoundSocket } from './native-socket.js';
 import { resolveHost } from './resolve.js';
 import { tcpSocketFd } from './socket-fd.js';
 import { applySocketOptions, hasOptions, type SocketOptionSpec } from './socket-options.js';
 import { endpoint, TcpChannel } from './tcp-channel.js';
+import type { ListenTransportOptions } from './transport-options.js';
 
-export type TcpListenOptions = Pick<
-  ConnectionOptions,
-  'family' | 'socket' | 'idleTimeoutMs' | 'maxClients'
-> & {
-  borrowedReads?: boolean;
-};
+export type TcpListenOptions = ListenTransportOptions & { borrowedReads?: boolean };
 
 const perConnection = (s: SocketOptionSpec) => s.phase !== 'before-bind';
 
@@ -42,7 +37,7 @@ export class TcpListener extends EventEmitter<ListenerEventMap> implements Liste
     const max = this.options.maxClients;
     if (!this.accepting || (max !== undefined && this.channels.size >= max)) {
       socket.destroy();
-      this.emit('refused', peer, this.accepting ? `--max-clients ${max} reached` : 'no longer accepting');
+      this.emit('refused', peer, this.accepting ? limitReached(max!) : 'no longer accepting');
       return;
     }
     const fd = tcpSocketFd(socket);

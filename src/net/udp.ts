@@ -1,20 +1,17 @@
 import * as dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
-import type { ConnectionOptions } from '../cli/connection-options.js';
 import type { Channel, Endpoint } from './channel.js';
 import { formatHostPort, netError } from './errno.js';
-import type { Listener, ListenerEventMap } from './listener.js';
+import { type Listener, type ListenerEventMap, limitReached } from './listener.js';
 import { createBoundSocket } from './native-socket.js';
 import { resolveHost, resolveSource } from './resolve.js';
 import { udpSocketFd } from './socket-fd.js';
 import { applySocketOptions, hasOptions } from './socket-options.js';
 import { endpoint } from './tcp-channel.js';
+import type { ListenTransportOptions, TransportOptions } from './transport-options.js';
 import { UdpChannel } from './udp-channel.js';
 
-export type UdpOptions = Pick<
-  ConnectionOptions,
-  'family' | 'source' | 'sourcePort' | 'socket' | 'idleTimeoutMs' | 'maxClients'
->;
+export type UdpOptions = TransportOptions & Pick<ListenTransportOptions, 'maxClients'>;
 
 /** Opens a dgram socket bound to address:port with every option set, before-bind ones first. */
 async function openSocket(
@@ -120,7 +117,7 @@ export class UdpListener extends EventEmitter<ListenerEventMap> implements Liste
       const peer = endpoint(rinfo.address, rinfo.port, rinfo.family);
       const max = this.options.maxClients;
       if (!this.accepting || (max !== undefined && this.peers.size >= max)) {
-        this.emit('refused', peer, this.accepting ? `--max-clients ${max} reached` : 'no longer accepting');
+        this.emit('refused', peer, this.accepting ? limitReached(max!) : 'no longer accepting');
         return;
       }
       const created = new UdpChannel(this.socket, this.address, peer, {

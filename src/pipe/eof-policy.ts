@@ -1,5 +1,5 @@
-import type { ConnectionOptions } from '../cli/connection-options.js';
 import type { Channel } from '../net/channel.js';
+import type { ConnectionOptions } from '../options/connection-options.js';
 
 /**
  * What happens when standard input ends (the README's EOF table):

@@ -1,8 +1,8 @@
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
-import type { ConnectionOptions } from '../cli/connection-options.js';
 import { UsageError } from '../errors.js';
 import type { Channel, Direction } from '../net/channel.js';
+import type { ConnectionOptions } from '../options/connection-options.js';
 import type { PipeIo } from './stdio.js';
 
 export interface HexTap {

@@ -1,8 +1,8 @@
-import type { ConnectionOptions } from '../cli/connection-options.js';
 import { EXIT } from '../errors.js';
 import type { Channel } from '../net/channel.js';
 import { connectTcp } from '../net/tcp-connect.js';
 import { connectUdp } from '../net/udp.js';
+import type { ConnectionOptions } from '../options/connection-options.js';
 import { EofPolicy } from './eof-policy.js';
 import { PipeInput } from './input.js';
 import { PipeOutput } from './output.js';

@@ -1,5 +1,5 @@
-import type { ConnectionOptions } from '../cli/connection-options.js';
 import { UsageError } from '../errors.js';
+import type { ConnectionOptions } from '../options/connection-options.js';
 import type { ChannelRecorder } from '../record/channel-recorder.js';
 import { type HexTap, openHexTap } from './hex-tap.js';
 import type { PipeIo } from './stdio.js';

@@ -1,9 +1,9 @@
-import type { ConnectionOptions } from '../cli/connection-options.js';
 import { EXIT } from '../errors.js';
 import type { Channel } from '../net/channel.js';
 import type { Listener } from '../net/listener.js';
 import { listenTcp } from '../net/tcp-listen.js';
 import { listenUdp } from '../net/udp.js';
+import type { ConnectionOptions } from '../options/connection-options.js';
 import { EofPolicy } from './eof-policy.js';
 import { PipeInput } from './input.js';
 import { PipeOutput } from './output.js';

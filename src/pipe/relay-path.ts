@@ -1,7 +1,7 @@
-import type { ConnectionOptions } from '../cli/connection-options.js';
 import type { Channel } from '../net/channel.js';
 import { canRelay, FdRelay } from '../net/fd-relay.js';
 import { TcpChannel } from '../net/tcp-channel.js';
+import type { ConnectionOptions } from '../options/connection-options.js';
 import type { PipeOutput } from './output.js';
 import type { PipeIo } from './stdio.js';
 

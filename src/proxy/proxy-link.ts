@@ -2,8 +2,8 @@ import { FaultyChannel } from '../fault/faulty-channel.js';
 import type { Channel, CloseReason } from '../net/channel.js';
 import { connectTcp } from '../net/tcp-connect.js';
 import { connectUdp } from '../net/udp.js';
+import type { UpstreamSpec } from '../options/connection-options.js';
 import { holdReading } from './hold-reading.js';
-import type { UpstreamSpec } from './upstream-options.js';
 
 /** Bytes a client may send before its upstream is connected that are kept for it. */
 const EARLY_LIMIT = 1024 * 1024;

@@ -1,12 +1,11 @@
-import type { ConnectionOptions } from '../cli/connection-options.js';
 import type { FaultController } from '../fault/fault-controller.js';
 import type { Channel } from '../net/channel.js';
 import type { Listener } from '../net/listener.js';
 import { ListenerDecorator } from '../net/listener-decorator.js';
 import { listenTcp } from '../net/tcp-listen.js';
 import { listenUdp } from '../net/udp.js';
+import type { ConnectionOptions, UpstreamSpec } from '../options/connection-options.js';
 import { ProxyLink, type ProxyLog } from './proxy-link.js';
-import type { UpstreamSpec } from './upstream-options.js';
 
 export interface ProxyConfig {
   /** Address to listen on (`-s`); all addresses by default, as `listen`. */

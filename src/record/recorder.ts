@@ -1,8 +1,9 @@
 import { UsageError } from '../errors.js';
+import { optionWords } from '../options/option-words.js';
 import type { Session } from '../session/session.js';
 import type { SessionEvent } from '../session/session-events.js';
 import type { SessionSpec } from '../session/session-spec.js';
-import { hostWord, optionWords } from './script-lines.js';
+import { hostWord } from './script-lines.js';
 import { ScriptRecording } from './script-recording.js';
 
 /**

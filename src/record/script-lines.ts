@@ -1,4 +1,3 @@
-import type { ConnectionOptions } from '../cli/connection-options.js';
 import { spacedHex, textLiteral } from '../codec/bytes-literal.js';
 import { decodeText } from '../codec/text.js';
 import { formatDuration } from '../codec/units.js';
@@ -79,33 +78,6 @@ const NOT_PLAIN = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]/;
 /** Bytes that read as text, with no control characters but \t \r \n, and encode back to themselves. */
 export function isPlainText(bytes: Uint8Array, encoding: string): boolean {
   return textLiteral(bytes, encoding) !== undefined && !NOT_PLAIN.test(decodeText(bytes, encoding));
-}
-
-/** What follows `connect host port` / `listen host port`: the connection options as script words. */
-export function optionWords(o: Partial<ConnectionOptions>, kind: 'connect' | 'listen'): string[] {
-  const w: string[] = [];
-  if (o.udp) w.push('udp');
-  if (o.family === 4) w.push('ipv4');
-  if (o.family === 6) w.push('ipv6');
-  if (kind === 'connect') {
-    if (o.source !== undefined) w.push(`source=${o.source}`);
-    if (o.sourcePort !== undefined) w.push(`source-port=${o.sourcePort}`);
-    if (o.waitMs !== undefined) w.push(`wait=${formatDuration(o.waitMs)}`);
-  }
-  const s = o.socket ?? {};
-  if (s.nodelay) w.push('nodelay');
-  if (s.keepalive) w.push(s.keepaliveIdle !== undefined ? `keepalive=${s.keepaliveIdle}` : 'keepalive');
-  if (s.keepaliveInterval !== undefined) w.push(`keepalive-interval=${s.keepaliveInterval}`);
-  if (s.keepaliveCount !== undefined) w.push(`keepalive-count=${s.keepaliveCount}`);
-  if (s.linger !== undefined) w.push(`linger=${s.linger}`);
-  if (s.reuseaddr) w.push('reuseaddr');
-  if (s.reuseport) w.push('reuseport');
-  if (s.rcvbuf !== undefined) w.push(`rcvbuf=${s.rcvbuf}`);
-  if (s.sndbuf !== undefined) w.push(`sndbuf=${s.sndbuf}`);
-  if (s.ttl !== undefined) w.push(`ttl=${s.ttl}`);
-  if (s.tos !== undefined) w.push(`tos=${s.tos}`);
-  if (o.idleTimeoutMs !== undefined) w.push(`idle-timeout=${formatDuration(o.idleTimeoutMs)}`);
-  return w;
 }
 
 /** `[::1]`-free host text a script line accepts (IPv6 addresses are written bare). */

@@ -3,6 +3,8 @@ import { resolveEncoding } from '../codec/text.js';
 import { parseDuration, parsePort } from '../codec/units.js';
 import { UsageError } from '../errors.js';
 import { findSocketOption, parseOptionValue } from '../net/socket-options.js';
+import type { LineKind as ConnKind } from '../options/option-table.js';
+import { checkOptionWord, lookupOptionWord, resolveOptionWords } from '../options/option-words.js';
 import {
   type Arg,
   type Branch,
@@ -20,12 +22,6 @@ import {
   type Template,
 } from './ast.js';
 import { findReplCommand, SCRIPT_COMMANDS, suggestCommand } from './commands.js';
-import {
-  type Statement as ConnKind,
-  checkOptionWord,
-  lookupOptionWord,
-  resolveOptionWords,
-} from './connect-options.js';
 import { parseHexBytes } from './hex-literal.js';
 import { type Context, dropPrefix, joinTemplates, Lexer, type Token, textTemplate } from './lexer.js';
 import { ScriptSyntaxError, ScriptSyntaxErrors } from './script-errors.js';

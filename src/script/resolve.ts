@@ -1,11 +1,11 @@
-import type { ConnectionOptions } from '../cli/connection-options.js';
 import { compileRegex } from '../codec/regex-literal.js';
 import { encodeText } from '../codec/text.js';
 import { parseDuration, parsePort } from '../codec/units.js';
 import { UsageError } from '../errors.js';
+import type { ConnectionOptions } from '../options/connection-options.js';
+import { resolveOptionWords } from '../options/option-words.js';
 import { type Pattern as TubePattern, textPattern } from '../tube/matchers.js';
 import type { ConnectStatement, ListenStatement, Pattern, Pos, Template } from './ast.js';
-import { resolveOptionWords } from './connect-options.js';
 import { parseHexBytes } from './hex-literal.js';
 import { MAX_REPEAT } from './parse.js';
 import { ScriptRuntimeError } from './script-errors.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import type { ConnectionOptions } from '../cli/connection-options.js';
 import { EXIT, isSockreplError, UsageError } from '../errors.js';
+import type { ConnectionOptions } from '../options/connection-options.js';
 import { Interpreter } from '../session/interpreter.js';
 import { createSession } from '../session/open-session.js';
 import type { Session } from '../session/session.js';

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ConnectionOptions } from '../cli/connection-options.js';
 import { encodeText } from '../codec/text.js';
 import { formatDuration } from '../codec/units.js';
 import { EXIT, isSockreplError, NetError, type SockreplError } from '../errors.js';
+import type { ConnectionOptions } from '../options/connection-options.js';
 import { consumeFrame, framePattern } from '../session/frame-pattern.js';
 import type { Interpreter } from '../session/interpreter.js';
 import type { Conn, Session } from '../session/session.js';

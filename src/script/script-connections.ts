@@ -1,6 +1,6 @@
-import type { ConnectionOptions } from '../cli/connection-options.js';
 import { UsageError } from '../errors.js';
 import type { Listener } from '../net/listener.js';
+import type { ConnectionOptions } from '../options/connection-options.js';
 import { startSession } from '../session/open-session.js';
 import type { Conn, Session } from '../session/session.js';
 import { TimeoutError } from '../tube/errors.js';

@@ -1,5 +1,4 @@
-import type { ConnectionOptions } from '../cli/connection-options.js';
-import type { UpstreamSpec } from '../proxy/upstream-options.js';
+import type { ConnectionOptions, UpstreamSpec } from '../options/connection-options.js';
 
 /**
  * What the CLI asks a session to do: connect to host:port, listen on [host:]port, or proxy:

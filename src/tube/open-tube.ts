@@ -1,11 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { type ConnectionOptions, resolveConnectionOptions } from '../cli/connection-options.js';
-import { UsageError } from '../errors.js';
 import type { Channel, Endpoint } from '../net/channel.js';
 import type { Listener } from '../net/listener.js';
 import { connectTcp } from '../net/tcp-connect.js';
 import { listenTcp } from '../net/tcp-listen.js';
 import { connectUdp, listenUdp } from '../net/udp.js';
+import { resolveLibraryOptions } from '../options/library-options.js';
 import { TimeoutError } from './errors.js';
 import { type Timeout, Tube, type TubeOptions, timeoutMs } from './tube.js';
 
@@ -63,44 +62,17 @@ export interface ListenOptions extends SocketOptions, TubeOptions {
   idleTimeout?: Timeout;
 }
 
-const SOCKET_KEYS = [
-  'nodelay',
-  'keepalive',
-  'keepaliveInterval',
-  'keepaliveCount',
-  'linger',
-  'reuseaddr',
-  'reuseport',
-  'rcvbuf',
-  'sndbuf',
-  'ttl',
-  'tos',
-] as const;
+/** The tube's own keys; the rest are the option vocabulary's (options/library-options.ts). */
 const TUBE_KEYS = ['timeout', 'encoding', 'eol', 'highWaterMark'] as const;
-const CONNECT_KEYS = [
-  ...SOCKET_KEYS,
-  ...TUBE_KEYS,
-  'udp',
-  'family',
-  'source',
-  'sourcePort',
-  'connectTimeout',
-  'idleTimeout',
-] as const;
-const LISTEN_KEYS = [
-  ...SOCKET_KEYS,
-  ...TUBE_KEYS,
-  'udp',
-  'family',
-  'host',
-  'maxClients',
-  'idleTimeout',
-] as const;
 
 /** Opens a TCP (or, with `udp: true`, UDP) connection and returns its tube. */
 export async function connect(host: string, port: number, options: ConnectOptions = {}): Promise<Tube> {
-  checkKeys(options, CONNECT_KEYS, 'connect');
-  const o = connectionOptions(options);
+  const o = resolveLibraryOptions(options as Record<string, unknown>, 'connect', TUBE_KEYS);
+  // A tube's timeout bounds the connect too, unless connectTimeout says otherwise.
+  if (o.waitMs === undefined && options.timeout !== undefined) {
+    const ms = timeoutMs(options.timeout);
+    if (ms !== Number.POSITIVE_INFINITY) o.waitMs = ms;
+  }
   const channel: Channel = o.udp ? await connectUdp(host, port, o) : await connectTcp(host, port, o);
   return track(new Tube(channel, tubeOptions(options)));
 }
@@ -112,8 +84,7 @@ export function udp(host: string, port: number, options: Omit<ConnectOptions, 'u
 
 /** Listens on `port` (0 picks a free one: read it from `listener.port`). */
 export async function listen(port = 0, options: ListenOptions = {}): Promise<TubeListener> {
-  checkKeys(options, LISTEN_KEYS, 'listen');
-  const o = connectionOptions(options);
+  const o = resolveLibraryOptions(options as Record<string, unknown>, 'listen', [...TUBE_KEYS, 'host']);
   const listener = o.udp ? await listenUdp(options.host, port, o) : await listenTcp(options.host, port, o);
   return new TubeListener(listener, tubeOptions(options));
 }
@@ -199,68 +170,6 @@ export class TubeListener extends EventEmitter<{ tube: [tube: Tube] }> {
     openSet().delete(this.entry);
     await this.listener.close();
   }
-}
-
-function checkKeys(options: object, known: readonly string[], what: string): void {
-  for (const key of Object.keys(options)) {
-    if ((options as Record<string, unknown>)[key] === undefined) continue;
-    if (!known.includes(key))
-      throw new UsageError(`${what}: unknown option '${key}'; known: ${known.join(', ')}`);
-  }
-}
-
-/** The friendly options as the command line's, resolved by the command line's own checks. */
-function connectionOptions(options: ConnectOptions & ListenOptions): ConnectionOptions {
-  const raw: Record<string, unknown> = {};
-  const text = (v: unknown) => (typeof v === 'number' ? String(v) : v);
-  const flag = (key: string, v: boolean | undefined) => {
-    if (v) raw[key] = true;
-  };
-  flag('udp', options.udp);
-  if (options.family === 4) raw['4'] = true;
-  else if (options.family === 6) raw['6'] = true;
-  else if (options.family !== undefined)
-    throw new UsageError(`family: ${String(options.family)} is not 4 or 6`);
-  if (options.source !== undefined) raw.source = options.source;
-  if (options.sourcePort !== undefined) raw.sourcePort = String(options.sourcePort);
-  flag('nodelay', options.nodelay);
-  if (options.keepalive === true) raw.keepalive = '';
-  else if (options.keepalive !== undefined && options.keepalive !== false)
-    raw.keepalive = text(options.keepalive);
-  for (const key of [
-    'keepaliveInterval',
-    'keepaliveCount',
-    'linger',
-    'rcvbuf',
-    'sndbuf',
-    'ttl',
-    'tos',
-  ] as const) {
-    if (options[key] !== undefined) raw[key] = text(options[key]);
-  }
-  flag('reuseaddr', options.reuseaddr);
-  flag('reuseport', options.reuseport);
-  if (options.maxClients !== undefined) raw.maxClients = String(options.maxClients);
-  let resolved: ConnectionOptions;
-  try {
-    resolved = resolveConnectionOptions(raw);
-  } catch (err) {
-    if (err instanceof UsageError) throw new UsageError(asOptionNames(err.message), { cause: err });
-    throw err;
-  }
-  if (options.connectTimeout !== undefined) resolved.waitMs = timeoutMs(options.connectTimeout);
-  if (options.idleTimeout !== undefined) resolved.idleTimeoutMs = timeoutMs(options.idleTimeout);
-  return resolved;
-}
-
-/** `--source-port: ...` → `sourcePort: ...`: errors name the option as the caller wrote it. */
-function asOptionNames(message: string): string {
-  return message
-    .replace(/--([a-z][a-z0-9-]*)/g, (_m, name: string) =>
-      name.replace(/-([a-z])/g, (_x, c: string) => c.toUpperCase()),
-    )
-    .replace(/-4 and -6/, 'family 4 and family 6')
-    .replace(/--udp/g, 'udp');
 }
 
 function tubeOptions(options: TubeOptions): TubeOptions {

@@ -1,5 +1,5 @@
 import * as net from 'node:net';
-import type { ConnectionOptions } from '../../src/cli/connection-options.js';
+import type { ConnectionOptions } from '../../src/options/connection-options.js';
 
 /** Defaults of every CLI option, as resolveConnectionOptions gives them with nothing typed. */
 export function defaultOptions(patch: Partial<ConnectionOptions> = {}): ConnectionOptions {

@@ -178,7 +178,7 @@ describe('errors are one line with the errno and its meaning', () => {
     });
     expect(await runCli(['-s', '::1', '127.0.0.1', '9'])).toMatchObject({
       code: 2,
-      stderr: 'sockrepl: -s ::1: an IPv6 source cannot reach 127.0.0.1 (IPv4)\n',
+      stderr: 'sockrepl: source ::1: an IPv6 source cannot reach 127.0.0.1 (IPv4)\n',
     });
   });
 

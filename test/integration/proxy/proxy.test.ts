@@ -221,7 +221,7 @@ describe('sockrepl proxy (pipe mode: a relay)', () => {
     for (const [flag, text] of [
       [
         '-p',
-        'proxy: -p/--source-port: the proxy listens on <listen-port>; the upstream side binds with --upstream-source-port',
+        'proxy: --source-port: the proxy listens on <listen-port>; the upstream side binds with --upstream-source-port',
       ],
       ['--broker', 'proxy: --broker: each client of a proxy talks to its own upstream connection'],
     ]) {

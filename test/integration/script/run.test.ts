@@ -452,7 +452,9 @@ describe('the run command line', () => {
     const script = dir.write('x.srs', 'sleep 1ms\n');
     const r = await run([script, '--record', '/tmp/x.srs']);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe('sockrepl: --record does not apply to run');
+    expect(r.stderr.trim()).toBe(
+      'sockrepl: run: --record: a script is a recording already; --record applies to connect, listen and proxy',
+    );
   });
 
   it('rejects a malformed --var', async () => {

@@ -1,7 +1,8 @@
+import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { resolveConnectionOptions } from '../../../src/cli/connection-options.js';
 import { chooseMode } from '../../../src/cli/mode.js';
 import { normalizeArgv } from '../../../src/cli/normalize-argv.js';
+import { addOptionFlags, commandOptions } from '../../../src/cli/option-flags.js';
 import { findSocketOption, parseOptionValue } from '../../../src/net/socket-options.js';
 
 describe('normalizeArgv', () => {
@@ -29,7 +30,7 @@ describe('normalizeArgv', () => {
     expect(normalizeArgv(['-x', '127.0.0.1', '80'])).toEqual(['--hex=', '127.0.0.1', '80']);
     expect(normalizeArgv(['-x', 'dump.txt', 'h', '80'])).toEqual(['-x', 'dump.txt', 'h', '80']);
     expect(normalizeArgv(['--hex', './d', 'h', '80'])).toEqual(['--hex', './d', 'h', '80']);
-    expect(resolveConnectionOptions({ hex: '' }).hex).toBe(true);
+    expect(cli(normalizeArgv(['-x'])).hex).toBe(true);
   });
 
   it('leaves everything after -- alone', () => {
@@ -37,19 +38,33 @@ describe('normalizeArgv', () => {
   });
 });
 
-describe('resolveConnectionOptions', () => {
+/** The options a command line gives, through the CLI's own flags and resolver. */
+function cli(args: string[], command: 'connect' | 'listen' | 'proxy' | 'run' = 'connect') {
+  const cmd = addOptionFlags(new Command().exitOverride(), command);
+  cmd.parse(args, { from: 'user' });
+  return commandOptions(cmd, command);
+}
+
+describe('command-line options', () => {
   it('maps flags onto the socket option table', () => {
-    const o = resolveConnectionOptions({
-      nodelay: true,
-      keepalive: '30s',
-      keepaliveInterval: '5',
-      keepaliveCount: '3',
-      linger: '0',
-      rcvbuf: '64k',
-      ttl: '9',
-      tos: '16',
-      reuseport: true,
-    });
+    const o = cli([
+      '--nodelay',
+      '--keepalive',
+      '30s',
+      '--keepalive-interval',
+      '5',
+      '--keepalive-count',
+      '3',
+      '--linger',
+      '0',
+      '--rcvbuf',
+      '64k',
+      '--ttl',
+      '9',
+      '--tos',
+      '0x10',
+      '--reuseport',
+    ]);
     expect(o.socket).toEqual({
       nodelay: true,
       keepalive: true,
@@ -65,20 +80,23 @@ describe('resolveConnectionOptions', () => {
   });
 
   it('a bare --keepalive turns keepalive on without an idle time', () => {
-    expect(resolveConnectionOptions({ keepalive: '' }).socket).toEqual({ keepalive: true });
+    expect(cli(['--keepalive=']).socket).toEqual({ keepalive: true });
+    expect(cli(['--keepalive-idle', '20', '--keepalive']).socket).toEqual({
+      keepalive: true,
+      keepaliveIdle: 20,
+    });
   });
 
   it('rejects contradictions and misfits with one clear line', () => {
-    expect(() => resolveConnectionOptions({ 4: true, 6: true })).toThrow('-4 and -6 exclude each other');
-    expect(() => resolveConnectionOptions({ sendOnly: true, recvOnly: true })).toThrow(/exclude each other/);
-    expect(() => resolveConnectionOptions({ udp: true, linger: '1' })).toThrow(
-      '--linger applies to TCP only, not with --udp',
-    );
-    expect(() => resolveConnectionOptions({ ttl: '0' })).toThrow('--ttl: 0 is out of range (1..255)');
-    expect(() => resolveConnectionOptions({ linger: '1.5s' })).toThrow(/whole number of seconds/);
-    expect(() => resolveConnectionOptions({ sourcePort: '70000' })).toThrow(
-      /--source-port: 70000 is out of range/,
-    );
+    expect(() => cli(['-4', '-6'])).toThrow('-4 and -6 exclude each other');
+    expect(() => cli(['--send-only', '--recv-only'])).toThrow(/exclude each other/);
+    expect(() => cli(['-u', '--linger', '1'])).toThrow('--linger applies to TCP only, not with --udp');
+    expect(() => cli(['--ttl', '0'])).toThrow('--ttl: 0 is out of range (1..255)');
+    expect(() => cli(['--linger', '1.5s'])).toThrow(/whole number of seconds/);
+    expect(() => cli(['-p', '70000'])).toThrow(/--source-port: 70000 is out of range/);
+    expect(() => cli(['-k'], 'connect')).toThrow('--keep-open applies to listen and run, not connect');
+    expect(() => cli(['-N'], 'proxy')).toThrow('proxy: --half-close: a proxy reads no standard input');
+    expect(() => cli(['--record', 'x.srs'], 'run')).toThrow(/run: --record: a script is a recording already/);
   });
 });
 
@@ -96,14 +114,12 @@ describe('socket option values', () => {
       const spec = findSocketOption(name);
       expect(parseOptionValue(spec, text)).toBe(value);
       if (spec.kind !== 'bool') {
-        expect(
-          resolveConnectionOptions({ [name.replace(/-([a-z])/g, (_, c) => c.toUpperCase())]: text }).socket,
-        ).toEqual({
+        expect(cli([`--${name}`, text]).socket).toEqual({
           [spec.name]: value,
         });
       }
     }
-    expect(resolveConnectionOptions({ keepalive: '30' }).socket).toEqual({
+    expect(cli(['--keepalive', '30']).socket).toEqual({
       keepalive: true,
       keepaliveIdle: 30,
     });

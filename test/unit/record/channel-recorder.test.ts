@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { resolveConnectionOptions } from '../../../src/cli/connection-options.js';
 import { connectTcp } from '../../../src/net/tcp-connect.js';
+import { resolveOptionWords } from '../../../src/options/option-words.js';
 import { channelRecorder } from '../../../src/record/channel-recorder.js';
 import { parseScriptOrThrow } from '../../../src/script/parse.js';
 import { testServer } from '../../helpers/test-server.js';
@@ -15,7 +15,7 @@ describe('channelRecorder (pipe mode)', () => {
   it('writes a connection as a script that parses: sends, expects, the half-close and the EOF', async () => {
     const server = await testServer();
     const file = join(dir, 'pipe.srs');
-    const options = resolveConnectionOptions({ nodelay: true });
+    const options = resolveOptionWords([{ name: 'nodelay' }], 'connect');
     const recorder = channelRecorder(file, {
       kind: 'connect',
       host: 'localhost',
@@ -48,7 +48,7 @@ describe('channelRecorder (pipe mode)', () => {
   });
 
   it('a path that cannot be written fails at once, before any connection', () => {
-    const options = resolveConnectionOptions({});
+    const options = resolveOptionWords([], 'connect');
     expect(() => channelRecorder('/nonexistent-dir/x.srs', { kind: 'connect', port: 1, options })).toThrow(
       'record: cannot write /nonexistent-dir/x.srs: ENOENT',
     );

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeText } from '../../../src/codec/text.js';
-import { expectLines, isPlainText, optionWords, sendLine } from '../../../src/record/script-lines.js';
+import { optionWords } from '../../../src/options/option-words.js';
+import { expectLines, isPlainText, sendLine } from '../../../src/record/script-lines.js';
 import type { CommandStatement, ExpectStatement } from '../../../src/script/ast.js';
 import { parseHexBytes } from '../../../src/script/hex-literal.js';
 import { parseScriptOrThrow } from '../../../src/script/parse.js';
@@ -74,11 +75,11 @@ describe('recorded lines', () => {
     expect(words).toEqual([
       'ipv6',
       'source-port=40000',
+      'idle-timeout=5s',
       'nodelay',
       'keepalive=30',
       'linger=0',
       'rcvbuf=65536',
-      'idle-timeout=5s',
     ]);
     expect(() => parseScriptOrThrow(`connect ::1 80 ${words.join(' ')}`)).not.toThrow();
   });

@@ -352,7 +352,7 @@ describe('syntax errors', () => {
     ['connect h 0', 't.srs:1:11: connect: port 0 cannot be connected to'],
     ['connect h 70000', 't.srs:1:11: connect: port: 70000 is out of range (0..65535)'],
     ['connect h 1 nodelya', "t.srs:1:13: unknown connect option 'nodelya' (did you mean 'nodelay'?)"],
-    ['connect h 1 linger', "t.srs:1:13: 'linger' needs a value, as in linger=1"],
+    ['connect h 1 linger', "t.srs:1:13: 'linger' needs a value, as in linger=5s"],
     ['connect h 1 linger=soon', "t.srs:1:13: linger: 'soon' is not a duration (use e.g. 500ms, 2s, 1m)"],
     ['connect h 1 keep-open', "t.srs:1:13: 'keep-open' applies to listen only, not to connect"],
     ['connect h 1 udp nodelay', 't.srs:1:1: connect: nodelay applies to TCP only, not with udp'],

@@ -1,19 +1,12 @@
-import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { addConnectionOptions } from '../../../src/cli/connection-options.js';
-import {
-  lookupOptionWord,
-  optionWordNames,
-  resolveOptionWords,
-} from '../../../src/script/connect-options.js';
+import { OPTION_ROWS } from '../../../src/options/option-table.js';
+import { lookupOptionWord, optionWordNames, resolveOptionWords } from '../../../src/options/option-words.js';
 
 describe('connect/listen option words', () => {
-  it('are all real CLI options', () => {
-    const longs = new Set(addConnectionOptions(new Command()).options.map((o) => o.long?.replace(/^--/, '')));
-    for (const name of [...optionWordNames('connect'), ...optionWordNames('listen')]) {
-      if (name === 'ipv4' || name === 'ipv6') continue;
-      expect(longs.has(name), name).toBe(true);
-    }
+  it('are rows of the one option vocabulary, as CLI flags are', () => {
+    const names = new Set(OPTION_ROWS.map((r) => r.name));
+    for (const name of [...optionWordNames('connect'), ...optionWordNames('listen')])
+      expect(names.has(name), name).toBe(true);
   });
 
   it('resolve to the same options the CLI would produce', () => {
@@ -69,7 +62,7 @@ describe('connect/listen option words', () => {
     );
     expect([o.keepOpen, o.maxClients, o.broker]).toEqual([true, 3, true]);
     expect(() => resolveOptionWords([{ name: 'broker' }], 'connect')).toThrow(
-      "'broker' applies to listen only",
+      "'broker' applies to listen only, not to connect",
     );
   });
 

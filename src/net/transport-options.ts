@@ -1,0 +1,25 @@
+import type { SocketOptionValues } from './socket-options.js';
+
+/**
+ * What the transports take: where to bind, which family, the socket options, the timers. It is
+ * the net layer's own type, knowing no command-line words; the option vocabulary (options/)
+ * resolves flags, script words and library keys into it.
+ */
+export interface TransportOptions {
+  /** Only IPv4 or only IPv6; both when undefined. */
+  family?: 4 | 6;
+  /** Local address to bind. */
+  source?: string;
+  /** Local port to bind when connecting. */
+  sourcePort?: number;
+  socket: SocketOptionValues;
+  /** Give up connecting after this long. */
+  waitMs?: number;
+  /** Close after this long with no traffic either way. */
+  idleTimeoutMs?: number;
+}
+
+export interface ListenTransportOptions extends Omit<TransportOptions, 'sourcePort' | 'waitMs'> {
+  /** Turn clients away while this many are connected. */
+  maxClients?: number;
+}
