@@ -15,16 +15,16 @@
 
 // ---- connections (pwntools' tubes) --------------------------------------------------------------
 
+export type { ConnectOptions, ListenOptions, SocketOptions } from './modes/library.js';
+/** Open a TCP connection (`udp: true` for UDP) and get its tube; `udp()` is the UDP shorthand. */
+/** Listen on a port; clients arrive as tubes from `accept()` or `for await`. */
+export { connect, listen, TubeListener, udp } from './modes/library.js';
 /** The channel under a tube, its endpoints and statistics. */
 export type { Channel, ChannelStats, CloseReason, Direction, Endpoint, Protocol } from './net/channel.js';
 /** Socket option values as `tube.info().options` reports them. */
 export type { SocketOptionValues } from './net/socket-options.js';
 /** What expect and recvUntil wait for: text, a RegExp, bytes, `'eof'`, or a custom condition. */
 export type { CustomMatch, CustomPattern, Pattern, PatternKind } from './tube/matchers.js';
-export type { ConnectOptions, ListenOptions, SocketOptions } from './tube/open-tube.js';
-/** Open a TCP connection (`udp: true` for UDP) and get its tube; `udp()` is the UDP shorthand. */
-/** Listen on a port; clients arrive as tubes from `accept()` or `for await`. */
-export { connect, listen, TubeListener, udp } from './tube/open-tube.js';
 /** The receive buffer a custom pattern searches. */
 export type { BufferMatch, ReceiveBuffer } from './tube/receive-buffer.js';
 export type { CallOptions, ExpectMatch, Timeout, TubeInfo, TubeOptions } from './tube/tube.js';
@@ -75,6 +75,7 @@ export { defineFault, defineFramer, definePlugin } from './plugin/define-plugin.
 /** A framer's stream could not be cut into frames; a plugin's own code threw. */
 export { FrameError, PluginError } from './plugin/errors.js';
 export type {
+  CommandContext,
   CommandDefinition,
   DecoderRow,
   FaultContext,

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { parsePort } from '../codec/units.js';
 import { UsageError } from '../errors.js';
+import { startSession } from '../modes/run-session.js';
 import { unbracket } from '../net/resolve.js';
 import { addOptionFlags, commandOptions } from './option-flags.js';
-import { startSession } from './start-session.js';
 
 /** The netcat-style default (`sockrepl host port`), `connect` and `listen` (also `-l`). */
 export function registerNetworkCommands(program: Command): void {

@@ -15,14 +15,12 @@ export function registerPluginsCommand(program: Command): void {
     .option('--json', 'print the list as JSON')
     .action(async (opts: { plugin?: string[]; json?: boolean }, cmd: Command) => {
       // Loaded here only: the plugins are no concern of a connection that does not name them.
-      const { BUILTIN_PLUGINS } = await import('../../plugins/index.js');
-      const { PluginRegistry } = await import('../plugin/registry.js');
+      const { loadPlugins } = await import('../modes/plugin-registry.js');
       const { formatPluginList, pluginListInfo } = await import('../plugin/listing.js');
       const { describeSpec } = await import('../plugin/spec.js');
       const { FAULT_ROWS } = await import('../fault/fault-entry.js');
       const parent = (cmd.parent?.opts().plugin as string[] | undefined) ?? [];
-      const registry = new PluginRegistry({ builtins: BUILTIN_PLUGINS });
-      for (const p of [...parent, ...(opts.plugin ?? [])]) await registry.load(p);
+      const registry = await loadPlugins([...parent, ...(opts.plugin ?? [])]);
       const common = { summary: '', options: FAULT_ROWS, create: () => ({}) };
       if (opts.json || cmd.parent?.opts().json) {
         const faultOptions = pluginListInfo([

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { parsePort } from '../codec/units.js';
 import { UsageError } from '../errors.js';
+import { startSession } from '../modes/run-session.js';
 import { resolveHost, unbracket } from '../net/resolve.js';
 import type { SessionSpec } from '../session/session-spec.js';
 import { addOptionFlags, commandOptions, upstreamOptions } from './option-flags.js';
-import { startSession } from './start-session.js';
 
 /**
  * `sockrepl proxy <listen-port> <host> <port>`: every client that connects gets its own

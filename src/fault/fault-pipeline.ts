@@ -1,26 +1,8 @@
-import type { Direction, Protocol } from '../net/channel.js';
-import type { FaultClock } from './clock.js';
+import type { Direction } from '../plugin/types.js';
 import type { FaultEntry } from './fault-entry.js';
-import { FaultStage } from './fault-stage.js';
+import { FaultStage, type StageOwner } from './fault-stage.js';
+import type { PipelineHost } from './pipeline-host.js';
 import type { RandomSource } from './random.js';
-
-/** What the pipeline acts on: a connection, or a test's recorder. */
-export interface PipelineHost {
-  readonly proto: Protocol;
-  readonly clock: FaultClock;
-  /** Bytes leaving the last fault: `out` towards the socket, `in` towards the application. */
-  deliver(dir: Direction, chunk: Uint8Array): void;
-  /** RST once what faults let through has been written. */
-  reset(by: FaultEntry): void;
-  shutdown(how: 'write' | 'read', by: FaultEntry): void;
-  /** Stop (on) or restart (off) reading for one reason; reading runs when no reason holds it. */
-  hold(reason: string, on: boolean): void;
-  log(by: FaultEntry, message: string): void;
-  /** A fault's code threw; the pipeline has already taken it out of this connection. */
-  failed(entry: FaultEntry, err: unknown, where: string): void;
-  /** Something moved: what the faults hold may have changed. */
-  settled(): void;
-}
 
 /**
  * The faults on one connection, in the order they were given. A chunk enters at the first fault
@@ -28,7 +10,7 @@ export interface PipelineHost {
  * host. Faults are switched on and off at any time; one switched off first passes on what it
  * holds, so bytes keep their order.
  */
-export class FaultPipeline {
+export class FaultPipeline implements StageOwner {
   readonly stages: FaultStage[] = [];
 
   constructor(

@@ -1,10 +1,18 @@
-import type { Direction } from '../net/channel.js';
-import type { FaultContext, FaultTransform } from '../plugin/types.js';
+import type { Direction, FaultContext, FaultTransform } from '../plugin/types.js';
 import type { FaultEntry } from './fault-entry.js';
-import type { FaultPipeline } from './fault-pipeline.js';
+import type { PipelineHost } from './pipeline-host.js';
 import type { RandomSource } from './random.js';
 
 const OK = Symbol('ok');
+
+/** The pipeline a stage belongs to, as the stage sees it (the pipeline implements it). */
+export interface StageOwner {
+  readonly host: PipelineHost;
+  /** Hands what a stage forwarded to the next stage acting on that direction, or to the host. */
+  passOn(from: FaultStage, dir: Direction, chunk: Uint8Array): void;
+  /** The stage's code threw: it is taken out of the connection. */
+  stageFailed(stage: FaultStage, err: unknown, where: string): void;
+}
 
 /**
  * One fault on one connection: its transform, the context it acts through, its timers, and an
@@ -25,7 +33,7 @@ export class FaultStage {
   readonly ctx: FaultContext;
 
   constructor(
-    private readonly pipeline: FaultPipeline,
+    private readonly pipeline: StageOwner,
     readonly entry: FaultEntry,
     random: RandomSource,
   ) {

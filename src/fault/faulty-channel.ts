@@ -11,8 +11,9 @@ import type {
 import type { SocketOptionValues } from '../net/socket-options.js';
 import type { FaultClock } from './clock.js';
 import type { FaultEntry } from './fault-entry.js';
-import { FaultPipeline, type PipelineHost } from './fault-pipeline.js';
+import { FaultPipeline } from './fault-pipeline.js';
 import { peerHasRead } from './peer-has-read.js';
+import type { PipelineHost } from './pipeline-host.js';
 import type { RandomSource } from './random.js';
 
 /** Bytes the faults of one direction may hold before the sender is held back (backpressure). */

@@ -1,4 +1,6 @@
-import type { Direction, Protocol } from '../net/channel.js';
+/** `in`: received from the peer; `out`: sent to it (the same words as a channel's). */
+export type Direction = 'in' | 'out';
+export type Protocol = 'tcp' | 'udp';
 
 /**
  * The plugin contract (design section 5). A plugin is a plain object with a required `name` and
@@ -204,12 +206,45 @@ export interface FaultDefinition<O = ParsedOptions> extends SpecSchema {
 // Commands and inspector rows.
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * What a plugin command gets to act on the session: the target connection(s), the session's
+ * text settings, a way to say things, and a signal that aborts when the user cancels (Ctrl-C) or
+ * the script stops. The session implements it; plugins see only this.
+ */
+export interface CommandContext {
+  /** Sends bytes, or text in the session's encoding, to the target connection(s); framed when framing is on. */
+  send(data: Uint8Array | string): Promise<void>;
+  /**
+   * Waits on the target connection for text, a RegExp, bytes or `'eof'`, consuming up to the end of
+   * the match; rejects with the expectation's error (timeout, EOF) when it does not come.
+   */
+  expect(
+    pattern: string | RegExp | Uint8Array,
+    timeout?: number | string,
+  ): Promise<{ text: string; bytes: Uint8Array; groups: string[] }>;
+  /** A line of output: shown at the prompt, in `--json` results and in a script's transcript. */
+  print(line: string): void;
+  readonly encoding: string;
+  readonly endian: 'le' | 'be';
+  /** The target connection, when exactly one is; undefined when none is open. */
+  readonly connection: { id: number; proto: Protocol; local: string; remote: string } | undefined;
+  readonly signal: AbortSignal;
+}
+
+/** What a plugin command returns: nothing, or lines to show. */
+// biome-ignore lint/suspicious/noConfusingVoidType: void lets a plugin write `run() { ... }` with no return.
+export type CommandResult = void | string | string[];
+
 export interface CommandDefinition {
   summary: string;
   /** e.g. `/ping [count]`. */
   usage: string;
-  /** `ctx` is the session's command context; its type is owned by the session. */
-  run(args: string[], ctx: unknown): Promise<void> | void;
+  /**
+   * Runs the command with the words after its name (quotes removed). What it returns (a line or
+   * lines) is shown like `print`. A UsageError or PluginError it throws is a clear one-line
+   * failure; anything else disables the plugin with a message, and the session goes on.
+   */
+  run(args: string[], ctx: CommandContext): CommandResult | Promise<CommandResult>;
 }
 
 /** An extra inspector row (ImHex style): decodes `size` bytes at the selected offset. */

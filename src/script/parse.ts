@@ -2,9 +2,11 @@ import { compileRegex } from '../codec/regex-literal.js';
 import { resolveEncoding } from '../codec/text.js';
 import { parseDuration, parsePort } from '../codec/units.js';
 import { UsageError } from '../errors.js';
+import { SESSION_COMMANDS } from '../modes/session-commands.js';
 import { findSocketOption, parseOptionValue } from '../net/socket-options.js';
 import type { LineKind as ConnKind } from '../options/option-table.js';
 import { checkOptionWord, lookupOptionWord, resolveOptionWords } from '../options/option-words.js';
+import type { CommandSpec } from '../session/command-spec.js';
 import {
   type Arg,
   type Branch,
@@ -21,7 +23,7 @@ import {
   type Statement,
   type Template,
 } from './ast.js';
-import { findReplCommand, SCRIPT_COMMANDS, suggestCommand } from './commands.js';
+import { findCommandSpec, SCRIPT_COMMANDS, suggestCommand } from './commands.js';
 import { parseHexBytes } from './hex-literal.js';
 import { type Context, dropPrefix, joinTemplates, Lexer, type Token, textTemplate } from './lexer.js';
 import { ScriptSyntaxError, ScriptSyntaxErrors } from './script-errors.js';
@@ -35,8 +37,8 @@ import { ScriptSyntaxError, ScriptSyntaxErrors } from './script-errors.js';
 export interface ParseOptions {
   /** Shown in errors: `login.srs:3:7: ...`. */
   file?: string;
-  /** Command words contributed by plugins; parsed like REPL commands. */
-  extraCommands?: Iterable<string>;
+  /** The session's commands (the interpreter's registry); default: the built-in ones. */
+  commands?: readonly CommandSpec[];
 }
 
 export interface ParseResult {
@@ -65,13 +67,13 @@ class Parser {
   readonly file: string;
   readonly errors: ScriptSyntaxError[] = [];
   private readonly lx: Lexer;
-  private readonly extra: Set<string>;
+  private readonly commands: readonly CommandSpec[];
 
   constructor(source: string, options: ParseOptions) {
     this.file = options.file ?? '<script>';
     // A byte-order mark from a Windows editor is not part of the first command.
     this.lx = new Lexer(source.startsWith('\uFEFF') ? ` ${source.slice(1)}` : source, this.file);
-    this.extra = new Set(options.extraCommands ?? []);
+    this.commands = options.commands ?? SESSION_COMMANDS;
   }
 
   parseTop(): Statement[] {
@@ -205,9 +207,9 @@ class Parser {
   // ---- REPL commands ------------------------------------------------------------------------
 
   private replCommand(name: string, ctx: Context, start: number, pos: Pos): CommandStatement {
-    const spec = findReplCommand(name);
-    if (!spec && !this.extra.has(name)) {
-      const near = suggestCommand(name, this.extra);
+    const spec = findCommandSpec(this.commands, name);
+    if (!spec) {
+      const near = suggestCommand(name, this.commands);
       throw this.lx.error(start, `unknown command '${name}'${near ? ` (did you mean '${near}'?)` : ''}`);
     }
     const tokens = this.args(ctx);
@@ -218,17 +220,18 @@ class Parser {
     }));
     const raw = this.rawOf(tokens, pos);
     const s: CommandStatement = { type: 'command', name, raw, args, pos, text: this.textFrom(start) };
-    if (!spec) return s;
-    if (args.length < spec.minArgs || (spec.maxArgs !== undefined && args.length > spec.maxArgs)) {
+    const arity = spec.args;
+    if (!arity) return s;
+    if (args.length < arity.min || (arity.max !== undefined && args.length > arity.max)) {
       this.report(
         pos,
-        `${name}: ${args.length < spec.minArgs ? 'missing argument' : 'too many arguments'}; usage: ${spec.usage}`,
+        `${name}: ${args.length < arity.min ? 'missing argument' : 'too many arguments'}; usage: ${spec.usage.replace(/^\//, '')}`,
       );
       return s;
     }
     const first = args[0] && literalText(args[0].value);
-    if (spec.choices && first !== undefined && !spec.choices.includes(first)) {
-      this.report(args[0]!.pos, `${name}: '${first}' is not one of ${spec.choices.join(', ')}`);
+    if (arity.choices && first !== undefined && !arity.choices.includes(first)) {
+      this.report(args[0]!.pos, `${name}: '${first}' is not one of ${arity.choices.join(', ')}`);
     }
     this.checkReplArgs(name, args);
     return s;

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { EXIT, isSockreplError, UsageError } from '../errors.js';
+import { createInterpreter, createSession } from '../modes/open-session.js';
 import type { ConnectionOptions } from '../options/connection-options.js';
-import { Interpreter } from '../session/interpreter.js';
-import { createSession } from '../session/open-session.js';
+import type { Interpreter } from '../session/interpreter.js';
 import type { Session } from '../session/session.js';
 import type { Script } from './ast.js';
 import { parseScript, parseScriptOrThrow } from './parse.js';
@@ -51,10 +51,11 @@ export async function runScriptSource(
   const stderr = options.stderr ?? process.stderr;
   const sink = options.json ? jsonSink(stdout) : textSink(stdout, stderr);
   let session: Session;
+  let interpreter: Interpreter;
   let script: Script;
   try {
-    // The session is made first (it loads --plugin modules, whose commands the parser must
-    // know); it opens nothing until a connect or listen line runs.
+    // The session and its interpreter are made first (they load --plugin modules, whose
+    // commands the parser must know); nothing opens until a connect or listen line runs.
     session = await createSession(
       {
         kind: firstEndpointKind(source, file),
@@ -63,15 +64,16 @@ export async function runScriptSource(
       },
       // A script shows steps, not the traffic log: keep only a little (/save, /inspect), so that a
       // long run does not carry thousands of old events through every garbage collection. Its
-      // expects read each connection's tube, so the session keeps no receive buffer of its own.
+      // connections read on demand, as pwntools does (receive: {}), rather than dropping bytes.
       {
         decodeText: false,
         kernelRefreshMs: 0,
         logLimits: { maxEntries: 1024, maxBytes: 1024 * 1024 },
-        receiveLimit: 0,
+        receive: {},
       },
     );
-    script = parseScriptOrThrow(source, { file, extraCommands: session.plugins?.names('commands') ?? [] });
+    interpreter = createInterpreter(session, { defaultExpectTimeoutMs: DEFAULT_EXPECT_TIMEOUT_MS });
+    script = parseScriptOrThrow(source, { file, commands: interpreter.commands });
   } catch (err) {
     if (err instanceof ScriptSyntaxError || err instanceof ScriptSyntaxErrors) {
       return finish(sink, () => sink.error(err.message, err.code, EXIT.usage), EXIT.usage);
@@ -81,7 +83,6 @@ export async function runScriptSource(
   }
   const vars = new Variables({ vars: options.vars, env: options.env ?? process.env, file });
   const connections = new ScriptConnections(session);
-  const interpreter = new Interpreter(session, { defaultExpectTimeoutMs: DEFAULT_EXPECT_TIMEOUT_MS });
   const runner = new ScriptRunner({
     script,
     session,

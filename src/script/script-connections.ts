@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
+import { startSession } from '../modes/open-session.js';
 import type { Listener } from '../net/listener.js';
 import type { ConnectionOptions } from '../options/connection-options.js';
-import { startSession } from '../session/open-session.js';
 import type { Conn, Session } from '../session/session.js';
 import { TimeoutError } from '../tube/errors.js';
 import { Tube } from '../tube/tube.js';

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { EXIT, UsageError } from '../errors.js';
-import { closeAllOpen } from '../tube/open-tube.js';
+import { closeAllOpen } from '../modes/library.js';
 import { setScriptVars } from './script-context.js';
 
 /**

@@ -1,41 +1,40 @@
+import type { CommandSpec } from './command-spec.js';
+
 /**
- * The REPL's commands (design section 3) as one table: the interpreter dispatches on it, /help
- * and Tab completion read it. The same words are the script language.
+ * The session's own commands (design section 3) as one table: the interpreter dispatches on it,
+ * /help and Tab completion read it, and the script parser checks a script's command lines
+ * against it. The same words are the script language. /fault and /record are registered beside
+ * these by whoever composes the session, plugin commands likewise.
  */
-
-/** What an argument position completes to. */
-export type ArgKind = 'text' | 'hex' | 'file' | 'option' | 'encoding' | 'conn' | 'word' | 'none';
-
-export interface CommandSpec {
-  name: string;
-  aliases?: readonly string[];
-  usage: string;
-  summary: string;
-  /** Completion for the first argument; `words` lists fixed choices. */
-  arg: ArgKind;
-  words?: readonly string[];
-}
-
-export const COMMANDS: readonly CommandSpec[] = [
+export const BUILTIN_COMMANDS: readonly CommandSpec[] = [
   {
     name: 'send',
     usage: '/send <text>',
     summary: 'send text; escapes \\r \\n \\t \\xNN \\0 (no line end added)',
     arg: 'text',
+    args: { min: 1 },
   },
   {
     name: 'hex',
     usage: '/hex <bytes>',
     summary: 'send bytes: "de ad be ef", "deadbeef", "0xde 0xad"',
     arg: 'hex',
+    args: { min: 1 },
   },
   {
     name: 'pack',
     usage: '/pack <fmt> <values...>',
     summary: 'send a struct: /pack >HI 1 123456',
     arg: 'text',
+    args: { min: 1 },
   },
-  { name: 'file', usage: '/file <path>', summary: "send a file's bytes, with progress", arg: 'file' },
+  {
+    name: 'file',
+    usage: '/file <path>',
+    summary: "send a file's bytes, with progress",
+    arg: 'file',
+    args: { min: 1, max: 1 },
+  },
   {
     name: 'expect',
     usage: '/expect <pattern> [timeout]',
@@ -43,34 +42,62 @@ export const COMMANDS: readonly CommandSpec[] = [
     arg: 'word',
     words: ['eof', 'frame', 'hex:'],
   },
-  { name: 'close', usage: '/close', summary: 'close the connection gracefully (FIN)', arg: 'none' },
+  {
+    name: 'close',
+    usage: '/close',
+    summary: 'close the connection gracefully (FIN)',
+    arg: 'none',
+    args: { min: 0, max: 1 },
+  },
   {
     name: 'shutdown',
     usage: '/shutdown [write|read]',
     summary: 'half-close: write sends FIN and keeps reading; read stops reading',
     arg: 'word',
     words: ['write', 'read'],
+    args: { min: 0, max: 1, choices: ['read', 'write'] },
   },
-  { name: 'reset', usage: '/reset', summary: 'abort the connection with RST', arg: 'none' },
+  {
+    name: 'reset',
+    usage: '/reset',
+    summary: 'abort the connection with RST',
+    arg: 'none',
+    args: { min: 0, max: 1 },
+  },
   {
     name: 'opt',
     usage: '/opt <name> <value>',
     summary: 'set a socket option live: nodelay on, linger 0...',
     arg: 'option',
+    args: { min: 2, max: 2 },
   },
   {
     name: 'info',
     usage: '/info',
     summary: 'socket options as the kernel reports them, TCP state, queues, RTT',
     arg: 'none',
+    args: { min: 0, max: 1 },
   },
-  { name: 'use', usage: '/use <conn>', summary: 'send to one connection', arg: 'conn' },
-  { name: 'all', usage: '/all', summary: 'send to every open connection', arg: 'none' },
+  {
+    name: 'use',
+    usage: '/use <conn>',
+    summary: 'send to one connection',
+    arg: 'conn',
+    args: { min: 1, max: 1 },
+  },
+  {
+    name: 'all',
+    usage: '/all',
+    summary: 'send to every open connection',
+    arg: 'none',
+    args: { min: 0, max: 0 },
+  },
   {
     name: 'enc',
     usage: '/enc <name>',
     summary: 'text encoding for display and typing: utf8, gbk, big5...',
     arg: 'encoding',
+    args: { min: 1, max: 1 },
   },
   {
     name: 'endian',
@@ -78,6 +105,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'default byte order for the inspector and /pack',
     arg: 'word',
     words: ['le', 'be'],
+    args: { min: 1, max: 1, choices: ['le', 'be'] },
   },
   {
     name: 'eol',
@@ -85,6 +113,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'what a typed line ends with',
     arg: 'word',
     words: ['lf', 'crlf', 'none'],
+    args: { min: 1, max: 1, choices: ['lf', 'crlf', 'none'] },
   },
   {
     name: 'frame',
@@ -92,19 +121,14 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'show framing, or set it: length:u32be, lines, delim:\\r\\n, fixed:16...; off stops it',
     arg: 'word',
     words: ['off'],
-  },
-  {
-    name: 'fault',
-    usage: '/fault <spec>|list|off <n>|clear',
-    summary: 'fault injection: delay:200ms, fragment:1...',
-    arg: 'word',
-    words: ['list', 'off', 'clear'],
+    args: { min: 1 },
   },
   {
     name: 'inspect',
     usage: '/inspect [offset] [fmt]',
     summary: 'decode the selected message at an offset, optionally with a struct format',
     arg: 'text',
+    args: { min: 0, max: 2 },
   },
   {
     name: 'view',
@@ -112,31 +136,35 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'how traffic is shown',
     arg: 'word',
     words: ['hex', 'text', 'both'],
-  },
-  {
-    name: 'record',
-    usage: '/record <file>|stop',
-    summary: 'record the session as a replayable script (sockrepl run <file>); stop finishes it',
-    arg: 'file',
+    args: { min: 1, max: 1, choices: ['hex', 'text', 'both'] },
   },
   {
     name: 'save',
     usage: '/save <file> [in|out]',
     summary: 'write the traffic shown as a hex transcript, or the raw bytes of one direction',
     arg: 'file',
+    args: { min: 1, max: 2 },
   },
-  { name: 'clear', usage: '/clear', summary: 'clear the traffic view', arg: 'none' },
-  { name: 'help', usage: '/help [command]', summary: 'list commands and keys', arg: 'word' },
+  {
+    name: 'clear',
+    usage: '/clear',
+    summary: 'clear the traffic view',
+    arg: 'none',
+    args: { min: 0, max: 0 },
+  },
+  {
+    name: 'help',
+    usage: '/help [command]',
+    summary: 'list commands and keys',
+    arg: 'word',
+    args: { min: 0, max: 1 },
+  },
   {
     name: 'quit',
     aliases: ['exit', 'q'],
     usage: '/quit',
     summary: 'close everything and leave',
     arg: 'none',
+    args: { min: 0, max: 0 },
   },
 ];
-
-export function findCommand(name: string): CommandSpec | undefined {
-  const n = name.toLowerCase();
-  return COMMANDS.find((c) => c.name === n || c.aliases?.includes(n));
-}

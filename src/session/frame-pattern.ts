@@ -1,7 +1,7 @@
 import { decodeText } from '../codec/text.js';
 import type { Frame } from '../plugin/types.js';
 import type { CustomMatch, CustomPattern } from '../tube/matchers.js';
-import type { Conn } from './session.js';
+import type { Conn } from './conn.js';
 
 /**
  * `expect frame` (the REPL's /expect and scripts): the next whole frame the session's framer

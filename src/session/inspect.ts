@@ -2,7 +2,7 @@ import { BUILTIN_INSPECTOR_ROWS, type InspectorRow, inspect } from '../codec/ins
 import { packValues as packTyped } from '../codec/pack-values.js';
 import { compile, type StructValue } from '../codec/struct.js';
 import { UsageError } from '../errors.js';
-import type { CommandOutcome } from './interpreter.js';
+import type { CommandOutcome } from './command-outcome.js';
 import type { DataEvent } from './session-events.js';
 import type { Settings } from './settings.js';
 

@@ -1,64 +1,62 @@
-import { writeFileSync } from 'node:fs';
-import { isSockreplError, NetError, SockreplError, UsageError } from '../errors.js';
-import { faultCommand } from '../fault/fault-command.js';
-import { findSocketOption, parseOptionValue, type SocketOptionValues } from '../net/socket-options.js';
-import { recordCommand } from '../record/record-command.js';
-import { encodeEscaped, parseHexBytes } from './codec-port.js';
-import { parseLine, splitWords } from './command-line.js';
-import { COMMANDS, findCommand } from './command-table.js';
-import { parseExpectArgs } from './expect.js';
-import { sendFile } from './file-sender.js';
-import { connInfo, formatInfo, formatOptionValue } from './info.js';
+import { nearMatches } from '../codec/near-match.js';
+import { isSockreplError, UsageError } from '../errors.js';
+import { type BuiltinOptions, builtinCommands } from './builtin-commands.js';
+import { parseLine } from './command-line.js';
+import type { CommandOutcome } from './command-outcome.js';
+import type { CommandEntry, CommandSpec } from './command-spec.js';
+import { BUILTIN_COMMANDS } from './command-table.js';
 import type { Session } from './session.js';
-import type { DataEvent, ExpectEvent } from './session-events.js';
-import { EOL_BYTES, parseEndian, parseEol, parseView } from './settings.js';
+import { EOL_BYTES } from './settings.js';
 import { textCodec } from './text-port.js';
 
+export { EXPECT_FAILED_EXIT, formatRate } from './builtin-commands.js';
+export type { CommandOutcome } from './command-outcome.js';
+
 /**
- * The command interpreter: one typed line in, its effect on the session and an outcome out.
- * The screen, `--json` and scripts all run commands through here; it never touches a terminal.
+ * The command interpreter: one typed line in, its effect on the session and an outcome out. The
+ * screen, `--json` and scripts all run commands through here; it never touches a terminal. It
+ * keeps a registry of commands: its own, and those registered by whoever composes the session
+ * (/fault, /record) and by plugins, all dispatched, listed by /help and completed the same way.
  */
 
-export interface CommandOutcome {
-  /** The command's name; 'text' for a typed line, '' for an empty one. */
-  command: string;
-  ok: boolean;
-  /** What to show the user, one entry per line. */
-  lines: string[];
-  /** Set when ok is false: a stable code, a one-line message and the exit code it maps to. */
-  error?: { code: string; message: string; exitCode: number };
-  /** Structured result for machine views (/info, /expect, /inspect...). */
-  data?: unknown;
-  /** /quit was asked. */
-  quit?: boolean;
-  /** /clear was asked: views drop what they show. */
-  clear?: boolean;
+export interface InterpreterOptions extends BuiltinOptions {
+  /** Lines /help adds after the commands (the screen's keys). */
+  helpFooter?: readonly string[];
 }
-
-export interface InterpreterOptions {
-  /** Timeout of /expect when none is given. */
-  defaultExpectTimeoutMs?: number;
-  /** The message the inspector is about (the screen's selection); defaults to the latest received. */
-  selected?: () => DataEvent | undefined;
-}
-
-type Handler = (
-  rest: string,
-  signal: AbortSignal | undefined,
-) => Promise<Partial<CommandOutcome> | undefined> | Partial<CommandOutcome> | undefined;
-
-export const EXPECT_FAILED_EXIT = 3;
 
 export class Interpreter {
-  private readonly handlers: Record<string, Handler>;
-  private readonly options: InterpreterOptions;
+  private readonly entries: CommandEntry[] = [];
+  private readonly byName = new Map<string, CommandEntry>();
 
   constructor(
     readonly session: Session,
-    options: InterpreterOptions = {},
+    private readonly options: InterpreterOptions = {},
   ) {
-    this.options = options;
-    this.handlers = this.makeHandlers();
+    const runs = builtinCommands(session, options, (topic) => this.help(topic));
+    for (const spec of BUILTIN_COMMANDS) this.register({ spec, run: runs[spec.name]! });
+  }
+
+  /** Adds a command; its name and aliases must be new. */
+  register(entry: CommandEntry): void {
+    for (const name of [entry.spec.name, ...(entry.spec.aliases ?? [])]) {
+      const taken = this.byName.get(name.toLowerCase());
+      if (taken) {
+        const by = entry.spec.plugin ? `plugin '${entry.spec.plugin}': ` : '';
+        throw new UsageError(`${by}command /${name} exists already (${taken.spec.usage})`);
+      }
+    }
+    this.entries.push(entry);
+    for (const name of [entry.spec.name, ...(entry.spec.aliases ?? [])])
+      this.byName.set(name.toLowerCase(), entry);
+  }
+
+  /** Every command, in the order /help lists them. */
+  get commands(): readonly CommandSpec[] {
+    return this.entries.map((e) => e.spec);
+  }
+
+  find(name: string): CommandSpec | undefined {
+    return this.byName.get(name.toLowerCase())?.spec;
   }
 
   /** Runs one line. Never throws for a user's mistake or a network failure: those are outcomes. */
@@ -72,11 +70,10 @@ export class Interpreter {
         await this.sendText(parsed.text);
         return { command, ok: true, lines: [] };
       }
-      const spec = findCommand(parsed.name);
-      if (!spec) throw new UsageError(unknownCommand(parsed.name));
-      command = spec.name;
-      const handler = this.handlers[spec.name]!;
-      const result = (await handler(parsed.rest, signal)) ?? {};
+      const entry = this.byName.get(parsed.name.toLowerCase());
+      if (!entry) throw new UsageError(this.unknownCommand(parsed.name));
+      command = entry.spec.name;
+      const result = (await entry.run(parsed.rest, signal)) ?? {};
       return { command, ok: true, lines: [], ...result };
     } catch (err) {
       if (!isSockreplError(err)) throw err;
@@ -95,265 +92,32 @@ export class Interpreter {
     await this.session.send(textCodec(encoding).encode(text + EOL_BYTES[eol]));
   }
 
-  private makeHandlers(): Record<string, Handler> {
-    const s = this.session;
-    const codec = () => textCodec(s.settings.encoding);
-    const need = (rest: string, usage: string) => {
-      if (rest.trim() === '') throw new UsageError(`usage: ${usage}`);
-      return rest.trim();
-    };
-    return {
-      send: async (rest) => {
-        const text = unquoteWhole(need(rest, '/send <text>'));
-        await s.send(encodeEscaped(text, codec(), 'send'));
-        return undefined;
-      },
-      hex: async (rest) => {
-        const bytes = parseHexBytes(unquoteWhole(need(rest, '/hex <bytes>')), 'hex');
-        if (bytes.length === 0) throw new UsageError('hex: no bytes given');
-        await s.send(bytes);
-        return undefined;
-      },
-      pack: async (rest) => {
-        const words = splitWords(need(rest, '/pack <fmt> <values...>'));
-        // The codecs behind /pack, /inspect and /save load when first used (`run` rarely needs them).
-        const { packValues } = await import('./inspect.js');
-        const bytes = packValues(words[0]!, words.slice(1), s.settings.endian, s.settings.encoding);
-        await s.send(bytes);
-        return {
-          lines: [`packed ${bytes.length} bytes: ${bytes.toString('hex').replace(/(..)(?!$)/g, '$1 ')}`],
-        };
-      },
-      file: async (rest, signal) => {
-        const path = unquoteWhole(need(rest, '/file <path>'));
-        const { sent, elapsedMs } = await sendFile(s, path, undefined, signal);
-        const rate = elapsedMs > 0 ? ` (${formatRate((sent / elapsedMs) * 1000)})` : '';
-        return { lines: [`sent ${path}: ${sent} bytes in ${(elapsedMs / 1000).toFixed(2)}s${rate}`] };
-      },
-      expect: async (rest, signal) => {
-        const { timeoutMs, ...pattern } = parseExpectArgs(rest, codec());
-        const conn = s.targetOne('expect');
-        const event = await s.expect(
-          pattern,
-          timeoutMs ?? this.options.defaultExpectTimeoutMs ?? 10_000,
-          conn,
-          signal,
-        );
-        return expectOutcome(event);
-      },
-      close: async () => {
-        const conns = s.targets();
-        await Promise.all(conns.map((c) => c.channel.close()));
-        return { lines: conns.map((c) => `connection ${c.id} closed`) };
-      },
-      shutdown: (rest) => {
-        const how = (rest.trim() || 'write').toLowerCase();
-        if (how !== 'write' && how !== 'read')
-          throw new UsageError(`shutdown: '${how}' is not write or read`);
-        const conns = s.targets();
-        for (const c of conns) c.channel.shutdown(how);
-        const what = how === 'write' ? 'write side shut (FIN sent); still reading' : 'no longer reading';
-        return { lines: conns.map((c) => `connection ${c.id}: ${what}`) };
-      },
-      reset: () => {
-        const conns = s.targets();
-        for (const c of conns) c.channel.reset();
-        return { lines: conns.map((c) => `connection ${c.id} reset (RST sent)`) };
-      },
-      opt: (rest) => {
-        const words = splitWords(need(rest, '/opt <name> [value]'));
-        const spec = findSocketOption(words[0]!);
-        const name = spec.aliases[0]!;
-        if (words.length === 1) {
-          const conn = s.targetOne('opt');
-          const v = conn.channel.readOptions()[spec.name];
-          return {
-            lines: [`${name} ${formatOptionValue(spec.name, v)}  (${spec.summary})`],
-            data: { [name]: v ?? null },
-          };
-        }
-        if (words.length > 2) throw new UsageError(`usage: /opt ${name} <value>`);
-        const value = parseOptionValue(spec, words[1]!);
-        const lines: string[] = [];
-        for (const c of s.targets()) {
-          if (!(spec.protocols as readonly string[]).includes(c.proto)) {
-            throw new UsageError(`${name} does not apply to ${c.proto.toUpperCase()} sockets`);
-          }
-          try {
-            c.channel.setOption(spec.name as keyof SocketOptionValues, value);
-          } catch (err) {
-            if (err instanceof SockreplError) throw err;
-            throw new NetError(`opt ${name}: ${(err as Error).message}`, 'EBADF');
-          }
-          const now = c.channel.readOptions()[spec.name];
-          const late =
-            spec.phase !== 'any' ? ` (note: ${spec.phase.replace('-', ' ')} is when it fully applies)` : '';
-          lines.push(
-            `connection ${c.id}: ${name} set; kernel reports ${formatOptionValue(spec.name, now)}${late}`,
-          );
-        }
-        s.refreshKernel();
-        return { lines };
-      },
-      info: () => {
-        const conns =
-          s.target === 'all' && s.conns.size > 1
-            ? [...s.conns.values()].filter((c) => !c.closed)
-            : [s.targetOne('info')];
-        s.refreshKernel();
-        const infos = conns.map((c) => connInfo(c));
-        const lines = infos.flatMap(formatInfo);
-        if (s.listening) lines.unshift(`listening on ${s.listening.address}:${s.listening.port}`);
-        return { lines, data: infos };
-      },
-      use: (rest) => {
-        const arg = need(rest, '/use <conn>').replace(/^#/, '');
-        if (arg === 'all') return this.handlers.all!('', undefined);
-        if (!/^\d+$/.test(arg)) throw new UsageError(`use: '${arg}' is not a connection number`);
-        s.select(Number(arg));
-        return { lines: [`sending to connection ${arg}`] };
-      },
-      all: () => {
-        s.select('all');
-        return { lines: [`sending to all open connections (${s.openConns().length})`] };
-      },
-      enc: (rest) => {
-        if (rest.trim() === '') return { lines: [`encoding ${s.settings.encoding}`] };
-        return { lines: [`encoding ${s.setEncoding(rest.trim())}`] };
-      },
-      endian: (rest) => {
-        if (rest.trim() !== '') s.update({ endian: parseEndian(rest.trim()) });
-        return { lines: [`endian ${s.settings.endian}`] };
-      },
-      eol: (rest) => {
-        if (rest.trim() !== '') s.update({ eol: parseEol(rest.trim()) });
-        return { lines: [`eol ${s.settings.eol}`] };
-      },
-      view: (rest) => {
-        if (rest.trim() !== '') s.update({ view: parseView(rest.trim()) });
-        return { lines: [`view ${s.settings.view}`] };
-      },
-      frame: (rest) => {
-        // Bare: what is on, as bare /fault lists the faults. `none` is kept as a synonym of `off`.
-        const spec = rest.trim();
-        if (spec !== '') s.setFrame(spec === 'off' || spec === 'none' ? undefined : spec);
-        return { lines: framingLines(s) };
-      },
-      fault: (rest) => faultCommand(s.faults, rest),
-      record: (rest) => recordCommand(s, rest),
-      inspect: async (rest) => {
-        const words = splitWords(rest);
-        const patch: { inspectOffset?: number; inspectFormat?: string | undefined } = {};
-        for (const w of words) {
-          if (/^(0x[0-9a-f]+|\d+)$/i.test(w)) patch.inspectOffset = Number(w);
-          else if (w === 'off' || w === 'none') patch.inspectFormat = undefined;
-          else patch.inspectFormat = w;
-        }
-        s.update(patch);
-        const msg = this.options.selected?.() ?? latestData(s);
-        if (!msg) return { lines: ['nothing received yet to inspect'] };
-        const { inspectLines } = await import('./inspect.js');
-        return inspectLines(msg, s.settings, s.plugins?.decoders());
-      },
-      save: async (rest) => {
-        const words = splitWords(need(rest, '/save <file> [in|out]'));
-        const dir = words[1]?.toLowerCase();
-        if (dir !== undefined && dir !== 'in' && dir !== 'out')
-          throw new UsageError(`save: '${dir}' is not in or out`);
-        const { saveTranscript } = await import('./save.js');
-        return saveTranscript(s, words[0]!, dir, writeFileSync);
-      },
-      clear: () => {
-        s.log.clear();
-        return { clear: true };
-      },
-      help: (rest) => ({ lines: helpLines(rest.trim()) }),
-      quit: () => ({ quit: true }),
-    };
+  /** /help: every command, or one. */
+  help(topic: string): string[] {
+    if (topic) {
+      const spec = this.find(topic.replace(/^\//, ''));
+      if (!spec) throw new UsageError(this.unknownCommand(topic.replace(/^\//, '')));
+      return [`${spec.usage}  ${spec.summary}`];
+    }
+    const width = Math.max(...this.entries.map((e) => e.spec.usage.length));
+    const line = (s: CommandSpec) => `${s.usage.padEnd(width)}  ${s.summary}`;
+    const own = this.entries.filter((e) => !e.spec.plugin).map((e) => line(e.spec));
+    const plugged = this.entries
+      .filter((e) => e.spec.plugin)
+      .map((e) => `${line(e.spec)}  [${e.spec.plugin}]`);
+    return [
+      'a line not starting with / is sent as text; //x sends /x',
+      ...own,
+      ...(plugged.length ? ['plugin commands:', ...plugged] : []),
+      ...(this.options.helpFooter ?? []),
+    ];
   }
-}
 
-function expectOutcome(e: ExpectEvent): Partial<CommandOutcome> {
-  if (e.ok) {
-    const groups = e.groups?.length
-      ? `  ${e.groups.map((g, i) => `$${i + 1}=${JSON.stringify(g)}`).join(' ')}`
-      : '';
-    return {
-      lines: [`expect ${e.pattern}: matched after ${e.elapsedMs}ms: ${JSON.stringify(e.match)}${groups}`],
-      data: e,
-    };
+  private unknownCommand(name: string): string {
+    const names = this.entries.map((e) => e.spec.name);
+    const close = [
+      ...new Set([...names.filter((n) => n.startsWith(name.slice(0, 2))), ...nearMatches(name, names, 2)]),
+    ].map((n) => `/${n}`);
+    return `unknown command /${name}${close.length ? ` (did you mean ${close.join(', ')}?)` : ''}; /help lists them; //text sends a line starting with /`;
   }
-  const message = `expect ${e.pattern}: ${e.reason === 'timeout' ? `timed out after ${e.elapsedMs}ms` : e.reason === 'cancelled' ? 'cancelled' : `the peer closed first (${e.reason})`}`;
-  const last = e.lastHex
-    ? `last bytes: ${e.lastHex.replace(/(..)(?!$)/g, '$1 ')}  ${JSON.stringify(e.lastText)}`
-    : 'nothing unconsumed was received';
-  return {
-    ok: false,
-    lines: [message, `  ${last}`],
-    data: e,
-    error: { code: 'EEXPECT', message, exitCode: EXPECT_FAILED_EXIT },
-  };
-}
-
-/**
- * `framing <spec>` or `framing off`. One spec frames both directions of every connection; a
- * direction whose stream could not be framed has gone back to raw chunks, and is named.
- */
-function framingLines(s: Session): string[] {
-  if (!s.frameSpec) return ['framing off'];
-  const lines = [`framing ${s.frameSpec}`];
-  for (const c of s.openConns()) {
-    const raw = (['in', 'out'] as const).filter((d) => !c.dirs[d].framer);
-    if (raw.length > 0)
-      lines.push(
-        `  connection ${c.id} ${raw.join(' and ')}: raw chunks (framing failed there; /frame ${s.frameSpec} starts again)`,
-      );
-  }
-  return lines;
-}
-
-function latestData(s: Session): DataEvent | undefined {
-  for (const e of s.log.reversed()) if (e.item.type === 'data' && e.item.dir === 'in') return e.item;
-  return undefined;
-}
-
-function unquoteWhole(text: string): string {
-  if (
-    text.length >= 2 &&
-    ((text.startsWith('"') && text.endsWith('"')) || (text.startsWith("'") && text.endsWith("'")))
-  ) {
-    return text.slice(1, -1);
-  }
-  return text;
-}
-
-function unknownCommand(name: string): string {
-  const close = COMMANDS.filter((c) => c.name.startsWith(name.slice(0, 2))).map((c) => `/${c.name}`);
-  return `unknown command /${name}${close.length ? ` (did you mean ${close.join(', ')}?)` : ''}; /help lists them; //text sends a line starting with /`;
-}
-
-export function formatRate(bytesPerSec: number): string {
-  if (bytesPerSec >= 1024 * 1024) return `${(bytesPerSec / 1024 / 1024).toFixed(1)} MiB/s`;
-  if (bytesPerSec >= 1024) return `${(bytesPerSec / 1024).toFixed(1)} KiB/s`;
-  return `${Math.round(bytesPerSec)} B/s`;
-}
-
-export const KEY_HELP = [
-  'keys: Enter sends the line (with the eol); Up/Down history; Tab completes; PgUp/PgDn scroll',
-  '      Shift-Up/Down select a message (Esc: follow the end); Shift-Left/Right move the inspector offset',
-  '      Ctrl-C cancels a running command, twice quits; Ctrl-L redraws',
-];
-
-export function helpLines(topic: string): string[] {
-  if (topic) {
-    const spec = findCommand(topic.replace(/^\//, ''));
-    if (!spec) throw new UsageError(unknownCommand(topic.replace(/^\//, '')));
-    return [`${spec.usage}  ${spec.summary}`];
-  }
-  const width = Math.max(...COMMANDS.map((c) => c.usage.length));
-  return [
-    'a line not starting with / is sent as text; //x sends /x',
-    ...COMMANDS.map((c) => `${c.usage.padEnd(width)}  ${c.summary}`),
-    ...KEY_HELP,
-  ];
 }

@@ -1,9 +1,9 @@
 import type { writeFileSync } from 'node:fs';
 import { TrafficDumper } from '../codec/traffic-dump.js';
 import { UsageError } from '../errors.js';
-import type { CommandOutcome } from './interpreter.js';
+import type { CommandOutcome } from './command-outcome.js';
+import { formatEndpoint } from './conn.js';
 import type { Session } from './session.js';
-import { formatEndpoint } from './session.js';
 import type { SessionEvent } from './session-events.js';
 
 /**

@@ -1,26 +1,32 @@
 import { EventEmitter } from 'node:events';
 import { NetError, UsageError } from '../errors.js';
 import type { FaultController } from '../fault/fault-controller.js';
-import type { Channel, CloseReason, Direction, Endpoint, Protocol } from '../net/channel.js';
-import { type KernelView, kernelViewChanged, readKernelViews } from '../net/kernel-view.js';
+import type { Channel, Direction, Endpoint, Protocol } from '../net/channel.js';
 import type { Listener } from '../net/listener.js';
+import { waitForDrain } from '../net/wait-for-drain.js';
 import type { PluginRegistry } from '../plugin/registry.js';
-import type { Frame, Framer } from '../plugin/types.js';
-import { matcher, type Pattern } from '../tube/matchers.js';
-import { ReceiveBuffer } from '../tube/receive-buffer.js';
+import type { Framer } from '../plugin/types.js';
+import { Tube, type TubeOptions } from '../tube/tube.js';
+import { type Conn, formatEndpoint } from './conn.js';
 import { DEFAULT_LOG_LIMITS, EventLog, type LogLimits } from './event-log.js';
 import type { ExpectPattern } from './expect.js';
-import { consumeFrame, framePattern } from './frame-pattern.js';
-import type { DataEvent, ExpectEvent, SessionEvent } from './session-events.js';
+import { refreshKernelViews } from './kernel-refresh.js';
+import type { ExpectEvent, SessionEvent } from './session-events.js';
 import { eventSize } from './session-events.js';
+import { expectOn } from './session-expect.js';
 import type { Settings } from './settings.js';
-import { type StreamDecoder, textCodec } from './text-port.js';
+import { textCodec } from './text-port.js';
+import { flushFramer, freshDir, type TrafficHost, traffic } from './traffic.js';
+
+export type { Conn } from './conn.js';
+export { formatEndpoint } from './conn.js';
 
 /**
- * The session hub (design section 6): owns the channels (one when connected, many when
- * listening), the target selection (/use, /all), the settings, the bounded event log, the
- * receive buffers /expect reads, framing, and the kernel-view refresh. The screen, `--json` and
- * scripts are views over its events and drive it through the interpreter; it knows none of them.
+ * The session hub (design section 6): owns the connections (one when connected, many when
+ * listening), the target selection (/use, /all), the settings, the bounded event log, framing,
+ * and the kernel-view refresh. Each connection's tube is its one receive engine. The screen,
+ * `--json` and scripts are views over its events and drive it through the interpreter; it knows
+ * none of them.
  */
 
 /** `--send-only` or `--recv-only`: the one direction this session's traffic goes. */
@@ -54,33 +60,12 @@ export interface SessionConfig {
   logLimits?: LogLimits;
   /** How often the kernel's view (state, queues, RTT) is refreshed; 0 turns it off. */
   kernelRefreshMs?: number;
-  /** Per-connection bytes kept for /expect (default 1 MiB; the oldest are dropped; 0 keeps none). */
-  receiveLimit?: number;
-}
-
-export interface Conn {
-  readonly id: number;
-  readonly channel: Channel;
-  readonly proto: Protocol;
-  readonly local: Endpoint;
-  readonly remote: Endpoint;
-  readonly openedAt: number;
-  peerEof: boolean;
-  closed?: { reason: CloseReason; message?: string; time: number };
-  kernel?: KernelView;
-  /** Unconsumed received bytes, for /expect. */
-  readonly rx: ReceiveBuffer;
-  /** Whole frames received and not yet consumed by `/expect frame`. */
-  readonly frames: Frame[];
-  /** Per-direction state for display and framing. */
-  readonly dirs: Record<Direction, DirState>;
-}
-
-interface DirState {
-  prev: Buffer;
-  decoder: StreamDecoder | undefined;
-  framer: Framer | undefined;
-  frameNo: number;
+  /**
+   * How each connection's tube keeps what is not consumed. The default suits a screen that must
+   * keep reading: at most 1 MiB, the oldest bytes dropped. A script reads on demand instead, as
+   * pwntools does: reading pauses while 16 MiB wait (`{}`).
+   */
+  receive?: Pick<TubeOptions, 'bufferLimit' | 'highWaterMark'>;
 }
 
 export type Target = number | 'all';
@@ -91,14 +76,14 @@ export interface SessionEventMap {
   change: [];
 }
 
-const EMPTY = Buffer.alloc(0);
-const DEFAULT_RECEIVE_LIMIT = 1024 * 1024;
+const SCREEN_RECEIVE = { bufferLimit: 1024 * 1024, highWaterMark: Number.POSITIVE_INFINITY };
 
-export class Session extends EventEmitter<SessionEventMap> {
+export class Session extends EventEmitter<SessionEventMap> implements TrafficHost {
   readonly mode: 'connect' | 'listen' | 'proxy';
   readonly proto: Protocol;
   /** --send-only or --recv-only; undefined when both directions flow. */
   readonly oneWay: OneWay | undefined;
+  readonly decodeText: boolean;
   readonly log: EventLog<SessionEvent>;
   readonly conns = new Map<number, Conn>();
   settings: Settings;
@@ -106,9 +91,9 @@ export class Session extends EventEmitter<SessionEventMap> {
   listener: Listener | undefined;
   listening: Endpoint | undefined;
   frameSpec: string | undefined;
-  /** The loaded plugins (framers, inspector rows); set by createSession. */
+  /** The loaded plugins (framers, inspector rows); set by whoever composes the session. */
   plugins: PluginRegistry | undefined;
-  /** The faults on every connection (--fault, /fault); set by createSession. */
+  /** The faults on every connection (--fault, /fault); set by whoever composes the session. */
   faults: FaultController | undefined;
   /** proxy: where each client's upstream connection goes (`host:port`), for the views. */
   upstream: string | undefined;
@@ -127,6 +112,7 @@ export class Session extends EventEmitter<SessionEventMap> {
     this.mode = config.mode;
     this.proto = config.proto;
     this.oneWay = config.oneWay;
+    this.decodeText = Boolean(config.decodeText);
     this.settings = { ...config.settings };
     this.log = new EventLog<SessionEvent>(config.logLimits ?? DEFAULT_LOG_LIMITS, eventSize);
     const every = config.kernelRefreshMs ?? 1000;
@@ -160,7 +146,32 @@ export class Session extends EventEmitter<SessionEventMap> {
   }
 
   attach(channel: Channel): Conn {
-    const dir = (): DirState => ({ prev: EMPTY, decoder: undefined, framer: undefined, frameNo: 0 });
+    // The session listens first, so that a frame is decoded (and a last one flushed at the end)
+    // before the tube, created below, looks for it.
+    channel.on('data', (chunk) => {
+      this.totals.bytesIn += chunk.length;
+      this.totals.chunksIn++;
+      traffic(this, conn, 'in', chunk);
+      if (this.config.broker) this.relay(conn, chunk);
+    });
+    channel.on('sent', (chunk) => {
+      this.totals.bytesOut += chunk.length;
+      this.totals.chunksOut++;
+      traffic(this, conn, 'out', chunk);
+    });
+    channel.on('end', () => {
+      conn.peerEof = true;
+      flushFramer(this, conn, 'in');
+      this.record({ type: 'eof', time: Date.now(), conn: conn.id });
+    });
+    channel.on('close', (reason, error) => {
+      conn.closed = { reason, message: error?.message, time: Date.now() };
+      if (!conn.peerEof) flushFramer(this, conn, 'in');
+      this.record({ type: 'close', time: conn.closed.time, conn: conn.id, reason, message: error?.message });
+      if (this.kernelTimer) this.refreshKernel();
+      this.emit('change');
+    });
+    const receive = this.config.receive ?? SCREEN_RECEIVE;
     const conn: Conn = {
       id: channel.id,
       channel,
@@ -169,12 +180,11 @@ export class Session extends EventEmitter<SessionEventMap> {
       remote: channel.remote,
       openedAt: Date.now(),
       peerEof: false,
-      rx: new ReceiveBuffer({ limit: this.config.receiveLimit ?? DEFAULT_RECEIVE_LIMIT }),
+      tube: new Tube(channel, { ...receive, timeout: Number.POSITIVE_INFINITY }),
       frames: [],
-      dirs: { in: dir(), out: dir() },
+      dirs: { in: freshDir(), out: freshDir() },
     };
-    this.setupDir(conn, 'in');
-    this.setupDir(conn, 'out');
+    this.setupFraming(conn);
     this.conns.set(conn.id, conn);
     if (this.paused) channel.pause();
     this.record({
@@ -184,33 +194,6 @@ export class Session extends EventEmitter<SessionEventMap> {
       proto: conn.proto,
       local: conn.local,
       remote: conn.remote,
-    });
-    channel.on('data', (chunk) => {
-      this.totals.bytesIn += chunk.length;
-      this.totals.chunksIn++;
-      conn.rx.append(chunk);
-      this.traffic(conn, 'in', chunk);
-      if (this.config.broker) this.relay(conn, chunk);
-    });
-    channel.on('sent', (chunk) => {
-      this.totals.bytesOut += chunk.length;
-      this.totals.chunksOut++;
-      this.traffic(conn, 'out', chunk);
-    });
-    channel.on('end', () => {
-      conn.peerEof = true;
-      this.flushFramer(conn, 'in');
-      conn.rx.markEnd();
-      this.record({ type: 'eof', time: Date.now(), conn: conn.id });
-    });
-    channel.on('close', (reason, error) => {
-      conn.closed = { reason, message: error?.message, time: Date.now() };
-      if (!conn.peerEof) this.flushFramer(conn, 'in');
-      // Any close ends the input: /expect eof matches after a reset too.
-      conn.rx.markEnd();
-      this.record({ type: 'close', time: conn.closed.time, conn: conn.id, reason, message: error?.message });
-      if (this.kernelTimer) this.refreshKernel();
-      this.emit('change');
     });
     if (this.target !== 'all' && this.conns.size === 1) this.target = 'all';
     // With the refresh off (a script) nothing shows the view: /info and /opt read it when asked.
@@ -329,7 +312,7 @@ export class Session extends EventEmitter<SessionEventMap> {
       }
       if (!ok) {
         waits ??= [];
-        waits.push(drained(conn.channel, signal));
+        waits.push(waitForDrain(conn.channel, { signal }));
       }
     }
     return waits && Promise.all(waits).then(() => undefined);
@@ -363,64 +346,6 @@ export class Session extends EventEmitter<SessionEventMap> {
     }
   }
 
-  // ---- traffic ------------------------------------------------------------------------------
-
-  private traffic(conn: Conn, dir: Direction, chunk: Buffer): void {
-    const d = conn.dirs[dir];
-    if (d.framer) {
-      let frames: Frame[];
-      try {
-        frames = d.framer.decode(chunk);
-      } catch (err) {
-        // A stream that cannot be framed is shown raw from here on, and said so once.
-        this.notice(
-          `framing ${this.frameSpec} failed on connection ${conn.id} (${dir}): ${(err as Error).message}; showing raw chunks`,
-          'error',
-          conn.id,
-        );
-        d.framer = undefined;
-        this.pushData(conn, dir, chunk, undefined);
-        return;
-      }
-      for (const f of frames) {
-        d.frameNo++;
-        const bytes = Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.length);
-        if (dir === 'in') pushBounded(conn.frames, f, 1024);
-        this.pushData(conn, dir, bytes, d.frameNo);
-      }
-      return;
-    }
-    this.pushData(conn, dir, chunk, undefined);
-  }
-
-  private pushData(conn: Conn, dir: Direction, bytes: Buffer, frame: number | undefined): void {
-    const d = conn.dirs[dir];
-    const event: DataEvent = { type: 'data', time: Date.now(), conn: conn.id, dir, bytes, prev: d.prev };
-    if (frame !== undefined) event.frame = frame;
-    // Text for what no view shows (received data, with --send-only) is never needed.
-    if (this.config.decodeText && dir !== this.hiddenDir) {
-      d.decoder ??= textCodec(this.settings.encoding).streamDecoder();
-      event.text = d.decoder.write(bytes);
-      event.encoding = this.settings.encoding;
-    }
-    d.prev = tail(d.prev, bytes);
-    this.record(event);
-  }
-
-  private flushFramer(conn: Conn, dir: Direction): void {
-    const d = conn.dirs[dir];
-    if (!d.framer?.flush) return;
-    try {
-      for (const f of d.framer.flush()) {
-        d.frameNo++;
-        if (dir === 'in') pushBounded(conn.frames, f, 1024);
-        this.pushData(conn, dir, Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.length), d.frameNo);
-      }
-    } catch (err) {
-      this.notice(`framing: ${(err as Error).message}`, 'warn', conn.id);
-    }
-  }
-
   // ---- settings -----------------------------------------------------------------------------
 
   setEncoding(name: string): string {
@@ -449,17 +374,18 @@ export class Session extends EventEmitter<SessionEventMap> {
     }
     this.frameSpec = spec;
     for (const c of this.conns.values()) {
-      this.setupDir(c, 'in');
-      this.setupDir(c, 'out');
+      this.setupFraming(c);
       c.frames.length = 0;
     }
     this.emit('change');
   }
 
-  private setupDir(conn: Conn, dir: Direction): void {
-    const d = conn.dirs[dir];
-    d.framer = this.frameSpec && this.framerFactory ? this.framerFactory(this.frameSpec) : undefined;
-    d.frameNo = 0;
+  private setupFraming(conn: Conn): void {
+    for (const dir of ['in', 'out'] as const) {
+      const d = conn.dirs[dir];
+      d.framer = this.frameSpec && this.framerFactory ? this.framerFactory(this.frameSpec) : undefined;
+      d.frameNo = 0;
+    }
   }
 
   // ---- expect -------------------------------------------------------------------------------
@@ -474,105 +400,22 @@ export class Session extends EventEmitter<SessionEventMap> {
     conn: Conn = this.targetOne('expect'),
     signal?: AbortSignal,
   ): Promise<ExpectEvent> {
-    const started = Date.now();
-    const encoding = this.settings.encoding;
-    const coder = textCodec(encoding);
-    let pattern: Pattern;
-    if ('frame' in target) {
-      if (!this.frameSpec)
-        throw new UsageError('expect frame: framing is off; turn it on with /frame <spec>');
-      pattern = framePattern(conn, encoding);
-    } else pattern = target.pattern;
-    const m = matcher(pattern, encoding);
-    const finish = (e: Omit<ExpectEvent, 'type' | 'time' | 'conn' | 'pattern' | 'elapsedMs'>) => {
-      const event: ExpectEvent = {
-        type: 'expect',
-        time: Date.now(),
-        conn: conn.id,
-        pattern: target.source,
-        elapsedMs: Date.now() - started,
-        ...e,
-      };
-      if (!event.ok) {
-        const last = conn.rx.peek().subarray(-64);
-        event.lastHex = last.toString('hex');
-        event.lastText = coder.decode(last);
-      }
-      this.record(event);
-      return event;
-    };
-    let timer: NodeJS.Timeout | undefined;
-    let stop: ((why: string) => void) | undefined;
-    const stopped = new Promise<string>((resolve) => {
-      stop = resolve;
-      timer = setTimeout(() => resolve('timeout'), timeoutMs);
-      signal?.addEventListener('abort', () => resolve('cancelled'), { once: true });
+    const result = await expectOn(conn, target, {
+      timeoutMs,
+      encoding: this.settings.encoding,
+      frameSpec: this.frameSpec,
+      signal,
     });
-    let dropped = conn.rx.dropped;
-    try {
-      for (;;) {
-        // Bytes dropped from the front of a full buffer move every offset: search from the start.
-        if (conn.rx.dropped !== dropped) {
-          dropped = conn.rx.dropped;
-          m.restart();
-        }
-        const found = m.find(conn.rx);
-        if (found) {
-          const taken = conn.rx.take(found.end);
-          const frame = found.data === undefined ? undefined : consumeFrame(conn, found.data);
-          if (frame) {
-            const payload = Buffer.from(frame.payload);
-            return finish({ ok: true, match: coder.decode(payload), hex: payload.toString('hex') });
-          }
-          // eof matches after everything left, which it consumes: that is what it shows.
-          const match = m.kind === 'eof' ? taken : taken.subarray(found.start);
-          const shown = { ok: true, match: coder.decode(match), hex: match.toString('hex') };
-          if (m.kind === 'eof') return finish(shown);
-          return finish({ ...shown, groups: found.exec?.slice(1).map((g) => g ?? '') ?? [] });
-        }
-        if (conn.peerEof || conn.closed) return finish({ ok: false, reason: conn.closed ? 'closed' : 'eof' });
-        const why = await Promise.race([conn.rx.changed().then(() => ''), stopped]);
-        if (why) return finish({ ok: false, reason: why });
-      }
-    } finally {
-      clearTimeout(timer);
-      stop?.('');
-    }
+    const event: ExpectEvent = { type: 'expect', time: Date.now(), ...result };
+    this.record(event);
+    return event;
   }
 
   // ---- kernel view --------------------------------------------------------------------------
 
   /** Reads state, queues and RTT for every connection; emits `state` for those that changed. */
   refreshKernel(): void {
-    const conns = [...this.conns.values()].filter((c) => !c.closed || Date.now() - c.closed.time < 120_000);
-    if (conns.length === 0) return;
-    let views: KernelView[];
-    try {
-      views = readKernelViews(
-        conns.map((c) => ({ proto: c.proto, fd: c.channel.fd, local: c.local, remote: c.remote })),
-      );
-    } catch {
-      return;
-    }
-    let changed = false;
-    conns.forEach((c, i) => {
-      const v = views[i]!;
-      // Once closed and gone from the kernel's tables there is nothing more to say.
-      if (c.closed && v.state === undefined) {
-        if (c.kernel?.state !== undefined) {
-          c.kernel = { state: undefined };
-          changed = true;
-        }
-        return;
-      }
-      const was = c.kernel;
-      c.kernel = v;
-      if (kernelViewChanged(was, v)) {
-        changed = true;
-        this.emit('event', { type: 'state', time: Date.now(), conn: c.id, ...v });
-      }
-    });
-    if (changed) this.emit('change');
+    if (refreshKernelViews(this.conns.values(), (e) => this.emit('event', e))) this.emit('change');
   }
 
   // ---- events -------------------------------------------------------------------------------
@@ -606,33 +449,4 @@ export class Session extends EventEmitter<SessionEventMap> {
       ...this.openConns().map((c) => c.channel.close().catch(() => undefined)),
     ]);
   }
-}
-
-function drained(channel: Channel, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      channel.off('drain', done);
-      channel.off('close', done);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    channel.on('drain', done);
-    channel.on('close', done);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
-
-function tail(prev: Buffer, bytes: Buffer): Buffer {
-  // A view, not a copy: the event keeps the whole chunk anyway.
-  if (bytes.length >= 4) return bytes.subarray(bytes.length - 4);
-  return Buffer.concat([prev, bytes]).subarray(-4);
-}
-
-function pushBounded<T>(list: T[], item: T, max: number): void {
-  list.push(item);
-  if (list.length > max) list.shift();
-}
-
-export function formatEndpoint(e: Endpoint): string {
-  return e.family === 'IPv6' ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
 }

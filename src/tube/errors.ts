@@ -67,6 +67,13 @@ export class EofError extends ExpectError {
   }
 }
 
+/** The caller gave up waiting (Ctrl-C at the prompt, a script stopping): what came stays buffered. */
+export class CancelledError extends ExpectError {
+  constructor(details: { expected: string; received: Uint8Array; elapsedMs: number }) {
+    super(`cancelled while waiting for ${details.expected}`, 'ECANCELED', details);
+  }
+}
+
 /** How much preview fits in a one-line message: the last bytes, as they arrived. */
 const PREVIEW_BYTES = 64;
 

@@ -1,12 +1,19 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { decodeText, encodeText, resolveEncoding } from '../codec/text.js';
-import { parseDuration } from '../codec/units.js';
+import { encodeText, resolveEncoding } from '../codec/text.js';
 import { NetError, UsageError } from '../errors.js';
-import type { Channel, CloseReason, Endpoint, Protocol } from '../net/channel.js';
-import { findSocketOption, parseOptionValue, type SocketOptionValues } from '../net/socket-options.js';
-import { EofError, TimeoutError } from './errors.js';
-import { type CustomMatch, type Matcher, matcher, type Pattern, type PatternKind } from './matchers.js';
+import type { Channel, CloseReason } from '../net/channel.js';
+import { findSocketOption, parseOptionValue } from '../net/socket-options.js';
+import { waitForDrain } from '../net/wait-for-drain.js';
+import { buildMatch, type ExpectMatch } from './expect-match.js';
+import { type CustomMatch, type Matcher, matcher, type Pattern } from './matchers.js';
 import { ReceiveBuffer } from './receive-buffer.js';
+import { ReceiveLoop } from './receive-loop.js';
+import { type Timeout, timeoutMs } from './timeout.js';
+import type { CallOptions, TubeInfo, TubeOptions } from './tube-options.js';
+
+export type { ExpectMatch } from './expect-match.js';
+export { type Timeout, timeoutMs } from './timeout.js';
+export type { CallOptions, TubeInfo, TubeOptions } from './tube-options.js';
 
 /**
  * pwntools' tube over a Channel: send, receive exactly / until / a line, expect a pattern.
@@ -16,101 +23,26 @@ import { ReceiveBuffer } from './receive-buffer.js';
  * for a timeout or an EOF carry the bytes received so far, and those bytes stay buffered.
  */
 
-/** Milliseconds, a duration (`'5s'`, `'500ms'`), or `Infinity` / `'forever'` to wait without limit. */
-export type Timeout = number | string;
-
-export interface CallOptions {
-  /** Overrides the scoped default (see withTimeout) for this call. */
-  timeout?: Timeout;
-  /** Overrides the tube's encoding for this call's text and regex patterns. */
-  encoding?: string;
-}
-
-export interface TubeOptions {
-  /** Default timeout of every receive (default 10s, as a script's expect). */
-  timeout?: Timeout;
-  /** Encoding of text sent and of text and regex patterns (default utf8). */
-  encoding?: string;
-  /** What sendLine appends: `lf` (default), `crlf`, `none`, or any text or bytes. */
-  eol?: 'lf' | 'crlf' | 'none' | string | Uint8Array;
-  /**
-   * Reading from the socket pauses while this many bytes wait unconsumed and no receive is
-   * pending, so a flood fills the kernel's buffers (as in pwntools, which reads only on demand)
-   * instead of memory. Default 16 MiB.
-   */
-  highWaterMark?: number;
-}
-
-/** The result of expect: a RegExpMatchArray-like array of strings, plus the bytes. */
-export interface ExpectMatch extends ReadonlyArray<string | undefined> {
-  readonly kind: PatternKind;
-  /** Which of expectAny's patterns matched (0 for expect). */
-  readonly which: number;
-  /** Byte offset of the match in what was buffered: the length of `before`. */
-  readonly index: number;
-  readonly groups: Readonly<Record<string, string | undefined>> | undefined;
-  /** Bytes received before the match, consumed with it. */
-  readonly before: Buffer;
-  /** The matched bytes. */
-  readonly bytes: Buffer;
-  readonly elapsedMs: number;
-  /** What a custom pattern handed over with its match (the Frame of a frame pattern). */
-  readonly data?: unknown;
-}
-
-export interface TubeInfo {
-  id: number;
-  proto: Protocol;
-  local: Endpoint;
-  remote: Endpoint;
-  stats: Channel['stats'];
-  readClosed: boolean;
-  writeClosed: boolean;
-  closed: boolean;
-  /** Bytes received and not consumed yet. */
-  buffered: number;
-  /** Every socket option as the kernel reports it; undefined once the socket is closed. */
-  options: SocketOptionValues | undefined;
-}
-
 const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_HIGH_WATER_MARK = 16 * 1024 * 1024;
 const EOL = { lf: '\n', crlf: '\r\n', none: '' } as const;
 
-/** Converts a Timeout to milliseconds (Infinity for no limit). */
-export function timeoutMs(t: Timeout): number {
-  if (typeof t === 'number') {
-    if (Number.isNaN(t) || t < 0) throw new UsageError(`timeout: ${t} is not a duration`);
-    return t;
-  }
-  if (/^(forever|inf(inity)?|none)$/i.test(t.trim())) return Number.POSITIVE_INFINITY;
-  return parseDuration(t, 'timeout');
-}
-
 export class Tube {
   readonly channel: Channel;
   /** Received bytes not consumed yet. Exposed for the script runner's failure report and for unget. */
-  readonly buffer = new ReceiveBuffer();
+  readonly buffer: ReceiveBuffer;
   private textEncoding: string;
   private defaultTimeout: number;
   private readonly eol: Uint8Array | string;
   private readonly highWaterMark: number;
   private readonly scope = new AsyncLocalStorage<number>();
-  /** Receives run one at a time, in call order: those waiting their turn, and how many are pending. */
-  private readonly queued: (() => void)[] = [];
-  private calls = 0;
-  private receiving = 0;
   private paused = false;
-  /** The running receive's wait (receives run one at a time, so there is at most one). */
-  private waker: (() => void) | undefined;
   private readonly matchers = new Map<string | RegExp, { encoding: string; matcher: Matcher }>();
-  private timer: NodeJS.Timeout | undefined;
-  private timerAt = Number.POSITIVE_INFINITY;
   private closeReason: CloseReason | undefined;
-  private closeError: NetError | undefined;
+  /** Set when the input ended by a reset or failure: receives fail with it. */
+  closeError: NetError | undefined;
   private detached = false;
-  /** Counts ungets, so a pending search knows to start over from the front. */
-  private ungets = 0;
+  private readonly loop: ReceiveLoop;
   private readonly listeners: {
     data: (chunk: Buffer) => void;
     end: () => void;
@@ -124,24 +56,38 @@ export class Tube {
     const eol = options.eol ?? 'lf';
     this.eol = typeof eol === 'string' && eol in EOL ? EOL[eol as keyof typeof EOL] : eol;
     this.highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
+    this.buffer = new ReceiveBuffer({ limit: options.bufferLimit });
+    this.loop = new ReceiveLoop({
+      buffer: this.buffer,
+      get closeError() {
+        return tube.closeError;
+      },
+      endedHow: () => this.endedHow(),
+      receiving: () => {
+        if (!this.paused) return;
+        this.paused = false;
+        this.channel.resume();
+      },
+    });
+    const tube = this;
     this.listeners = {
       data: (chunk) => {
         this.buffer.append(chunk);
-        if (this.receiving === 0 && this.buffer.length >= this.highWaterMark && !this.paused) {
+        if (!this.loop.busy && this.buffer.length >= this.highWaterMark && !this.paused) {
           this.paused = true;
           this.channel.pause();
         }
-        this.wake();
+        this.loop.wake();
       },
       end: () => {
         this.buffer.markEnd();
-        this.wake();
+        this.loop.wake();
       },
       close: (reason, error) => {
         this.closeReason = reason;
         this.closeError = error;
         this.buffer.markEnd();
-        this.wake();
+        this.loop.wake();
       },
     };
     channel.on('data', this.listeners.data);
@@ -233,33 +179,7 @@ export class Tube {
 
   private drained(options: CallOptions): Promise<void> {
     const ms = options.timeout === undefined ? this.timeout : timeoutMs(options.timeout);
-    return new Promise((resolve, reject) => {
-      const done = (err?: Error) => {
-        clearTimeout(timer);
-        this.channel.off('drain', onDrain);
-        this.channel.off('close', onClose);
-        if (err) reject(err);
-        else resolve();
-      };
-      const onDrain = () => done();
-      const onClose = (_reason: CloseReason, error?: NetError) =>
-        done(error ?? new NetError('send: the connection closed before the data was sent', 'EPIPE'));
-      this.channel.on('drain', onDrain);
-      this.channel.on('close', onClose);
-      const timer =
-        ms === Number.POSITIVE_INFINITY
-          ? undefined
-          : setTimeout(
-              () =>
-                done(
-                  new NetError(
-                    `send: still blocked after ${ms}ms: the peer is not reading (its receive window and our send buffer are full)`,
-                    'ETIMEDOUT',
-                  ),
-                ),
-              ms,
-            );
-    });
+    return waitForDrain(this.channel, { timeoutMs: ms, signal: options.signal });
   }
 
   // ---- receiving --------------------------------------------------------------------------
@@ -368,8 +288,7 @@ export class Tube {
   /** Puts bytes back in front of the buffer (pwntools' unget). */
   unget(data: Uint8Array): void {
     this.buffer.unget(data);
-    this.ungets++;
-    this.wake();
+    this.loop.moved();
   }
 
   /** How many bytes are buffered and not consumed. */
@@ -377,137 +296,32 @@ export class Tube {
     return this.buffer.length;
   }
 
-  /**
-   * The receive loop every call shares: queue behind earlier receives, then check the buffer on
-   * every change until `check` gives a result, the deadline passes, or the input ends. Written
-   * with callbacks rather than an async loop: a script's expect then costs one promise, settled
-   * by the data event that completes the match.
-   */
+  /** Runs a receive on the shared loop with this call's timeout, encoding and signal. */
   private receive<T>(
     expected: string | (() => string),
     options: CallOptions,
     check: () => T | undefined,
     restart?: () => void,
   ): Promise<T> {
-    const started = performance.now();
-    const ms = options.timeout === undefined ? this.timeout : timeoutMs(options.timeout);
-    const deadline = started + ms;
-    const encoding = options.encoding ?? this.encoding;
-    let resolve!: (value: T) => void;
-    let reject!: (err: unknown) => void;
-    const promise = new Promise<T>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    let ungets = 0;
-    const finish = (err: unknown, result?: T): void => {
-      this.waker = undefined;
-      this.receiving--;
-      this.calls--;
-      // Between receives the timer must not keep the process alive.
-      if (this.receiving === 0) this.timer?.unref();
-      const next = this.queued.shift();
-      if (next) queueMicrotask(next);
-      if (err === undefined) resolve(result!);
-      else {
-        // Marked handled here: a caller may look at a failure later (or never).
-        promise.catch(ignore);
-        reject(err);
-      }
+    let ms: number;
+    try {
+      ms = options.timeout === undefined ? this.timeout : timeoutMs(options.timeout);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const call = {
+      expected,
+      timeoutMs: ms,
+      encoding: options.encoding ?? this.encoding,
+      signal: options.signal,
     };
-    const step = (): void => {
-      let result: T | undefined;
-      try {
-        if (ungets !== this.ungets) {
-          ungets = this.ungets;
-          restart?.();
-        }
-        result = check();
-        if (result === undefined) {
-          const now = performance.now();
-          const elapsedMs = now - started;
-          if (this.buffer.atEnd) {
-            if (this.closeError) throw this.closeError;
-            throw new EofError({
-              expected: typeof expected === 'string' ? expected : expected(),
-              received: this.buffer.peek(),
-              elapsedMs,
-              how: this.endedHow(),
-              encoding,
-            });
-          }
-          if (deadline - now <= 0) {
-            throw new TimeoutError({
-              expected: typeof expected === 'string' ? expected : expected(),
-              received: this.buffer.peek(),
-              elapsedMs,
-              timeoutMs: ms,
-              encoding,
-            });
-          }
-        }
-      } catch (err) {
-        finish(err);
-        return;
-      }
-      if (result !== undefined) finish(undefined, result);
-      else {
-        // Woken on the next data, EOF, close or unget, or at the deadline (see armTimer).
-        this.armTimer(deadline);
-        this.waker = step;
-      }
-    };
-    const start = (): void => {
-      this.receiving++;
-      if (this.paused) {
-        this.paused = false;
-        this.channel.resume();
-      }
-      ungets = this.ungets;
-      // A matcher may have searched for an earlier call (see matcherFor).
-      restart?.();
-      step();
-    };
-    // Queued behind the receives still pending; with none, it starts at once.
-    if (this.calls++ === 0) start();
-    else this.queued.push(start);
-    return promise;
+    return this.loop.run(call, check, restart);
   }
 
   private endedHow(): string {
     if (this.closeReason === 'local') return 'the connection was closed on this side';
     if (this.closeReason === 'timeout') return 'the connection was closed by the idle timeout';
     return 'the peer closed the connection (EOF)';
-  }
-
-  /**
-   * One timer serves every wait: it is moved only when an earlier deadline needs it and is left
-   * unreferenced between receives, since making and clearing a timer per wait cost a tenth of a
-   * ping-pong's time. Waking early is harmless: the receive checks its own deadline.
-   */
-  private armTimer(deadline: number): void {
-    if (deadline === Number.POSITIVE_INFINITY) return;
-    if (this.timer && this.timerAt <= deadline) {
-      this.timer.ref();
-      return;
-    }
-    clearTimeout(this.timer);
-    this.timerAt = deadline;
-    this.timer = setTimeout(
-      () => {
-        this.timer = undefined;
-        this.timerAt = Number.POSITIVE_INFINITY;
-        this.wake();
-      },
-      Math.max(0, Math.ceil(deadline - performance.now())),
-    );
-  }
-
-  private wake(): void {
-    const w = this.waker;
-    if (!w) return;
-    this.waker = undefined;
-    w();
   }
 
   // ---- the connection ---------------------------------------------------------------------
@@ -554,8 +368,7 @@ export class Tube {
   detach(): void {
     if (this.detached) return;
     this.detached = true;
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.loop.stop();
     this.channel.off('data', this.listeners.data);
     this.channel.off('end', this.listeners.end);
     this.channel.off('close', this.listeners.close);
@@ -564,47 +377,4 @@ export class Tube {
       this.channel.resume();
     }
   }
-}
-
-function ignore(): void {}
-
-/** `before` of a match at the front of the buffer: no bytes, so one empty buffer serves all. */
-const NOTHING = Buffer.alloc(0);
-
-/** One decoder for the usual encoding: decodeText looks the encoding up and makes one per call. */
-const UTF8 = new TextDecoder('utf-8');
-
-function buildMatch(
-  m: Matcher,
-  which: number,
-  found: CustomMatch,
-  taken: Buffer,
-  encoding: string,
-  elapsedMs: number,
-): ExpectMatch {
-  // A match at the front (the usual case) needs no views of what was taken.
-  const before = found.start === 0 ? NOTHING : taken.subarray(0, found.start);
-  const bytes = found.start === 0 ? taken : taken.subarray(found.start);
-  const strings: (string | undefined)[] = found.exec
-    ? [...found.exec]
-    : found.values
-      ? [...found.values]
-      : [
-          m.kind === 'bytes'
-            ? bytes.toString('latin1')
-            : encoding === 'utf8'
-              ? UTF8.decode(bytes)
-              : decodeText(bytes, encoding),
-        ];
-  // Set one by one rather than through Object.assign: no object made only to be copied.
-  const match = strings as unknown as Record<string, unknown>;
-  match.kind = m.kind;
-  match.which = which;
-  match.index = found.start;
-  match.groups = found.exec?.groups;
-  match.before = before;
-  match.bytes = bytes;
-  match.elapsedMs = elapsedMs;
-  if (found.data !== undefined) match.data = found.data;
-  return strings as unknown as ExpectMatch;
 }

@@ -219,6 +219,7 @@ export function App({ session, interpreter, history, historyFile, plain, selecti
         ? ps.input
         : ps.input.slice(0, ps.cursor) + input.slice(0, tabAt) + ps.input.slice(ps.cursor);
       const c = complete(typed, {
+        commands: interpreter.commands,
         conns: [...session.conns.keys()],
         encodings: listEncodings(),
         framers: session.plugins?.names('framers') ?? [],

@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SOCKET_OPTIONS } from '../net/socket-options.js';
-import { COMMANDS, findCommand } from '../session/command-table.js';
+import type { CommandSpec } from '../session/command-spec.js';
 
 /**
  * Tab completion, pure apart from listing a directory for file arguments: commands, socket
@@ -9,6 +9,8 @@ import { COMMANDS, findCommand } from '../session/command-table.js';
  */
 
 export interface CompletionContext {
+  /** The interpreter's commands: built-in, registered and the plugins'. */
+  commands: readonly CommandSpec[];
   conns: readonly number[];
   encodings: readonly string[];
   framers?: readonly string[];
@@ -43,10 +45,11 @@ export function complete(input: string, ctx: CompletionContext): Completion {
   if (!input.startsWith('/')) return { input, candidates: [] };
   const space = input.indexOf(' ');
   if (space < 0) {
-    const names = COMMANDS.map((c) => `/${c.name}`);
+    const names = ctx.commands.map((c) => `/${c.name}`);
     return finish(input, '', input, names, ' ');
   }
-  const spec = findCommand(input.slice(1, space));
+  const name = input.slice(1, space).toLowerCase();
+  const spec = ctx.commands.find((c) => c.name === name || c.aliases?.includes(name));
   if (!spec) return { input, candidates: [] };
   const rest = input.slice(space + 1);
   const words = rest.split(/\s+/);
@@ -74,7 +77,7 @@ export function complete(input: string, ctx: CompletionContext): Completion {
             input,
             head,
             word,
-            COMMANDS.map((c) => c.name),
+            ctx.commands.map((c) => c.name),
             '',
           );
         if (spec.name === 'frame')

@@ -3,10 +3,9 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_PLUGINS } from '../../../plugins/index.js';
 import { FaultController } from '../../../src/fault/fault-controller.js';
+import { createInterpreter, createSession, startSession } from '../../../src/modes/open-session.js';
 import { connectUdp } from '../../../src/net/udp.js';
 import { PluginRegistry } from '../../../src/plugin/registry.js';
-import { Interpreter } from '../../../src/session/interpreter.js';
-import { createSession, startSession } from '../../../src/session/open-session.js';
 import type { Session } from '../../../src/session/session.js';
 import type { SessionEvent } from '../../../src/session/session-events.js';
 import { cleanupAfterEach } from '../../helpers/cleanups.js';
@@ -39,7 +38,7 @@ async function connected(patch = {}) {
   session.on('event', (e) => events.push(e));
   await startSession(session, spec);
   const peer = await server.nextSocket();
-  return { s: session, peer, events, run: new Interpreter(session, { defaultExpectTimeoutMs: 2000 }) };
+  return { s: session, peer, events, run: createInterpreter(session, { defaultExpectTimeoutMs: 2000 }) };
 }
 
 describe('faults in a session', () => {
@@ -72,7 +71,7 @@ describe('faults in a session', () => {
     expect(s.faults?.summary()).toBe('fragment:2,gap=1ms,dir=out');
     const notice = events.find((e) => e.type === 'notice' && /^faults on:/.test(e.text));
     expect(notice).toMatchObject({ text: 'faults on: fragment:2,gap=1ms,dir=out; fault seed 99' });
-    await new Interpreter(s).execute('/send abcde');
+    await createInterpreter(s).execute('/send abcde');
     await server!.waitFor('abcde');
     // The traffic view shows what left: three pieces.
     await until(

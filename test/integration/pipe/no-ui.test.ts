@@ -30,7 +30,7 @@ describe('pipe mode stays light', () => {
     const srv = await tcpServer((s) => s.end('hi'));
     cleanups.push(() => srv.close());
     const loaded = await loadedModules(['--no-tui', '127.0.0.1', String(srv.port)]);
-    expect(loaded.some((u) => u.includes('/pipe/pipe-connect.js'))).toBe(true);
+    expect(loaded.some((u) => u.includes('/modes/pipe-connect.js'))).toBe(true);
     expect(loaded.filter((u) => /node_modules\/(ink|react)\//.test(u))).toEqual([]);
   });
 

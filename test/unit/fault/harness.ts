@@ -1,7 +1,8 @@
 import { BUILTIN_PLUGINS } from '../../../plugins/index.js';
 import type { FaultClock } from '../../../src/fault/clock.js';
 import { FAULT_ROWS, type FaultEntry, makeEntry } from '../../../src/fault/fault-entry.js';
-import { FaultPipeline, type PipelineHost } from '../../../src/fault/fault-pipeline.js';
+import { FaultPipeline } from '../../../src/fault/fault-pipeline.js';
+import type { PipelineHost } from '../../../src/fault/pipeline-host.js';
 import { seededRandom } from '../../../src/fault/random.js';
 import type { Direction, Protocol } from '../../../src/net/channel.js';
 import { PluginRegistry } from '../../../src/plugin/registry.js';

@@ -1,7 +1,9 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${NAME} is the script language's own variable syntax.
+
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
+import { SESSION_COMMANDS } from '../../../src/modes/session-commands.js';
 import type {
   CommandStatement,
   ConnectStatement,
@@ -415,7 +417,11 @@ describe('syntax errors', () => {
 
   it('accepts command words contributed by plugins', () => {
     expect(errors('mqtt-publish topic x')).toHaveLength(1);
-    expect(parseScript('mqtt-publish topic x', { extraCommands: ['mqtt-publish'] }).errors).toEqual([]);
+    const commands = [
+      ...SESSION_COMMANDS,
+      { name: 'mqtt-publish', usage: '/mqtt-publish <topic> <text>', summary: '', arg: 'text' as const },
+    ];
+    expect(parseScript('mqtt-publish topic x', { commands }).errors).toEqual([]);
   });
 
   it('never throws on garbage, and reports positions inside the source (property)', () => {

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
+import { SESSION_COMMANDS } from '../../../src/modes/session-commands.js';
+import { findCommandSpec } from '../../../src/script/commands.js';
 import { parseLine, splitWords } from '../../../src/session/command-line.js';
-import { COMMANDS, findCommand } from '../../../src/session/command-table.js';
 import { parseExpectArgs } from '../../../src/session/expect.js';
 import { textCodec } from '../../../src/session/text-port.js';
 import { matcher, type Pattern } from '../../../src/tube/matchers.js';
@@ -59,9 +60,9 @@ describe('command table', () => {
   it('has every command of design section 3', () => {
     const names =
       'send hex pack file expect close shutdown reset opt info use all enc endian eol frame fault inspect view record save clear help quit';
-    for (const n of names.split(' ')) expect(findCommand(n)?.name).toBe(n);
-    expect(COMMANDS).toHaveLength(names.split(' ').length);
-    expect(findCommand('exit')?.name).toBe('quit');
+    for (const n of names.split(' ')) expect(findCommandSpec(SESSION_COMMANDS, n)?.name).toBe(n);
+    expect(SESSION_COMMANDS).toHaveLength(names.split(' ').length);
+    expect(findCommandSpec(SESSION_COMMANDS, 'exit')?.name).toBe('quit');
   });
 });
 

@@ -1,7 +1,6 @@
 import * as net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Interpreter } from '../../../src/session/interpreter.js';
-import { createSession, startSession } from '../../../src/session/open-session.js';
+import { createInterpreter, createSession, startSession } from '../../../src/modes/open-session.js';
 import type { Session } from '../../../src/session/session.js';
 import type { DataEvent, SessionEvent } from '../../../src/session/session-events.js';
 import { defaultOptions, startServer, type TestServer, until } from '../../helpers/session-fixtures.js';
@@ -34,7 +33,7 @@ async function connected(patch = {}) {
     options: defaultOptions(patch),
   });
   const peer = await server.nextSocket();
-  return { s: session, peer, events, run: new Interpreter(session, { defaultExpectTimeoutMs: 1000 }) };
+  return { s: session, peer, events, run: createInterpreter(session, { defaultExpectTimeoutMs: 1000 }) };
 }
 
 describe('interpreter over a real TCP connection', () => {
@@ -322,7 +321,7 @@ describe('--recv-only and --send-only (the session holds the rule)', () => {
       { kernelRefreshMs: 0 },
     );
     await startSession(session, { kind: 'listen', host: '127.0.0.1', port: 0, options });
-    const run = new Interpreter(session);
+    const run = createInterpreter(session);
     expect((await run.execute('hi')).lines[0]).toMatch(/^--recv-only: /);
     expect((await run.execute('/file /dev/null')).lines[0]).toMatch(/^--recv-only: /);
   });
@@ -353,7 +352,7 @@ describe('listen mode with several clients', () => {
       { kernelRefreshMs: 0 },
     );
     await startSession(session, { kind: 'listen', host: '127.0.0.1', port: 0, options });
-    const run = new Interpreter(session);
+    const run = createInterpreter(session);
     expect((await run.execute('hi')).lines[0]).toBe('no client has connected yet');
     const port = session.listening!.port;
     const got = [Buffer.alloc(0), Buffer.alloc(0)];

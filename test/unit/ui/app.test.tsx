@@ -1,6 +1,6 @@
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Interpreter } from '../../../src/session/interpreter.js';
+import { createInterpreter } from '../../../src/modes/open-session.js';
 import { type OneWay, Session } from '../../../src/session/session.js';
 import { App } from '../../../src/ui/app.js';
 
@@ -20,7 +20,7 @@ function mount(only?: OneWay) {
       inspectFormat: undefined,
     },
   });
-  const interpreter = new Interpreter(session);
+  const interpreter = createInterpreter(session);
   const app = render(
     <App
       session={session}

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { SESSION_COMMANDS } from '../../../src/modes/session-commands.js';
 import { complete } from '../../../src/ui/completion.js';
 import {
   ctrlCQuits,
@@ -133,6 +134,7 @@ describe('prompt reducer', () => {
 
 describe('Tab completion', () => {
   const ctx = {
+    commands: SESSION_COMMANDS,
     conns: [1, 2],
     encodings: ['gbk', 'gb18030', 'utf8'],
     listDir: () => [

@@ -5,8 +5,8 @@ import { connectTcp } from '../net/tcp-connect.js';
 import { listenTcp } from '../net/tcp-listen.js';
 import { connectUdp, listenUdp } from '../net/udp.js';
 import { resolveLibraryOptions } from '../options/library-options.js';
-import { TimeoutError } from './errors.js';
-import { type Timeout, Tube, type TubeOptions, timeoutMs } from './tube.js';
+import { TimeoutError } from '../tube/errors.js';
+import { type Timeout, Tube, type TubeOptions, timeoutMs } from '../tube/tube.js';
 
 /**
  * The library's way in (pwntools' `remote` / `listen`): open a connection or a listener with

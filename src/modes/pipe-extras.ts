@@ -1,12 +1,12 @@
 import { UsageError } from '../errors.js';
 import type { ConnectionOptions } from '../options/connection-options.js';
+import { type HexTap, openHexTap } from '../pipe/hex-tap.js';
+import type { PipeIo } from '../pipe/stdio.js';
+import type { VerboseLog } from '../pipe/verbose.js';
 import type { ChannelRecorder } from '../record/channel-recorder.js';
-import { type HexTap, openHexTap } from './hex-tap.js';
-import type { PipeIo } from './stdio.js';
-import type { VerboseLog } from './verbose.js';
 
 export interface PipeExtras {
-  faults?: Awaited<ReturnType<typeof import('../fault/pipe-faults.js').pipeFaults>>;
+  faults?: Awaited<ReturnType<typeof import('./pipe-faults.js').pipeFaults>>;
   tap?: HexTap;
   recorder?: ChannelRecorder;
 }
@@ -38,7 +38,7 @@ export async function openPipeExtras(
     }
   }
   const faults = options.fault.length
-    ? await (await import('../fault/pipe-faults.js')).pipeFaults(options, log, io.stderr)
+    ? await (await import('./pipe-faults.js')).pipeFaults(options, log, io.stderr)
     : undefined;
   const tap = await openHexTap(options, io);
   const recorder = options.record

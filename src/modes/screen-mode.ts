@@ -1,6 +1,7 @@
 import { isSockreplError } from '../errors.js';
 import type { SessionSpec } from '../session/session-spec.js';
-import { oneWayNotice } from './one-way.js';
+import { KEY_HELP } from '../ui/key-help.js';
+import { oneWayNotice } from '../ui/one-way.js';
 
 /**
  * The interactive screen. Reached only through a dynamic import (pipe mode never loads ink or
@@ -13,8 +14,7 @@ export async function runTui(spec: SessionSpec): Promise<number> {
   // opens on a real terminal (or with --tui), so a CI variable in the environment must not blank it.
   delete process.env.CI;
   delete process.env.CONTINUOUS_INTEGRATION;
-  const { createSession, startSession } = await import('../session/open-session.js');
-  const { Interpreter } = await import('../session/interpreter.js');
+  const { createInterpreter, createSession, startSession } = await import('./open-session.js');
   let session: Awaited<ReturnType<typeof createSession>>;
   try {
     session = await createSession(spec);
@@ -24,10 +24,11 @@ export async function runTui(spec: SessionSpec): Promise<number> {
     process.stderr.write(`sockrepl: ${err.message}\n`);
     return err.exitCode;
   }
-  const { mountApp } = await import('./mount.js');
+  const { mountApp } = await import('../ui/mount.js');
   if (session.oneWay) session.notice(oneWayNotice(session.oneWay), 'warn');
   const selection: { current: number | undefined } = { current: undefined };
-  const interpreter = new Interpreter(session, {
+  const interpreter = createInterpreter(session, {
+    helpFooter: KEY_HELP,
     selected: () => {
       const e = selection.current === undefined ? undefined : session.log.get(selection.current)?.item;
       return e?.type === 'data' ? e : undefined;

@@ -1,14 +1,15 @@
-import { BUILTIN_PLUGINS } from '../../plugins/index.js';
 import { UsageError } from '../errors.js';
 import { FaultController } from '../fault/fault-controller.js';
 import { connectTcp } from '../net/tcp-connect.js';
 import { listenTcp } from '../net/tcp-listen.js';
 import { connectUdp, listenUdp } from '../net/udp.js';
-import { PluginRegistry } from '../plugin/registry.js';
 import { prepareRecording } from '../record/recorder.js';
-import { oneWayOf, Session, type SessionConfig } from './session.js';
-import type { SessionSpec } from './session-spec.js';
-import { textCodec } from './text-port.js';
+import { Interpreter, type InterpreterOptions } from '../session/interpreter.js';
+import { oneWayOf, Session, type SessionConfig } from '../session/session.js';
+import type { SessionSpec } from '../session/session-spec.js';
+import { textCodec } from '../session/text-port.js';
+import { loadPlugins } from './plugin-registry.js';
+import { registerSessionCommands } from './session-commands.js';
 
 /**
  * Makes the session for a SessionSpec, checking the display settings first (a bad encoding or
@@ -17,7 +18,7 @@ import { textCodec } from './text-port.js';
  */
 export async function createSession(
   spec: SessionSpec,
-  config: Pick<SessionConfig, 'decodeText' | 'logLimits' | 'kernelRefreshMs' | 'receiveLimit'> = {},
+  config: Pick<SessionConfig, 'decodeText' | 'logLimits' | 'kernelRefreshMs' | 'receive'> = {},
 ): Promise<Session> {
   const o = spec.options;
   const encoding = textCodec(o.encoding).name;
@@ -38,8 +39,7 @@ export async function createSession(
     },
     ...config,
   });
-  const plugins = new PluginRegistry({ builtins: BUILTIN_PLUGINS });
-  for (const p of o.plugin) await plugins.load(p);
+  const plugins = await loadPlugins(o.plugin);
   session.plugins = plugins;
   // Every connection is wrapped, so /fault can switch faults on at any time; --fault specs are checked now.
   session.faults = new FaultController(plugins, {
@@ -97,4 +97,11 @@ export async function startSession(session: Session, spec: SessionSpec): Promise
     await session.close();
     throw err;
   }
+}
+
+/** The session's interpreter, with /fault, /record and the plugins' commands registered. */
+export function createInterpreter(session: Session, options: InterpreterOptions = {}): Interpreter {
+  const interpreter = new Interpreter(session, options);
+  registerSessionCommands(interpreter, session);
+  return interpreter;
 }

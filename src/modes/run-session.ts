@@ -1,5 +1,5 @@
 import type { SessionSpec } from '../session/session-spec.js';
-import { chooseMode } from './mode.js';
+import { chooseMode } from './choose-mode.js';
 
 /**
  * Runs a connect, listen or proxy session in the mode the terminal and options call for (pipe,
@@ -9,21 +9,21 @@ import { chooseMode } from './mode.js';
 export async function startSession(spec: SessionSpec): Promise<number> {
   const mode = chooseMode(spec.options, Boolean(process.stdin.isTTY), Boolean(process.stdout.isTTY));
   if (mode === 'json') {
-    const { runJson } = await import('../json/run-json.js');
+    const { runJson } = await import('./json-mode.js');
     return runJson(spec);
   }
   if (mode === 'tui') {
-    const { runTui } = await import('../ui/run-tui.js');
+    const { runTui } = await import('./screen-mode.js');
     return runTui(spec);
   }
   if (spec.kind === 'proxy') {
-    const { runPipeProxy } = await import('../proxy/pipe-proxy.js');
+    const { runPipeProxy } = await import('./pipe-proxy.js');
     return runPipeProxy(spec);
   }
   if (spec.kind === 'connect') {
-    const { runPipeConnect } = await import('../pipe/pipe-connect.js');
+    const { runPipeConnect } = await import('./pipe-connect.js');
     return runPipeConnect(spec.host!, spec.port, spec.options);
   }
-  const { runPipeListen } = await import('../pipe/pipe-listen.js');
+  const { runPipeListen } = await import('./pipe-listen.js');
   return runPipeListen(spec.host, spec.port, spec.options);
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { runTui } from '../../../src/ui/run-tui.js';
+import { runTui } from '../../../src/modes/screen-mode.js';
 import { defaultOptions, startServer, type TestServer } from '../../helpers/session-fixtures.js';
 
 // The screen itself fails at once, as a bug in a component would.

@@ -3,14 +3,14 @@ import type { Channel } from '../net/channel.js';
 import { connectTcp } from '../net/tcp-connect.js';
 import { connectUdp } from '../net/udp.js';
 import type { ConnectionOptions } from '../options/connection-options.js';
-import { EofPolicy } from './eof-policy.js';
-import { PipeInput } from './input.js';
-import { PipeOutput } from './output.js';
+import { EofPolicy } from '../pipe/eof-policy.js';
+import { PipeInput } from '../pipe/input.js';
+import { PipeOutput } from '../pipe/output.js';
+import { sendToAll, writeOutput } from '../pipe/pump.js';
+import { bootRelays, relayReceived, relayStdin } from '../pipe/relay-path.js';
+import { drained, type PipeIo, processIo } from '../pipe/stdio.js';
+import { VerboseLog } from '../pipe/verbose.js';
 import { openPipeExtras } from './pipe-extras.js';
-import { sendToAll, writeOutput } from './pump.js';
-import { bootRelays, relayReceived, relayStdin } from './relay-path.js';
-import { drained, type PipeIo, processIo } from './stdio.js';
-import { VerboseLog } from './verbose.js';
 
 /** `sockrepl host port` without a terminal: a netcat. Resolves with the exit code. */
 export async function runPipeConnect(

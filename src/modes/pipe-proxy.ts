@@ -1,9 +1,9 @@
 import { EXIT, UsageError } from '../errors.js';
-import { openPipeExtras } from '../pipe/pipe-extras.js';
 import { type PipeIo, processIo } from '../pipe/stdio.js';
 import { VerboseLog } from '../pipe/verbose.js';
+import { startProxy } from '../proxy/proxy.js';
 import type { SessionSpec } from '../session/session-spec.js';
-import { startProxy } from './proxy.js';
+import { openPipeExtras } from './pipe-extras.js';
 
 /** How long a stopping proxy waits for its connections to close gracefully. */
 const STOP_GRACE_MS = 2000;

@@ -1,11 +1,10 @@
 import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { EXIT, isSockreplError } from '../errors.js';
-import { Interpreter } from '../session/interpreter.js';
-import { createSession, startSession } from '../session/open-session.js';
+import { ndjson, outcomeJson, toJson } from '../json/json-event.js';
 import type { Session } from '../session/session.js';
 import type { SessionSpec } from '../session/session-spec.js';
-import { ndjson, outcomeJson, toJson } from './json-event.js';
+import { createInterpreter, createSession, startSession } from './open-session.js';
 
 /**
  * `--json` machine mode: every session event is one JSON object per line on standard output;
@@ -44,7 +43,7 @@ export async function runJson(
     return fail(err, out, io.stderr);
   }
 
-  const interpreter = new Interpreter(session);
+  const interpreter = createInterpreter(session);
   let quit = false;
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => {

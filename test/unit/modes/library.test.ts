@@ -2,8 +2,8 @@ import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
+import { closeAllOpen, connect, listen, udp } from '../../../src/modes/library.js';
 import { TimeoutError } from '../../../src/tube/errors.js';
-import { closeAllOpen, connect, listen, udp } from '../../../src/tube/open-tube.js';
 import { testServer } from '../../helpers/test-server.js';
 
 afterEach(async () => {

@@ -4,14 +4,14 @@ import type { Listener } from '../net/listener.js';
 import { listenTcp } from '../net/tcp-listen.js';
 import { listenUdp } from '../net/udp.js';
 import type { ConnectionOptions } from '../options/connection-options.js';
-import { EofPolicy } from './eof-policy.js';
-import { PipeInput } from './input.js';
-import { PipeOutput } from './output.js';
+import { EofPolicy } from '../pipe/eof-policy.js';
+import { PipeInput } from '../pipe/input.js';
+import { PipeOutput } from '../pipe/output.js';
+import { relay, sendToAll, writeOutput } from '../pipe/pump.js';
+import { bootRelays, relayReceived, relayStdin } from '../pipe/relay-path.js';
+import { drained, type PipeIo, processIo } from '../pipe/stdio.js';
+import { VerboseLog } from '../pipe/verbose.js';
 import { openPipeExtras } from './pipe-extras.js';
-import { relay, sendToAll, writeOutput } from './pump.js';
-import { bootRelays, relayReceived, relayStdin } from './relay-path.js';
-import { drained, type PipeIo, processIo } from './stdio.js';
-import { VerboseLog } from './verbose.js';
 
 /**
  * `sockrepl listen [host] port` without a terminal. Without -k: serve one client, then exit when it

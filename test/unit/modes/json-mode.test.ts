@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runJson } from '../../../src/json/run-json.js';
+import { runJson } from '../../../src/modes/json-mode.js';
 import { defaultOptions, startServer, type TestServer, until } from '../../helpers/session-fixtures.js';
 
 let server: TestServer | undefined;

@@ -1,8 +1,8 @@
 import { BUILTIN_PLUGINS } from '../../plugins/index.js';
+import { FaultController } from '../fault/fault-controller.js';
 import type { ConnectionOptions } from '../options/connection-options.js';
 import type { VerboseLog } from '../pipe/verbose.js';
 import { PluginRegistry } from '../plugin/registry.js';
-import { FaultController } from './fault-controller.js';
 
 /**
  * `--fault` in pipe mode (connect, listen, the proxy's relay), where there is no session: the

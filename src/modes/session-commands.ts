@@ -1,0 +1,142 @@
+import { isSockreplError, UsageError } from '../errors.js';
+import { faultCommand } from '../fault/fault-command.js';
+import { isExpectedPluginError, pluginFailure } from '../plugin/guard.js';
+import type { PluginRegistry } from '../plugin/registry.js';
+import type { CommandContext, CommandDefinition } from '../plugin/types.js';
+import { recordCommand } from '../record/record-command.js';
+import { splitWords } from '../session/command-line.js';
+import type { CommandEntry, CommandSpec } from '../session/command-spec.js';
+import { BUILTIN_COMMANDS } from '../session/command-table.js';
+import { formatEndpoint } from '../session/conn.js';
+import type { Interpreter } from '../session/interpreter.js';
+import type { Session } from '../session/session.js';
+import { textCodec } from '../session/text-port.js';
+import { textPattern } from '../tube/matchers.js';
+import { timeoutMs } from '../tube/timeout.js';
+
+/**
+ * The commands a composed session adds to its interpreter, registered the same way a plugin's
+ * are: /fault (fault injection is set up here), /record (a view of the session), and every
+ * command of the loaded plugins.
+ */
+
+export const FAULT_COMMAND: CommandSpec = {
+  name: 'fault',
+  usage: '/fault <spec>|list|off <n>|clear',
+  summary: 'fault injection: delay:200ms, fragment:1...',
+  arg: 'word',
+  words: ['list', 'off', 'clear'],
+  args: { min: 1 },
+};
+
+export const RECORD_COMMAND: CommandSpec = {
+  name: 'record',
+  usage: '/record <file>|stop',
+  summary: 'record the session as a replayable script (sockrepl run <file>); stop finishes it',
+  arg: 'file',
+  args: { min: 1, max: 1 },
+};
+
+/** Every command a session has before plugins: what a script is checked against when parsed. */
+export const SESSION_COMMANDS: readonly CommandSpec[] = [...BUILTIN_COMMANDS, FAULT_COMMAND, RECORD_COMMAND];
+
+/** Registers /fault, /record and the plugins' commands. */
+export function registerSessionCommands(interpreter: Interpreter, session: Session): void {
+  interpreter.register({ spec: FAULT_COMMAND, run: (rest) => faultCommand(session.faults, rest) });
+  interpreter.register({ spec: RECORD_COMMAND, run: (rest) => recordCommand(session, rest) });
+  if (session.plugins)
+    for (const entry of pluginCommands(session, session.plugins, interpreter)) interpreter.register(entry);
+}
+
+/** A plugin's commands as entries; a name a built-in has is registered as `plugin/name`. */
+function pluginCommands(
+  session: Session,
+  registry: PluginRegistry,
+  interpreter: Interpreter,
+): CommandEntry[] {
+  const entries: CommandEntry[] = [];
+  for (const loaded of registry.plugins) {
+    for (const [name, definition] of Object.entries(loaded.plugin.commands ?? {})) {
+      const plugin = loaded.plugin.name;
+      const qualified = interpreter.find(name) || entries.some((e) => e.spec.name === name);
+      const spec: CommandSpec = {
+        name: qualified ? `${plugin}/${name}` : name,
+        usage: definition.usage,
+        summary: definition.summary,
+        arg: 'text',
+        plugin,
+      };
+      entries.push({
+        spec,
+        run: (rest, signal) => runPluginCommand(session, registry, plugin, name, definition, rest, signal),
+      });
+    }
+  }
+  return entries;
+}
+
+async function runPluginCommand(
+  session: Session,
+  registry: PluginRegistry,
+  plugin: string,
+  name: string,
+  definition: CommandDefinition,
+  rest: string,
+  signal: AbortSignal | undefined,
+): Promise<{ lines: string[] }> {
+  const loaded = registry.plugins.find((l) => l.plugin.name === plugin);
+  if (loaded?.disabled) throw new UsageError(`/${name}: plugin '${plugin}' is disabled (${loaded.disabled})`);
+  const lines: string[] = [];
+  const ctx = commandContext(session, lines, signal ?? new AbortController().signal);
+  try {
+    const out = await definition.run(splitWords(rest), ctx);
+    if (typeof out === 'string') lines.push(out);
+    else if (Array.isArray(out)) lines.push(...out.map(String));
+    return { lines };
+  } catch (err) {
+    if (isSockreplError(err) || isExpectedPluginError(err)) throw err;
+    const failure = pluginFailure(plugin, `command '${name}'`, err);
+    // A third-party plugin that failed is taken out of every lookup; the session goes on.
+    if (!loaded?.builtin) registry.disable(plugin, failure.message);
+    throw new UsageError(`${failure.message}; plugin '${plugin}' is disabled`, { cause: err });
+  }
+}
+
+function commandContext(session: Session, lines: string[], signal: AbortSignal): CommandContext {
+  const target = () => {
+    try {
+      return session.targetOne('command');
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    async send(data) {
+      const bytes = typeof data === 'string' ? textCodec(session.settings.encoding).encode(data) : data;
+      await session.send(bytes, undefined, signal);
+    },
+    async expect(pattern, timeout = '10s') {
+      const conn = session.targetOne('expect');
+      const encoding = session.settings.encoding;
+      const p = typeof pattern === 'string' ? textPattern(pattern, encoding) : pattern;
+      const m = await conn.tube.expect(p, { timeout: timeoutMs(timeout), encoding, signal });
+      return { text: m[0] ?? '', bytes: m.bytes, groups: m.slice(1).map((g) => g ?? '') };
+    },
+    print(line) {
+      lines.push(String(line));
+    },
+    get encoding() {
+      return session.settings.encoding;
+    },
+    get endian() {
+      return session.settings.endian;
+    },
+    get connection() {
+      const c = target();
+      return (
+        c && { id: c.id, proto: c.proto, local: formatEndpoint(c.local), remote: formatEndpoint(c.remote) }
+      );
+    },
+    signal,
+  };
+}
