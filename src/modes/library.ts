@@ -1,9 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Channel, Endpoint } from '../net/channel.js';
 import type { Listener } from '../net/listener.js';
-import { connectTcp } from '../net/tcp-connect.js';
-import { listenTcp } from '../net/tcp-listen.js';
-import { connectUdp, listenUdp } from '../net/udp.js';
+import { openConnection, openListener } from '../net/open.js';
 import { resolveLibraryOptions } from '../options/library-options.js';
 import { TimeoutError } from '../tube/errors.js';
 import { type Timeout, Tube, type TubeOptions, timeoutMs } from '../tube/tube.js';
@@ -73,7 +71,7 @@ export async function connect(host: string, port: number, options: ConnectOption
     const ms = timeoutMs(options.timeout);
     if (ms !== Number.POSITIVE_INFINITY) o.waitMs = ms;
   }
-  const channel: Channel = o.udp ? await connectUdp(host, port, o) : await connectTcp(host, port, o);
+  const channel: Channel = await openConnection(host, port, o);
   return track(new Tube(channel, tubeOptions(options)));
 }
 
@@ -85,7 +83,7 @@ export function udp(host: string, port: number, options: Omit<ConnectOptions, 'u
 /** Listens on `port` (0 picks a free one: read it from `listener.port`). */
 export async function listen(port = 0, options: ListenOptions = {}): Promise<TubeListener> {
   const o = resolveLibraryOptions(options as Record<string, unknown>, 'listen', [...TUBE_KEYS, 'host']);
-  const listener = o.udp ? await listenUdp(options.host, port, o) : await listenTcp(options.host, port, o);
+  const listener = await openListener(options.host, port, o);
   return new TubeListener(listener, tubeOptions(options));
 }
 

@@ -1,8 +1,6 @@
 import { UsageError } from '../errors.js';
 import { FaultController } from '../fault/fault-controller.js';
-import { connectTcp } from '../net/tcp-connect.js';
-import { listenTcp } from '../net/tcp-listen.js';
-import { connectUdp, listenUdp } from '../net/udp.js';
+import { openConnection, openListener } from '../net/open.js';
 import { prepareRecording } from '../record/recorder.js';
 import { Interpreter, type InterpreterOptions } from '../session/interpreter.js';
 import { oneWayOf, Session, type SessionConfig } from '../session/session.js';
@@ -68,9 +66,7 @@ export async function startSession(session: Session, spec: SessionSpec): Promise
   try {
     if (spec.kind === 'connect') {
       if (!spec.host) throw new UsageError('connect: a host is needed');
-      const channel = o.udp
-        ? await connectUdp(spec.host, spec.port, o)
-        : await connectTcp(spec.host, spec.port, o);
+      const channel = await openConnection(spec.host, spec.port, o);
       session.attach(faults ? faults.wrap(channel) : channel);
     } else if (spec.kind === 'proxy') {
       if (!spec.upstream) throw new UsageError('proxy: an upstream host and port are needed');
@@ -86,9 +82,7 @@ export async function startSession(session: Session, spec: SessionSpec): Promise
       session.upstream = `${spec.upstream.host}:${spec.upstream.port}`;
       session.attachListener(proxy);
     } else {
-      const listener = o.udp
-        ? await listenUdp(spec.host, spec.port, o)
-        : await listenTcp(spec.host, spec.port, o);
+      const listener = await openListener(spec.host, spec.port, o);
       session.attachListener(faults ? faults.wrapListener(listener) : listener);
     }
     if (faults && faults.active.length > 0)

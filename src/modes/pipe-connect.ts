@@ -1,7 +1,6 @@
 import { EXIT } from '../errors.js';
 import type { Channel } from '../net/channel.js';
-import { connectTcp } from '../net/tcp-connect.js';
-import { connectUdp } from '../net/udp.js';
+import { openConnection } from '../net/open.js';
 import type { ConnectionOptions } from '../options/connection-options.js';
 import { EofPolicy } from '../pipe/eof-policy.js';
 import { PipeInput } from '../pipe/input.js';
@@ -24,9 +23,7 @@ export async function runPipeConnect(
   // Bytes that nothing here needs to see may skip JavaScript (relay-path.ts).
   const observed = Boolean(faults || tap || recorder);
   const relays = bootRelays(io, options, observed);
-  const raw: Channel = options.udp
-    ? await connectUdp(host, port, options)
-    : await connectTcp(host, port, { ...options, borrowedReads: true });
+  const raw: Channel = await openConnection(host, port, { ...options, borrowedReads: !options.udp });
   log.connected(host, port, raw.proto);
   const channel: Channel = faults ? faults.wrap(raw) : raw;
   recorder?.attach(channel);

@@ -1,8 +1,7 @@
 import { EXIT } from '../errors.js';
 import type { Channel } from '../net/channel.js';
 import type { Listener } from '../net/listener.js';
-import { listenTcp } from '../net/tcp-listen.js';
-import { listenUdp } from '../net/udp.js';
+import { openListener } from '../net/open.js';
 import type { ConnectionOptions } from '../options/connection-options.js';
 import { EofPolicy } from '../pipe/eof-policy.js';
 import { PipeInput } from '../pipe/input.js';
@@ -28,9 +27,7 @@ export async function runPipeListen(
   const keepOpen = options.keepOpen || options.broker;
   // Each client's channel comes wrapped in the faults, if any.
   const { faults, tap, recorder } = await openPipeExtras(options, io, log, { kind: 'listen', host, port });
-  const bound: Listener = options.udp
-    ? await listenUdp(host, port, options)
-    : await listenTcp(host, port, { ...options, borrowedReads: true });
+  const bound: Listener = await openListener(host, port, { ...options, borrowedReads: !options.udp });
   const listener: Listener = faults ? faults.wrapListener(bound) : bound;
   // One client and bytes that nothing here needs to see: they may skip JavaScript (relay-path.ts).
   const relays = bootRelays(io, options, keepOpen || Boolean(faults || tap || recorder));

@@ -1,7 +1,6 @@
 import { FaultyChannel } from '../fault/faulty-channel.js';
 import type { Channel, CloseReason } from '../net/channel.js';
-import { connectTcp } from '../net/tcp-connect.js';
-import { connectUdp } from '../net/udp.js';
+import { openConnection } from '../net/open.js';
 import type { UpstreamSpec } from '../options/connection-options.js';
 import { holdReading } from './hold-reading.js';
 
@@ -49,7 +48,7 @@ export class ProxyLink {
     const { host, port, options } = this.spec;
     let up: Channel;
     try {
-      up = options.udp ? await connectUdp(host, port, options) : await connectTcp(host, port, options);
+      up = await openConnection(host, port, options);
     } catch (err) {
       this.log(
         `upstream ${(err as Error).message}; the client is ${this.client.proto === 'tcp' ? 'reset' : 'closed'}`,

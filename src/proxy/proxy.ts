@@ -2,8 +2,7 @@ import type { FaultController } from '../fault/fault-controller.js';
 import type { Channel } from '../net/channel.js';
 import type { Listener } from '../net/listener.js';
 import { ListenerDecorator } from '../net/listener-decorator.js';
-import { listenTcp } from '../net/tcp-listen.js';
-import { listenUdp } from '../net/udp.js';
+import { openListener } from '../net/open.js';
 import type { ConnectionOptions, UpstreamSpec } from '../options/connection-options.js';
 import { ProxyLink, type ProxyLog } from './proxy-link.js';
 
@@ -56,8 +55,6 @@ export class ProxyListener extends ListenerDecorator {
 
 export async function startProxy(config: ProxyConfig): Promise<ProxyListener> {
   const o = config.listen;
-  const inner = o.udp
-    ? await listenUdp(config.host, config.port, o)
-    : await listenTcp(config.host, config.port, o);
+  const inner = await openListener(config.host, config.port, o);
   return new ProxyListener(inner, config);
 }

@@ -3,7 +3,6 @@ import { NetError, UsageError } from '../errors.js';
 import type { FaultController } from '../fault/fault-controller.js';
 import type { Channel, Direction, Endpoint, Protocol } from '../net/channel.js';
 import type { Listener } from '../net/listener.js';
-import { waitForDrain } from '../net/wait-for-drain.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import type { Framer } from '../plugin/types.js';
 import { Tube, type TubeOptions } from '../tube/tube.js';
@@ -11,6 +10,10 @@ import { type Conn, formatEndpoint } from './conn.js';
 import { DEFAULT_LOG_LIMITS, EventLog, type LogLimits } from './event-log.js';
 import type { ExpectPattern } from './expect.js';
 import { refreshKernelViews } from './kernel-refresh.js';
+import type { OneWay } from './one-way.js';
+import { RECV_ONLY_REFUSAL } from './one-way.js';
+import { sendToConns } from './sending.js';
+import type { SessionConfig } from './session-config.js';
 import type { ExpectEvent, SessionEvent } from './session-events.js';
 import { eventSize } from './session-events.js';
 import { expectOn } from './session-expect.js';
@@ -29,44 +32,8 @@ export { formatEndpoint } from './conn.js';
  * none of them.
  */
 
-/** `--send-only` or `--recv-only`: the one direction this session's traffic goes. */
-export type OneWay = 'send' | 'recv';
-
-/** The direction the options ask for, if only one. */
-export function oneWayOf(options: { sendOnly: boolean; recvOnly: boolean }): OneWay | undefined {
-  return options.recvOnly ? 'recv' : options.sendOnly ? 'send' : undefined;
-}
-
-/** Why every send fails in a `--recv-only` session (the session goes on). */
-export const RECV_ONLY_REFUSAL =
-  '--recv-only: this session sends nothing (typed lines, /send, /hex, /pack and /file are off)';
-
-export interface SessionConfig {
-  mode: 'connect' | 'listen' | 'proxy';
-  proto: Protocol;
-  settings: Settings;
-  /**
-   * `recv`: every send is refused (sendNow throws RECV_ONLY_REFUSAL). `send`: what arrives is
-   * counted and kept for /expect, but the views leave it out (see hiddenDir), as pipe mode writes
-   * none of it to standard output.
-   */
-  oneWay?: OneWay;
-  /** listen: keep accepting after the first client. */
-  keepOpen?: boolean;
-  /** listen: relay what each client sends to every other client (ncat --broker). */
-  broker?: boolean;
-  /** Fill DataEvent.text with the stateful decoder (the JSON writer wants it; the screen does not). */
-  decodeText?: boolean;
-  logLimits?: LogLimits;
-  /** How often the kernel's view (state, queues, RTT) is refreshed; 0 turns it off. */
-  kernelRefreshMs?: number;
-  /**
-   * How each connection's tube keeps what is not consumed. The default suits a screen that must
-   * keep reading: at most 1 MiB, the oldest bytes dropped. A script reads on demand instead, as
-   * pwntools does: reading pauses while 16 MiB wait (`{}`).
-   */
-  receive?: Pick<TubeOptions, 'bufferLimit' | 'highWaterMark'>;
-}
+export { type OneWay, oneWayOf, RECV_ONLY_REFUSAL } from './one-way.js';
+export type { SessionConfig } from './session-config.js';
 
 export type Target = number | 'all';
 
@@ -293,29 +260,7 @@ export class Session extends EventEmitter<SessionEventMap> implements TrafficHos
    */
   sendNow(payload: Uint8Array, conns?: Conn[], signal?: AbortSignal): Promise<void> | undefined {
     this.assertSends();
-    let waits: Promise<void>[] | undefined;
-    for (const conn of conns ?? this.targets()) {
-      if (conn.channel.writeClosed) {
-        throw new UsageError(
-          `connection ${conn.id} is closed for writing${conn.closed ? '' : ' (/shutdown write)'}`,
-        );
-      }
-      const framer = conn.dirs.out.framer;
-      const wire = framer ? this.frameEncode(framer, payload) : payload;
-      let ok: boolean;
-      try {
-        ok = conn.channel.send(wire);
-      } catch (err) {
-        throw new NetError(`send on connection ${conn.id}: ${(err as Error).message}`, 'EPIPE', {
-          cause: err,
-        });
-      }
-      if (!ok) {
-        waits ??= [];
-        waits.push(waitForDrain(conn.channel, { signal }));
-      }
-    }
-    return waits && Promise.all(waits).then(() => undefined);
+    return sendToConns(conns ?? this.targets(), payload, this.frameSpec, signal);
   }
 
   private relay(from: Conn, chunk: Buffer): void {
@@ -335,14 +280,6 @@ export class Session extends EventEmitter<SessionEventMap> implements TrafficHos
     for (const c of this.openConns()) {
       if (paused) c.channel.pause();
       else c.channel.resume();
-    }
-  }
-
-  private frameEncode(framer: Framer, payload: Uint8Array): Uint8Array {
-    try {
-      return framer.encode(payload);
-    } catch (err) {
-      throw new UsageError(`frame ${this.frameSpec}: ${(err as Error).message}`);
     }
   }
 
