@@ -18,6 +18,8 @@ export interface SocketOptions {
   nodelay?: boolean;
   /** SO_KEEPALIVE; a number or duration sets the idle time before the first probe (TCP_KEEPIDLE). */
   keepalive?: boolean | number | string;
+  /** TCP_KEEPIDLE: idle time before the first probe. */
+  keepaliveIdle?: number | string;
   /** TCP_KEEPINTVL: time between probes. */
   keepaliveInterval?: number | string;
   /** TCP_KEEPCNT: unanswered probes before the connection drops. */
@@ -30,9 +32,9 @@ export interface SocketOptions {
   rcvbuf?: number | string;
   sndbuf?: number | string;
   /** IP_TTL / IPV6_UNICAST_HOPS. */
-  ttl?: number;
+  ttl?: number | string;
   /** IP_TOS. */
-  tos?: number;
+  tos?: number | string;
 }
 
 export interface ConnectOptions extends SocketOptions, TubeOptions {

@@ -94,7 +94,9 @@ async function runPluginCommand(
     else if (Array.isArray(out)) lines.push(...out.map(String));
     return { lines };
   } catch (err) {
-    if (isSockreplError(err) || isExpectedPluginError(err)) throw err;
+    if (isSockreplError(err)) throw err;
+    // A plugin loaded through jiti has its own copy of the error classes: known by their code.
+    if (isExpectedPluginError(err)) throw new UsageError((err as Error).message, { cause: err });
     const failure = pluginFailure(plugin, `command '${name}'`, err);
     // A third-party plugin that failed is taken out of every lookup; the session goes on.
     if (!loaded?.builtin) registry.disable(plugin, failure.message);
