@@ -37,6 +37,13 @@ export interface HexTables {
    * its separator; the next store overwrites whatever spaces are not wanted.
    */
   word: Uint32Array;
+  /**
+   * Two bytes' hex at once, by `b0 | b1 << 8`: `[h0 l0 (s spaces) h1 l1 spaces...]` in 8 bytes
+   * for one 64-bit store, for an inner separator of `s` = 0, 1 or 2 spaces (made when first
+   * needed: 512 KiB each). Every byte is ASCII, so each entry is a plain finite double whose
+   * bits go through loads and stores unchanged.
+   */
+  pairs: (Float64Array | undefined)[];
   upper: boolean;
 }
 
@@ -50,7 +57,25 @@ function hexTables(upper: boolean): HexTables {
     lo[b] = digits[b & 15]!;
     word[b] = hi[b]! | (lo[b]! << 8) | (SPACE << 16) | (SPACE << 24);
   }
-  return { hi, lo, word, upper };
+  return { hi, lo, word, pairs: [], upper };
+}
+
+/** The pair table of `tables` for an inner separator of `s` spaces (see `HexTables.pairs`). */
+export function pairTable(tables: HexTables, s: number): Float64Array {
+  let table = tables.pairs[s];
+  if (table) return table;
+  table = new Float64Array(65536);
+  const bytes = new Uint8Array(table.buffer);
+  bytes.fill(SPACE);
+  const { hi, lo } = tables;
+  for (let v = 0, q = 0; v < 65536; v++, q += 8) {
+    bytes[q] = hi[v & 255]!;
+    bytes[q + 1] = lo[v & 255]!;
+    bytes[q + 2 + s] = hi[v >> 8]!;
+    bytes[q + 3 + s] = lo[v >> 8]!;
+  }
+  tables.pairs[s] = table;
+  return table;
 }
 
 export const LOWER_HEX = hexTables(false);
@@ -65,9 +90,11 @@ export interface Layout {
   readonly advance: Uint8Array;
   /** Width of a full line's hex column. */
   readonly hexWidth: number;
-  /** Most bytes one line can take in the output, with slack for 4-byte stores past its end. */
+  /** Most bytes one line can take in the output, with slack for 8-byte stores past its end. */
   readonly lineBound: number;
   readonly fast: FastWriters;
+  /** The inner separators (see `HexTables.pairs`) that the fast writers' pair stores use. */
+  readonly pairSeparators: readonly number[];
 }
 
 /** By `columns * 512 + group`: looked up per dumper, so no string key. */
@@ -103,7 +130,8 @@ export function layoutFor(columns: number, group: number): Layout {
     // offset (up to 16 digits) + 2 + hex + "  |" + text (a character's UTF-8 may overhang) + "|\n",
     // and slack for the 4-byte stores that run past the end.
     lineBound: 16 + 2 + width + 3 + columns * 4 + 8 + 2 + 8,
-    fast: fastWriters(columns, advance),
+    fast: fastWriters(columns, sepAfter),
+    pairSeparators: [...new Set(Array.from({ length: columns >> 1 }, (_, k) => sepAfter[2 * k]!))],
   };
   layouts.set(key, layout);
   return layout;

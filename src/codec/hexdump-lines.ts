@@ -1,5 +1,17 @@
-import { BAR, type HexTables, type Layout, NEWLINE, SPACE, writeOffset } from './hexdump-layout.js';
+import type { RunLines, RunState } from './hexdump-fast.js';
+import {
+  BAR,
+  type HexTables,
+  type Layout,
+  NEWLINE,
+  pairTable,
+  SPACE,
+  writeOffset,
+} from './hexdump-layout.js';
 import type { TextColumn } from './hexdump-text.js';
+
+/** For single lines: where a run stopped is of no interest. */
+const ONE_LINE: RunState = { i: 0, state: 0 };
 
 /**
  * Writes one line of the dump into a preallocated buffer: offset, hex column, text column.
@@ -12,6 +24,14 @@ export class LineWriter {
     readonly tables: HexTables,
     readonly text: TextColumn | undefined,
   ) {}
+
+  /** Makes the tables the fast writers need (once per process), before the first full line. */
+  private prepare(): void {
+    for (const s of this.layout.pairSeparators) pairTable(this.tables, s);
+    this.prepared = true;
+  }
+
+  private prepared = false;
 
   /** The offset alone, for the end of a squeezed run. */
   writeOffsetLine(out: Uint8Array, dv: DataView, p: number, offset: number): number {
@@ -57,6 +77,43 @@ export class LineWriter {
   }
 
   /**
+   * The fast writer for runs of lines in this dump's text column, or undefined when its lines
+   * go through the general writer (GBK, UTF-16 and the other multi-byte encodings).
+   */
+  get runner(): RunLines | undefined {
+    const mode = this.text?.glyphs.mode;
+    const fast = this.layout.fast;
+    return mode === undefined
+      ? fast.runHex
+      : mode === 'table'
+        ? fast.runTable
+        : mode === 'utf8'
+          ? fast.runUtf8
+          : undefined;
+  }
+
+  /**
+   * Writes the full lines from `input[i]` while `i <= last` with the unrolled writers (see
+   * `RunLines`); the caller makes sure each has its next byte below `n` and an offset below 2^32.
+   */
+  run(
+    input: Uint8Array,
+    iv: DataView,
+    i: number,
+    last: number,
+    n: number,
+    out: Uint8Array,
+    dv: DataView,
+    p: number,
+    offset: number,
+    squeeze: boolean,
+    st: RunState,
+  ): number {
+    if (!this.prepared) this.prepare();
+    return this.runner!(input, iv, i, last, n, out, dv, p, offset, this.tables, this.text, squeeze, st);
+  }
+
+  /**
    * A full line at `input[i]` whose next byte is present (`i + columns < n`), and that a
    * character of the line before does not cover entirely.
    */
@@ -70,26 +127,26 @@ export class LineWriter {
     p: number,
     offset: number,
   ): number {
-    const { fast, hexWidth } = this.layout;
-    const word = this.tables.word;
-    const ph = writeOffset(out, dv, p, offset, this.tables) + 2;
     const text = this.text;
+    const runner = this.runner;
+    if (
+      runner &&
+      offset <= 0xffffffff &&
+      (text === undefined || (text.pendingCells === 0 && text.open === undefined))
+    )
+      return this.run(input, iv, i, i, n, out, dv, p, offset, false, ONE_LINE);
+    if (!this.prepared) this.prepare();
+    const { fast, hexWidth } = this.layout;
+    const t = this.tables;
+    const ph = writeOffset(out, dv, p, offset, t) + 2;
+    fast.hex(input, iv, i, dv, ph, t);
     if (!text) {
-      fast.hex(input, iv, i, dv, ph, word);
       out[ph + hexWidth] = NEWLINE;
       return ph + hexWidth + 1;
     }
-    // The last hex store leaves two spaces before the bar.
-    let pt = ph + hexWidth + 3;
-    out[pt - 1] = BAR;
-    const g = text.glyphs;
-    if (g.mode === 'table') pt = fast.table(input, iv, i, dv, ph, word, pt, g.tableWord, g.tableLength);
-    else if (g.mode === 'utf8' && text.pendingCells === 0 && text.open === undefined)
-      pt = fast.utf8(input, iv, i, dv, ph, word, pt, out, text, n);
-    else {
-      fast.hex(input, iv, i, dv, ph, word);
-      pt = text.writeText(input, i, this.layout.columns, n, out, dv, pt);
-    }
+    // The last hex store leaves at least two spaces after the column, and may run over the bar.
+    out[ph + hexWidth + 2] = BAR;
+    const pt = text.writeText(input, i, this.layout.columns, n, out, dv, ph + hexWidth + 3);
     out[pt] = BAR;
     out[pt + 1] = NEWLINE;
     return pt + 2;

@@ -1,12 +1,20 @@
 import { Worker } from 'node:worker_threads';
-import { HexDumper, type HexDumpOptions } from './hexdump.js';
-import type { DumpResult, DumpTask } from './hexdump-worker.js';
+import { HexDumper } from './hexdump.js';
+import type { HexDumpOptions } from './hexdump-layout.js';
+import type { DumpResult, DumpSetup, DumpTask } from './hexdump-worker.js';
 
 /**
  * A hex dump of a large file on several threads. A dump whose text column can resume at any
  * line (no text column, single-byte encodings, UTF-8: see `HexDumper.resumable`) is cut into
  * blocks of whole lines; each thread formats a block from the block plus a few bytes on either
  * side, and the blocks are written in order. The output is byte for byte the single-thread one.
+ *
+ * Nothing is allocated per block: each block under way has a slot in two SharedArrayBuffers
+ * made once, one for the bytes read and one for the text; a block is read into its input slot,
+ * a thread formats it into its output slot, and the writer writes that slot from where it lies.
+ * Messages carry only numbers. (Fresh memory is dear: on a small VM, first touching a page can
+ * cost more than formatting what it holds.) A block goes to the thread with the least work
+ * queued, so a thread that the machine slows down does not hold up the others.
  */
 
 export interface BlockSource {
@@ -32,9 +40,15 @@ export function canDumpInParallel(options: HexDumpOptions, length: number, threa
   return dumper.resumable && length >= 4 * blockSize(dumper.columns);
 }
 
+interface Block {
+  at: number;
+  length: number;
+  final: boolean;
+}
+
 /**
- * Dumps `[start, end)` of a source, `threads` blocks at a time. Offsets shown are file offsets
- * (the dump starts at `start`).
+ * Dumps `[start, end)` of a source, with `threads` threads and two blocks per thread under way.
+ * Offsets shown are file offsets (the dump starts at `start`).
  */
 export async function dumpInParallel(
   options: HexDumpOptions,
@@ -48,23 +62,30 @@ export async function dumpInParallel(
   const context = probe.resumeContext;
   const size = blockSize(probe.columns);
   // Every block but the last has at least 4 bytes after it, so its last line can look ahead.
-  const blocks: { at: number; length: number; final: boolean }[] = [];
+  const blocks: Block[] = [];
   for (let at = start; at < end; ) {
     const rest = end - at;
     const length = rest > size + 4 ? size : rest;
     blocks.push({ at, length, final: at + length >= end });
     at += length;
   }
-
+  const slots = Math.min(blocks.length, 2 * threads);
+  // A block is at most size + 4 bytes, with context before it and up to 3 bytes after it.
+  const inputBytes = context + size + 8;
+  const outputBytes = probe.outputBound(size + 8);
+  const input = new SharedArrayBuffer(slots * inputBytes);
+  const output = new SharedArrayBuffer(slots * outputBytes);
+  const setup: DumpSetup = { options, input, inputBytes, output, outputBytes };
   const workers = Array.from(
     { length: threads },
-    () => new Worker(new URL('./hexdump-worker.js', import.meta.url), { workerData: options }),
+    () => new Worker(new URL('./hexdump-worker.js', import.meta.url), { workerData: setup }),
   );
+  const queued = new Array<number>(threads).fill(0);
   const waiting = new Map<number, { resolve: (r: DumpResult) => void; reject: (e: unknown) => void }>();
-  const spare: ArrayBuffer[] = [];
   let failure: unknown;
-  for (const w of workers) {
+  workers.forEach((w, k) => {
     w.on('message', (r: DumpResult) => {
+      queued[k]!--;
       waiting.get(r.id)?.resolve(r);
       waiting.delete(r.id);
     });
@@ -73,49 +94,53 @@ export async function dumpInParallel(
       for (const p of waiting.values()) p.reject(err);
       waiting.clear();
     });
-  }
+  });
 
-  const post = async (id: number): Promise<DumpResult> => {
+  /** Reads block `id` and hands it to the least busy thread, to format into `slot`. */
+  const post = async (id: number, slot: number): Promise<DumpResult> => {
     const b = blocks[id]!;
     const from = Math.max(start, b.at - context);
     const to = b.final ? b.at + b.length : Math.min(end, b.at + b.length + 3);
     const bytes = await source.read(from, to - from);
-    const input =
-      bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+    new Uint8Array(input, slot * inputBytes, inputBytes).set(bytes);
+    if (failure) throw failure;
     const task: DumpTask = {
       id,
-      input: input.buffer as ArrayBuffer,
+      slot,
+      length: bytes.length,
       contextLength: b.at - from,
       blockLength: b.length,
       offset: b.at,
       final: b.final,
-      recycled: spare.pop(),
     };
-    if (failure) throw failure;
+    let k = 0;
+    for (let q = 1; q < threads; q++) if (queued[q]! < queued[k]!) k = q;
+    queued[k]!++;
     const done = new Promise<DumpResult>((resolve, reject) => waiting.set(id, { resolve, reject }));
-    workers[id % threads]!.postMessage(task, task.recycled ? [task.input, task.recycled] : [task.input]);
+    workers[k]!.postMessage(task);
     return done;
   };
 
+  const inFlight: Promise<DumpResult>[] = [];
+  const launch = (id: number, slot: number) => {
+    const p = post(id, slot);
+    // Awaited in order below; this only keeps a failure of a later block from going unhandled.
+    p.catch(() => {});
+    inFlight.push(p);
+  };
   try {
-    // Keep two blocks per thread in flight: one being formatted, one waiting.
-    const inFlight: Promise<DumpResult>[] = [];
     let next = 0;
+    for (; next < slots; next++) launch(next, next);
     for (let id = 0; id < blocks.length; id++) {
-      while (next < blocks.length && next < id + 2 * threads) {
-        const p = post(next++);
-        // Awaited in order below; this only keeps a failure of a later block from going unhandled.
-        p.catch(() => {});
-        inFlight.push(p);
-      }
       const result = await inFlight.shift()!;
       if (result.consumed !== blocks[id]!.length)
         throw new Error(
           `parallel hex dump: block ${id} formatted ${result.consumed} of ${blocks[id]!.length} bytes`,
         );
-      await sink.write(new Uint8Array(result.output, 0, result.written));
-      spare.push(result.output);
+      await sink.write(new Uint8Array(output, result.slot * outputBytes, result.written));
       if (sink.closed) break;
+      // The slot is written out: the next block may use it.
+      if (next < blocks.length) launch(next++, result.slot);
     }
     // Let reads and blocks still under way settle before the threads go.
     await Promise.allSettled(inFlight);

@@ -1,4 +1,4 @@
-import { CONTINUATION_BIT, type GlyphDecoder } from './glyphs.js';
+import { CONTINUATION_BIT, type GlyphDecoder, glyphWidth } from './glyphs.js';
 import type { CellWriter } from './hexdump-fast.js';
 import { DOT, SPACE } from './hexdump-layout.js';
 import { asBuffer } from './text.js';
@@ -94,12 +94,33 @@ export class TextColumn implements CellWriter {
     const pair = g.simplePair;
     // The byte after the last one may not exist: the pair lookup stops one short of `n`.
     const pairEnd = Math.min(k, n - i - 1);
+    const utf8 = g.mode === 'utf8';
     while (j < end) {
-      const c =
-        j < pairEnd ? pair[input[i + j]! | CONTINUATION_BIT[input[i + j + 1]!]!]! : simple[input[i + j]!]!;
+      const b = input[i + j]!;
+      const c = j < pairEnd ? pair[b | CONTINUATION_BIT[input[i + j + 1]!]!]! : simple[b]!;
       if (c !== 0) {
         out[p++] = c;
         j++;
+        continue;
+      }
+      if (utf8 && b < 0xe0 && j + 1 < k) {
+        // A two-byte UTF-8 character on this line (its second byte is a continuation byte, or
+        // `pair` would have given a dot): what writeChar does, without the general decoding.
+        const b1 = input[i + j + 1]!;
+        const w = glyphWidth(((b & 0x1f) << 6) | (b1 & 0x3f));
+        if (w === 0) {
+          out[p] = DOT;
+          out[p + 1] = DOT;
+          this.pendingFill = DOT;
+        } else {
+          out[p] = b;
+          out[p + 1] = b1;
+          out[p + 2] = SPACE;
+          p += w === 1 ? 1 : 0;
+          this.pendingFill = SPACE;
+        }
+        p += 2;
+        j += 2;
         continue;
       }
       p = this.writeChar(input, i + j, k - j, n, out, p);

@@ -1,4 +1,5 @@
 import { GlyphDecoder } from './glyphs.js';
+import type { RunState } from './hexdump-fast.js';
 import { type HexDumpOptions, LOWER_HEX, layoutFor, NEWLINE, STAR, UPPER_HEX } from './hexdump-layout.js';
 import { LineWriter } from './hexdump-lines.js';
 import { type HexDumpRow, textCells } from './hexdump-rows.js';
@@ -53,6 +54,7 @@ export class HexDumper {
   private previousStartState = -1;
   private started = false;
   private carry: Buffer | undefined;
+  private readonly runState: RunState = { i: 0, state: 0 };
 
   constructor(options: HexDumpOptions = {}, tuning: HexDumperTuning = {}) {
     const layout = layoutFor(options.columns ?? 16, options.group ?? 1);
@@ -139,35 +141,61 @@ export class HexDumper {
     const fast = this.fastPath;
     // Squeezed lines whose characters may cross into the next line still decide its first cells.
     const squeezeText = text !== undefined && text.glyphs.mode !== 'table';
+    const squeeze = this.squeeze;
+    // The line loop keeps the dumper's state in locals, and puts it back after.
+    let offset = this.offset;
+    let inSqueeze = this.inSqueeze;
+    let previousStartState = this.previousStartState;
+    const last = final ? n - cols : n - need;
+    // Runs of ordinary lines go through the unrolled writers in one call: every line but the
+    // first (whose predecessor may be in `prev`), up to the last with a byte after it and an
+    // offset of 8 digits.
+    const runs = fast && lines.runner !== undefined;
+    const runLast = Math.min(last, n - cols - 1);
+    const st = this.runState;
     let i = 0;
     let p = 0;
     let linesHere = 0;
-    while (n - i >= cols && (final || n - i >= need)) {
+    for (; i <= last; i += cols, offset += cols, linesHere++) {
+      if (runs && i > 0 && i <= runLast && offset <= 0xffffffff - cols) {
+        const upTo = Math.min(runLast, i + Math.floor((0xffffffff - offset) / cols) * cols);
+        st.i = i;
+        st.state = previousStartState;
+        p = lines.run(input, iv, i, upTo, n, out, dv, p, offset, squeeze, st);
+        if (st.i > i) {
+          inSqueeze = false;
+          previousStartState = text ? st.state : 0;
+          offset += st.i - i;
+          linesHere += (st.i - i) / cols;
+          i = st.i;
+          if (i > last) break;
+        }
+      }
       const pending = text ? text.pendingCells : 0;
       const startState = text ? pending * 256 + text.pendingFill : 0;
-      if (this.squeeze && (linesHere > 0 || this.hasPrev) && this.sameAsPrevious(input, i, linesHere > 0)) {
+      if (squeeze && (linesHere > 0 || this.hasPrev) && this.sameAsPrevious(input, i, linesHere > 0)) {
         // The line is not printed, but a character crossing into the next line still counts,
         // unless this line starts as the identical line before it did and is followed by what
         // followed that one (its own first bytes): then it ends as it did.
-        if (squeezeText && (startState !== this.previousStartState || !this.followedAlike(input, i, n)))
+        if (squeezeText && (startState !== previousStartState || !this.followedAlike(input, i, n)))
           text.writeText(input, i, cols, n, out, dv, p);
-        if (!this.inSqueeze) {
+        if (!inSqueeze) {
           out[p++] = STAR;
           out[p++] = NEWLINE;
-          this.inSqueeze = true;
+          inSqueeze = true;
         }
       } else {
-        this.inSqueeze = false;
+        inSqueeze = false;
         p =
           fast && pending < cols && i + cols < n
-            ? lines.writeFullLine(input, iv, i, n, out, dv, p, this.offset)
-            : lines.writeLine(input, i, cols, n, out, dv, p, this.offset);
+            ? lines.writeFullLine(input, iv, i, n, out, dv, p, offset)
+            : lines.writeLine(input, i, cols, n, out, dv, p, offset);
       }
-      this.previousStartState = startState;
-      i += cols;
-      this.offset += cols;
-      linesHere++;
+      previousStartState = startState;
     }
+    this.offset = offset;
+    this.inSqueeze = inSqueeze;
+    this.previousStartState = previousStartState;
     if (linesHere > 0) {
       this.prev.set(input.subarray(i - cols, i));
       this.hasPrev = true;
