@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Hex dump throughput: `sockrepl decode --file F` against `xxd F`, same 200 MB file, same run.
 // Best of 3 each, output to /dev/null. Prints MB/s and the ratio (above 1 = sockrepl faster),
-// with sockrepl's default threads (one per core, up to 4) and on one thread.
+// with sockrepl's default threads (one per core, up to 4, used when the file is large and the
+// machine has an idle core: see canDumpInParallel) and on one thread. The load average printed
+// before each says how busy the machine was (other work shares it).
 //
 //   node bench/hexdump.mjs [--size 200m] [--runs 3] [--zeros]
 //
@@ -10,7 +12,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -57,10 +59,11 @@ function time(cmd, argv, env) {
 }
 
 async function best(label, cmd, argv, env = {}) {
+  console.log(`  (load average ${loadavg()[0].toFixed(2)} on ${cpus().length} cores)`);
   let min = Number.POSITIVE_INFINITY;
   for (let r = 0; r < runs; r++) min = Math.min(min, await time(cmd, argv, env));
   const mbs = sizeMb / min;
-  console.log(`${label.padEnd(30)} ${min.toFixed(3)} s   ${mbs.toFixed(1)} MB/s`);
+  console.log(`${label.padEnd(44)} ${min.toFixed(3)} s   ${mbs.toFixed(1)} MB/s`);
   return mbs;
 }
 
@@ -74,15 +77,21 @@ try {
   console.log(`machine: ${cpus()[0]?.model ?? 'unknown cpu'} x${cpus().length}, node ${process.version}`);
   const args = [join(root, 'bin', 'sockrepl.js'), 'decode', '--file', file];
   const threads = Math.min(availableParallelism(), 4);
-  const ours = await best(`sockrepl decode --file F (${threads} thr)`, process.execPath, args);
+  const ours = await best(`sockrepl decode --file F (default, up to ${threads} thr)`, process.execPath, args);
   const single = await best('sockrepl ... (1 thread)', process.execPath, args, {
     SOCKREPL_HEXDUMP_THREADS: '1',
+  });
+  const forced = await best(`sockrepl ... (${threads} threads)`, process.execPath, args, {
+    SOCKREPL_HEXDUMP_THREADS: String(threads),
   });
   const hasXxd = spawnSync('xxd', ['-v'], { stdio: 'ignore' }).status === 0;
   if (!hasXxd) console.log('xxd not found: no ratio (install xxd, usually in the vim package)');
   else {
     const theirs = await best('xxd F', 'xxd', [file]);
-    console.log(`ratio: ${(ours / theirs).toFixed(2)}x xxd (${(single / theirs).toFixed(2)}x on one thread)`);
+    console.log(
+      `ratio: ${(ours / theirs).toFixed(2)}x xxd (${(single / theirs).toFixed(2)}x on one thread, ` +
+        `${(forced / theirs).toFixed(2)}x on ${threads})`,
+    );
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { HexDumper } from './hexdump.js';
 import type { HexDumpOptions } from './hexdump-layout.js';
@@ -28,17 +29,35 @@ export interface BlockSink {
   readonly closed: boolean;
 }
 
-/** Blocks of about 1 MiB, a whole number of lines. */
-function blockSize(columns: number): number {
-  return Math.max(1, Math.floor((1 << 20) / columns)) * columns;
+/** Blocks of about 1 MiB (or `bytes`), a whole number of lines. */
+function blockSize(columns: number, bytes = 1 << 20): number {
+  return Math.max(1, Math.floor(bytes / columns)) * columns;
 }
 
-/** Whether a dump of `length` bytes with these options is worth (and able to be) split. */
+/** Internal switches, for tests that want many blocks from little data. */
+export interface ParallelTuning {
+  /** Bytes per block, rounded down to whole lines (default 1 MiB). */
+  blockBytes?: number;
+}
+
+/**
+ * Whether a dump of `length` bytes with these options is worth (and able to be) split across
+ * `threads` threads. Each thread costs a V8 isolate that must load the code and warm it up
+ * (a few hundred ms of CPU on a small VM), and a second thread helps only where a core is idle
+ * (two vCPUs that share a core give about 1.2x). So by default a dump is split only when it is
+ * large (32 MiB) and the machine has an idle core (load average below cores - 1); a thread
+ * count set in SOCKREPL_HEXDUMP_THREADS is obeyed for any dump of four blocks or more.
+ */
 export function canDumpInParallel(options: HexDumpOptions, length: number, threads: number): boolean {
   if (threads < 2) return false;
   const dumper = new HexDumper(options);
-  return dumper.resumable && length >= 4 * blockSize(dumper.columns);
+  if (!dumper.resumable || length < 4 * blockSize(dumper.columns)) return false;
+  if (process.env.SOCKREPL_HEXDUMP_THREADS !== undefined) return true;
+  return length >= MIN_SPLIT && loadavg()[0]! <= availableParallelism() - 1;
 }
+
+/** Smallest dump split by default: below it, starting threads costs more than they save. */
+const MIN_SPLIT = 32 << 20;
 
 interface Block {
   at: number;
@@ -57,10 +76,11 @@ export async function dumpInParallel(
   end: number,
   sink: BlockSink,
   threads: number,
+  tuning: ParallelTuning = {},
 ): Promise<void> {
   const probe = new HexDumper(options);
   const context = probe.resumeContext;
-  const size = blockSize(probe.columns);
+  const size = blockSize(probe.columns, tuning.blockBytes);
   // Every block but the last has at least 4 bytes after it, so its last line can look ahead.
   const blocks: Block[] = [];
   for (let at = start; at < end; ) {
@@ -71,6 +91,7 @@ export async function dumpInParallel(
   }
   const slots = Math.min(blocks.length, 2 * threads);
   // A block is at most size + 4 bytes, with context before it and up to 3 bytes after it.
+  const lookahead = probe.lookahead;
   const inputBytes = context + size + 8;
   const outputBytes = probe.outputBound(size + 8);
   const input = new SharedArrayBuffer(slots * inputBytes);
@@ -100,7 +121,9 @@ export async function dumpInParallel(
   const post = async (id: number, slot: number): Promise<DumpResult> => {
     const b = blocks[id]!;
     const from = Math.max(start, b.at - context);
-    const to = b.final ? b.at + b.length : Math.min(end, b.at + b.length + 3);
+    // The bytes after the block that its last character may need, and no more: in a dump with
+    // 3 columns or fewer, 3 more bytes would be a line of the next block.
+    const to = b.final ? b.at + b.length : Math.min(end, b.at + b.length + lookahead);
     const bytes = await source.read(from, to - from);
     new Uint8Array(input, slot * inputBytes, inputBytes).set(bytes);
     if (failure) throw failure;
