@@ -140,8 +140,19 @@ export function fastWriters(columns: number, sepAfter: Uint8Array): FastWriters 
     const glyphs = GLYPH4.replaceAll('X', `w${k}`).replace('Q', 'pt');
     utf8.push(
       `if (s${k} === 0 && j === ${4 * k}) { ${glyphs} pt += 4; j = ${4 * k + 4}; }`,
-      `else if (j < ${4 * k + 4}) { pt = text.textRange(input, i, j, ${4 * k + 4}, ${columns}, n, out, pt); j = text.cell; }`,
+      `else if (j < ${4 * k + 4}) {`,
     );
+    // A word with a character in it: byte by byte, the others as glyphs from `sp`.
+    for (let m = 0; m < 4; m++) {
+      const at = 4 * k + m;
+      utf8.push(
+        `if (j === ${at}) {`,
+        `if ((s${k} & ${0x80 << (8 * m)}) === 0) { out[pt++] = sp[${byte(at)}]; j = ${at + 1}; }`,
+        `else { pt = text.utf8Char(input, i + ${at}, ${columns - at}, n, out, pt); j = ${at} + text.charCells; }`,
+        '}',
+      );
+    }
+    utf8.push('}');
   }
   if (4 * words < columns)
     utf8.push(`if (j < ${columns}) pt = text.textRange(input, i, j, ${columns}, ${columns}, n, out, pt);`);
@@ -185,7 +196,11 @@ export function fastWriters(columns: number, sepAfter: Uint8Array): FastWriters 
     ) as FastWriters['hex'],
     runHex: run('', '', undefined),
     runTable: run('const g = text.glyphs; const tword = g.tableWord; const tlen = g.tableLength;', '', table),
-    runUtf8: run('', 'if (text.pendingCells !== 0) break; start = text.pendingFill;', utf8),
+    runUtf8: run(
+      'const sp = text.glyphs.simplePair;',
+      'if (text.pendingCells !== 0) break; start = text.pendingFill;',
+      utf8,
+    ),
   };
 }
 

@@ -131,6 +131,38 @@ export class TextColumn implements CellWriter {
   }
 
   /**
+   * A UTF-8 byte that the fast writer found followed by a continuation byte: a character, or
+   * dots. Sets `charCells`; returns the output position.
+   */
+  utf8Char(input: Uint8Array, at: number, room: number, n: number, out: Uint8Array, p: number): number {
+    const b = input[at]!;
+    if (b >= 0xe0 && b <= 0xf4 && (at + 2 >= n || (input[at + 2]! & 0xc0) !== 0x80)) {
+      // A three- or four-byte lead whose third byte is missing or no continuation byte: no
+      // character, one dot (decodeUtf8's answer, most of the time in binary data).
+      out[p] = DOT;
+      this.pendingFill = DOT;
+      this.charCells = 1;
+      return p + 1;
+    }
+    if (b < 0xc2 || b >= 0xe0 || room < 2) return this.writeChar(input, at, room, n, out, p);
+    // Two bytes: as in textRange.
+    const b1 = input[at + 1]!;
+    const w = glyphWidth(((b & 0x1f) << 6) | (b1 & 0x3f));
+    this.charCells = 2;
+    if (w === 0) {
+      out[p] = DOT;
+      out[p + 1] = DOT;
+      this.pendingFill = DOT;
+      return p + 2;
+    }
+    out[p] = b;
+    out[p + 1] = b1;
+    out[p + 2] = SPACE;
+    this.pendingFill = SPACE;
+    return p + (w === 1 ? 3 : 2);
+  }
+
+  /**
    * The glyph of the character at `input[at]`, with `room` cells left on the line: the glyph and
    * blanks for its other bytes, or dots. Cells past the line end carry over to the next line.
    */
