@@ -5,15 +5,15 @@ import type { HexTables } from './hexdump-layout.js';
  * next byte is present (what almost every line of a large dump is). Every output position of the
  * hex column is a constant, the line's bytes are read four at a time, the hex of two bytes is
  * one 64-bit store from a table, and the UTF-8 text column is decided four bytes at a time
- * where no character needs decoding. What they write is exactly
- * what the general writers (hexdump-text.ts, `LineWriter.writeLine`) write for the same line; the
- * tests check it on random bytes and layouts.
+ * where no character needs decoding. What they write is exactly what the general writers
+ * (hexdump-text.ts, `LineWriter.writeLine`) write for the same line; the tests check it on
+ * random bytes and layouts.
  *
  * The code is generated from the integers of the layout only (no input reaches it), and cached
  * per layout: V8 compiles each byte to a few loads and stores with constant offsets.
  */
 
-/** What the UTF-8 writer calls for a word of the line that holds a character to decode. */
+/** What the UTF-8 writer calls (the dump's TextColumn) for cells that hold a character to decode. */
 export interface CellWriter {
   /**
    * Writes the text cells `[j, end)` of the line of `k` bytes at `input[i]` from `out[p]`
