@@ -150,7 +150,9 @@ export class HexDumper {
     // Runs of ordinary lines go through the unrolled writers in one call: every line but the
     // first (whose predecessor may be in `prev`), up to the last with a byte after it and an
     // offset of 8 digits.
-    const runs = fast && lines.runner !== undefined;
+    // (Not for a chunk of traffic: a character it ends inside is held for the next chunk, which
+    // only the general writer knows.)
+    const runs = fast && lines.runner !== undefined && text?.open === undefined;
     const runLast = Math.min(last, n - cols - 1);
     const st = this.runState;
     let i = 0;

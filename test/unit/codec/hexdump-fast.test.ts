@@ -101,3 +101,51 @@ describe('hex dump fast path', () => {
     );
   });
 });
+
+describe('hex dump fast path, chunk by chunk (traffic dumps)', () => {
+  it('holds a character that a full line ends inside, one byte before the chunk ends', () => {
+    // The second line is a full line with a byte after it, and e4 b8 is the start of a
+    // three-byte character cut by the end of the chunk: blanks, held for the next chunk.
+    for (const fastPath of [true, false]) {
+      const d = new HexDumper({ columns: 4 }, { fastPath });
+      const chunk = Buffer.from('41414141414141e4b8', 'hex');
+      const out = Buffer.alloc(d.outputBound(chunk.length));
+      const { written, held } = d.formatChunk(chunk, new Uint8Array(0), out);
+      expect({ fastPath, held, text: out.toString('utf8', 0, written) }).toEqual({
+        fastPath,
+        held: 2,
+        text: '00000000  41 41 41 41  |AAAA|\n00000004  41 41 41 e4  |AAA |\n00000008  b8           | |\n',
+      });
+    }
+  });
+
+  it('draws characters split between chunks as the general writer does', () => {
+    const utf8ish = fc
+      .uint8Array({ minLength: 1, maxLength: 40 })
+      .map((b) =>
+        b.map((x) => [0x41, 0xe4, 0xb8, 0x96, 0xf0, 0x9f, 0x98, 0x80, 0xc3, 0xa9, 0x20, 0x7f][x % 12]!),
+      );
+    fc.assert(
+      fc.property(
+        fc.array(utf8ish, { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.constantFrom('utf8', 'gbk', 'utf16le'),
+        (chunks, columns, encoding) => {
+          const dumpAll = (fastPath: boolean) => {
+            let before: Uint8Array = new Uint8Array(0);
+            return chunks.map((chunk) => {
+              const d = new HexDumper({ columns, encoding }, { fastPath });
+              const out = Buffer.alloc(d.outputBound(chunk.length));
+              const { written, held } = d.formatChunk(chunk, before, out);
+              const joined = Buffer.concat([before, chunk]);
+              before = held > 0 ? joined.subarray(joined.length - held) : new Uint8Array(0);
+              return out.toString('utf8', 0, written);
+            });
+          };
+          expect(dumpAll(true)).toEqual(dumpAll(false));
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+});
