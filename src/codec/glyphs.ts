@@ -27,8 +27,10 @@ for (let b = 0x80; b < 0xc0; b++) CONTINUATION_BIT[b] = 256;
  */
 const NON_PRINTABLE = /[\p{C}\p{Zl}\p{Zp}\p{M}\p{Default_Ignorable_Code_Point}]/u;
 
-// 0 = not looked at yet, 1 = not printable, 2 = one column, 3 = two columns.
-const BMP_WIDTH = new Uint8Array(0x10000);
+// By code point, for all of Unicode (binary data is full of four-byte sequences too, and each
+// miss costs a string and a regex test): 0 = not looked at yet, 1 = not printable, 2 = one
+// column, 3 = two columns. Its pages are touched only where code points are looked up.
+const WIDTH = new Uint8Array(0x110000);
 
 /**
  * Terminal columns a code point takes in the text column: 0 when it is shown as dots. The width
@@ -37,15 +39,13 @@ const BMP_WIDTH = new Uint8Array(0x10000);
  * measures; the tests compare the two over the BMP and planes 1 and 2.
  */
 export function glyphWidth(cp: number): 0 | 1 | 2 {
-  if (cp < 0x10000) {
-    let w = BMP_WIDTH[cp]!;
-    if (w === 0) {
-      w = classify(cp);
-      BMP_WIDTH[cp] = w;
-    }
-    return (w - 1) as 0 | 1 | 2;
+  if (cp > 0x10ffff) return 0;
+  let w = WIDTH[cp]!;
+  if (w === 0) {
+    w = classify(cp);
+    WIDTH[cp] = w;
   }
-  return (classify(cp) - 1) as 0 | 1 | 2;
+  return (w - 1) as 0 | 1 | 2;
 }
 
 function classify(cp: number): 1 | 2 | 3 {

@@ -65,14 +65,18 @@ export function pairTable(tables: HexTables, s: number): Float64Array {
   let table = tables.pairs[s];
   if (table) return table;
   table = new Float64Array(65536);
-  const bytes = new Uint8Array(table.buffer);
-  bytes.fill(SPACE);
+  // Two little-endian words an entry: the first byte's digits and bytes 2-3, then bytes 4-7,
+  // which hold the second byte's digits after `s` spaces, and spaces.
+  const words = new Uint32Array(table.buffer);
   const { hi, lo } = tables;
-  for (let v = 0, q = 0; v < 65536; v++, q += 8) {
-    bytes[q] = hi[v & 255]!;
-    bytes[q + 1] = lo[v & 255]!;
-    bytes[q + 2 + s] = hi[v >> 8]!;
-    bytes[q + 3 + s] = lo[v >> 8]!;
+  for (let b1 = 0; b1 < 256; b1++) {
+    const second = hi[b1]! | (lo[b1]! << 8);
+    const upper = s === 0 ? second : s === 1 ? SPACE | (hi[b1]! << 8) : SPACE | (SPACE << 8);
+    const next = s === 0 ? 0x20202020 : s === 1 ? lo[b1]! | 0x20202000 : second | 0x20200000;
+    for (let b0 = 0, q = b1 << 9; b0 < 256; b0++, q += 2) {
+      words[q] = hi[b0]! | (lo[b0]! << 8) | (upper << 16);
+      words[q + 1] = next;
+    }
   }
   tables.pairs[s] = table;
   return table;
