@@ -1,3 +1,4 @@
+import { eastAsianWidth } from 'get-east-asian-width';
 import iconv from 'iconv-lite';
 import { asBuffer, baseEncoding, DEFAULT_ENCODING, resolveEncoding } from './text.js';
 
@@ -18,107 +19,39 @@ for (let b = 0; b < 128; b++) ASCII_GLYPH[b] = b >= 0x20 && b < 0x7f ? b : DOT;
 export const CONTINUATION_BIT = new Uint16Array(256);
 for (let b = 0x80; b < 0xc0; b++) CONTINUATION_BIT[b] = 256;
 
-const NON_PRINTABLE = /[\p{C}\p{Zl}\p{Zp}\p{M}]/u;
+/**
+ * What the text column shows as dots: controls, formats, unassigned and private-use code points,
+ * surrogates, line and paragraph separators, combining marks (which would fall on the cell
+ * before), and default-ignorable code points (which terminals draw as nothing: U+115F, U+200B).
+ * Everything a terminal draws with no width is among them, so a shown glyph never takes 0 cells.
+ */
+const NON_PRINTABLE = /[\p{C}\p{Zl}\p{Zp}\p{M}\p{Default_Ignorable_Code_Point}]/u;
 
-// East Asian Wide and Fullwidth ranges (the ones terminals draw two columns wide).
-const WIDE: readonly (readonly [number, number])[] = [
-  [0x1100, 0x115f],
-  [0x231a, 0x231b],
-  [0x2329, 0x232a],
-  [0x23e9, 0x23ec],
-  [0x23f0, 0x23f0],
-  [0x23f3, 0x23f3],
-  [0x25fd, 0x25fe],
-  [0x2614, 0x2615],
-  [0x2648, 0x2653],
-  [0x267f, 0x267f],
-  [0x2693, 0x2693],
-  [0x26a1, 0x26a1],
-  [0x26aa, 0x26ab],
-  [0x26bd, 0x26be],
-  [0x26c4, 0x26c5],
-  [0x26ce, 0x26ce],
-  [0x26d4, 0x26d4],
-  [0x26ea, 0x26ea],
-  [0x26f2, 0x26f3],
-  [0x26f5, 0x26f5],
-  [0x26fa, 0x26fa],
-  [0x26fd, 0x26fd],
-  [0x2705, 0x2705],
-  [0x270a, 0x270b],
-  [0x2728, 0x2728],
-  [0x274c, 0x274c],
-  [0x274e, 0x274e],
-  [0x2753, 0x2755],
-  [0x2757, 0x2757],
-  [0x2795, 0x2797],
-  [0x27b0, 0x27b0],
-  [0x27bf, 0x27bf],
-  [0x2b1b, 0x2b1c],
-  [0x2b50, 0x2b50],
-  [0x2b55, 0x2b55],
-  [0x2e80, 0x303e],
-  [0x3041, 0x33ff],
-  [0x3400, 0x4dbf],
-  [0x4e00, 0x9fff],
-  [0xa000, 0xa4cf],
-  [0xa960, 0xa97f],
-  [0xac00, 0xd7a3],
-  [0xf900, 0xfaff],
-  [0xfe10, 0xfe19],
-  [0xfe30, 0xfe6f],
-  [0xff00, 0xff60],
-  [0xffe0, 0xffe6],
-  [0x16fe0, 0x16fe4],
-  [0x17000, 0x18cff],
-  [0x1b000, 0x1b2ff],
-  [0x1f004, 0x1f004],
-  [0x1f0cf, 0x1f0cf],
-  [0x1f18e, 0x1f18e],
-  [0x1f191, 0x1f19a],
-  [0x1f200, 0x1f2ff],
-  [0x1f300, 0x1f64f],
-  [0x1f680, 0x1f6ff],
-  [0x1f7e0, 0x1f7eb],
-  [0x1f90c, 0x1f9ff],
-  [0x1fa70, 0x1faff],
-  [0x20000, 0x2fffd],
-  [0x30000, 0x3fffd],
-];
+// By code point, for all of Unicode (binary data is full of four-byte sequences too, and each
+// miss costs a string and a regex test): 0 = not looked at yet, 1 = not printable, 2 = one
+// column, 3 = two columns. Its pages are touched only where code points are looked up.
+const WIDTH = new Uint8Array(0x110000);
 
-function isWide(cp: number): boolean {
-  let lo = 0;
-  let hi = WIDE.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const [a, b] = WIDE[mid]!;
-    if (cp < a) hi = mid - 1;
-    else if (cp > b) lo = mid + 1;
-    else return true;
-  }
-  return false;
-}
-
-// 0 = not looked at yet, 1 = not printable, 2 = one column, 3 = two columns.
-const BMP_WIDTH = new Uint8Array(0x10000);
-
-/** Terminal columns a code point takes in the text column: 0 when it is shown as dots. */
+/**
+ * Terminal columns a code point takes in the text column: 0 when it is shown as dots. The width
+ * of a shown code point is its East Asian Width (wide and fullwidth: 2), from the same package
+ * and table that ink's layout (string-width) uses, so the screen's rows line up with what it
+ * measures; the tests compare the two over the BMP and planes 1 and 2.
+ */
 export function glyphWidth(cp: number): 0 | 1 | 2 {
-  if (cp < 0x10000) {
-    let w = BMP_WIDTH[cp]!;
-    if (w === 0) {
-      w = classify(cp);
-      BMP_WIDTH[cp] = w;
-    }
-    return (w - 1) as 0 | 1 | 2;
+  if (cp > 0x10ffff) return 0;
+  let w = WIDTH[cp]!;
+  if (w === 0) {
+    w = classify(cp);
+    WIDTH[cp] = w;
   }
-  return (classify(cp) - 1) as 0 | 1 | 2;
+  return (w - 1) as 0 | 1 | 2;
 }
 
 function classify(cp: number): 1 | 2 | 3 {
-  if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp === 0xfffd) return 1;
+  if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp === 0xfffd || cp > 0x10ffff) return 1;
   if (NON_PRINTABLE.test(String.fromCodePoint(cp))) return 1;
-  return isWide(cp) ? 3 : 2;
+  return eastAsianWidth(cp) === 2 ? 3 : 2;
 }
 
 export type GlyphMode = 'table' | 'utf8' | 'general';

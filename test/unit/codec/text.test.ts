@@ -233,3 +233,73 @@ describe('createStreamDecoder', () => {
     );
   });
 });
+
+describe('which decoder reads each encoding', () => {
+  const ALL_BYTES = Buffer.from(Array.from({ length: 256 }, (_, b) => b));
+  const singleByte = listEncodings().filter((e) => 'decodeBuf' in iconv.getCodec(e));
+
+  it('reads every byte of every single-byte encoding as iconv-lite does, whole and a byte at a time', () => {
+    // Node 20's TextDecoder reads windows-1252 0x80-0x9f as C1 controls (and otherwise when
+    // streaming): sockrepl must not take it there, and takes it only where it agrees.
+    expect(decodeText(Buffer.from([0x80, 0x93, 0x99]), 'windows-1252')).toBe('€“™');
+    expect(decodeText(Buffer.from([0x80]), 'latin1')).toBe('\u0080');
+    for (const enc of singleByte) {
+      const want = iconv.decode(ALL_BYTES, enc);
+      expect({ enc, text: decodeText(ALL_BYTES, enc) }).toEqual({ enc, text: want });
+      const d = createStreamDecoder(enc);
+      let streamed = '';
+      for (let b = 0; b < 256; b++) streamed += d.write(ALL_BYTES.subarray(b, b + 1));
+      expect({ enc, text: streamed + d.end() }).toEqual({ enc, text: want });
+    }
+  });
+
+  it('never throws on garbage that breaks Node 20’s GB18030 and EUC-JP stream decoders', () => {
+    // Each of these, streamed a few bytes at a time, makes TextDecoder throw on Node 20.
+    const hostile: [string, string][] = [
+      ['gb18030', 'adc7bcd2bcc6e2a5f13509d3deccce'],
+      ['euc-jp', 'fdb9410d5f6ea1fb8fd484'],
+    ];
+    for (const [enc, hex] of hostile) {
+      const bytes = Buffer.from(hex, 'hex');
+      for (let size = 1; size <= 4; size++) {
+        const d = createStreamDecoder(enc);
+        let s = '';
+        for (let at = 0; at < bytes.length; at += size) s += d.write(bytes.subarray(at, at + size));
+        expect(s + d.end()).toBe(decodeText(bytes, enc));
+      }
+    }
+  });
+
+  it('gives the whole text under any split of random text in each multi-byte encoding', () => {
+    // The characters each encoding can carry: two-byte sequences that decode to one character
+    // and encode back to themselves (a sample of them), and ASCII.
+    const repertoire = (enc: string): string[] => {
+      const chars: string[] = [];
+      for (let v = 0x8140; v < 0xfefe && chars.length < 400; v += 97) {
+        const b = Buffer.from([v >> 8, v & 255]);
+        const ch = iconv.decode(b, enc);
+        if (ch.length === 1 && ch !== '\ufffd' && iconv.encode(ch, enc).equals(b)) chars.push(ch);
+      }
+      return [...chars, 'a', 'Z', '0', ' ', '\n'];
+    };
+    for (const enc of ['gbk', 'gb18030', 'big5', 'shiftjis', 'euc-jp', 'euc-kr']) {
+      const chars = repertoire(enc);
+      fc.assert(
+        fc.property(
+          fc.array(fc.constantFrom(...chars), { maxLength: 40 }),
+          fc.array(fc.nat(), { maxLength: 10 }),
+          (picked, cuts) => {
+            const text = picked.join('');
+            const bytes = iconv.encode(text, enc);
+            const d = createStreamDecoder(enc);
+            const streamed = chunk(bytes, cuts)
+              .map((c) => d.write(c))
+              .join('');
+            expect(streamed + d.end()).toBe(text);
+          },
+        ),
+        { numRuns: 150 },
+      );
+    }
+  });
+});

@@ -1,0 +1,166 @@
+import { UsageError } from '../errors.js';
+import { type FastWriters, fastWriters } from './hexdump-fast.js';
+
+/**
+ * What a hex dump looks like: its options, and the layout of a line worked out from them once
+ * (where each byte's hex digits go, how wide the hex column is, the line writers unrolled for
+ * it). A layout depends only on the columns and the group size, so it is shared by every dumper
+ * of that shape: `-x` makes a dumper per chunk of traffic.
+ */
+
+export interface HexDumpOptions {
+  /** Bytes per line (default 16). */
+  columns?: number;
+  /** Bytes per group of hex digits (default 1: `de ad`; 2: `dead beef`; 4: `deadbeef`). */
+  group?: number;
+  /** Encoding of the text column (default utf8); `false` leaves the text column out. */
+  encoding?: string | false;
+  /** Replace runs of identical lines with `*` (default true). */
+  squeeze?: boolean;
+  /** Offset shown for the first byte, e.g. where a slice starts in a file (default 0). */
+  startOffset?: number;
+  uppercase?: boolean;
+}
+
+export const SPACE = 0x20;
+export const NEWLINE = 0x0a;
+export const BAR = 0x7c;
+export const DOT = 0x2e;
+export const STAR = 0x2a;
+
+export interface HexTables {
+  /** The high and low hex digit of each byte value. */
+  hi: Uint8Array;
+  lo: Uint8Array;
+  /**
+   * Two digits and two spaces packed little-endian: one 32-bit store writes a byte's hex and
+   * its separator; the next store overwrites whatever spaces are not wanted.
+   */
+  word: Uint32Array;
+  /**
+   * Two bytes' hex at once, by `b0 | b1 << 8`: `[h0 l0 (s spaces) h1 l1 spaces...]` in 8 bytes
+   * for one 64-bit store, for an inner separator of `s` = 0, 1 or 2 spaces (made when first
+   * needed: 512 KiB each). Every byte is ASCII, so each entry is a plain finite double whose
+   * bits go through loads and stores unchanged.
+   */
+  pairs: (Float64Array | undefined)[];
+  upper: boolean;
+}
+
+function hexTables(upper: boolean): HexTables {
+  const digits = Buffer.from(upper ? '0123456789ABCDEF' : '0123456789abcdef');
+  const hi = new Uint8Array(256);
+  const lo = new Uint8Array(256);
+  const word = new Uint32Array(256);
+  for (let b = 0; b < 256; b++) {
+    hi[b] = digits[b >> 4]!;
+    lo[b] = digits[b & 15]!;
+    word[b] = hi[b]! | (lo[b]! << 8) | (SPACE << 16) | (SPACE << 24);
+  }
+  return { hi, lo, word, pairs: [], upper };
+}
+
+/** The pair table of `tables` for an inner separator of `s` spaces (see `HexTables.pairs`). */
+export function pairTable(tables: HexTables, s: number): Float64Array {
+  let table = tables.pairs[s];
+  if (table) return table;
+  table = new Float64Array(65536);
+  // Two little-endian words an entry: the first byte's digits and bytes 2-3, then bytes 4-7,
+  // which hold the second byte's digits after `s` spaces, and spaces.
+  const words = new Uint32Array(table.buffer);
+  const { hi, lo } = tables;
+  for (let b1 = 0; b1 < 256; b1++) {
+    const second = hi[b1]! | (lo[b1]! << 8);
+    const upper = s === 0 ? second : s === 1 ? SPACE | (hi[b1]! << 8) : SPACE | (SPACE << 8);
+    const next = s === 0 ? 0x20202020 : s === 1 ? lo[b1]! | 0x20202000 : second | 0x20200000;
+    for (let b0 = 0, q = b1 << 9; b0 < 256; b0++, q += 2) {
+      words[q] = hi[b0]! | (lo[b0]! << 8) | (upper << 16);
+      words[q + 1] = next;
+    }
+  }
+  tables.pairs[s] = table;
+  return table;
+}
+
+export const LOWER_HEX = hexTables(false);
+export const UPPER_HEX = hexTables(true);
+
+export interface Layout {
+  readonly columns: number;
+  readonly group: number;
+  /** Spaces after each byte's hex digits: group breaks, and a wider gap in the middle. */
+  readonly sepAfter: Uint8Array;
+  /** 2 + sepAfter: how far the output moves per byte. */
+  readonly advance: Uint8Array;
+  /** Width of a full line's hex column. */
+  readonly hexWidth: number;
+  /** Most bytes one line can take in the output, with slack for 8-byte stores past its end. */
+  readonly lineBound: number;
+  readonly fast: FastWriters;
+  /** The inner separators (see `HexTables.pairs`) that the fast writers' pair stores use. */
+  readonly pairSeparators: readonly number[];
+}
+
+/** By `columns * 512 + group`: looked up per dumper, so no string key. */
+const layouts = new Map<number, Layout>();
+
+export function layoutFor(columns: number, group: number): Layout {
+  if (!Number.isInteger(columns) || columns < 1 || columns > 256)
+    throw new UsageError(`columns must be 1..256, not ${columns}`);
+  if (!Number.isInteger(group) || group < 1 || group > columns)
+    throw new UsageError(`group size must be 1..${columns} (the number of columns), not ${group}`);
+  const key = columns * 512 + group;
+  let layout = layouts.get(key);
+  if (layout) return layout;
+  // Like hexdump -C: an extra space halfway, when the half is a whole number of groups.
+  const half = columns >= 8 && columns % 2 === 0 && (columns / 2) % group === 0 ? columns / 2 : 0;
+  const sepAfter = new Uint8Array(columns);
+  const advance = new Uint8Array(columns);
+  let width = 0;
+  for (let j = 0; j < columns; j++) {
+    let s = (j + 1) % group === 0 ? 1 : 0;
+    if (j + 1 === half) s++;
+    if (j === columns - 1) s = 0;
+    sepAfter[j] = s;
+    advance[j] = 2 + s;
+    width += 2 + s;
+  }
+  layout = {
+    columns,
+    group,
+    sepAfter,
+    advance,
+    hexWidth: width,
+    // offset (up to 16 digits) + 2 + hex + "  |" + text (a character's UTF-8 may overhang) + "|\n",
+    // and slack for the 4-byte stores that run past the end.
+    lineBound: 16 + 2 + width + 3 + columns * 4 + 8 + 2 + 8,
+    fast: fastWriters(columns, sepAfter),
+    pairSeparators: [...new Set(Array.from({ length: columns >> 1 }, (_, k) => sepAfter[2 * k]!))],
+  };
+  layouts.set(key, layout);
+  return layout;
+}
+
+/** Writes the offset in 8 or more hex digits, then two spaces; returns where the spaces begin. */
+export function writeOffset(
+  out: Uint8Array,
+  dv: DataView,
+  p: number,
+  offset: number,
+  tables: HexTables,
+): number {
+  if (offset <= 0xffffffff) {
+    const word = tables.word;
+    dv.setUint32(p, word[offset >>> 24]!, true);
+    dv.setUint32(p + 2, word[(offset >>> 16) & 0xff]!, true);
+    dv.setUint32(p + 4, word[(offset >>> 8) & 0xff]!, true);
+    dv.setUint32(p + 6, word[offset & 0xff]!, true);
+    return p + 8;
+  }
+  let s = offset.toString(16);
+  if (tables.upper) s = s.toUpperCase();
+  for (let k = 0; k < s.length; k++) out[p++] = s.charCodeAt(k);
+  out[p] = SPACE;
+  out[p + 1] = SPACE;
+  return p;
+}
