@@ -1,5 +1,3 @@
-import type { HexTables } from './hexdump-layout.js';
-
 /**
  * The fast path of the hex dump: line writers unrolled for one layout, for a full line whose
  * next byte is present (what almost every line of a large dump is). Every output position of the
@@ -14,6 +12,26 @@ import type { HexTables } from './hexdump-layout.js';
  */
 
 /** What the UTF-8 writer calls (the dump's TextColumn) for cells that hold a character to decode. */
+/** The byte-to-hex tables a layout makes and the fast writers read. */
+export interface HexTables {
+  /** The high and low hex digit of each byte value. */
+  hi: Uint8Array;
+  lo: Uint8Array;
+  /**
+   * Two digits and two spaces packed little-endian: one 32-bit store writes a byte's hex and
+   * its separator; the next store overwrites whatever spaces are not wanted.
+   */
+  word: Uint32Array;
+  /**
+   * Two bytes' hex at once, by `b0 | b1 << 8`: `[h0 l0 (s spaces) h1 l1 spaces...]` in 8 bytes
+   * for one 64-bit store, for an inner separator of `s` = 0, 1 or 2 spaces (made when first
+   * needed: 512 KiB each). Every byte is ASCII, so each entry is a plain finite double whose
+   * bits go through loads and stores unchanged.
+   */
+  pairs: (Float64Array | undefined)[];
+  upper: boolean;
+}
+
 export interface CellWriter {
   /**
    * Writes the text cells `[j, end)` of the line of `k` bytes at `input[i]` from `out[p]`

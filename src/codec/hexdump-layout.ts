@@ -1,5 +1,7 @@
 import { UsageError } from '../errors.js';
-import { type FastWriters, fastWriters } from './hexdump-fast.js';
+import { type FastWriters, fastWriters, type HexTables } from './hexdump-fast.js';
+
+export type { HexTables } from './hexdump-fast.js';
 
 /**
  * What a hex dump looks like: its options, and the layout of a line worked out from them once
@@ -27,25 +29,6 @@ export const NEWLINE = 0x0a;
 export const BAR = 0x7c;
 export const DOT = 0x2e;
 export const STAR = 0x2a;
-
-export interface HexTables {
-  /** The high and low hex digit of each byte value. */
-  hi: Uint8Array;
-  lo: Uint8Array;
-  /**
-   * Two digits and two spaces packed little-endian: one 32-bit store writes a byte's hex and
-   * its separator; the next store overwrites whatever spaces are not wanted.
-   */
-  word: Uint32Array;
-  /**
-   * Two bytes' hex at once, by `b0 | b1 << 8`: `[h0 l0 (s spaces) h1 l1 spaces...]` in 8 bytes
-   * for one 64-bit store, for an inner separator of `s` = 0, 1 or 2 spaces (made when first
-   * needed: 512 KiB each). Every byte is ASCII, so each entry is a plain finite double whose
-   * bits go through loads and stores unchanged.
-   */
-  pairs: (Float64Array | undefined)[];
-  upper: boolean;
-}
 
 function hexTables(upper: boolean): HexTables {
   const digits = Buffer.from(upper ? '0123456789ABCDEF' : '0123456789abcdef');
