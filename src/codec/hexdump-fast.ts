@@ -11,7 +11,6 @@
  * per layout: V8 compiles each byte to a few loads and stores with constant offsets.
  */
 
-/** What the UTF-8 writer calls (the dump's TextColumn) for cells that hold a character to decode. */
 /** The byte-to-hex tables a layout makes and the fast writers read. */
 export interface HexTables {
   /** The high and low hex digit of each byte value. */
@@ -32,6 +31,7 @@ export interface HexTables {
   upper: boolean;
 }
 
+/** What the UTF-8 writer calls (the dump's TextColumn) for cells that hold a character to decode. */
 export interface CellWriter {
   /**
    * Writes the text cells `[j, end)` of the line of `k` bytes at `input[i]` from `out[p]`
