@@ -8,6 +8,7 @@ import type {
   Endpoint,
   Protocol,
 } from '../net/channel.js';
+import type { ProgramControl } from '../net/program.js';
 import type { SocketOptionValues } from '../net/socket-options.js';
 import type { FaultClock } from './clock.js';
 import type { FaultEntry } from './fault-entry.js';
@@ -111,6 +112,9 @@ export class FaultyChannel extends EventEmitter<ChannelEventMap> implements Chan
   }
   get fd(): number | undefined {
     return this.inner.fd;
+  }
+  get program(): ProgramControl | undefined {
+    return this.inner.program;
   }
   get writeClosed(): boolean {
     return this.wClosed || this.inner.writeClosed;

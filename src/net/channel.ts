@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { NetError } from '../errors.js';
+import type { ProgramControl } from './program.js';
 import type { SocketOptionValues } from './socket-options.js';
 
 /**
@@ -8,7 +9,8 @@ import type { SocketOptionValues } from './socket-options.js';
  * consume this one interface (design section 6).
  */
 
-export type Protocol = 'tcp' | 'udp';
+/** `exec`: a local program (pipes or a pseudo-terminal), a byte stream like TCP. */
+export type Protocol = 'tcp' | 'udp' | 'exec';
 export type Direction = 'in' | 'out';
 
 export interface Endpoint {
@@ -55,6 +57,8 @@ export interface Channel extends EventEmitter<ChannelEventMap> {
   readonly closed: boolean;
   /** The socket's descriptor, for getsockopt and the kernel's view; undefined when closed. */
   readonly fd: number | undefined;
+  /** Set when the peer is a local program: its PID, exit status, signals, terminal size. */
+  readonly program?: ProgramControl;
 
   /**
    * Queues bytes; false means the kernel buffer is full, wait for 'drain'. Throws when the write

@@ -1,5 +1,6 @@
 import type { Channel } from './channel.js';
 import type { Listener } from './listener.js';
+import type { ProgramSpec } from './program.js';
 import { connectTcp } from './tcp-connect.js';
 import { listenTcp } from './tcp-listen.js';
 import type { ListenTransportOptions, TransportOptions } from './transport-options.js';
@@ -31,4 +32,14 @@ export function openListener(
   options: ListenTransportOptions & OpenOptions,
 ): Promise<Listener> {
   return options.udp ? listenUdp(host, port, options) : listenTcp(host, port, options);
+}
+
+/** A local program as a connection: on pipes, or on a pseudo-terminal when `spec.pty` is set. */
+export async function openProgram(spec: ProgramSpec): Promise<Channel> {
+  if (spec.pty) {
+    const { spawnPtyProgram } = await import('./pty-program.js');
+    return spawnPtyProgram({ ...spec, pty: spec.pty });
+  }
+  const { spawnPipeProgram } = await import('./pipe-program.js');
+  return spawnPipeProgram(spec);
 }
