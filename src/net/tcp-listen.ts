@@ -34,6 +34,13 @@ export class TcpListener extends EventEmitter<ListenerEventMap> implements Liste
 
   private accept(socket: net.Socket): void {
     const peer = endpoint(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
+    const refusal = this.options.access?.refusal(peer.address);
+    if (refusal) {
+      // ncat closes a refused client at once: no byte is read from it or sent to it.
+      socket.destroy();
+      this.emit('refused', peer, refusal);
+      return;
+    }
     const max = this.options.maxClients;
     if (!this.accepting || (max !== undefined && this.channels.size >= max)) {
       socket.destroy();

@@ -1,3 +1,4 @@
+import type { AccessList, AccessRules } from './access-list.js';
 import type { SocketOptionValues } from './socket-options.js';
 
 /**
@@ -19,7 +20,9 @@ export interface TransportOptions {
   idleTimeoutMs?: number;
 }
 
-export interface ListenTransportOptions extends Omit<TransportOptions, 'sourcePort' | 'waitMs'> {
+export interface ListenTransportOptions extends Omit<TransportOptions, 'sourcePort' | 'waitMs'>, AccessRules {
   /** Turn clients away while this many are connected. */
   maxClients?: number;
+  /** The rules built (openListener does it from the AccessRules). */
+  access?: AccessList;
 }

@@ -11,7 +11,7 @@ import { endpoint } from './tcp-channel.js';
 import type { ListenTransportOptions, TransportOptions } from './transport-options.js';
 import { UdpChannel } from './udp-channel.js';
 
-export type UdpOptions = TransportOptions & Pick<ListenTransportOptions, 'maxClients'>;
+export type UdpOptions = TransportOptions & Pick<ListenTransportOptions, 'maxClients' | 'access'>;
 
 /** Opens a dgram socket bound to address:port with every option set, before-bind ones first. */
 async function openSocket(
@@ -96,6 +96,7 @@ export class UdpListener extends EventEmitter<ListenerEventMap> implements Liste
   readonly proto = 'udp' as const;
   readonly channels = new Set<Channel>();
   private readonly peers = new Map<string, UdpChannel>();
+  private readonly refusedPeers = new Set<string>();
   private accepting = true;
 
   constructor(
@@ -115,6 +116,16 @@ export class UdpListener extends EventEmitter<ListenerEventMap> implements Liste
     let channel = this.peers.get(key);
     if (!channel) {
       const peer = endpoint(rinfo.address, rinfo.port, rinfo.family);
+      const refusal = this.options.access?.refusal(peer.address);
+      if (refusal) {
+        // Its datagrams are dropped; only the first of each sender is reported.
+        if (!this.refusedPeers.has(key)) {
+          if (this.refusedPeers.size >= 4096) this.refusedPeers.clear();
+          this.refusedPeers.add(key);
+          this.emit('refused', peer, refusal);
+        }
+        return;
+      }
       const max = this.options.maxClients;
       if (!this.accepting || (max !== undefined && this.peers.size >= max)) {
         this.emit('refused', peer, this.accepting ? limitReached(max!) : 'no longer accepting');
