@@ -174,7 +174,8 @@ export abstract class ProgramChannelBase
    */
   async close(): Promise<void> {
     if (this.closed) return;
-    this.closing ??= 'local';
+    // Closing what already exited by itself is no local close: its end stays `eof`.
+    if (!this.exit) this.closing ??= 'local';
     if (!this.writeClosed) this.shutdown('write');
     if (!this.exit) {
       this.later(CLOSE_GRACE_MS, () => {
@@ -188,10 +189,9 @@ export abstract class ProgramChannelBase
 
   /** The abortive close: the program is told to stop at once (its peer reset the connection). */
   reset(): void {
-    if (this.closed) return;
+    if (this.closed || this.exit) return;
     this.closing ??= 'local';
     this.writeClosed = true;
-    if (this.exit) return;
     signalGroup(this.pid, this.stopSignal);
     signalGroup(this.pid, 'SIGCONT');
     this.later(KILL_GRACE_MS, () => signalGroup(this.pid, 'SIGKILL'));

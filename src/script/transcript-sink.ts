@@ -140,6 +140,8 @@ function describeEvent(e: SessionEvent): string | undefined {
       return `connection ${e.conn} open: ${formatEndpoint(e.local)} -> ${formatEndpoint(e.remote)}`;
     case 'eof':
       return `connection ${e.conn}: the peer closed its side (EOF)`;
+    case 'exit':
+      return `connection ${e.conn}: pid ${e.pid} ${e.signal ? `killed by ${e.signal}` : `exited with code ${e.code}`}`;
     case 'close':
       return `connection ${e.conn} closed (${e.reason}${e.message ? `: ${e.message}` : ''})`;
     case 'error':

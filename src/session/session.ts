@@ -113,12 +113,13 @@ export class Session extends EventEmitter<SessionEventMap> implements TrafficHos
   }
 
   attach(channel: Channel): Conn {
+    const program = channel.program;
     // The session listens first, so that a frame is decoded (and a last one flushed at the end)
     // before the tube, created below, looks for it.
     channel.on('data', (chunk) => {
       this.totals.bytesIn += chunk.length;
       this.totals.chunksIn++;
-      traffic(this, conn, 'in', chunk);
+      traffic(this, conn, 'in', chunk, program?.isStderr(chunk));
       if (this.config.broker) this.relay(conn, chunk);
     });
     channel.on('sent', (chunk) => {
@@ -153,6 +154,11 @@ export class Session extends EventEmitter<SessionEventMap> implements TrafficHos
     };
     this.setupFraming(conn);
     this.conns.set(conn.id, conn);
+    // Before its `close`: the exit status is known by the time the connection is reported closed.
+    void program?.exited.then((exit) => {
+      this.record({ type: 'exit', time: Date.now(), conn: conn.id, pid: program.pid, ...exit });
+      this.emit('change');
+    });
     if (this.paused) channel.pause();
     this.record({
       type: 'open',
@@ -161,6 +167,7 @@ export class Session extends EventEmitter<SessionEventMap> implements TrafficHos
       proto: conn.proto,
       local: conn.local,
       remote: conn.remote,
+      ...(program ? { program: { pid: program.pid, argv: program.argv, pty: program.pty } } : {}),
     });
     if (this.target !== 'all' && this.conns.size === 1) this.target = 'all';
     // With the refresh off (a script) nothing shows the view: /info and /opt read it when asked.
