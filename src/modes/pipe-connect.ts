@@ -61,15 +61,16 @@ async function runPipeChannel(
   io: PipeIo,
 ): Promise<number> {
   const log = new VerboseLog(io.stderr, options.verbose);
-  const { faults, tap, recorder } = await openPipeExtras(options, io, log, target);
+  const { faults, tap, recorder, capture } = await openPipeExtras(options, io, log, target);
   // Bytes that nothing here needs to see may skip JavaScript (relay-path.ts).
-  const observed = Boolean(faults || tap || recorder);
+  const observed = Boolean(faults || tap || recorder || capture);
   const relays = bootRelays(io, options, observed);
   const raw = await open(log);
   const channel: Channel = faults ? faults.wrap(raw) : raw;
   const program = raw.program;
   void program?.exited.then((exit) => log.line(`${describeArgv(program.argv)} ${describeExit(exit)}`));
   recorder?.attach(channel);
+  capture?.attach(raw, { initiator: 'out', label: `connect ${target.host} ${target.port}` });
   // With faults, the dump shows what really left (pieces, corrupted bytes), not what stdin gave.
   if (faults && tap) channel.on('sent', (chunk) => tap.write('out', channel, chunk));
   const policy = new EofPolicy(options, () => [channel]);
@@ -116,6 +117,7 @@ async function runPipeChannel(
   input?.close();
   await tap?.close();
   recorder?.stop();
+  capture?.close();
   await drained(io.stdout);
   return code;
 }

@@ -10,6 +10,7 @@ import { ProxyLink } from '../proxy/proxy-link.js';
 import type { SessionSpec } from '../session/session-spec.js';
 import { execWarning } from './exec-warning.js';
 import { openPipeExtras } from './pipe-extras.js';
+import { wireChannel } from './wire-channel.js';
 
 /** How long a stopping listener waits for its programs to end before it leaves them to the reaper. */
 const STOP_GRACE_MS = 5000;
@@ -37,8 +38,12 @@ export async function runPipeServe(
     host: spec.host,
     port: spec.port,
   } as const;
-  const { faults, tap } = await openPipeExtras({ ...o, record: undefined }, io, log, target);
+  const { faults, tap, capture } = await openPipeExtras({ ...o, record: undefined }, io, log, target);
   const watch = (client: Channel) => {
+    capture?.attach(wireChannel(client), {
+      initiator: spec.kind === 'connect' ? 'out' : 'in',
+      label: spec.kind === 'connect' ? `connect ${spec.host} ${spec.port}` : 'accepted',
+    });
     if (!tap) return;
     client.on('data', (chunk) => tap.write('in', client, chunk));
     client.on('sent', (chunk) => tap.write('out', client, chunk));
@@ -60,6 +65,7 @@ export async function runPipeServe(
     await link.start();
     await link.done;
     await tap?.close();
+    capture?.close();
     return failed ? EXIT.network : EXIT.ok;
   }
 
@@ -99,5 +105,6 @@ export async function runPipeServe(
   const grace = new Promise<void>((resolve) => setTimeout(resolve, STOP_GRACE_MS).unref());
   await Promise.race([proxy.close(), grace]);
   await tap?.close();
+  capture?.close();
   return EXIT.ok;
 }

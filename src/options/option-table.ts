@@ -9,7 +9,7 @@ import {
 import { ACCESS_ROWS } from './access-rows.js';
 import type { ConnectionOptions } from './connection-options.js';
 import { ALL_COMMANDS, GENERAL_ROWS } from './general-rows.js';
-import type { CommandName, OptionRow } from './option-types.js';
+import type { OptionRow } from './option-types.js';
 import { PROGRAM_ROWS } from './program-rows.js';
 
 /**
