@@ -44,7 +44,8 @@ export function parseAccessEntry(word: string, what = '--allow'): AccessEntry {
     const [lo, hi] = range[2] === '*' ? [0, 255] : [Number(range[3]), Number(range[4])];
     if (lo <= hi && hi <= 255) return { kind: 'range', start: `${range[1]}.${lo}`, end: `${range[1]}.${hi}` };
   }
-  if (HOST_NAME.test(w) && !/^[\d.]+$/.test(w)) return { kind: 'host', name: w };
+  // A host name has a letter somewhere: 1.2.3.4.5 or 10.0.0.20-10 is a mistyped address.
+  if (HOST_NAME.test(w) && /[a-z]/i.test(w)) return { kind: 'host', name: w };
   throw new UsageError(
     `${what}: '${word}' is not an address, a CIDR range (10.0.0.0/8), a range (192.168.1.1-20) or a host name`,
   );
