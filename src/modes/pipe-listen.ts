@@ -32,6 +32,7 @@ export async function runPipeListen(
   // One client and bytes that nothing here needs to see: they may skip JavaScript (relay-path.ts).
   const relays = bootRelays(io, options, keepOpen || Boolean(faults || tap || recorder));
   log.listening(listener.address);
+  log.generatedCertificate(listener.tlsFingerprint);
   const clients = new Set<Channel>();
   let latest: Channel | undefined;
   const targets = () => (listener.proto === 'udp' ? (latest && !latest.closed ? [latest] : []) : clients);
@@ -58,6 +59,7 @@ export async function runPipeListen(
     });
     listener.on('channel', (channel) => {
       log.received(channel.remote);
+      log.secured(channel.remote, channel.tls);
       recorder?.attach(channel);
       // With faults, the dump shows what really left (pieces, corrupted bytes), not what stdin gave.
       if (faults && tap) channel.on('sent', (chunk) => tap.write('out', channel, chunk));
