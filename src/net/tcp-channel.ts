@@ -1,12 +1,12 @@
 import { EventEmitter } from 'node:events';
-import { Socket as NodeSocket, type Socket, type SocketConstructorOpts } from 'node:net';
+import type { Socket } from 'node:net';
 import { NetError } from '../errors.js';
 import type { Channel, ChannelEventMap, ChannelStats, CloseReason, Endpoint } from './channel.js';
 import { errorCode, formatHostPort, netError } from './errno.js';
 import { FdRelay } from './fd-relay.js';
 import { nextChannelId } from './ids.js';
 import { lingerClose, resetSocket } from './linger-close.js';
-import { nativeSockets } from './native.js';
+import { withReusedReadBuffer } from './reused-read-buffer.js';
 import { tcpSocketFd } from './socket-fd.js';
 import {
   findSocketOption,
@@ -16,12 +16,6 @@ import {
 } from './socket-options.js';
 import type { TlsInfo } from './tls/tls-info.js';
 import type { TlsOptions, TlsRole } from './tls/tls-options.js';
-
-/**
- * Size of the one read buffer a channel in borrowed-read mode reuses for every read: larger reads
- * mean fewer system calls, and reuse means no allocation or page faults per chunk.
- */
-const BORROWED_READ_SIZE = 256 * 1024;
 
 export interface TcpChannelOptions {
   linger?: number;
@@ -162,6 +156,11 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
       );
     if (this.upgrading) throw new NetError(`connection ${this.id} is in a TLS handshake already`, 'EALREADY');
     this.upgrading = true;
+    // From here the plain socket's bytes are the handshake's: they stay in its buffer (Node's TLS
+    // socket takes them from there), never reach 'data' listeners as plaintext. A server's
+    // ClientHello may come before the certificate is ready.
+    this.socket.off('data', this.onData);
+    this.socket.pause();
     try {
       const { upgradeToTls } = await import('./tls/start-tls.js');
       const secured = await upgradeToTls(
@@ -361,32 +360,6 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
         : (this.closing ?? (this.error ? (code === 'ETIMEDOUT' ? 'timeout' : 'error') : 'eof'));
     this.emit('close', reason, this.error);
   }
-}
-
-/**
- * Moves a connected socket onto a new Node socket that reads into one reused buffer (`onread`).
- * Node offers `onread` only to sockets it creates from options, not to accepted ones, so the
- * descriptor is duplicated and the original Node socket closed; the connection itself is untouched.
- */
-function withReusedReadBuffer(socket: Socket, onChunk: (chunk: Buffer) => void): Socket {
-  const fd = tcpSocketFd(socket);
-  if (fd === undefined) return socket;
-  const api = nativeSockets();
-  const copy = api.dup(fd);
-  socket.destroy();
-  return new NodeSocket({
-    fd: copy,
-    allowHalfOpen: true,
-    // Paused until the channel has a 'data' listener (see the constructor).
-    pauseOnCreate: true,
-    onread: {
-      buffer: Buffer.allocUnsafe(BORROWED_READ_SIZE),
-      callback: (n: number, buf: Uint8Array) => {
-        onChunk(Buffer.from(buf.buffer, buf.byteOffset, n));
-        return true;
-      },
-    },
-  } as SocketConstructorOpts);
 }
 
 export function endpoint(

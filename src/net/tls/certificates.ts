@@ -52,6 +52,8 @@ export async function makeCertificate(request: CertificateRequest): Promise<Cert
     ),
     await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
   ];
+  if (request.issuer)
+    extensions.push(await x509.AuthorityKeyIdentifierExtension.create(request.issuer.keys.publicKey));
   if (request.altNames?.length) {
     extensions.push(
       new x509.SubjectAlternativeNameExtension(

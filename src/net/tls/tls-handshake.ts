@@ -6,7 +6,7 @@ import { NetError } from '../../errors.js';
 import { handshakeError } from './tls-errors.js';
 import { readPem } from './tls-files.js';
 import { describeTls, type TlsInfo } from './tls-info.js';
-import { keylogPath, logKeys } from './tls-keylog.js';
+import { appendKeyLine, keylogPath, logKeys } from './tls-keylog.js';
 import type { TlsOptions } from './tls-options.js';
 
 /**
@@ -51,15 +51,20 @@ export function secureClient(
   return settle(secure, 'secureConnect', 'client', options.verify, label, timeoutMs);
 }
 
-/** A server's TLS setup, made once per listener (or once per STARTTLS on an accepted connection). */
+/**
+ * A server's TLS setup, made once per listener (or per STARTTLS on an accepted connection): a
+ * tls.Server that never listens; each accepted socket is handed to it as its 'connection' (the
+ * documented way to serve TLS on a socket accepted elsewhere), so Node's own server logic checks
+ * client certificates.
+ */
 export interface ServerTls {
-  context: tls.SecureContext;
+  server: tls.Server;
   options: TlsOptions;
   /** The SHA-256 fingerprint of the certificate served, when it was generated here. */
   generatedFingerprint?: string;
 }
 
-/** The server's secure context from its files, or from a certificate made in memory. */
+/** The server from its files, or with a certificate made in memory. */
 export async function prepareServerTls(options: TlsOptions, hostName?: string): Promise<ServerTls> {
   let cert: string | Buffer;
   let key: string | Buffer;
@@ -75,45 +80,92 @@ export async function prepareServerTls(options: TlsOptions, hostName?: string): 
     key = made.keyPem;
     generatedFingerprint = made.fingerprint256;
   }
-  let context: tls.SecureContext;
+  let server: tls.Server;
   try {
-    context = tls.createSecureContext({
+    server = tls.createServer({
+      // As the plain listener: the peer's FIN (close_notify) ends only its direction.
+      allowHalfOpen: true,
       cert,
       key,
       ca: options.trustFile ? readPem(options.trustFile, 'CA file') : undefined,
       minVersion: options.minVersion,
       maxVersion: options.maxVersion,
       ciphers: options.ciphers,
+      ALPNProtocols: options.alpn,
+      requestCert: options.verify,
+      // Checked in secureServer, so that a refusal can say why.
+      rejectUnauthorized: false,
     });
   } catch (err) {
     throw new NetError(
       `TLS setup: ${(err as Error).message} (do the certificate and key belong together?)`,
       'ETLSSETUP',
-      {
-        cause: err,
-      },
+      { cause: err },
     );
   }
-  return { context, options, generatedFingerprint };
+  const path = keylogPath(options.keylogFile);
+  if (path) server.on('keylog', (line: Buffer) => appendKeyLine(path, line));
+  return { server, options, generatedFingerprint };
 }
 
 /** The server side, over an accepted socket. */
 export function secureServer(
   socket: Socket,
-  server: ServerTls,
+  tlsServer: ServerTls,
   label: string,
   timeoutMs?: number,
 ): Promise<Secured> {
-  const { options } = server;
-  const secure = new tls.TLSSocket(socket, {
-    isServer: true,
-    secureContext: server.context,
-    requestCert: options.verify,
-    rejectUnauthorized: options.verify,
-    ALPNProtocols: options.alpn,
+  const { server, options } = tlsServer;
+  const key = `${socket.remoteAddress}|${socket.remotePort}`;
+  return new Promise<Secured>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const done = () => {
+      clearTimeout(timer);
+      server.off('secureConnection', onSecure);
+      server.off('tlsClientError', onFailed);
+      socket.off('close', onClosed);
+    };
+    const fail = (err: unknown) => {
+      done();
+      socket.destroy();
+      reject(err instanceof NetError ? err : handshakeError(`TLS handshake with ${label}`, err));
+    };
+    const mine = (t: tls.TLSSocket) => `${t.remoteAddress}|${t.remotePort}` === key;
+    const onSecure = (t: tls.TLSSocket) => {
+      if (!mine(t)) return;
+      done();
+      const info = describeTls(t, 'server', options.verify);
+      if (tlsServer.generatedFingerprint) info.localFingerprint = tlsServer.generatedFingerprint;
+      if (options.verify && !t.authorized) {
+        t.destroy();
+        const why = info.peer
+          ? (info.authorizationError ?? 'UNABLE_TO_VERIFY_LEAF_SIGNATURE')
+          : 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE';
+        reject(handshakeError(`TLS handshake with ${label}`, Object.assign(new Error(why), { code: why })));
+        return;
+      }
+      resolve({ socket: t, info });
+    };
+    const onFailed = (err: Error, t: tls.TLSSocket) => {
+      if (mine(t)) fail(err);
+    };
+    const onClosed = () => fail(Object.assign(new Error('closed'), { code: 'ECONNRESET' }));
+    server.on('secureConnection', onSecure);
+    server.on('tlsClientError', onFailed);
+    socket.once('close', onClosed);
+    if (timeoutMs !== undefined)
+      timer = setTimeout(
+        () =>
+          fail(
+            new NetError(
+              `TLS handshake with ${label}: ETIMEDOUT after ${formatDuration(timeoutMs)}: the client never finished the handshake (does it speak TLS?)`,
+              'ETIMEDOUT',
+            ),
+          ),
+        timeoutMs,
+      );
+    server.emit('connection', socket);
   });
-  logKeys(secure, keylogPath(options.keylogFile));
-  return settle(secure, 'secure', 'server', options.verify, label, timeoutMs, server.generatedFingerprint);
 }
 
 function settle(

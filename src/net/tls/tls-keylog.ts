@@ -15,13 +15,15 @@ export function keylogPath(option: string | undefined): string | undefined {
 
 export function logKeys(socket: TLSSocket, path: string | undefined): void {
   if (!path) return;
-  socket.on('keylog', (line: Buffer) => {
-    try {
-      appendFileSync(path, line, { mode: 0o600 });
-    } catch (err) {
-      // A key log that cannot be written must not take the connection down; say so once.
-      if (!failed.has(path)) process.emitWarning(`key log ${path}: ${(err as Error).message}`);
-      failed.add(path);
-    }
-  });
+  socket.on('keylog', (line: Buffer) => appendKeyLine(path, line));
+}
+
+export function appendKeyLine(path: string, line: Buffer): void {
+  try {
+    appendFileSync(path, line, { mode: 0o600 });
+  } catch (err) {
+    // A key log that cannot be written must not take the connection down; say so once.
+    if (!failed.has(path)) process.emitWarning(`key log ${path}: ${(err as Error).message}`);
+    failed.add(path);
+  }
 }
