@@ -23,6 +23,7 @@ export async function runPipeConnect(
     async (log) => {
       const raw = await openConnection(host, port, { ...options, borrowedReads: !options.udp });
       log.connected(host, port, raw.proto);
+      log.secured(raw.remote, raw.tls);
       return raw;
     },
     { kind: 'connect', host, port },

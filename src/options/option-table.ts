@@ -11,6 +11,7 @@ import type { ConnectionOptions } from './connection-options.js';
 import { ALL_COMMANDS, GENERAL_ROWS } from './general-rows.js';
 import type { OptionRow } from './option-types.js';
 import { PROGRAM_ROWS } from './program-rows.js';
+import { TLS_ROWS } from './tls-rows.js';
 
 /**
  * The option vocabulary: one row per option word, read by everything that takes options. The
@@ -75,6 +76,7 @@ function socketRow(spec: SocketOptionSpec): OptionRow {
 export const OPTION_ROWS: readonly OptionRow[] = [
   ...GENERAL_ROWS.slice(0, 7),
   ...SOCKET_OPTIONS.map(socketRow),
+  ...TLS_ROWS,
   ...GENERAL_ROWS.slice(7, 10),
   ...ACCESS_ROWS,
   ...GENERAL_ROWS.slice(10),

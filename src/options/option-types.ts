@@ -10,6 +10,8 @@ export const HELP_GROUPS = {
   socket: 'Socket options:',
   listen: 'Listening:',
   programs: 'Programs (exec, -e, -c):',
+  tls: 'TLS (ncat --ssl names):',
+  proxy: 'Through a proxy:',
   pipe: 'Standard input and output (pipe mode):',
   display: 'Display and text:',
   plugins: 'Framing, faults and plugins:',

@@ -2,6 +2,7 @@ import { glyphWidth } from '../codec/glyphs.js';
 import { BYTE_CLASS_TABLE, type TextCell } from '../codec/hexdump.js';
 import { createStreamDecoder } from '../codec/text.js';
 import type { Direction } from '../net/channel.js';
+import { formatTlsSummary } from '../net/tls/tls-info.js';
 import type { EventLog } from '../session/event-log.js';
 import { formatEndpoint } from '../session/session.js';
 import type { DataEvent, SessionEvent } from '../session/session-events.js';
@@ -346,6 +347,8 @@ export function eventText(e: SessionEvent): string {
       return `${t} #${e.conn} open  ${formatEndpoint(e.local)} → ${formatEndpoint(e.remote)}`;
     case 'exit':
       return `${t} #${e.conn} pid ${e.pid} ${e.signal ? `killed by ${e.signal}` : `exited with code ${e.code}`}`;
+    case 'tls':
+      return `${t} #${e.conn} TLS started: ${formatTlsSummary(e.tls)}`;
     case 'eof':
       return `${t} #${e.conn} peer sent FIN (its write side is closed; we may still send; /close to finish)`;
     case 'close':

@@ -9,16 +9,31 @@ describe('--allow/--deny entries', () => {
   it('takes addresses, CIDR ranges, last-octet ranges and host names', () => {
     expect(parseAccessEntry('10.0.0.5')).toEqual({ kind: 'address', address: '10.0.0.5', family: 4 });
     expect(parseAccessEntry('[::1]')).toEqual({ kind: 'address', address: '::1', family: 6 });
-    expect(parseAccessEntry('10.0.0.0/8')).toEqual({ kind: 'subnet', network: '10.0.0.0', prefix: 8, family: 4 });
+    expect(parseAccessEntry('10.0.0.0/8')).toEqual({
+      kind: 'subnet',
+      network: '10.0.0.0',
+      prefix: 8,
+      family: 4,
+    });
     expect(parseAccessEntry('fd00::/8')).toEqual({ kind: 'subnet', network: 'fd00::', prefix: 8, family: 6 });
-    expect(parseAccessEntry('192.168.1.10-20')).toEqual({ kind: 'range', start: '192.168.1.10', end: '192.168.1.20' });
-    expect(parseAccessEntry('192.168.1.*')).toEqual({ kind: 'range', start: '192.168.1.0', end: '192.168.1.255' });
+    expect(parseAccessEntry('192.168.1.10-20')).toEqual({
+      kind: 'range',
+      start: '192.168.1.10',
+      end: '192.168.1.20',
+    });
+    expect(parseAccessEntry('192.168.1.*')).toEqual({
+      kind: 'range',
+      start: '192.168.1.0',
+      end: '192.168.1.255',
+    });
     expect(parseAccessEntry('localhost')).toEqual({ kind: 'host', name: 'localhost' });
   });
 
   it('refuses the rest in one line naming the option', () => {
     expect(() => parseAccessEntry('10.0.0.0/33')).toThrow("--allow: '10.0.0.0/33' is not a CIDR range");
-    expect(() => parseAccessEntry('1.2.3.4.5', '--deny')).toThrow(/^--deny: '1\.2\.3\.4\.5' is not an address/);
+    expect(() => parseAccessEntry('1.2.3.4.5', '--deny')).toThrow(
+      /^--deny: '1\.2\.3\.4\.5' is not an address/,
+    );
     expect(() => parseAccessEntry('192.168.1.20-10')).toThrow(/is not an address/);
     expect(() => parseAccessEntry('a b')).toThrow(/is not an address/);
   });
@@ -66,7 +81,7 @@ describe('--allow/--deny entries', () => {
         list.addSubnet(e.network, e.prefix, 'ipv4');
         const n = (a: string) => a.split('.').reduce((x, o) => x * 256 + Number(o), 0);
         const mask = prefix === 0 ? 0 : (2 ** 32 - 2 ** (32 - prefix)) >>> 0;
-        const inside = ((n(net) & mask) >>> 0) === ((n(probe) & mask) >>> 0);
+        const inside = (n(net) & mask) >>> 0 === (n(probe) & mask) >>> 0;
         expect(list.check(probe, 'ipv4')).toBe(inside);
       }),
     );

@@ -29,7 +29,8 @@ describe('signal names', () => {
 
 describe('--pty-size', () => {
   it('takes 120x40, 120X40, 120,40', () => {
-    for (const t of ['120x40', '120X40', ' 120 x 40 ', '120,40']) expect(parsePtySize(t)).toEqual({ cols: 120, rows: 40 });
+    for (const t of ['120x40', '120X40', ' 120 x 40 ', '120,40'])
+      expect(parsePtySize(t)).toEqual({ cols: 120, rows: 40 });
   });
 
   it('refuses sizes no terminal has', () => {
