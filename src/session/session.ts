@@ -13,6 +13,7 @@ import type { ExpectPattern } from './expect.js';
 import { refreshKernelViews } from './kernel-refresh.js';
 import type { OneWay } from './one-way.js';
 import { RECV_ONLY_REFUSAL } from './one-way.js';
+import { programOpenFields, reportProgramExit } from './program-events.js';
 import { sendToConns } from './sending.js';
 import type { SessionConfig } from './session-config.js';
 import type { ExpectEvent, SessionEvent } from './session-events.js';
@@ -157,11 +158,7 @@ export class Session extends EventEmitter<SessionEventMap> implements TrafficHos
     };
     this.setupFraming(conn);
     this.conns.set(conn.id, conn);
-    // Before its `close`: the exit status is known by the time the connection is reported closed.
-    void program?.exited.then((exit) => {
-      this.record({ type: 'exit', time: Date.now(), conn: conn.id, pid: program.pid, ...exit });
-      this.emit('change');
-    });
+    reportProgramExit(this, conn);
     if (this.paused) channel.pause();
     this.record({
       type: 'open',
@@ -170,7 +167,7 @@ export class Session extends EventEmitter<SessionEventMap> implements TrafficHos
       proto: conn.proto,
       local: conn.local,
       remote: conn.remote,
-      ...(program ? { program: { pid: program.pid, argv: program.argv, pty: program.pty } } : {}),
+      ...programOpenFields(program),
       ...(channel.tls ? { tls: channel.tls } : {}),
     });
     if (channel.tls)
