@@ -33,7 +33,6 @@ const REFUSALS: Partial<Record<CommandName, Record<string, string>>> = {
   },
   run: {
     record: 'a script is a recording already; --record applies to connect, listen and proxy',
-    pcap: 'not for scripts yet',
     hex: 'a script prints a transcript; -x applies to pipe mode',
     tui: 'a script runs without a screen',
     'no-tui': 'a script runs without a screen',

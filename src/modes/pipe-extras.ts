@@ -47,7 +47,9 @@ export async function openPipeExtras(
     ? (await import('../record/channel-recorder.js')).channelRecorder(options.record, { ...target, options })
     : undefined;
   const capture = options.pcap
-    ? (await import('./capture-mode.js')).openModeCapture(options.pcap, target.kind, io.stderr)
+    ? (await import('./capture-mode.js')).openModeCapture(options.pcap, target.kind, (m) =>
+        io.stderr.write(`sockrepl: ${m}\n`),
+      )
     : undefined;
   return { faults, tap, recorder, capture };
 }

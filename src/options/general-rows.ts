@@ -331,9 +331,9 @@ export const GENERAL_ROWS: OptionRow[] = [
     name: 'pcap',
     takes: 'required',
     value: 'file',
-    commands: SESSIONS,
+    commands: ALL_COMMANDS,
     group: 'output',
-    summary: "write the session's traffic as a pcap file",
+    summary: "write the session's traffic as a capture file (pcapng when it ends in .pcapng)",
     set: (o, v) => {
       o.pcap = String(v);
     },

@@ -28,6 +28,7 @@ export class ProxyLink {
     readonly client: Channel,
     private readonly spec: UpstreamSpec,
     private readonly log: ProxyLog,
+    private readonly connected: (upstream: Channel) => void = () => {},
   ) {
     this.done = new Promise((resolve) => {
       this.finished = resolve;
@@ -69,6 +70,7 @@ export class ProxyLink {
       return;
     }
     this.upstream = up;
+    this.connected(up);
     this.note(`upstream ${label(up.remote)} connected from ${label(up.local)}`);
     up.on('data', (chunk) => this.toClient(chunk));
     up.on('end', () => {
