@@ -31,3 +31,17 @@ export class PluginError extends SockreplError {
     this.plugin = plugin;
   }
 }
+
+/**
+ * A plugin hook returned or passed what its contract does not allow: a string where bytes belong,
+ * null where frames belong, a promise from a hook that must answer at once, or a promise that
+ * rejected. The message says what (`returned null, not an array of frames`); the caller adds
+ * the plugin and hook (`plugin 'p': framer 'f' decode() ...`) through pluginFailure.
+ */
+export class PluginContractError extends Error {
+  readonly code = 'EPLUGINCONTRACT';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PluginContractError';
+  }
+}
