@@ -25,10 +25,20 @@ export class FrameError extends SockreplError {
 export class PluginError extends SockreplError {
   /** The name of the plugin that failed. */
   readonly plugin: string;
+  /** From a framer: frames it completed before failing, as a FrameError's. */
+  readonly frames: Frame[];
+  /** From a framer: the bytes it was given and had not returned in frames, so none is lost from view. */
+  readonly rest: Uint8Array;
 
-  constructor(plugin: string, message: string, options?: { cause?: unknown }) {
-    super(message, 'EPLUGIN', EXIT.usage, options);
+  constructor(
+    plugin: string,
+    message: string,
+    options: { cause?: unknown; frames?: Frame[]; rest?: Uint8Array } = {},
+  ) {
+    super(message, 'EPLUGIN', EXIT.usage, { cause: options.cause });
     this.plugin = plugin;
+    this.frames = options.frames ?? [];
+    this.rest = options.rest ?? EMPTY;
   }
 }
 

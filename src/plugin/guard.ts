@@ -1,6 +1,5 @@
 import { describeValue, firstLine, isThenable } from './describe-value.js';
 import { PluginContractError, PluginError } from './errors.js';
-import type { Framer } from './types.js';
 
 /**
  * Errors a plugin means to raise: FrameError (bad data on the wire) and UsageError (bad
@@ -55,26 +54,4 @@ export function transformProblem(value: unknown): PluginContractError | undefine
       );
   }
   return undefined;
-}
-
-/**
- * Wraps a framer so that anything it throws besides a FrameError becomes a PluginError naming
- * the plugin: the session can then disable that plugin and carry on.
- */
-export function guardFramer(framer: Framer, plugin: string, name: string): Framer {
-  const call = <T>(method: string, fn: () => T): T => {
-    try {
-      return fn();
-    } catch (err) {
-      if (isExpectedPluginError(err)) throw err;
-      throw pluginFailure(plugin, `framer '${name}' ${method}()`, err);
-    }
-  };
-  const guarded: Framer = {
-    decode: (chunk) => call('decode', () => framer.decode(chunk)),
-    encode: (payload) => call('encode', () => framer.encode(payload)),
-  };
-  const flush = framer.flush;
-  if (flush) guarded.flush = () => call('flush', () => flush.call(framer));
-  return guarded;
 }

@@ -1,6 +1,7 @@
 import { didYouMean } from '../codec/near-match.js';
 import { UsageError } from '../errors.js';
-import { guardFramer, isExpectedPluginError, pluginFailure } from './guard.js';
+import { isExpectedPluginError, pluginFailure } from './guard.js';
+import { framerProblem, guardFramer } from './guard-framer.js';
 import { type LoadOptions, loadPlugin } from './load-plugin.js';
 import { parseOptions, type SpecParts, splitSpec } from './spec.js';
 import type {
@@ -97,7 +98,7 @@ export class PluginRegistry {
     const parts = splitSpec(spec, what);
     const found = this.#find('framers', parts.name, 'unknown framer', parts) as Resolved<FramerDefinition>;
     const options = this.#parse(parts, found);
-    let framer: Framer;
+    let framer: unknown;
     try {
       framer = found.definition.create(options);
     } catch (err) {
@@ -105,7 +106,9 @@ export class PluginRegistry {
         throw new UsageError(`${what} '${parts.text}': ${(err as Error).message}`);
       throw pluginFailure(found.plugin, `framer '${found.name}' create()`, err);
     }
-    return guardFramer(framer, found.plugin, found.name);
+    const problem = framerProblem(framer);
+    if (problem) throw pluginFailure(found.plugin, `framer '${found.name}' create()`, problem);
+    return guardFramer(framer as Framer, found.plugin, found.name);
   }
 
   /**
