@@ -1,5 +1,7 @@
 import { didYouMean } from '../codec/near-match.js';
 import { UsageError } from '../errors.js';
+import { describeValue, isThenable } from './describe-value.js';
+import { PluginContractError } from './errors.js';
 import { isExpectedPluginError, pluginFailure } from './guard.js';
 import { framerProblem, guardFramer } from './guard-framer.js';
 import { type LoadOptions, loadPlugin } from './load-plugin.js';
@@ -129,10 +131,33 @@ export class PluginRegistry {
     return all.map(({ p, n }) => (all.filter((o) => o.n === n).length > 1 ? `${p}/${n}` : n));
   }
 
-  /** Inspector rows from every enabled plugin, in load order. */
+  /**
+   * Inspector rows from every enabled plugin, in load order. Each row's decode is guarded: a
+   * throw or a value that is not text becomes an error naming the plugin and row, which the
+   * inspector shows in that row's place while the other rows go on.
+   */
   decoders(): (DecoderRow & { plugin: string })[] {
     return this.#enabled().flatMap((l) =>
-      (l.plugin.decoders ?? []).map((row) => ({ ...row, plugin: l.plugin.name })),
+      (l.plugin.decoders ?? []).map((row) => ({
+        ...row,
+        plugin: l.plugin.name,
+        decode: (bytes: Uint8Array, endian: 'le' | 'be') => {
+          const where = `inspector row '${row.name}' decode()`;
+          let out: unknown;
+          try {
+            out = row.decode(bytes, endian);
+          } catch (err) {
+            throw pluginFailure(l.plugin.name, where, err);
+          }
+          if (typeof out === 'string') return out;
+          if (isThenable(out)) Promise.resolve(out).catch(() => {});
+          throw pluginFailure(
+            l.plugin.name,
+            where,
+            new PluginContractError(`returned ${describeValue(out)}, not text`),
+          );
+        },
+      })),
     );
   }
 
