@@ -58,7 +58,7 @@ describe('a plugin that fails to load', () => {
         const path = fixture(file);
         const r = await runToEnd(cleanups, MODES[mode](['--plugin', path], srv.port), 'data\n', SHORT_LOAD);
         expect(r.code).toBe(2);
-        expectStderrLines(r.stderr, new RegExp(`^sockrepl: plugin '${escape(path)}': ${escape(why)}`));
+        expectStderrLines(r.stderr, new RegExp(`^sockrepl: plugin '${reEscape(path)}': ${reEscape(why)}`));
         // --json says it once more as its error event; the other modes print nothing.
         if (mode === 'json')
           expect(events(r.stdout)).toEqual([expect.objectContaining({ type: 'error', code: 'EUSAGE' })]);
@@ -87,7 +87,7 @@ describe('a fault whose create() breaks its contract', () => {
         expect(r.code).toBe(2);
         expectStderrLines(
           r.stderr,
-          new RegExp(`^sockrepl: plugin 'bad-faults': fault '${name}' create\\(\\) ${escape(why)}`),
+          new RegExp(`^sockrepl: plugin 'bad-faults': fault '${name}' create\\(\\) ${reEscape(why)}`),
         );
         expect(srv.connections).toHaveLength(0);
       },
@@ -108,7 +108,7 @@ describe('a framer whose create() breaks its contract', () => {
     expect(r.code).toBe(2);
     expectStderrLines(
       r.stderr,
-      new RegExp(`^sockrepl: plugin 'bad-framers': framer '${name}' create\\(\\) ${escape(why)}`),
+      new RegExp(`^sockrepl: plugin 'bad-framers': framer '${name}' create\\(\\) ${reEscape(why)}`),
     );
     expect(srv.connections).toHaveLength(0);
   });
@@ -126,6 +126,6 @@ describe('--plugin without --fault', () => {
   });
 });
 
-function escape(text: string): string {
+function reEscape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
