@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { nativeSockets } from './native.js';
+import { resetSocket } from './reset-socket.js';
 
 const POLL_MS = 10;
 
@@ -21,7 +22,7 @@ export function lingerClose(
     if (socket.destroyed) return resolve();
     socket.once('close', () => resolve());
     if (linger === 0) {
-      socket.resetAndDestroy();
+      resetSocket(socket);
       return;
     }
     if (!linger) {
@@ -40,7 +41,7 @@ export function lingerClose(
         api.setLinger(d, false, 0);
         socket.destroy();
       } else if (Date.now() >= deadline) {
-        socket.resetAndDestroy();
+        resetSocket(socket);
       } else {
         setTimeout(tick, POLL_MS);
       }

@@ -7,6 +7,7 @@ import { FdRelay } from './fd-relay.js';
 import { nextChannelId } from './ids.js';
 import { lingerClose } from './linger-close.js';
 import { nativeSockets } from './native.js';
+import { resetSocket } from './reset-socket.js';
 import { tcpSocketFd } from './socket-fd.js';
 import {
   findSocketOption,
@@ -231,7 +232,7 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
     if (this.closed) return;
     this.closing ??= 'local';
     this.writeClosed = true;
-    this.afterRelays(() => this.socket.resetAndDestroy());
+    this.afterRelays(() => resetSocket(this.socket));
   }
 
   pause(): void {
