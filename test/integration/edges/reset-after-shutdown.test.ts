@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { connectTcp } from '../../../src/net/tcp-connect.js';
 import { cleanupAfterEach } from '../../helpers/cleanups.js';
 import { runCli } from '../../helpers/cli.js';
-import { scriptDir } from '../script/helpers.js';
 import { tcpServer } from '../../helpers/servers.js';
+import { scriptDir } from '../script/helpers.js';
 
 /**
  * Issue 16 item 1: a reset after our write side is shut down must still send RST. Node's
