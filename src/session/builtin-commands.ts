@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { NetError, SockreplError, UsageError } from '../errors.js';
 import { findSocketOption, parseOptionValue, type SocketOptionValues } from '../net/socket-options.js';
+import { formatTlsInfo, formatTlsSummary } from '../net/tls/tls-info.js';
 import { encodeEscaped, parseHexBytes } from './codec-port.js';
 import { splitWords } from './command-line.js';
 import type { CommandOutcome } from './command-outcome.js';
@@ -94,6 +95,16 @@ export function builtinCommands(
       const conns = s.targets();
       for (const c of conns) c.channel.reset();
       return { lines: conns.map((c) => `connection ${c.id} reset (RST sent)`) };
+    },
+    starttls: async (rest) => {
+      const conn = s.targetOne('starttls');
+      const { startTlsWords } = await import('./start-tls-words.js');
+      const info = await startTlsWords(conn.channel, splitWords(rest));
+      s.record({ type: 'tls', time: Date.now(), conn: conn.id, tls: info });
+      return {
+        lines: [`connection ${conn.id}: TLS ${formatTlsSummary(info)}`, ...formatTlsInfo(info).slice(1)],
+        data: info,
+      };
     },
     opt: (rest) => {
       const words = splitWords(need(rest, '/opt <name> [value]'));
