@@ -29,6 +29,7 @@ const REFUSALS: Partial<Record<CommandName, Record<string, string>>> = {
     'send-only': 'a proxy reads no standard input',
     'recv-only': 'a proxy reads no standard input',
     'half-close': 'a proxy reads no standard input; FINs are passed on as they come',
+    'close-on-eof': 'a proxy reads no standard input; FINs are passed on as they come',
     'quit-after': 'a proxy reads no standard input; it runs until interrupted',
   },
   run: {

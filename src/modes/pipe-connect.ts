@@ -48,8 +48,7 @@ export async function runPipeConnect(
     }
 
     channel.on('end', () => {
-      // The peer is done sending: nc's behaviour is to finish too.
-      void channel.close();
+      if (!policy.peerEnded(channel)) log.line('Peer sent FIN; still sending standard input until it ends');
     });
     channel.on('close', (reason, error) => {
       log.closed(channel.remote, reason);

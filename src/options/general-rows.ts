@@ -185,6 +185,16 @@ export const GENERAL_ROWS: OptionRow[] = [
     },
   },
   {
+    name: 'close-on-eof',
+    takes: 'none',
+    commands: STDIO,
+    group: 'pipe',
+    summary: "with -N, close at the peer's FIN (nc's behaviour), dropping unsent standard input",
+    set: (o) => {
+      o.closeOnEof = true;
+    },
+  },
+  {
     name: 'quit-after',
     short: 'q',
     takes: 'required',
