@@ -63,6 +63,10 @@ export async function createSession(
   }
   // Last, so that a usage error above leaves no half-written recording behind.
   prepareRecording(session, spec);
+  if (o.pcap) {
+    const { startCapture } = await import('./session-capture.js');
+    startCapture(session, o.pcap, (text) => session.notice(text, 'error'));
+  }
   return session;
 }
 

@@ -90,8 +90,7 @@ async function runPipeChannel(
     }
 
     channel.on('end', () => {
-      // The peer is done sending: nc's behaviour is to finish too.
-      void channel.close();
+      if (!policy.peerEnded(channel)) log.line('Peer sent FIN; still sending standard input until it ends');
     });
     channel.on('close', (reason, error) => {
       if (!program) log.closed(channel.remote, reason);

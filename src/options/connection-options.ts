@@ -10,6 +10,8 @@ import type { TransportOptions } from '../net/transport-options.js';
 export interface ConnectionOptions extends TransportOptions {
   udp: boolean;
   halfClose: boolean;
+  /** nc's rule: the peer's FIN ends the connection at once, whatever standard input still holds. */
+  closeOnEof?: boolean;
   quitAfterMs?: number;
   sendOnly: boolean;
   recvOnly: boolean;

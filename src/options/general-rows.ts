@@ -189,6 +189,16 @@ export const GENERAL_ROWS: OptionRow[] = [
     },
   },
   {
+    name: 'close-on-eof',
+    takes: 'none',
+    commands: STDIO,
+    group: 'pipe',
+    summary: "with -N, close at the peer's FIN (nc's behaviour), dropping unsent standard input",
+    set: (o) => {
+      o.closeOnEof = true;
+    },
+  },
+  {
     name: 'quit-after',
     short: 'q',
     takes: 'required',
@@ -336,9 +346,9 @@ export const GENERAL_ROWS: OptionRow[] = [
     name: 'pcap',
     takes: 'required',
     value: 'file',
-    commands: SESSIONS,
+    commands: ALL_COMMANDS,
     group: 'output',
-    summary: "write the session's traffic as a pcap file",
+    summary: "write the session's traffic as a capture file (pcapng when it ends in .pcapng)",
     set: (o, v) => {
       o.pcap = String(v);
     },

@@ -1,6 +1,7 @@
 import { FaultyChannel } from '../fault/faulty-channel.js';
 import type { Channel, CloseReason } from '../net/channel.js';
 import { describeArgv, describeExit } from '../net/program.js';
+import { drainOrClose } from '../net/wait-for-drain.js';
 import { holdReading } from './hold-reading.js';
 
 /** Bytes a client may send before its upstream is connected that are kept for it. */
@@ -32,11 +33,14 @@ export class ProxyLink {
   private clientGone: CloseReason | undefined;
   private discarded = { toClient: 0, toUpstream: 0 };
   private readonly early = { chunks: [] as Buffer[], bytes: 0 };
+  /** Sides this link waits on to drain (each holds the other's reading meanwhile). */
+  private readonly blocked = new Set<Channel>();
 
   constructor(
     readonly client: Channel,
     private readonly dialer: Dialer,
     private readonly log: ProxyLog,
+    private readonly connected: (upstream: Channel) => void = () => {},
   ) {
     this.done = new Promise((resolve) => {
       this.finished = resolve;
@@ -77,6 +81,7 @@ export class ProxyLink {
       return;
     }
     this.upstream = up;
+    this.connected(up);
     const program = up.program;
     if (program) {
       this.note(`program ${describeArgv(program.argv)} started (pid ${program.pid})`);
@@ -137,14 +142,15 @@ export class ProxyLink {
 
   /** Stops reading `from` until `to` drains (or closes). */
   private backpressure(from: Channel, to: Channel, reason: string): void {
+    // Chunks already in hand (a fault's queue, a read in flight) arrive after the hold and are
+    // refused too: they join the one wait, rather than each adding a listener to `to`.
+    if (this.blocked.has(to)) return;
+    this.blocked.add(to);
     holdReading(from, reason, true);
-    const release = () => {
-      to.off('drain', release);
-      to.off('close', release);
+    void drainOrClose(to).then(() => {
+      this.blocked.delete(to);
       holdReading(from, reason, false);
-    };
-    to.on('drain', release);
-    to.on('close', release);
+    });
   }
 
   private clientClosed(reason: CloseReason): void {

@@ -28,6 +28,8 @@ export interface ProxyConfig {
  */
 export class ProxyListener extends ListenerDecorator {
   readonly channels = new Set<Channel>();
+  /** Told of each client's upstream connection once it is connected (the pcap writer's second leg). */
+  readonly upstreamWatchers = new Set<(client: Channel, upstream: Channel) => void>();
   private readonly links = new Set<ProxyLink>();
 
   constructor(
@@ -35,6 +37,13 @@ export class ProxyListener extends ListenerDecorator {
     private readonly config: ProxyConfig,
   ) {
     super(inner);
+  }
+
+  /** Each client with its upstream connection, where that is connected and open. */
+  upstreams(): Array<[client: Channel, upstream: Channel]> {
+    return [...this.links].flatMap((l) =>
+      l.upstream && !l.upstream.closed ? [[l.client, l.upstream] as [Channel, Channel]] : [],
+    );
   }
 
   async close(): Promise<void> {
@@ -47,7 +56,9 @@ export class ProxyListener extends ListenerDecorator {
     const client = this.config.faults ? this.config.faults.wrap(raw) : raw;
     this.channels.add(client);
     client.once('close', () => this.channels.delete(client));
-    const link = new ProxyLink(client, dialerFor(this.config.upstream), this.config.log);
+    const link = new ProxyLink(client, dialerFor(this.config.upstream), this.config.log, (up) => {
+      for (const watch of this.upstreamWatchers) watch(client, up);
+    });
     this.links.add(link);
     void link.done.then(() => this.links.delete(link));
     this.emit('channel', client);

@@ -254,7 +254,7 @@ function framingLines(s: Session): string[] {
   if (!s.frameSpec) return ['framing off'];
   const lines = [`framing ${s.frameSpec}`];
   for (const c of s.openConns()) {
-    const raw = (['in', 'out'] as const).filter((d) => !c.dirs[d].framer);
+    const raw = (['in', 'out'] as const).filter((d) => !c.dirs[d].framer || c.dirs[d].rawView);
     if (raw.length > 0)
       lines.push(
         `  connection ${c.id} ${raw.join(' and ')}: raw chunks (framing failed there; /frame ${s.frameSpec} starts again)`,

@@ -21,7 +21,7 @@ import { eventSize } from './session-events.js';
 import { expectOn } from './session-expect.js';
 import type { Settings } from './settings.js';
 import { textCodec } from './text-port.js';
-import { flushFramer, freshDir, type TrafficHost, traffic } from './traffic.js';
+import { flushFramer, freshDir, setupFraming, type TrafficHost, traffic } from './traffic.js';
 
 export type { Conn } from './conn.js';
 export { formatEndpoint } from './conn.js';
@@ -328,11 +328,7 @@ export class Session extends EventEmitter<SessionEventMap> implements TrafficHos
   }
 
   private setupFraming(conn: Conn): void {
-    for (const dir of ['in', 'out'] as const) {
-      const d = conn.dirs[dir];
-      d.framer = this.frameSpec && this.framerFactory ? this.framerFactory(this.frameSpec) : undefined;
-      d.frameNo = 0;
-    }
+    setupFraming(this, conn, this.framerFactory);
   }
 
   // ---- expect -------------------------------------------------------------------------------
