@@ -1,3 +1,4 @@
+import { writeBestEffort } from '../best-effort.js';
 import { UsageError } from '../errors.js';
 import type { ConnectionOptions } from '../options/connection-options.js';
 import { type HexTap, openHexTap } from '../pipe/hex-tap.js';
@@ -42,7 +43,11 @@ export async function openPipeExtras(
     : undefined;
   const tap = await openHexTap(options, io);
   const recorder = options.record
-    ? (await import('../record/channel-recorder.js')).channelRecorder(options.record, { ...target, options })
+    ? (await import('../record/channel-recorder.js')).channelRecorder(
+        options.record,
+        { ...target, options },
+        (m) => writeBestEffort(io.stderr, `sockrepl: ${m}\n`),
+      )
     : undefined;
   return { faults, tap, recorder };
 }

@@ -5,7 +5,7 @@ import type { Channel, Endpoint, Protocol } from './channel.js';
 export interface ListenerEventMap {
   /** A new peer: an accepted TCP connection, or the first datagram from a new UDP sender. */
   channel: [channel: Channel];
-  /** A peer turned away because --max-clients was reached. */
+  /** A peer turned away because the connection limit (--max-conns) was reached. */
   refused: [peer: Endpoint, why: string];
   error: [error: NetError];
 }
@@ -25,5 +25,6 @@ export interface Listener extends EventEmitter<ListenerEventMap> {
 
 /** Why a client is turned away at the limit, in words that fit every front end. */
 export function limitReached(max: number): string {
+  if (max === 0) return 'no client is allowed (the limit is 0)';
   return `${max} client${max === 1 ? ' is' : 's are'} connected, the most allowed`;
 }
