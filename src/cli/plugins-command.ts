@@ -17,7 +17,7 @@ export function registerPluginsCommand(program: Command): void {
       // Loaded here only: the plugins are no concern of a connection that does not name them.
       const { loadPlugins } = await import('../modes/plugin-registry.js');
       const { formatPluginList, pluginListInfo } = await import('../plugin/listing.js');
-      const { describeSpec } = await import('../plugin/spec.js');
+      const { describeSpec } = await import('../plugin/spec-help.js');
       const { FAULT_ROWS } = await import('../fault/fault-entry.js');
       const parent = (cmd.parent?.opts().plugin as string[] | undefined) ?? [];
       const registry = await loadPlugins([...parent, ...(opts.plugin ?? [])]);

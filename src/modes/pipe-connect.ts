@@ -19,14 +19,19 @@ export async function runPipeConnect(
   io: PipeIo = processIo(),
 ): Promise<number> {
   const log = new VerboseLog(io.stderr, options.verbose);
-  const { faults, tap, recorder } = await openPipeExtras(options, io, log, { kind: 'connect', host, port });
+  const { faults, tap, recorder, capture } = await openPipeExtras(options, io, log, {
+    kind: 'connect',
+    host,
+    port,
+  });
   // Bytes that nothing here needs to see may skip JavaScript (relay-path.ts).
-  const observed = Boolean(faults || tap || recorder);
+  const observed = Boolean(faults || tap || recorder || capture);
   const relays = bootRelays(io, options, observed);
   const raw: Channel = await openConnection(host, port, { ...options, borrowedReads: !options.udp });
   log.connected(host, port, raw.proto);
   const channel: Channel = faults ? faults.wrap(raw) : raw;
   recorder?.attach(channel);
+  capture?.attach(raw, { initiator: 'out', label: `connect ${host} ${port}` });
   // With faults, the dump shows what really left (pieces, corrupted bytes), not what stdin gave.
   if (faults && tap) channel.on('sent', (chunk) => tap.write('out', channel, chunk));
   const policy = new EofPolicy(options, () => [channel]);
@@ -70,6 +75,7 @@ export async function runPipeConnect(
   input?.close();
   await tap?.close();
   recorder?.stop();
+  capture?.close();
   await drained(io.stdout);
   return code;
 }

@@ -1,4 +1,5 @@
 import { writeBestEffort } from '../best-effort.js';
+import type { CaptureWriter } from '../capture/channel-capture.js';
 import { UsageError } from '../errors.js';
 import type { ConnectionOptions } from '../options/connection-options.js';
 import { type HexTap, openHexTap } from '../pipe/hex-tap.js';
@@ -10,10 +11,11 @@ export interface PipeExtras {
   faults?: Awaited<ReturnType<typeof import('./pipe-faults.js').pipeFaults>>;
   tap?: HexTap;
   recorder?: ChannelRecorder;
+  capture?: CaptureWriter;
 }
 
 /**
- * What pipe mode adds around its channels when asked: --fault, -x, --record. Each is loaded only
+ * What pipe mode adds around its channels when asked: --fault, -x, --record, --pcap. Each is loaded only
  * when given, so plain pipe mode carries none of that code; all are ready before connecting or
  * listening, so a peer that speaks at once is heard by every one of them.
  */
@@ -49,5 +51,8 @@ export async function openPipeExtras(
         (m) => writeBestEffort(io.stderr, `sockrepl: ${m}\n`),
       )
     : undefined;
-  return { faults, tap, recorder };
+  const capture = options.pcap
+    ? (await import('./capture-mode.js')).openModeCapture(options.pcap, target.kind, io.stderr)
+    : undefined;
+  return { faults, tap, recorder, capture };
 }

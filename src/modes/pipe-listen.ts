@@ -11,6 +11,7 @@ import { bootRelays, relayReceived, relayStdin } from '../pipe/relay-path.js';
 import { drained, type PipeIo, processIo } from '../pipe/stdio.js';
 import { VerboseLog } from '../pipe/verbose.js';
 import { openPipeExtras } from './pipe-extras.js';
+import { wireChannel } from './wire-channel.js';
 
 /**
  * `sockrepl listen [host] port` without a terminal. Without -k: serve one client, then exit when it
@@ -26,11 +27,15 @@ export async function runPipeListen(
   const log = new VerboseLog(io.stderr, options.verbose);
   const keepOpen = options.keepOpen || options.broker;
   // Each client's channel comes wrapped in the faults, if any.
-  const { faults, tap, recorder } = await openPipeExtras(options, io, log, { kind: 'listen', host, port });
+  const { faults, tap, recorder, capture } = await openPipeExtras(options, io, log, {
+    kind: 'listen',
+    host,
+    port,
+  });
   const bound: Listener = await openListener(host, port, { ...options, borrowedReads: !options.udp });
   const listener: Listener = faults ? faults.wrapListener(bound) : bound;
   // One client and bytes that nothing here needs to see: they may skip JavaScript (relay-path.ts).
-  const relays = bootRelays(io, options, keepOpen || Boolean(faults || tap || recorder));
+  const relays = bootRelays(io, options, keepOpen || Boolean(faults || tap || recorder || capture));
   log.listening(listener.address);
   const clients = new Set<Channel>();
   let latest: Channel | undefined;
@@ -59,6 +64,7 @@ export async function runPipeListen(
     listener.on('channel', (channel) => {
       log.received(channel.remote);
       recorder?.attach(channel);
+      capture?.attach(wireChannel(channel), { initiator: 'in', label: 'accepted' });
       // With faults, the dump shows what really left (pieces, corrupted bytes), not what stdin gave.
       if (faults && tap) channel.on('sent', (chunk) => tap.write('out', channel, chunk));
       if (!keepOpen) listener.stopAccepting();
@@ -120,6 +126,7 @@ export async function runPipeListen(
   input?.close();
   await tap?.close();
   recorder?.stop();
+  capture?.close();
   await drained(io.stdout);
   return code;
 }

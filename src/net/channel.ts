@@ -36,6 +36,12 @@ export interface ChannelEventMap {
   sent: [chunk: Buffer];
   /** The peer shut down its write side (FIN). The channel may still send. */
   end: [];
+  /**
+   * Our side is ending the connection: `fin` once the write side is shut down (shutdown('write')
+   * or a graceful close), `rst` for reset() or a close with SO_LINGER 0. For views that show the
+   * wire (the pcap writer); a transport without such a notion may leave it out.
+   */
+  shutdown: [how: 'fin' | 'rst'];
   /** Writes may resume after send() returned false. */
   drain: [];
   /** The channel is gone; emitted exactly once. `error` is set for reason 'reset' | 'error' | 'timeout'. */

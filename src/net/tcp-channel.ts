@@ -212,6 +212,7 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
       if (this.writeClosed) return;
       this.writeClosed = true;
       this.socket.end();
+      this.emit('shutdown', 'fin');
     } else {
       // Node cannot shutdown(SHUT_RD); stop reading and drop what still arrives, as the kernel would.
       this.readClosed = true;
@@ -222,8 +223,11 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
   async close(): Promise<void> {
     if (this.closed) return;
     this.closing ??= 'local';
+    const wasOpen = !this.writeClosed;
     this.writeClosed = true;
     await this.stopRelays();
+    if (this.linger === 0) this.emit('shutdown', 'rst');
+    else if (wasOpen && !this.socket.destroyed) this.emit('shutdown', 'fin');
     await lingerClose(this.socket, this.linger, () => this.fd);
   }
 
@@ -231,7 +235,10 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
     if (this.closed) return;
     this.closing ??= 'local';
     this.writeClosed = true;
-    this.afterRelays(() => this.socket.resetAndDestroy());
+    this.afterRelays(() => {
+      this.emit('shutdown', 'rst');
+      this.socket.resetAndDestroy();
+    });
   }
 
   pause(): void {

@@ -8,7 +8,7 @@ import {
 
 import type { ConnectionOptions } from './connection-options.js';
 import { ALL_COMMANDS, GENERAL_ROWS } from './general-rows.js';
-import type { CommandName, OptionRow } from './option-types.js';
+import type { OptionRow } from './option-types.js';
 
 /**
  * The option vocabulary: one row per option word, read by everything that takes options. The

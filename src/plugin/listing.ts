@@ -1,5 +1,6 @@
 import type { LoadedPlugin } from './registry.js';
-import { describeSpec, formatDefault, optionName, specSynopsis, valueHint } from './spec.js';
+import { optionName, valueHint } from './spec.js';
+import { describeSpec, formatDefault, specSynopsis } from './spec-help.js';
 import type { SpecSchema } from './types.js';
 
 /**

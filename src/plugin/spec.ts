@@ -1,4 +1,4 @@
-import { formatEscapes, parseEscapes } from '../codec/escapes.js';
+import { parseEscapes } from '../codec/escapes.js';
 import { didYouMean } from '../codec/near-match.js';
 import { formatDuration, parseDuration, parseSize } from '../codec/units.js';
 import { UsageError } from '../errors.js';
@@ -288,13 +288,19 @@ function inRange(
   return n;
 }
 
-function enumWords(values: readonly string[] | Readonly<Record<string, unknown>>): string[] {
+export function enumWords(values: readonly string[] | Readonly<Record<string, unknown>>): string[] {
   return Array.isArray(values) ? [...values] : Object.keys(values);
 }
 
-// ---------------------------------------------------------------------------------------------
-// Help text, from the same rows.
-// ---------------------------------------------------------------------------------------------
+/** A spec's byte option (`delim:\\r\\n`): escapes of the spec dialect, characters as UTF-8. */
+function specBytes(text: string, name: string): Uint8Array {
+  try {
+    return Uint8Array.from(parseEscapes(text, 'spec'));
+  } catch (err) {
+    if (err instanceof UsageError) throw new UsageError(`${name}: ${err.message} in '${text}'`);
+    throw err;
+  }
+}
 
 /** The placeholder for a row's value: `<size>`, `<le|be>`... */
 export function valueHint(row: OptionRow): string {
@@ -321,49 +327,7 @@ export function valueHint(row: OptionRow): string {
   }
 }
 
-/** `length:<u8|u16|u32|u64>[le|be][,options]`: how the spec is written. */
-export function specSynopsis(name: string, schema: SpecSchema): string {
-  const rows = schema.options ?? [];
-  let s = name;
-  const p = schema.positional;
-  if (typeof p === 'string') {
-    const row = rows.find((r) => r.key === p);
-    if (row) s += row.required && row.default === undefined ? `:${valueHint(row)}` : `[:${valueHint(row)}]`;
-  } else if (p) {
-    // The rows an expander fills have defaults or are checked as rows: the shorthand is optional.
-    s += `[:${p.hint}]`;
-  }
-  if (rows.some((r) => r.key !== p)) s += '[,options]';
-  return s;
-}
-
-/** The default as a user would type it, or undefined when there is none worth showing. */
-export function formatDefault(row: OptionRow): string | undefined {
-  if (row.default === undefined) return undefined;
-  switch (row.kind) {
-    case 'flag':
-      return row.default ? 'on' : undefined;
-    case 'int':
-    case 'size':
-    case 'duration':
-    case 'probability':
-      return formatNumber(row.kind, row.default);
-    case 'bytes':
-      return formatEscapes(row.default, 'spec');
-    case 'string':
-      return row.default;
-    case 'enum': {
-      const d = row.default;
-      return Array.isArray(row.values)
-        ? String(d)
-        : (Object.entries(row.values).find(([, v]) => v === d)?.[0] ?? String(d));
-    }
-    case 'custom':
-      return String(row.default);
-  }
-}
-
-function formatNumber(kind: 'int' | 'size' | 'duration' | 'probability', n: number): string {
+export function formatNumber(kind: 'int' | 'size' | 'duration' | 'probability', n: number): string {
   if (kind === 'duration') return formatDuration(n);
   if (kind === 'size') return formatSize(n);
   return String(n);
@@ -378,39 +342,4 @@ export function formatSize(n: number): string {
   ] as const)
     if (n >= scale && n % scale === 0) return `${n / scale}${unit}`;
   return String(n);
-}
-
-/**
- * Help for one definition: the synopsis and summary, then one line per option, aligned.
- *
- *   length:<u8|u16|u32|u64>[le|be][,options]  length-prefixed messages
- *       width=<u8|u16|u32|u64>   bytes in the length field (default u32)
- */
-export function describeSpec(name: string, schema: SpecSchema, indent = ''): string[] {
-  const lines = [`${indent}${specSynopsis(name, schema)}  ${schema.summary}`];
-  const positional = schema.positional;
-  const rows = (schema.options ?? []).map((row) => {
-    const usage = row.kind === 'flag' ? optionName(row) : `${optionName(row)}=${valueHint(row)}`;
-    const notes: string[] = [];
-    if (row.key === positional) notes.push(`or after ':'`);
-    if (row.required && row.default === undefined) notes.push('required');
-    const def = formatDefault(row);
-    if (def !== undefined) notes.push(`default ${def}`);
-    return { usage, text: notes.length ? `${row.summary} (${notes.join(', ')})` : row.summary };
-  });
-  if (typeof positional === 'object')
-    rows.unshift({ usage: `:${positional.hint}`, text: positional.summary });
-  const width = Math.max(0, ...rows.map((r) => r.usage.length));
-  for (const r of rows) lines.push(`${indent}    ${r.usage.padEnd(width)}  ${r.text}`);
-  return lines;
-}
-
-/** A spec's byte option (`delim:\\r\\n`): escapes of the spec dialect, characters as UTF-8. */
-function specBytes(text: string, name: string): Uint8Array {
-  try {
-    return Uint8Array.from(parseEscapes(text, 'spec'));
-  } catch (err) {
-    if (err instanceof UsageError) throw new UsageError(`${name}: ${err.message} in '${text}'`);
-    throw err;
-  }
 }

@@ -1,8 +1,9 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${NAME} is the script language's own variable syntax.
 import { type Escape, EscapeError, readEscape } from '../codec/escapes.js';
 import { regexFlagsProblem } from '../codec/regex-literal.js';
-import type { Pos, Template, TemplatePart, VarRef } from './ast.js';
+import type { Pos, Template, VarRef } from './ast.js';
 import { ScriptSyntaxError } from './script-errors.js';
+import { PartsBuilder } from './template-parts.js';
 
 /**
  * The script scanner. Tokens depend on where they appear (a `/` starts a regex only where a pattern
@@ -19,6 +20,12 @@ import { ScriptSyntaxError } from './script-errors.js';
  */
 
 export type Context = 'top' | 'block';
+
+/**
+ * How deep blocks, expect-any branches and `${NAME:-...}` fallbacks may nest. Far beyond any
+ * script a person writes, and well inside the stack the recursive parser and runner need.
+ */
+export const MAX_NESTING = 100;
 
 export interface Token {
   kind: 'word' | 'string' | 'regex';
@@ -37,48 +44,12 @@ type Mode = 'bare' | 'dq' | 'sq' | 'regex';
 const NAME_START = /[A-Za-z_]/;
 const NAME_CHAR = /[A-Za-z0-9_]/;
 
-/** Accumulates template parts, merging neighbours of the same kind. */
-class PartsBuilder {
-  readonly parts: TemplatePart[] = [];
-
-  text(s: string): void {
-    if (s === '') return;
-    const last = this.parts.at(-1);
-    if (last?.kind === 'text') last.text += s;
-    else this.parts.push({ kind: 'text', text: s });
-  }
-
-  bytes(b: number): void {
-    const last = this.parts.at(-1);
-    if (last?.kind === 'bytes') {
-      const merged = new Uint8Array(last.bytes.length + 1);
-      merged.set(last.bytes);
-      merged[last.bytes.length] = b;
-      last.bytes = merged;
-    } else this.parts.push({ kind: 'bytes', bytes: Uint8Array.of(b) });
-  }
-
-  variable(ref: VarRef): void {
-    this.parts.push({ kind: 'var', ref });
-  }
-
-  append(parts: readonly TemplatePart[]): void {
-    for (const p of parts) {
-      if (p.kind === 'text') this.text(p.text);
-      else if (p.kind === 'var') this.variable(p.ref);
-      else for (const b of p.bytes) this.bytes(b);
-    }
-  }
-
-  build(pos: Pos, source: string, regex = false): Template {
-    return regex ? { parts: this.parts, pos, source, regex } : { parts: this.parts, pos, source };
-  }
-}
-
 export class Lexer {
   readonly source: string;
   readonly file: string;
   i = 0;
+  /** `${...:-` fallbacks open around the current position. */
+  private refDepth = 0;
   private readonly lineStarts: number[] = [0];
 
   constructor(source: string, file: string) {
@@ -370,6 +341,16 @@ export class Lexer {
   }
 
   private readBracedRef(mode: Exclude<Mode, 'sq'>, start: number): VarRef {
+    if (this.refDepth >= MAX_NESTING) throw this.error(start, `'\${' nested more than ${MAX_NESTING} deep`);
+    this.refDepth++;
+    try {
+      return this.readBracedRefBody(mode, start);
+    } finally {
+      this.refDepth--;
+    }
+  }
+
+  private readBracedRefBody(mode: Exclude<Mode, 'sq'>, start: number): VarRef {
     this.i += 2;
     const nameStart = this.i;
     while (this.i < this.source.length && /[A-Za-z0-9_]/.test(this.source[this.i]!)) this.i++;
@@ -407,36 +388,4 @@ export class Lexer {
       this.i++;
     }
   }
-}
-
-/** A template holding one piece of text, for values the parser makes up (empty raw text). */
-export function textTemplate(text: string, pos: Pos): Template {
-  return { parts: text === '' ? [] : [{ kind: 'text', text }], pos, source: text };
-}
-
-/** Concatenates templates, with the given literal text between them (the source's own spacing). */
-export function joinTemplates(
-  items: readonly { t: Template; sep: string }[],
-  pos: Pos,
-  source: string,
-): Template {
-  const b = new PartsBuilder();
-  for (const { t, sep } of items) {
-    b.text(sep);
-    b.append(t.parts);
-  }
-  return b.build(pos, source);
-}
-
-/** The template without its first `n` characters of literal text (`hex:` of `hex:"de ad"`). */
-export function dropPrefix(t: Template, n: number): Template {
-  const first = t.parts[0];
-  if (first?.kind !== 'text' || first.text.length < n) throw new Error('dropPrefix: no such literal prefix');
-  const rest = first.text.slice(n);
-  const parts = rest === '' ? t.parts.slice(1) : [{ kind: 'text' as const, text: rest }, ...t.parts.slice(1)];
-  return {
-    parts,
-    pos: { ...t.pos, col: t.pos.col + n, offset: t.pos.offset + n },
-    source: t.source.slice(n),
-  };
 }

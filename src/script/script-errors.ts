@@ -1,5 +1,5 @@
-import { EXIT, type ExitCode, SockreplError, UsageError } from '../errors.js';
-import type { Pos } from './ast.js';
+import { EXIT, type ExitCode, isSockreplError, SockreplError, UsageError } from '../errors.js';
+import type { Pos, Statement } from './ast.js';
 import type { FailureReport } from './transcript.js';
 
 /** A usage error at a place in a script, reported as `file:line:col: message` like a compiler does. */
@@ -80,4 +80,16 @@ export class ScriptExpectFailure extends SockreplError {
     super(`${report.file}:${report.line}:${report.col}: ${report.command}: ${report.reason}`, code, exitCode);
     this.report = report;
   }
+}
+
+/** An error of a script step as one positioned line, keeping its exit code; others pass through. */
+export function positionedError(file: string, s: Statement, err: unknown): unknown {
+  if (!isSockreplError(err)) return err;
+  if (
+    err instanceof ScriptRuntimeError ||
+    err instanceof ScriptStepError ||
+    err instanceof ScriptExpectFailure
+  )
+    return err;
+  return new ScriptStepError(file, s.pos, `${s.text}: ${err.message}`, err, { cause: err });
 }

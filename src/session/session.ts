@@ -1,13 +1,13 @@
 import { EventEmitter } from 'node:events';
-import { NetError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import type { FaultController } from '../fault/fault-controller.js';
 import type { Channel, Direction, Endpoint, Protocol } from '../net/channel.js';
 import type { Listener } from '../net/listener.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import type { Framer } from '../plugin/types.js';
-import { Tube, type TubeOptions } from '../tube/tube.js';
+import { Tube } from '../tube/tube.js';
 import { type Conn, formatEndpoint } from './conn.js';
-import { DEFAULT_LOG_LIMITS, EventLog, type LogLimits } from './event-log.js';
+import { DEFAULT_LOG_LIMITS, EventLog } from './event-log.js';
 import type { ExpectPattern } from './expect.js';
 import { refreshKernelViews } from './kernel-refresh.js';
 import type { OneWay } from './one-way.js';

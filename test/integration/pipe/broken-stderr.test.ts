@@ -176,7 +176,7 @@ describe.each(KINDS)('standard error %s', (broken) => {
 });
 
 describe('a diagnostic file that fails', () => {
-  it('-x and --record to a full device: the data path goes on, each failure said once', async () => {
+  it('-x, --record and --pcap to a full device: the data path goes on, each failure said once', async () => {
     const server = await tcpServer((s) => s.on('data', (d) => s.write(d)));
     cleanups.push(() => server.close());
     const errFile = join(dir, 'err.txt');
@@ -190,6 +190,8 @@ describe('a diagnostic file that fails', () => {
         '-x',
         '/dev/full',
         '--record',
+        '/dev/full',
+        '--pcap',
         '/dev/full',
         '-q',
         '1',
@@ -210,5 +212,6 @@ describe('a diagnostic file that fails', () => {
     const said = readFileSync(errFile, 'utf8');
     expect(said.match(/--hex \/dev\/full: ENOSPC: the hex dump stops here/g)).toHaveLength(1);
     expect(said.match(/record: \/dev\/full: ENOSPC: the recording stops here/g)).toHaveLength(1);
+    expect(said.match(/pcap.*\/dev\/full.*ENOSPC/g)).toHaveLength(1);
   });
 });

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import framing from '../../../plugins/framing/index.js';
 import { UsageError } from '../../../src/errors.js';
-import { describeSpec, optionName, parseOptions, specSynopsis, splitSpec } from '../../../src/plugin/spec.js';
+import { optionName, parseOptions, splitSpec } from '../../../src/plugin/spec.js';
+import { describeSpec, specSynopsis } from '../../../src/plugin/spec-help.js';
 import type { OptionRow, SpecSchema } from '../../../src/plugin/types.js';
 
 const parse = (spec: string, schema: SpecSchema, extra: readonly OptionRow[] = []) =>
