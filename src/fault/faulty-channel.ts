@@ -9,6 +9,8 @@ import type {
   Protocol,
 } from '../net/channel.js';
 import type { SocketOptionValues } from '../net/socket-options.js';
+import type { TlsInfo } from '../net/tls/tls-info.js';
+import type { TlsOptions } from '../net/tls/tls-options.js';
 import type { FaultClock } from './clock.js';
 import type { FaultEntry } from './fault-entry.js';
 import { FaultPipeline } from './fault-pipeline.js';
@@ -25,7 +27,7 @@ export interface FaultHooks {
   readonly clock: FaultClock;
   random(entry: FaultEntry, channel: Channel): RandomSource;
   log(channel: Channel, text: string, level: 'info' | 'warn' | 'error'): void;
-  failed(entry: FaultEntry, err: unknown, where: string): void;
+  failed(entry: FaultEntry, err: unknown, where: string, lost?: number): void;
 }
 
 /**
@@ -77,7 +79,7 @@ export class FaultyChannel extends EventEmitter<ChannelEventMap> implements Chan
       shutdown: (how) => this.shutdown(how),
       hold: (reason, on) => this.hold(reason, on),
       log: (entry, message) => hooks.log(this, `${entry.fault.name}: ${message}`, 'info'),
-      failed: (entry, err, where) => hooks.failed(entry, err, where),
+      failed: (entry, err, where, lost) => hooks.failed(entry, err, where, lost),
       settled: () => this.settled(),
     };
     this.pipeline = new FaultPipeline(host, (entry) => hooks.random(entry, this));
@@ -111,6 +113,15 @@ export class FaultyChannel extends EventEmitter<ChannelEventMap> implements Chan
   }
   get fd(): number | undefined {
     return this.inner.fd;
+  }
+  get tls(): TlsInfo | undefined {
+    return this.inner.tls;
+  }
+
+  /** STARTTLS under the faults: they keep acting on the plaintext, as they did before the upgrade. */
+  startTls(options?: Partial<TlsOptions>): Promise<TlsInfo> {
+    if (!this.inner.startTls) throw new Error(`connection ${this.id} cannot start TLS (${this.proto})`);
+    return this.inner.startTls(options);
   }
   get writeClosed(): boolean {
     return this.wClosed || this.inner.writeClosed;

@@ -28,6 +28,7 @@ export function toJson(e: SessionEvent): Record<string, unknown> | undefined {
         proto: e.proto,
         local: { address: e.local.address, port: e.local.port },
         remote: { address: e.remote.address, port: e.remote.port },
+        ...(e.tls ? { tls: e.tls } : {}),
       };
     case 'state': {
       const { type, time, conn, ...view } = e;

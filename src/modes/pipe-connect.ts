@@ -29,6 +29,7 @@ export async function runPipeConnect(
   const relays = bootRelays(io, options, observed);
   const raw: Channel = await openConnection(host, port, { ...options, borrowedReads: !options.udp });
   log.connected(host, port, raw.proto);
+  log.secured(raw.remote, raw.tls);
   const channel: Channel = faults ? faults.wrap(raw) : raw;
   recorder?.attach(channel);
   capture?.attach(raw, { initiator: 'out', label: `connect ${host} ${port}` });

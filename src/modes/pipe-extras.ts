@@ -8,16 +8,16 @@ import type { VerboseLog } from '../pipe/verbose.js';
 import type { ChannelRecorder } from '../record/channel-recorder.js';
 
 export interface PipeExtras {
-  faults?: Awaited<ReturnType<typeof import('./pipe-faults.js').pipeFaults>>;
+  faults?: import('../fault/fault-controller.js').FaultController;
   tap?: HexTap;
   recorder?: ChannelRecorder;
   capture?: CaptureWriter;
 }
 
 /**
- * What pipe mode adds around its channels when asked: --fault, -x, --record, --pcap. Each is loaded only
- * when given, so plain pipe mode carries none of that code; all are ready before connecting or
- * listening, so a peer that speaks at once is heard by every one of them.
+ * What pipe mode adds around its channels when asked: --plugin and --fault, -x, --record, --pcap.
+ * Each is loaded only when given, so plain pipe mode carries none of that code; all are ready
+ * before connecting or listening, so a peer that speaks at once is heard by every one of them.
  */
 export async function openPipeExtras(
   options: ConnectionOptions,
@@ -40,9 +40,10 @@ export async function openPipeExtras(
       );
     }
   }
-  const faults = options.fault.length
-    ? await (await import('./pipe-faults.js')).pipeFaults(options, log, io.stderr)
-    : undefined;
+  const faults =
+    options.fault.length || options.plugin.length
+      ? await (await import('./pipe-faults.js')).pipeFaults(options, log, io.stderr)
+      : undefined;
   const tap = await openHexTap(options, io);
   const recorder = options.record
     ? (await import('../record/channel-recorder.js')).channelRecorder(

@@ -1,6 +1,8 @@
 import type { EventEmitter } from 'node:events';
 import type { NetError } from '../errors.js';
 import type { SocketOptionValues } from './socket-options.js';
+import type { TlsInfo } from './tls/tls-info.js';
+import type { TlsOptions } from './tls/tls-options.js';
 
 /**
  * A channel is one duplex byte stream (TCP) or datagram exchange (UDP) with one peer.
@@ -81,4 +83,12 @@ export interface Channel extends EventEmitter<ChannelEventMap> {
   setOption(name: keyof SocketOptionValues, value: number | boolean): void;
   /** Every option of the table, as the kernel reports it now. */
   readOptions(): SocketOptionValues;
+  /** The TLS session when the stream is encrypted (--ssl, or after startTls). */
+  readonly tls?: TlsInfo;
+  /**
+   * STARTTLS: upgrades the open plaintext stream to TLS in place (stream transports only), as
+   * the client when we connected and as the server when we accepted. Bytes before it and after
+   * it are plaintext to every reader of the channel.
+   */
+  startTls?(options?: Partial<TlsOptions>): Promise<TlsInfo>;
 }

@@ -21,7 +21,7 @@ export function lingerClose(
     if (socket.destroyed) return resolve();
     socket.once('close', () => resolve());
     if (linger === 0) {
-      socket.resetAndDestroy();
+      resetSocket(socket, fd());
       return;
     }
     if (!linger) {
@@ -40,11 +40,28 @@ export function lingerClose(
         api.setLinger(d, false, 0);
         socket.destroy();
       } else if (Date.now() >= deadline) {
-        socket.resetAndDestroy();
+        resetSocket(socket, fd());
       } else {
         setTimeout(tick, POLL_MS);
       }
     };
     tick();
   });
+}
+
+/**
+ * Closes with RST. Node's resetAndDestroy() takes only plain TCP handles; a TLS socket's
+ * descriptor gets SO_LINGER 0 so that closing it sends the same RST.
+ */
+export function resetSocket(socket: Socket, fd: number | undefined): void {
+  if (!('encrypted' in socket) || fd === undefined) {
+    socket.resetAndDestroy();
+    return;
+  }
+  try {
+    nativeSockets().setLinger(fd, true, 0);
+  } catch {
+    // Without koffi the close is a FIN; the socket goes all the same.
+  }
+  socket.destroy();
 }

@@ -1,4 +1,5 @@
 import type { SocketOptionValues } from './socket-options.js';
+import type { TlsOptions } from './tls/tls-options.js';
 
 /**
  * What the transports take: where to bind, which family, the socket options, the timers. It is
@@ -17,6 +18,8 @@ export interface TransportOptions {
   waitMs?: number;
   /** Close after this long with no traffic either way. */
   idleTimeoutMs?: number;
+  /** TLS over the stream (client when connecting, server when listening); plaintext when undefined. */
+  tls?: TlsOptions;
 }
 
 export interface ListenTransportOptions extends Omit<TransportOptions, 'sourcePort' | 'waitMs'> {

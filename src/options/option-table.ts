@@ -9,6 +9,7 @@ import {
 import type { ConnectionOptions } from './connection-options.js';
 import { ALL_COMMANDS, GENERAL_ROWS } from './general-rows.js';
 import type { OptionRow } from './option-types.js';
+import { TLS_ROWS } from './tls-rows.js';
 
 /**
  * The option vocabulary: one row per option word, read by everything that takes options. The
@@ -73,6 +74,7 @@ function socketRow(spec: SocketOptionSpec): OptionRow {
 export const OPTION_ROWS: readonly OptionRow[] = [
   ...GENERAL_ROWS.slice(0, 7),
   ...SOCKET_OPTIONS.map(socketRow),
+  ...TLS_ROWS,
   ...GENERAL_ROWS.slice(7),
 ];
 

@@ -9,6 +9,8 @@ export const HELP_GROUPS = {
   connection: 'Connection:',
   socket: 'Socket options:',
   listen: 'Listening:',
+  tls: 'TLS (ncat --ssl names):',
+  proxy: 'Through a proxy:',
   pipe: 'Standard input and output (pipe mode):',
   display: 'Display and text:',
   plugins: 'Framing, faults and plugins:',

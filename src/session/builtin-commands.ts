@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { NetError, SockreplError, UsageError } from '../errors.js';
 import { findSocketOption, parseOptionValue, type SocketOptionValues } from '../net/socket-options.js';
+import { formatTlsInfo, formatTlsSummary } from '../net/tls/tls-info.js';
 import { encodeEscaped, parseHexBytes } from './codec-port.js';
 import { splitWords } from './command-line.js';
 import type { CommandOutcome } from './command-outcome.js';
@@ -94,6 +95,16 @@ export function builtinCommands(
       const conns = s.targets();
       for (const c of conns) c.channel.reset();
       return { lines: conns.map((c) => `connection ${c.id} reset (RST sent)`) };
+    },
+    starttls: async (rest) => {
+      const conn = s.targetOne('starttls');
+      const { startTlsWords } = await import('./start-tls-words.js');
+      const info = await startTlsWords(conn.channel, splitWords(rest));
+      s.record({ type: 'tls', time: Date.now(), conn: conn.id, tls: info });
+      return {
+        lines: [`connection ${conn.id}: TLS ${formatTlsSummary(info)}`, ...formatTlsInfo(info).slice(1)],
+        data: info,
+      };
     },
     opt: (rest) => {
       const words = splitWords(need(rest, '/opt <name> [value]'));
@@ -238,7 +249,7 @@ function framingLines(s: Session): string[] {
   if (!s.frameSpec) return ['framing off'];
   const lines = [`framing ${s.frameSpec}`];
   for (const c of s.openConns()) {
-    const raw = (['in', 'out'] as const).filter((d) => !c.dirs[d].framer);
+    const raw = (['in', 'out'] as const).filter((d) => !c.dirs[d].framer || c.dirs[d].rawView);
     if (raw.length > 0)
       lines.push(
         `  connection ${c.id} ${raw.join(' and ')}: raw chunks (framing failed there; /frame ${s.frameSpec} starts again)`,

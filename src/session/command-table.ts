@@ -65,6 +65,13 @@ export const BUILTIN_COMMANDS: readonly CommandSpec[] = [
     args: { min: 0, max: 1 },
   },
   {
+    name: 'starttls',
+    usage: '/starttls [ssl-verify] [ssl-servername=<name>] [ssl-alpn=<list>] ...',
+    summary: "upgrade the open connection to TLS in place (after the protocol's own STARTTLS)",
+    arg: 'word',
+    words: ['ssl-verify', 'ssl-servername=', 'ssl-alpn=', 'ssl-trustfile=', 'ssl-cert=', 'ssl-key='],
+  },
+  {
     name: 'opt',
     usage: '/opt <name> <value>',
     summary: 'set a socket option live: nodelay on, linger 0...',

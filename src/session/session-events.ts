@@ -1,5 +1,6 @@
 import type { CloseReason, Direction, Endpoint, Protocol } from '../net/channel.js';
 import type { KernelView } from '../net/kernel-view.js';
+import type { TlsInfo } from '../net/tls/tls-info.js';
 
 /**
  * Everything that happens in a session, as plain data. The event log keeps these; the screen,
@@ -21,6 +22,16 @@ export interface OpenEvent {
   proto: Protocol;
   local: Endpoint;
   remote: Endpoint;
+  /** Set when the connection is TLS from its start (--ssl). */
+  tls?: TlsInfo;
+}
+
+/** A connection's TLS handshake finished after it opened (STARTTLS). */
+export interface TlsEvent {
+  type: 'tls';
+  time: number;
+  conn: number;
+  tls: TlsInfo;
 }
 
 export interface DataEvent {
@@ -118,6 +129,7 @@ export interface ProgressEvent {
 export type SessionEvent =
   | ListeningEvent
   | OpenEvent
+  | TlsEvent
   | DataEvent
   | EofEvent
   | CloseEvent

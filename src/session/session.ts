@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import type { FaultController } from '../fault/fault-controller.js';
 import type { Channel, Direction, Endpoint, Protocol } from '../net/channel.js';
 import type { Listener } from '../net/listener.js';
+import { formatTlsSummary } from '../net/tls/tls-info.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import type { Framer } from '../plugin/types.js';
 import { Tube } from '../tube/tube.js';
@@ -19,7 +20,7 @@ import { eventSize } from './session-events.js';
 import { expectOn } from './session-expect.js';
 import type { Settings } from './settings.js';
 import { textCodec } from './text-port.js';
-import { flushFramer, freshDir, type TrafficHost, traffic } from './traffic.js';
+import { flushFramer, freshDir, setupFraming, type TrafficHost, traffic } from './traffic.js';
 
 export type { Conn } from './conn.js';
 export { formatEndpoint } from './conn.js';
@@ -106,6 +107,8 @@ export class Session extends EventEmitter<SessionEventMap> implements TrafficHos
       if (!this.config.keepOpen && !this.acceptedAny) listener.stopAccepting();
       this.acceptedAny = true;
     });
+    if (listener.tlsFingerprint)
+      this.notice(`TLS: serving a self-signed certificate made now, SHA-256 ${listener.tlsFingerprint}`);
     listener.on('refused', (peer, why) => this.notice(`refused ${formatEndpoint(peer)}: ${why}`, 'warn'));
     listener.on('error', (err) =>
       this.record({ type: 'error', time: Date.now(), code: err.code, message: err.message }),
@@ -161,7 +164,10 @@ export class Session extends EventEmitter<SessionEventMap> implements TrafficHos
       proto: conn.proto,
       local: conn.local,
       remote: conn.remote,
+      ...(channel.tls ? { tls: channel.tls } : {}),
     });
+    if (channel.tls)
+      this.notice(`TLS: ${formatTlsSummary(channel.tls)}`, channel.tls.authorized ? 'info' : 'warn', conn.id);
     if (this.target !== 'all' && this.conns.size === 1) this.target = 'all';
     // With the refresh off (a script) nothing shows the view: /info and /opt read it when asked.
     if (this.kernelTimer) this.refreshKernel();
@@ -318,11 +324,7 @@ export class Session extends EventEmitter<SessionEventMap> implements TrafficHos
   }
 
   private setupFraming(conn: Conn): void {
-    for (const dir of ['in', 'out'] as const) {
-      const d = conn.dirs[dir];
-      d.framer = this.frameSpec && this.framerFactory ? this.framerFactory(this.frameSpec) : undefined;
-      d.frameNo = 0;
-    }
+    setupFraming(this, conn, this.framerFactory);
   }
 
   // ---- expect -------------------------------------------------------------------------------

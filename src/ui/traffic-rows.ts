@@ -2,6 +2,7 @@ import { glyphWidth } from '../codec/glyphs.js';
 import { BYTE_CLASS_TABLE, type TextCell } from '../codec/hexdump.js';
 import { createStreamDecoder } from '../codec/text.js';
 import type { Direction } from '../net/channel.js';
+import { formatTlsSummary } from '../net/tls/tls-info.js';
 import type { EventLog } from '../session/event-log.js';
 import { formatEndpoint } from '../session/session.js';
 import type { DataEvent, SessionEvent } from '../session/session-events.js';
@@ -338,6 +339,8 @@ export function eventText(e: SessionEvent): string {
       return `${t} listening on ${e.address}:${e.port} (${e.proto})`;
     case 'open':
       return `${t} #${e.conn} open  ${formatEndpoint(e.local)} → ${formatEndpoint(e.remote)}`;
+    case 'tls':
+      return `${t} #${e.conn} TLS started: ${formatTlsSummary(e.tls)}`;
     case 'eof':
       return `${t} #${e.conn} peer sent FIN (its write side is closed; we may still send; /close to finish)`;
     case 'close':
