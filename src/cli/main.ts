@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { bestEffort } from '../best-effort.js';
 import { EXIT, isSockreplError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { registerDecodeCommand } from './commands/decode.js';
@@ -63,6 +64,9 @@ export function reportError(err: unknown): number {
 
 /** Entry point for bin/sockrepl.js: sets the exit code once all output has drained. */
 export function run(argv: string[]): void {
+  // Messages are best-effort: a closed or broken standard error never ends the program nor
+  // changes its exit code (a usage error stays 2), as with ncat.
+  bestEffort(process.stderr);
   main(argv).then(
     (code) => {
       process.exitCode = code;

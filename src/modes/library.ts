@@ -80,7 +80,9 @@ export interface ListenOptions extends SocketOptions, TubeOptions, TlsKeys {
   family?: 4 | 6;
   /** Address to listen on (default all IPv4 addresses, `::` with family 6). */
   host?: string;
-  /** Refuse clients beyond this many at once. */
+  /** Turn clients away (accept, then close) while this many are connected; 0 turns every one away (ncat's --max-conns). */
+  maxConns?: number;
+  /** The former name of `maxConns`. */
   maxClients?: number;
   idleTimeout?: Timeout;
 }

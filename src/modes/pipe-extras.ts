@@ -1,3 +1,4 @@
+import { writeBestEffort } from '../best-effort.js';
 import type { CaptureWriter } from '../capture/channel-capture.js';
 import { UsageError } from '../errors.js';
 import type { ConnectionOptions } from '../options/connection-options.js';
@@ -45,7 +46,11 @@ export async function openPipeExtras(
       : undefined;
   const tap = await openHexTap(options, io);
   const recorder = options.record
-    ? (await import('../record/channel-recorder.js')).channelRecorder(options.record, { ...target, options })
+    ? (await import('../record/channel-recorder.js')).channelRecorder(
+        options.record,
+        { ...target, options },
+        (m) => writeBestEffort(io.stderr, `sockrepl: ${m}\n`),
+      )
     : undefined;
   const capture = options.pcap
     ? (await import('./capture-mode.js')).openModeCapture(options.pcap, target.kind, (m) =>

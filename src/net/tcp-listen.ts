@@ -147,6 +147,7 @@ export async function listenTcp(
           options: options.socket,
           reuseaddrDefault: true,
           op: 'listen',
+          v6only: true,
         });
       } catch (err) {
         reject(err instanceof Error && 'exitCode' in err ? err : netError('listen', label, err));
@@ -154,7 +155,8 @@ export async function listenTcp(
       }
       server.listen({ fd }, resolve);
     } else {
-      server.listen({ host: address, port, ipv6Only: false }, resolve);
+      // An IPv6 listener is IPv6 only (as ncat's): IPv4 clients are the IPv4 socket's.
+      server.listen({ host: address, port, ipv6Only: family === 6 }, resolve);
     }
   });
   const bound = server.address() as net.AddressInfo;

@@ -21,9 +21,12 @@ async function openSocket(
   options: UdpOptions,
   op: 'bind' | 'listen',
 ) {
+  // A listener of one family leaves the other's port alone (IPV6_V6ONLY, as ncat's).
+  const v6only = op === 'listen' && family === 6;
   const socket = dgram.createSocket({
     type: family === 6 ? 'udp6' : 'udp4',
     reuseAddr: options.socket.reuseaddr,
+    ipv6Only: v6only,
   });
   const label = formatHostPort(address, port);
   await new Promise<void>((resolve, reject) => {
@@ -31,7 +34,15 @@ async function openSocket(
     if (options.socket.reuseport) {
       let fd: number;
       try {
-        fd = createBoundSocket({ proto: 'udp', family, address, port, options: options.socket, op });
+        fd = createBoundSocket({
+          proto: 'udp',
+          family,
+          address,
+          port,
+          options: options.socket,
+          op,
+          v6only: v6only || undefined,
+        });
       } catch (err) {
         reject(err);
         return;

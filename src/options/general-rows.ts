@@ -151,16 +151,19 @@ export const GENERAL_ROWS: OptionRow[] = [
     get: flag((o) => o.keepOpen),
   },
   {
-    name: 'max-clients',
+    // ncat's name and short flag; --max-clients was sockrepl's first name for it.
+    name: 'max-conns',
+    short: 'm',
+    aliases: ['max-clients'],
     takes: 'required',
     value: 'n',
     commands: ['listen', 'proxy', 'run'],
     line: 'listen',
     library: { on: 'listen' },
     group: 'listen',
-    summary: 'turn clients away while n are connected',
+    summary: 'turn clients away (accept, then close) while n are connected; 0 turns every client away',
     set: (o, v, what) => {
-      o.maxClients = parseInteger(String(v), what, 1, 1_000_000);
+      o.maxClients = parseInteger(String(v), what, 0, 1_000_000);
     },
     get: (o) => text(o.maxClients),
   },
