@@ -61,7 +61,11 @@ export class ProgramTube extends Tube {
  * Starts `cmd` (looked up on PATH) with `args` as a tube, as pwntools' process() does: a local
  * binary can be tested with the very script that later tests the remote service.
  */
-export async function spawn(cmd: string, args: readonly string[] = [], options: SpawnOptions = {}): Promise<ProgramTube> {
+export async function spawn(
+  cmd: string,
+  args: readonly string[] = [],
+  options: SpawnOptions = {},
+): Promise<ProgramTube> {
   if (!Array.isArray(args)) throw new UsageError('spawn(cmd, args, options): args is a list of strings');
   const size = typeof options.size === 'string' ? parsePtySize(options.size, 'size') : options.size;
   if (options.pty && options.stderr && options.stderr !== 'merge')

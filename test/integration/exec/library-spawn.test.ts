@@ -16,7 +16,8 @@ async function login(t: Tube): Promise<string> {
   return m[1]!;
 }
 
-const LOGIN = 'printf "login: "; read u; printf "password: "; read p; [ "$p" = s3cret ] && echo "OK welcome $u"';
+const LOGIN =
+  'printf "login: "; read u; printf "password: "; read p; [ "$p" = s3cret ] && echo "OK welcome $u"';
 
 describe('spawn()', () => {
   it('is the same tube as connect(): the same steps drive the program and a socket', async () => {
@@ -76,6 +77,8 @@ describe('spawn()', () => {
 
   it('a missing program or a bad size is one clear error', async () => {
     await expect(spawn('no-such-program-here')).rejects.toThrow('exec no-such-program-here: ENOENT');
-    await expect(spawn('cat', [], { pty: true, size: 'big' })).rejects.toThrow(/size: 'big' is not a terminal size/);
+    await expect(spawn('cat', [], { pty: true, size: 'big' })).rejects.toThrow(
+      /size: 'big' is not a terminal size/,
+    );
   });
 });
