@@ -15,7 +15,7 @@
 
 // ---- connections (pwntools' tubes) --------------------------------------------------------------
 
-export type { ConnectOptions, ListenOptions, SocketOptions } from './modes/library.js';
+export type { ConnectOptions, ListenOptions, SocketOptions, TlsKeys } from './modes/library.js';
 /** Open a TCP connection (`udp: true` for UDP) and get its tube; `udp()` is the UDP shorthand. */
 /** Listen on a port; clients arrive as tubes from `accept()` or `for await`. */
 export { connect, listen, TubeListener, udp } from './modes/library.js';
@@ -23,6 +23,8 @@ export { connect, listen, TubeListener, udp } from './modes/library.js';
 export type { Channel, ChannelStats, CloseReason, Direction, Endpoint, Protocol } from './net/channel.js';
 /** Socket option values as `tube.info().options` reports them. */
 export type { SocketOptionValues } from './net/socket-options.js';
+export type { TlsInfo } from './net/tls/tls-info.js';
+export type { TlsOptions } from './net/tls/tls-options.js';
 /** What expect and recvUntil wait for: text, a RegExp, bytes, `'eof'`, or a custom condition. */
 export type { CustomMatch, CustomPattern, Pattern, PatternKind } from './tube/matchers.js';
 /** The receive buffer a custom pattern searches. */

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { parsePort } from '../codec/units.js';
 import { UsageError } from '../errors.js';
+import { checkProgramOptions } from '../modes/program-spec.js';
 import { startSession } from '../modes/run-session.js';
 import { unbracket } from '../net/resolve.js';
 import { addOptionFlags, commandOptions } from './option-flags.js';
@@ -41,16 +42,19 @@ export function registerNetworkCommands(program: Command): void {
     // Commander cannot put an optional argument before a required one: the port is checked here.
     if (a === undefined) throw new UsageError('listen: which port? sockrepl listen [host] <port>');
     const [host, port] = b === undefined ? [undefined, a] : [a, b];
+    const options = commandOptions(cmd, 'listen');
+    checkProgramOptions(options, options.exec !== undefined, 'listen');
     process.exitCode = await startSession({
       kind: 'listen',
       host: host && unbracket(host),
       port: parsePort(port),
-      options: commandOptions(cmd, 'listen'),
+      options,
     });
   });
 }
 
 async function connectAction(host: string, port: string, cmd: Command): Promise<void> {
   const options = commandOptions(cmd, 'connect');
+  checkProgramOptions(options, options.exec !== undefined, 'connect');
   process.exitCode = await startSession({ kind: 'connect', host, port: parsePort(port), options });
 }

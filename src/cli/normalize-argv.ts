@@ -1,4 +1,14 @@
-const SUBCOMMANDS = new Set(['connect', 'listen', 'proxy', 'run', 'decode', 'pack', 'plugins', 'help']);
+const SUBCOMMANDS = new Set([
+  'connect',
+  'listen',
+  'proxy',
+  'run',
+  'decode',
+  'pack',
+  'plugins',
+  'exec',
+  'help',
+]);
 const DURATION = /^\d+(\.\d+)?(ms|s|m|h)?$/i;
 /** What `-x [file]` takes as its file without `=`: a path, or a name with a dump-like extension. */
 const DUMP_FILE = /\/|\.(txt|log|hex|dump|out|xxd)$/i;

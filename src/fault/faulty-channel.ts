@@ -8,7 +8,10 @@ import type {
   Endpoint,
   Protocol,
 } from '../net/channel.js';
+import type { ProgramControl } from '../net/program.js';
 import type { SocketOptionValues } from '../net/socket-options.js';
+import type { TlsInfo } from '../net/tls/tls-info.js';
+import type { TlsOptions } from '../net/tls/tls-options.js';
 import type { FaultClock } from './clock.js';
 import type { FaultEntry } from './fault-entry.js';
 import { FaultPipeline } from './fault-pipeline.js';
@@ -111,6 +114,18 @@ export class FaultyChannel extends EventEmitter<ChannelEventMap> implements Chan
   }
   get fd(): number | undefined {
     return this.inner.fd;
+  }
+  get program(): ProgramControl | undefined {
+    return this.inner.program;
+  }
+  get tls(): TlsInfo | undefined {
+    return this.inner.tls;
+  }
+
+  /** STARTTLS under the faults: they keep acting on the plaintext, as they did before the upgrade. */
+  startTls(options?: Partial<TlsOptions>): Promise<TlsInfo> {
+    if (!this.inner.startTls) throw new Error(`connection ${this.id} cannot start TLS (${this.proto})`);
+    return this.inner.startTls(options);
   }
   get writeClosed(): boolean {
     return this.wClosed || this.inner.writeClosed;

@@ -18,9 +18,11 @@ export function toJson(e: SessionEvent): Record<string, unknown> | undefined {
         text: e.text ?? '',
       };
       if (e.frame !== undefined) out.frame = e.frame;
+      if (e.stderr) out.stream = 'stderr';
       return out;
     }
     case 'open':
+      if (e.program) return { type: 'open', time: e.time, conn: e.conn, proto: e.proto, ...e.program };
       return {
         type: 'open',
         time: e.time,
@@ -28,6 +30,7 @@ export function toJson(e: SessionEvent): Record<string, unknown> | undefined {
         proto: e.proto,
         local: { address: e.local.address, port: e.local.port },
         remote: { address: e.remote.address, port: e.remote.port },
+        ...(e.tls ? { tls: e.tls } : {}),
       };
     case 'state': {
       const { type, time, conn, ...view } = e;

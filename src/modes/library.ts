@@ -37,7 +37,30 @@ export interface SocketOptions {
   tos?: number | string;
 }
 
-export interface ConnectOptions extends SocketOptions, TubeOptions {
+/** TLS (ncat's --ssl names, in camelCase). Any of them but `ssl`/`sslVerify` alone only prepare `tube.startTls()`. */
+export interface TlsKeys {
+  /** TLS from the first byte (listen: a self-signed certificate is made when none is given). */
+  ssl?: boolean;
+  /** Check the peer's certificate (listen: require a client certificate); implies `ssl`. */
+  sslVerify?: boolean;
+  /** PEM file of CAs to trust. */
+  sslTrustfile?: string;
+  /** PEM certificate and key: the server's, or a client certificate. */
+  sslCert?: string;
+  sslKey?: string;
+  /** SNI and the name checked; the host by default. */
+  sslServername?: string;
+  /** ALPN protocols, `'h2,http/1.1'`. */
+  sslAlpn?: string;
+  /** Lowest / highest TLS version: `'1.2'`, `'1.3'`. */
+  sslMin?: string;
+  sslMax?: string;
+  sslCiphers?: string;
+  /** NSS key log file for Wireshark. */
+  sslKeylog?: string;
+}
+
+export interface ConnectOptions extends SocketOptions, TubeOptions, TlsKeys {
   /** UDP instead of TCP (see also `udp()`). */
   udp?: boolean;
   /** Force IPv4 or IPv6. */
@@ -52,12 +75,14 @@ export interface ConnectOptions extends SocketOptions, TubeOptions {
   idleTimeout?: Timeout;
 }
 
-export interface ListenOptions extends SocketOptions, TubeOptions {
+export interface ListenOptions extends SocketOptions, TubeOptions, TlsKeys {
   udp?: boolean;
   family?: 4 | 6;
   /** Address to listen on (default all IPv4 addresses, `::` with family 6). */
   host?: string;
-  /** Refuse clients beyond this many at once. */
+  /** Turn clients away (accept, then close) while this many are connected; 0 turns every one away (ncat's --max-conns). */
+  maxConns?: number;
+  /** The former name of `maxConns`. */
   maxClients?: number;
   idleTimeout?: Timeout;
 }

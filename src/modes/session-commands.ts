@@ -18,7 +18,7 @@ import { timeoutMs } from '../tube/timeout.js';
 
 /**
  * The commands a composed session adds to its interpreter, registered the same way a plugin's
- * are: /fault (fault injection is set up here), /record (a view of the session), and every
+ * are: /fault (fault injection is set up here), /record and /pcap (views of the session), and every
  * command of the loaded plugins.
  */
 
@@ -39,13 +39,30 @@ export const RECORD_COMMAND: CommandSpec = {
   args: { min: 1, max: 1 },
 };
 
+export const PCAP_COMMAND: CommandSpec = {
+  name: 'pcap',
+  usage: '/pcap <file>|off',
+  summary: 'capture the traffic to a pcap file (pcapng when it ends in .pcapng); off stops',
+  arg: 'file',
+  args: { min: 0, max: 1 },
+};
+
 /** Every command a session has before plugins: what a script is checked against when parsed. */
-export const SESSION_COMMANDS: readonly CommandSpec[] = [...BUILTIN_COMMANDS, FAULT_COMMAND, RECORD_COMMAND];
+export const SESSION_COMMANDS: readonly CommandSpec[] = [
+  ...BUILTIN_COMMANDS,
+  FAULT_COMMAND,
+  RECORD_COMMAND,
+  PCAP_COMMAND,
+];
 
 /** Registers /fault, /record and the plugins' commands. */
 export function registerSessionCommands(interpreter: Interpreter, session: Session): void {
   interpreter.register({ spec: FAULT_COMMAND, run: (rest) => faultCommand(session.faults, rest) });
   interpreter.register({ spec: RECORD_COMMAND, run: (rest) => recordCommand(session, rest) });
+  interpreter.register({
+    spec: PCAP_COMMAND,
+    run: async (rest) => (await import('./session-capture.js')).pcapCommand(session, rest),
+  });
   if (session.plugins)
     for (const entry of pluginCommands(session, session.plugins, interpreter)) interpreter.register(entry);
 }

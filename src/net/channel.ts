@@ -1,6 +1,9 @@
 import type { EventEmitter } from 'node:events';
 import type { NetError } from '../errors.js';
+import type { ProgramControl } from './program.js';
 import type { SocketOptionValues } from './socket-options.js';
+import type { TlsInfo } from './tls/tls-info.js';
+import type { TlsOptions } from './tls/tls-options.js';
 
 /**
  * A channel is one duplex byte stream (TCP) or datagram exchange (UDP) with one peer.
@@ -8,7 +11,8 @@ import type { SocketOptionValues } from './socket-options.js';
  * consume this one interface (design section 6).
  */
 
-export type Protocol = 'tcp' | 'udp';
+/** `exec`: a local program (pipes or a pseudo-terminal), a byte stream like TCP. */
+export type Protocol = 'tcp' | 'udp' | 'exec';
 export type Direction = 'in' | 'out';
 
 export interface Endpoint {
@@ -61,6 +65,8 @@ export interface Channel extends EventEmitter<ChannelEventMap> {
   readonly closed: boolean;
   /** The socket's descriptor, for getsockopt and the kernel's view; undefined when closed. */
   readonly fd: number | undefined;
+  /** Set when the peer is a local program: its PID, exit status, signals, terminal size. */
+  readonly program?: ProgramControl;
 
   /**
    * Queues bytes; false means the kernel buffer is full, wait for 'drain'. Throws when the write
@@ -81,4 +87,12 @@ export interface Channel extends EventEmitter<ChannelEventMap> {
   setOption(name: keyof SocketOptionValues, value: number | boolean): void;
   /** Every option of the table, as the kernel reports it now. */
   readOptions(): SocketOptionValues;
+  /** The TLS session when the stream is encrypted (--ssl, or after startTls). */
+  readonly tls?: TlsInfo;
+  /**
+   * STARTTLS: upgrades the open plaintext stream to TLS in place (stream transports only), as
+   * the client when we connected and as the server when we accepted. Bytes before it and after
+   * it are plaintext to every reader of the channel.
+   */
+  startTls?(options?: Partial<TlsOptions>): Promise<TlsInfo>;
 }

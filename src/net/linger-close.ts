@@ -21,7 +21,7 @@ export function lingerClose(
     if (socket.destroyed) return resolve();
     socket.once('close', () => resolve());
     if (linger === 0) {
-      socket.resetAndDestroy();
+      resetSocket(socket, fd());
       return;
     }
     if (!linger) {
@@ -40,11 +40,36 @@ export function lingerClose(
         api.setLinger(d, false, 0);
         socket.destroy();
       } else if (Date.now() >= deadline) {
-        socket.resetAndDestroy();
+        resetSocket(socket, fd());
       } else {
         setTimeout(tick, POLL_MS);
       }
     };
     tick();
   });
+}
+
+/**
+ * Closes abortively: the kernel sends RST and drops whatever is unsent.
+ *
+ * Node's `resetAndDestroy()` asks libuv for `uv_tcp_close_reset`, which refuses a handle whose write
+ * side is shut down (UV_EINVAL) and then closes it gracefully: after `shutdown write` the peer saw
+ * no RST, the socket sat in FIN-WAIT-2 and the REPL did not exit (issue 16). It also takes only
+ * plain TCP handles, not TLS. SO_LINGER {on, 0} followed by close(2) sends RST in every state that
+ * has a peer to tell (ESTABLISHED, CLOSE-WAIT, FIN-WAIT-1/2), so it is used whenever the descriptor
+ * is known; Node's call remains the fallback.
+ */
+export function resetSocket(socket: Socket, fd: number | undefined): void {
+  if (socket.destroyed) return;
+  if (fd !== undefined && !socket.connecting) {
+    try {
+      nativeSockets().setLinger(fd, true, 0);
+      socket.destroy();
+      return;
+    } catch {
+      // No native calls here: Node's own reset below (a FIN for TLS, which it cannot reset).
+    }
+  }
+  if ('encrypted' in socket) socket.destroy();
+  else socket.resetAndDestroy();
 }

@@ -30,6 +30,10 @@ export abstract class ListenerDecorator extends EventEmitter<ListenerEventMap> i
     return this.inner.address;
   }
 
+  get tlsFingerprint(): string | undefined {
+    return this.inner.tlsFingerprint;
+  }
+
   stopAccepting(): void {
     this.inner.stopAccepting();
   }

@@ -1,12 +1,12 @@
 import { EventEmitter } from 'node:events';
-import { Socket as NodeSocket, type Socket, type SocketConstructorOpts } from 'node:net';
+import type { Socket } from 'node:net';
 import { NetError } from '../errors.js';
 import type { Channel, ChannelEventMap, ChannelStats, CloseReason, Endpoint } from './channel.js';
 import { errorCode, formatHostPort, netError } from './errno.js';
 import { FdRelay } from './fd-relay.js';
 import { nextChannelId } from './ids.js';
-import { lingerClose } from './linger-close.js';
-import { nativeSockets } from './native.js';
+import { lingerClose, resetSocket } from './linger-close.js';
+import { withReusedReadBuffer } from './reused-read-buffer.js';
 import { tcpSocketFd } from './socket-fd.js';
 import {
   findSocketOption,
@@ -14,12 +14,8 @@ import {
   type SocketOptionValues,
   setSocketOption,
 } from './socket-options.js';
-
-/**
- * Size of the one read buffer a channel in borrowed-read mode reuses for every read: larger reads
- * mean fewer system calls, and reuse means no allocation or page faults per chunk.
- */
-const BORROWED_READ_SIZE = 256 * 1024;
+import type { TlsInfo } from './tls/tls-info.js';
+import type { TlsOptions, TlsRole } from './tls/tls-options.js';
 
 export interface TcpChannelOptions {
   linger?: number;
@@ -29,6 +25,14 @@ export interface TcpChannelOptions {
    * event; a listener that keeps bytes must copy them.
    */
   borrowedReads?: boolean;
+  /** TLS settings for a later STARTTLS (and the host name it checks), as given at open time. */
+  tlsOptions?: Partial<TlsOptions>;
+  /** The host name connected to: SNI and the name checked by STARTTLS. */
+  host?: string;
+  /** The connection is already TLS (connect or listen with --ssl). */
+  tls?: TlsInfo;
+  /** Which end this channel is: 'client' when we connected, 'server' when accepted. */
+  role?: TlsRole;
 }
 
 /** A connected TCP socket as a Channel: counts bytes, names why it closed, closes without blocking. */
@@ -38,7 +42,11 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
   readonly local: Endpoint;
   readonly remote: Endpoint;
   readonly stats: ChannelStats;
-  readonly socket: Socket;
+  socket: Socket;
+  /** The TLS session, once a handshake finished (at connect or accept, or by STARTTLS). */
+  tls: TlsInfo | undefined;
+  /** Which end of a STARTTLS handshake this channel plays: the connecting side is the client. */
+  readonly role: TlsRole;
   /** True when 'data' chunks are borrowed views (see TcpChannelOptions.borrowedReads). */
   readonly borrowsReads: boolean;
   writeClosed = false;
@@ -47,6 +55,11 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
 
   /** SO_LINGER seconds as last set through this channel; close() emulates a non-zero one. */
   private linger: number | undefined;
+  private idleTimeoutMs: number | undefined;
+  private readonly tlsOptions: Partial<TlsOptions>;
+  private readonly host: string;
+  private upgrading = false;
+  private reading = false;
   private closing: CloseReason | undefined;
   private userPaused = false;
   private error: NetError | undefined;
@@ -62,31 +75,105 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
     this.socket = this.borrowsReads ? withReusedReadBuffer(socket, (chunk) => this.received(chunk)) : socket;
     socket = this.socket;
     this.linger = options.linger;
+    this.tls = options.tls;
+    this.tlsOptions = options.tlsOptions ?? {};
+    this.role = options.role ?? 'client';
     const now = Date.now();
     this.stats = { bytesIn: 0, bytesOut: 0, chunksIn: 0, chunksOut: 0, openedAt: now, lastActivityAt: now };
     this.local = endpoint(socket.localAddress, socket.localPort, socket.localFamily);
     this.remote = endpoint(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
+    this.host = options.host ?? this.remote.address;
     // Reading starts with the first 'data' listener: bytes that arrive while the owner is still
     // setting up (an await between connecting and subscribing) wait in the socket, never lost.
     const untyped = this as EventEmitter;
     const startReading = (event: string | symbol) => {
       if (event !== 'data') return;
       untyped.off('newListener', startReading);
+      this.reading = true;
       // An explicit pause() made before this stays in force.
       if (this.borrowsReads) process.nextTick(() => this.userPaused || this.socket.resume());
-      else socket.on('data', (chunk: Buffer) => this.received(chunk));
+      else this.socket.on('data', this.onData);
     };
     untyped.on('newListener', startReading);
-    socket.on('end', () => this.peerEnded());
-    socket.on('drain', () => this.emit('drain'));
-    socket.on('error', (err) => this.failed(err));
-    // Whatever a relay already took from its source reaches its sink before the channel closes.
-    socket.on('close', () => this.afterRelays(() => this.finish()));
-    if (options.idleTimeoutMs) {
-      socket.setTimeout(options.idleTimeoutMs, () => {
-        this.closing ??= 'timeout';
-        socket.destroy();
-      });
+    this.wire(socket);
+    if (options.idleTimeoutMs) this.idleTimeoutMs = options.idleTimeoutMs;
+    this.armIdleTimer();
+  }
+
+  private readonly onData = (chunk: Buffer) => this.received(chunk);
+  private readonly onEnd = () => this.peerEnded();
+  private readonly onDrain = () => this.emit('drain');
+  private readonly onError = (err: Error) => this.failed(err);
+  // Whatever a relay already took from its source reaches its sink before the channel closes.
+  private readonly onClose = () => this.afterRelays(() => this.finish());
+
+  private wire(socket: Socket): void {
+    socket.on('end', this.onEnd);
+    socket.on('drain', this.onDrain);
+    socket.on('error', this.onError);
+    socket.on('close', this.onClose);
+    if (this.reading && !this.borrowsReads) socket.on('data', this.onData);
+  }
+
+  private armIdleTimer(): void {
+    if (!this.idleTimeoutMs) return;
+    this.socket.setTimeout(this.idleTimeoutMs, () => {
+      this.closing ??= 'timeout';
+      this.socket.destroy();
+    });
+  }
+
+  /**
+   * Moves the channel onto a socket layered over its current one (STARTTLS: a TLS socket over
+   * the plain one): events now come from `next`, and bytes sent go through it. The plain socket
+   * is left to `next`, which owns it from here on.
+   */
+  replaceSocket(next: Socket, tls: TlsInfo): void {
+    const old = this.socket;
+    old.off('end', this.onEnd);
+    old.off('drain', this.onDrain);
+    old.off('error', this.onError);
+    old.off('close', this.onClose);
+    old.off('data', this.onData);
+    old.setTimeout(0);
+    // Errors of the layer below surface on `next`; this only keeps a late one from being unhandled.
+    old.on('error', () => {});
+    this.socket = next;
+    this.tls = tls;
+    this.wire(next);
+    this.armIdleTimer();
+    if (this.userPaused) next.pause();
+  }
+
+  /** STARTTLS (Channel.startTls): the handshake runs over the plain socket, then the channel moves onto TLS. */
+  async startTls(options: Partial<TlsOptions> = {}): Promise<TlsInfo> {
+    if (this.tls) throw new NetError(`connection ${this.id} is TLS already`, 'EALREADY');
+    if (this.closed || this.writeClosed) throw new NetError(`connection ${this.id} is closed`, 'ENOTCONN');
+    if (this.inbound || this.outbound || this.borrowsReads)
+      throw new NetError(
+        `connection ${this.id} moves its bytes on the fast path; STARTTLS needs the ordinary one`,
+        'EINVAL',
+      );
+    if (this.upgrading) throw new NetError(`connection ${this.id} is in a TLS handshake already`, 'EALREADY');
+    this.upgrading = true;
+    // From here the plain socket's bytes are the handshake's: they stay in its buffer (Node's TLS
+    // socket takes them from there), never reach 'data' listeners as plaintext. A server's
+    // ClientHello may come before the certificate is ready.
+    this.socket.off('data', this.onData);
+    this.socket.pause();
+    try {
+      const { upgradeToTls } = await import('./tls/start-tls.js');
+      const secured = await upgradeToTls(
+        this.socket,
+        { ...this.tlsOptions, ...options },
+        this.role,
+        this.host,
+        formatHostPort(this.remote.address, this.remote.port),
+      );
+      this.replaceSocket(secured.socket, secured.info);
+      return secured.info;
+    } finally {
+      this.upgrading = false;
     }
   }
 
@@ -237,7 +324,7 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
     this.writeClosed = true;
     this.afterRelays(() => {
       this.emit('shutdown', 'rst');
-      this.socket.resetAndDestroy();
+      resetSocket(this.socket, this.fd);
     });
   }
 
@@ -280,32 +367,6 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
         : (this.closing ?? (this.error ? (code === 'ETIMEDOUT' ? 'timeout' : 'error') : 'eof'));
     this.emit('close', reason, this.error);
   }
-}
-
-/**
- * Moves a connected socket onto a new Node socket that reads into one reused buffer (`onread`).
- * Node offers `onread` only to sockets it creates from options, not to accepted ones, so the
- * descriptor is duplicated and the original Node socket closed; the connection itself is untouched.
- */
-function withReusedReadBuffer(socket: Socket, onChunk: (chunk: Buffer) => void): Socket {
-  const fd = tcpSocketFd(socket);
-  if (fd === undefined) return socket;
-  const api = nativeSockets();
-  const copy = api.dup(fd);
-  socket.destroy();
-  return new NodeSocket({
-    fd: copy,
-    allowHalfOpen: true,
-    // Paused until the channel has a 'data' listener (see the constructor).
-    pauseOnCreate: true,
-    onread: {
-      buffer: Buffer.allocUnsafe(BORROWED_READ_SIZE),
-      callback: (n: number, buf: Uint8Array) => {
-        onChunk(Buffer.from(buf.buffer, buf.byteOffset, n));
-        return true;
-      },
-    },
-  } as SocketConstructorOpts);
 }
 
 export function endpoint(

@@ -6,6 +6,7 @@ import { createBoundSocket } from './native-socket.js';
 import { resolveHost, resolveSource } from './resolve.js';
 import { hasOptions } from './socket-options.js';
 import { TcpChannel } from './tcp-channel.js';
+import { secureClient } from './tls/tls-handshake.js';
 import type { TransportOptions } from './transport-options.js';
 
 export type TcpConnectOptions = TransportOptions & { borrowedReads?: boolean };
@@ -46,12 +47,26 @@ export async function connectTcp(
       noDelay: options.socket.nodelay,
     });
   }
+  const started = Date.now();
   await waitForConnect(socket, label, { ...options, source, family: target.family });
-  if (native) socket.resume();
-  return new TcpChannel(socket, {
+  const common = {
     linger: options.socket.linger,
     idleTimeoutMs: options.idleTimeoutMs,
+    host,
+    role: 'client' as const,
+  };
+  if (options.tls?.enabled) {
+    // -w bounds connecting and the handshake together.
+    const left =
+      options.waitMs === undefined ? undefined : Math.max(1, options.waitMs - (Date.now() - started));
+    const secured = await secureClient(socket, options.tls, host, label, left);
+    return new TcpChannel(secured.socket, { ...common, tls: secured.info, tlsOptions: options.tls });
+  }
+  if (native) socket.resume();
+  return new TcpChannel(socket, {
+    ...common,
     borrowedReads: options.borrowedReads,
+    tlsOptions: options.tls ?? {},
   });
 }
 

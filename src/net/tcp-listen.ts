@@ -8,9 +8,13 @@ import { resolveHost } from './resolve.js';
 import { tcpSocketFd } from './socket-fd.js';
 import { applySocketOptions, hasOptions, type SocketOptionSpec } from './socket-options.js';
 import { endpoint, TcpChannel } from './tcp-channel.js';
+import { prepareServerTls, type ServerTls, secureServer } from './tls/tls-handshake.js';
 import type { ListenTransportOptions } from './transport-options.js';
 
 export type TcpListenOptions = ListenTransportOptions & { borrowedReads?: boolean };
+
+/** How long an accepted client may take over its TLS handshake before it is turned away. */
+const HANDSHAKE_MS = 30_000;
 
 const perConnection = (s: SocketOptionSpec) => s.phase !== 'before-bind';
 
@@ -19,11 +23,15 @@ export class TcpListener extends EventEmitter<ListenerEventMap> implements Liste
   readonly proto = 'tcp' as const;
   readonly channels = new Set<Channel>();
   private accepting = true;
+  private closedAll = false;
+  /** Clients still in their TLS handshake. */
+  private readonly handshaking = new Set<net.Socket>();
 
   constructor(
     private readonly server: net.Server,
     readonly address: Endpoint,
     private readonly options: TcpListenOptions,
+    private readonly serverTls?: ServerTls,
   ) {
     super();
     server.on('connection', (socket) => this.accept(socket));
@@ -34,6 +42,13 @@ export class TcpListener extends EventEmitter<ListenerEventMap> implements Liste
 
   private accept(socket: net.Socket): void {
     const peer = endpoint(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
+    const refusal = this.options.access?.refusal(peer.address);
+    if (refusal) {
+      // ncat closes a refused client at once: no byte is read from it or sent to it.
+      socket.destroy();
+      this.emit('refused', peer, refusal);
+      return;
+    }
     const max = this.options.maxClients;
     if (!this.accepting || (max !== undefined && this.channels.size >= max)) {
       socket.destroy();
@@ -50,14 +65,42 @@ export class TcpListener extends EventEmitter<ListenerEventMap> implements Liste
         return;
       }
     }
-    const channel = new TcpChannel(socket, {
+    const common = {
       linger: this.options.socket.linger,
       idleTimeoutMs: this.options.idleTimeoutMs,
-      borrowedReads: this.options.borrowedReads,
-    });
+      role: 'server' as const,
+      tlsOptions: this.options.tls ?? {},
+    };
+    if (!this.serverTls) {
+      this.add(new TcpChannel(socket, { ...common, borrowedReads: this.options.borrowedReads }));
+      return;
+    }
+    // The handshake is the client's to finish; until it does the client is not counted, and one that
+    // fails it is turned away with the reason, while the listener goes on.
+    const label = formatHostPort(peer.address, peer.port);
+    this.handshaking.add(socket);
+    secureServer(socket, this.serverTls, label, HANDSHAKE_MS).then(
+      (secured) => {
+        this.handshaking.delete(socket);
+        if (!this.accepting && this.closedAll) return void secured.socket.destroy();
+        this.add(new TcpChannel(secured.socket, { ...common, tls: secured.info }));
+      },
+      (err: Error) => {
+        this.handshaking.delete(socket);
+        this.emit('refused', peer, err.message);
+      },
+    );
+  }
+
+  private add(channel: TcpChannel): void {
     this.channels.add(channel);
     channel.once('close', () => this.channels.delete(channel));
     this.emit('channel', channel);
+  }
+
+  /** The SHA-256 fingerprint of a certificate generated for this listener (listen --ssl without one). */
+  get tlsFingerprint(): string | undefined {
+    return this.serverTls?.generatedFingerprint;
   }
 
   stopAccepting(): void {
@@ -68,6 +111,8 @@ export class TcpListener extends EventEmitter<ListenerEventMap> implements Liste
 
   async close(): Promise<void> {
     this.stopAccepting();
+    this.closedAll = true;
+    for (const s of this.handshaking) s.destroy();
     await Promise.all([...this.channels].map((c) => c.close()));
   }
 }
@@ -86,6 +131,8 @@ export async function listenTcp(
   const bindHost = host ?? (options.family === 6 ? '::' : '0.0.0.0');
   const { address, family } = await resolveHost(bindHost, port, options.family, 'listen');
   const label = formatHostPort(address, port);
+  // The certificate is ready (read, or made) before the port opens: no client waits for it.
+  const serverTls = options.tls?.enabled ? await prepareServerTls(options.tls, host) : undefined;
   const server = net.createServer({ allowHalfOpen: true });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err) => reject(netError('listen', label, err)));
@@ -100,6 +147,7 @@ export async function listenTcp(
           options: options.socket,
           reuseaddrDefault: true,
           op: 'listen',
+          v6only: true,
         });
       } catch (err) {
         reject(err instanceof Error && 'exitCode' in err ? err : netError('listen', label, err));
@@ -107,9 +155,10 @@ export async function listenTcp(
       }
       server.listen({ fd }, resolve);
     } else {
-      server.listen({ host: address, port, ipv6Only: false }, resolve);
+      // An IPv6 listener is IPv6 only (as ncat's): IPv4 clients are the IPv4 socket's.
+      server.listen({ host: address, port, ipv6Only: family === 6 }, resolve);
     }
   });
   const bound = server.address() as net.AddressInfo;
-  return new TcpListener(server, endpoint(bound.address, bound.port, bound.family), options);
+  return new TcpListener(server, endpoint(bound.address, bound.port, bound.family), options, serverTls);
 }

@@ -1,4 +1,6 @@
+import type { AccessList, AccessRules } from './access-list.js';
 import type { SocketOptionValues } from './socket-options.js';
+import type { TlsOptions } from './tls/tls-options.js';
 
 /**
  * What the transports take: where to bind, which family, the socket options, the timers. It is
@@ -17,9 +19,13 @@ export interface TransportOptions {
   waitMs?: number;
   /** Close after this long with no traffic either way. */
   idleTimeoutMs?: number;
+  /** TLS over the stream (client when connecting, server when listening); plaintext when undefined. */
+  tls?: TlsOptions;
 }
 
-export interface ListenTransportOptions extends Omit<TransportOptions, 'sourcePort' | 'waitMs'> {
+export interface ListenTransportOptions extends Omit<TransportOptions, 'sourcePort' | 'waitMs'>, AccessRules {
   /** Turn clients away while this many are connected. */
   maxClients?: number;
+  /** The rules built (openListener does it from the AccessRules). */
+  access?: AccessList;
 }

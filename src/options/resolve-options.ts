@@ -75,6 +75,7 @@ export function copyOptions(o: ConnectionOptions): ConnectionOptions {
   return {
     ...o,
     socket: { ...o.socket },
+    tls: o.tls ? { ...o.tls, alpn: o.tls.alpn && [...o.tls.alpn] } : undefined,
     frame: [...o.frame],
     fault: [...o.fault],
     plugin: [...o.plugin],

@@ -29,6 +29,7 @@ export function resolveUpstreamOptions(
     source: o.source,
     sourcePort: o.sourcePort,
     socket: o.socket,
+    tls: o.tls,
     waitMs: main.waitMs,
     idleTimeoutMs: main.idleTimeoutMs,
   };

@@ -17,7 +17,7 @@ export interface PipeRelays {
   stdin?: FdRelay;
 }
 
-type Options = Pick<ConnectionOptions, 'idleTimeoutMs' | 'sendOnly' | 'recvOnly' | 'udp'>;
+type Options = Pick<ConnectionOptions, 'idleTimeoutMs' | 'sendOnly' | 'recvOnly' | 'udp' | 'tls'>;
 
 /**
  * Boots the workers the connection to come may use, now, so that they are ready when it opens:
@@ -26,7 +26,8 @@ type Options = Pick<ConnectionOptions, 'idleTimeoutMs' | 'sendOnly' | 'recvOnly'
  * for itself.
  */
 export function bootRelays(io: PipeIo, options: Options, observed: boolean): PipeRelays {
-  if (observed || options.udp || options.idleTimeoutMs !== undefined) return {};
+  // TLS bytes must pass through OpenSSL in this process.
+  if (observed || options.udp || options.tls?.enabled || options.idleTimeoutMs !== undefined) return {};
   const received = !options.sendOnly && io.stdout === process.stdout && canRelay(1, true);
   const stdin = !options.recvOnly && io.stdin === process.stdin && canRelay(0, false);
   return {
@@ -37,7 +38,7 @@ export function bootRelays(io: PipeIo, options: Options, observed: boolean): Pip
 
 /** Received bytes go to standard output by the booted relay; false: use 'data' events instead. */
 export function relayReceived(channel: Channel, relays: PipeRelays, out: PipeOutput, io: PipeIo): boolean {
-  if (!relays.received || !(channel instanceof TcpChannel)) return false;
+  if (!relays.received || !(channel instanceof TcpChannel) || channel.tls) return false;
   channel.relayReadsInto(1, (code) => out.failed(code), relays.received);
   debug(io, 'received bytes go to stdout by splice(2) on a worker thread');
   return true;
@@ -45,7 +46,7 @@ export function relayReceived(channel: Channel, relays: PipeRelays, out: PipeOut
 
 /** Standard input goes to the connection by the booted relay; `onEnd` once all of it is in the socket. */
 export function relayStdin(channel: Channel, relays: PipeRelays, io: PipeIo, onEnd: () => void): boolean {
-  if (!relays.stdin || !(channel instanceof TcpChannel)) return false;
+  if (!relays.stdin || !(channel instanceof TcpChannel) || channel.tls) return false;
   channel.relaySendsFrom(0, onEnd, relays.stdin);
   debug(io, 'stdin goes to the socket on a worker thread');
   return true;

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { CloseReason, Endpoint } from '../net/channel.js';
+import { formatTlsSummary, type TlsInfo } from '../net/tls/tls-info.js';
 
 /**
  * `-v` lines on standard error, worded as OpenBSD nc words them where nc has a line for it,
@@ -29,6 +30,21 @@ export class VerboseLog {
 
   closed(peer: Endpoint, reason: CloseReason): void {
     this.line(`Connection with ${peer.address} ${peer.port} closed: ${REASONS[reason]}`);
+  }
+
+  /** The handshake's outcome, and plainly whether the peer's certificate was checked. */
+  secured(peer: Endpoint, tls: TlsInfo | undefined): void {
+    if (!tls) return;
+    this.line(`TLS with ${peer.address} ${peer.port}: ${formatTlsSummary(tls)}`);
+    if (tls.peer)
+      this.line(
+        `  peer certificate: ${tls.peer.subject}, issuer ${tls.peer.issuer}, SHA-256 ${tls.peer.fingerprint256}`,
+      );
+  }
+
+  /** A listener serving a certificate it made: its fingerprint, for the client to pin or compare. */
+  generatedCertificate(fingerprint: string | undefined): void {
+    if (fingerprint) this.line(`TLS: serving a self-signed certificate made now, SHA-256 ${fingerprint}`);
   }
 
   refused(peer: Endpoint, why: string): void {

@@ -1,6 +1,7 @@
 import { UsageError } from '../errors.js';
 import { startSession } from '../modes/open-session.js';
 import type { Listener } from '../net/listener.js';
+import type { TlsOptions } from '../net/tls/tls-options.js';
 import type { ConnectionOptions } from '../options/connection-options.js';
 import type { Conn, Session } from '../session/session.js';
 import { TimeoutError } from '../tube/errors.js';
@@ -143,5 +144,17 @@ export function mergeOptions(cli: ConnectionOptions, line: ConnectionOptions): C
     keepOpen: cli.keepOpen || line.keepOpen,
     maxClients: line.maxClients ?? cli.maxClients,
     broker: cli.broker || line.broker,
+    tls: mergeTls(cli.tls, line.tls),
+  };
+}
+
+/** TLS settings of a line over the command line's; a switch on either side stays on. */
+function mergeTls(cli: TlsOptions | undefined, line: TlsOptions | undefined): TlsOptions | undefined {
+  if (!cli || !line) return line ?? cli;
+  return {
+    ...cli,
+    ...line,
+    enabled: Boolean(cli.enabled || line.enabled),
+    verify: cli.verify || line.verify,
   };
 }

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import { toJson } from '../json/json-event.js';
+import { formatTlsSummary } from '../net/tls/tls-info.js';
 import { formatEndpoint } from '../session/session.js';
 import type { SessionEvent } from '../session/session-events.js';
 import {
@@ -138,8 +139,12 @@ function describeEvent(e: SessionEvent): string | undefined {
       return `listening on ${e.proto.toUpperCase()} ${e.address}:${e.port}`;
     case 'open':
       return `connection ${e.conn} open: ${formatEndpoint(e.local)} -> ${formatEndpoint(e.remote)}`;
+    case 'tls':
+      return `connection ${e.conn}: TLS started: ${formatTlsSummary(e.tls)}`;
     case 'eof':
       return `connection ${e.conn}: the peer closed its side (EOF)`;
+    case 'exit':
+      return `connection ${e.conn}: pid ${e.pid} ${e.signal ? `killed by ${e.signal}` : `exited with code ${e.code}`}`;
     case 'close':
       return `connection ${e.conn} closed (${e.reason}${e.message ? `: ${e.message}` : ''})`;
     case 'error':

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { NetError, SockreplError, UsageError } from '../errors.js';
 import { findSocketOption, parseOptionValue, type SocketOptionValues } from '../net/socket-options.js';
+import { formatTlsInfo, formatTlsSummary } from '../net/tls/tls-info.js';
 import { encodeEscaped, parseHexBytes } from './codec-port.js';
 import { splitWords } from './command-line.js';
 import type { CommandOutcome } from './command-outcome.js';
@@ -8,6 +9,7 @@ import type { CommandRun } from './command-spec.js';
 import { parseExpectArgs } from './expect.js';
 import { sendFile } from './file-sender.js';
 import { connInfo, formatInfo, formatOptionValue } from './info.js';
+import { closeProgramInput, programCommands } from './program-commands.js';
 import type { Session } from './session.js';
 import type { DataEvent, ExpectEvent } from './session-events.js';
 import { parseEndian, parseEol, parseView } from './settings.js';
@@ -79,9 +81,13 @@ export function builtinCommands(
     },
     close: async () => {
       const conns = s.targets();
-      await Promise.all(conns.map((c) => c.channel.close()));
-      return { lines: conns.map((c) => `connection ${c.id} closed`) };
+      const sockets = conns.filter((c) => !c.channel.program);
+      await Promise.all(sockets.map((c) => c.channel.close()));
+      return {
+        lines: conns.map((c) => (c.channel.program ? closeProgramInput(c) : `connection ${c.id} closed`)),
+      };
     },
+    ...programCommands(s),
     shutdown: (rest) => {
       const how = (rest.trim() || 'write').toLowerCase();
       if (how !== 'write' && how !== 'read') throw new UsageError(`shutdown: '${how}' is not write or read`);
@@ -94,6 +100,16 @@ export function builtinCommands(
       const conns = s.targets();
       for (const c of conns) c.channel.reset();
       return { lines: conns.map((c) => `connection ${c.id} reset (RST sent)`) };
+    },
+    starttls: async (rest) => {
+      const conn = s.targetOne('starttls');
+      const { startTlsWords } = await import('./start-tls-words.js');
+      const info = await startTlsWords(conn.channel, splitWords(rest));
+      s.record({ type: 'tls', time: Date.now(), conn: conn.id, tls: info });
+      return {
+        lines: [`connection ${conn.id}: TLS ${formatTlsSummary(info)}`, ...formatTlsInfo(info).slice(1)],
+        data: info,
+      };
     },
     opt: (rest) => {
       const words = splitWords(need(rest, '/opt <name> [value]'));

@@ -1,5 +1,6 @@
 import type { KernelView } from '../net/kernel-view.js';
 import { SOCKET_OPTIONS, type SocketOptionValues } from '../net/socket-options.js';
+import { formatTlsInfo, type TlsInfo } from '../net/tls/tls-info.js';
 import { type Conn, formatEndpoint } from './session.js';
 
 /** /info as lines, and as data for `--json`. */
@@ -21,6 +22,8 @@ export interface ConnInfo {
   chunksOut: number;
   openForMs: number;
   idleMs: number;
+  /** Protocol, cipher, ALPN and the peer's certificate, when the connection is TLS. */
+  tls?: TlsInfo;
 }
 
 export function connInfo(conn: Conn, now = Date.now()): ConnInfo {
@@ -48,6 +51,7 @@ export function connInfo(conn: Conn, now = Date.now()): ConnInfo {
     chunksOut: s.chunksOut,
     openForMs: now - s.openedAt,
     idleMs: now - s.lastActivityAt,
+    ...(conn.channel.tls ? { tls: conn.channel.tls } : {}),
   };
 }
 
@@ -83,6 +87,7 @@ export function formatInfo(info: ConnInfo): string[] {
     `connection ${info.conn}  ${info.proto}  ${info.local} -> ${info.remote}${status ? `  ${status}` : ''}`,
     `  kernel   ${formatKernel(info.kernel)}`,
   ];
+  if (info.tls) lines.push(...formatTlsInfo(info.tls));
   const opts = SOCKET_OPTIONS.filter(
     (s) => info.open && (s.name in info.options || (s.name === 'linger' && info.proto === 'tcp')),
   ).map((s) => `${s.aliases[0]} ${formatOptionValue(s.name, info.options[s.name])}`);

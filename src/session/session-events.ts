@@ -1,5 +1,6 @@
 import type { CloseReason, Direction, Endpoint, Protocol } from '../net/channel.js';
 import type { KernelView } from '../net/kernel-view.js';
+import type { TlsInfo } from '../net/tls/tls-info.js';
 
 /**
  * Everything that happens in a session, as plain data. The event log keeps these; the screen,
@@ -21,6 +22,18 @@ export interface OpenEvent {
   proto: Protocol;
   local: Endpoint;
   remote: Endpoint;
+  /** The peer is a program: its PID, command line and terminal (remote's port is the PID too). */
+  program?: { pid: number; argv: readonly string[]; pty?: { cols: number; rows: number; tty: string } };
+  /** Set when the connection is TLS from its start (--ssl). */
+  tls?: TlsInfo;
+}
+
+/** A connection's TLS handshake finished after it opened (STARTTLS). */
+export interface TlsEvent {
+  type: 'tls';
+  time: number;
+  conn: number;
+  tls: TlsInfo;
 }
 
 export interface DataEvent {
@@ -43,6 +56,8 @@ export interface DataEvent {
   encoding?: string;
   /** Set when framing is on: the frame's number on this connection and direction, from 1. */
   frame?: number;
+  /** A program's standard error (its stdout is unmarked), with --stderr mark. */
+  stderr?: boolean;
 }
 
 /** The peer shut down its write side (FIN); the connection may still send. */
@@ -58,6 +73,16 @@ export interface CloseEvent {
   conn: number;
   reason: CloseReason;
   message?: string;
+}
+
+/** A program (the peer of `exec`, `spawn`) exited: its code, or the signal that ended it. */
+export interface ExitEvent {
+  type: 'exit';
+  time: number;
+  conn: number;
+  pid: number;
+  code: number | null;
+  signal: string | null;
 }
 
 export interface ErrorEvent {
@@ -118,9 +143,11 @@ export interface ProgressEvent {
 export type SessionEvent =
   | ListeningEvent
   | OpenEvent
+  | TlsEvent
   | DataEvent
   | EofEvent
   | CloseEvent
+  | ExitEvent
   | ErrorEvent
   | StateEvent
   | ExpectEvent

@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import type { FaultController } from '../fault/fault-controller.js';
 import type { Channel, Direction, Endpoint, Protocol } from '../net/channel.js';
 import type { Listener } from '../net/listener.js';
+import { formatTlsSummary } from '../net/tls/tls-info.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import type { Framer } from '../plugin/types.js';
 import { Tube } from '../tube/tube.js';
@@ -12,6 +13,7 @@ import type { ExpectPattern } from './expect.js';
 import { refreshKernelViews } from './kernel-refresh.js';
 import type { OneWay } from './one-way.js';
 import { RECV_ONLY_REFUSAL } from './one-way.js';
+import { programOpenFields, reportProgramExit } from './program-events.js';
 import { sendToConns } from './sending.js';
 import type { SessionConfig } from './session-config.js';
 import type { ExpectEvent, SessionEvent } from './session-events.js';
@@ -106,6 +108,8 @@ export class Session extends EventEmitter<SessionEventMap> implements TrafficHos
       if (!this.config.keepOpen && !this.acceptedAny) listener.stopAccepting();
       this.acceptedAny = true;
     });
+    if (listener.tlsFingerprint)
+      this.notice(`TLS: serving a self-signed certificate made now, SHA-256 ${listener.tlsFingerprint}`);
     listener.on('refused', (peer, why) => this.notice(`refused ${formatEndpoint(peer)}: ${why}`, 'warn'));
     listener.on('error', (err) =>
       this.record({ type: 'error', time: Date.now(), code: err.code, message: err.message }),
@@ -113,12 +117,13 @@ export class Session extends EventEmitter<SessionEventMap> implements TrafficHos
   }
 
   attach(channel: Channel): Conn {
+    const program = channel.program;
     // The session listens first, so that a frame is decoded (and a last one flushed at the end)
     // before the tube, created below, looks for it.
     channel.on('data', (chunk) => {
       this.totals.bytesIn += chunk.length;
       this.totals.chunksIn++;
-      traffic(this, conn, 'in', chunk);
+      traffic(this, conn, 'in', chunk, program?.isStderr(chunk));
       if (this.config.broker) this.relay(conn, chunk);
     });
     channel.on('sent', (chunk) => {
@@ -153,6 +158,7 @@ export class Session extends EventEmitter<SessionEventMap> implements TrafficHos
     };
     this.setupFraming(conn);
     this.conns.set(conn.id, conn);
+    reportProgramExit(this, conn);
     if (this.paused) channel.pause();
     this.record({
       type: 'open',
@@ -161,7 +167,11 @@ export class Session extends EventEmitter<SessionEventMap> implements TrafficHos
       proto: conn.proto,
       local: conn.local,
       remote: conn.remote,
+      ...programOpenFields(program),
+      ...(channel.tls ? { tls: channel.tls } : {}),
     });
+    if (channel.tls)
+      this.notice(`TLS: ${formatTlsSummary(channel.tls)}`, channel.tls.authorized ? 'info' : 'warn', conn.id);
     if (this.target !== 'all' && this.conns.size === 1) this.target = 'all';
     // With the refresh off (a script) nothing shows the view: /info and /opt read it when asked.
     if (this.kernelTimer) this.refreshKernel();

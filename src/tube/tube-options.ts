@@ -1,5 +1,6 @@
 import type { Channel, Endpoint, Protocol } from '../net/channel.js';
 import type { SocketOptionValues } from '../net/socket-options.js';
+import type { TlsInfo } from '../net/tls/tls-info.js';
 import type { Timeout } from './timeout.js';
 
 export interface CallOptions {
@@ -44,4 +45,6 @@ export interface TubeInfo {
   buffered: number;
   /** Every socket option as the kernel reports it; undefined once the socket is closed. */
   options: SocketOptionValues | undefined;
+  /** The TLS session (protocol, cipher, ALPN, peer certificate) when the stream is encrypted. */
+  tls?: TlsInfo;
 }

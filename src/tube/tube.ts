@@ -3,6 +3,8 @@ import { encodeText, resolveEncoding } from '../codec/text.js';
 import { NetError, UsageError } from '../errors.js';
 import type { Channel, CloseReason } from '../net/channel.js';
 import { findSocketOption, parseOptionValue } from '../net/socket-options.js';
+import type { TlsInfo } from '../net/tls/tls-info.js';
+import type { TlsOptions } from '../net/tls/tls-options.js';
 import { waitForDrain } from '../net/wait-for-drain.js';
 import { buildMatch, type ExpectMatch } from './expect-match.js';
 import { type CustomMatch, type Matcher, matcher, type Pattern } from './matchers.js';
@@ -348,6 +350,17 @@ export class Tube {
     this.channel.setOption(spec.name, v);
   }
 
+  /**
+   * STARTTLS: upgrades the open plaintext connection to TLS in place, after the protocol's own
+   * negotiation (SMTP STARTTLS, PostgreSQL SSLRequest) was done with send/expect. Bytes buffered
+   * before it stay readable; everything after it is the decrypted stream.
+   */
+  async startTls(options: Partial<TlsOptions> = {}): Promise<TlsInfo> {
+    if (!this.channel.startTls)
+      throw new UsageError(`startTls: a ${this.channel.proto} connection cannot carry TLS`);
+    return this.channel.startTls(options);
+  }
+
   info(): TubeInfo {
     const c = this.channel;
     return {
@@ -361,6 +374,7 @@ export class Tube {
       closed: c.closed,
       buffered: this.buffer.length,
       options: c.closed || c.fd === undefined ? undefined : c.readOptions(),
+      tls: c.tls,
     };
   }
 
