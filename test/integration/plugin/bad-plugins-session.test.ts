@@ -181,7 +181,7 @@ describe('--json: inspector rows that break their contract', () => {
   it('each shows an error naming the plugin and row in its place; the other rows go on', async () => {
     const { r, evs } = await session(['--plugin', COMMANDS], '/expect A\n/inspect\n/send go\n', 2, ['A']);
     const inspect = ofType(evs, 'result').find((e) => e.command === 'inspect');
-    const rows = (inspect?.lines as string[]).map((l) =>
+    const rows = ((inspect?.lines ?? []) as string[]).map((l) =>
       l
         .trim()
         .split(/\s+/)
