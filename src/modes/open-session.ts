@@ -22,7 +22,7 @@ export async function createSession(
   const encoding = textCodec(o.encoding).name;
   const session = new Session({
     mode: spec.kind,
-    proto: o.udp ? 'udp' : 'tcp',
+    proto: o.unix !== undefined ? 'unix' : o.udp ? 'udp' : 'tcp',
     // A proxy serves client after client, as `listen -k` does.
     keepOpen: o.keepOpen || spec.kind === 'proxy',
     broker: o.broker,

@@ -10,13 +10,15 @@ import type { TlsOptions } from './tls/tls-options.js';
  * consume this one interface (design section 6).
  */
 
-export type Protocol = 'tcp' | 'udp';
+/** `unix`: a unix domain stream socket (-U). */
+export type Protocol = 'tcp' | 'udp' | 'unix';
 export type Direction = 'in' | 'out';
 
 export interface Endpoint {
   address: string;
   port: number;
-  family: 'IPv4' | 'IPv6';
+  /** `unix`: `address` is the socket's path (`@name` for Linux's abstract names), `port` 0. */
+  family: 'IPv4' | 'IPv6' | 'unix';
 }
 
 /** Why a channel closed: peer FIN after ours or a full close (`eof`), RST, idle timer, our own close. */

@@ -1,9 +1,11 @@
+import { UsageError } from '../errors.js';
 import type { Channel } from './channel.js';
 import type { Listener } from './listener.js';
 import { connectTcp } from './tcp-connect.js';
 import { listenTcp } from './tcp-listen.js';
 import type { ListenTransportOptions, TransportOptions } from './transport-options.js';
 import { connectUdp, listenUdp } from './udp.js';
+import { connectUnix, listenUnix } from './unix.js';
 
 /**
  * The one door to the transports: every front end (pipe mode, sessions, the proxy's both sides,
@@ -22,6 +24,10 @@ export function openConnection(
   port: number,
   options: TransportOptions & OpenOptions,
 ): Promise<Channel> {
+  if (options.unix !== undefined) {
+    if (options.udp) return Promise.reject(unixDatagram());
+    return connectUnix(options.unix, options);
+  }
   return options.udp ? connectUdp(host, port, options) : connectTcp(host, port, options);
 }
 
@@ -30,5 +36,15 @@ export function openListener(
   port: number,
   options: ListenTransportOptions & OpenOptions,
 ): Promise<Listener> {
+  if (options.unix !== undefined) {
+    if (options.udp) return Promise.reject(unixDatagram());
+    return listenUnix(options.unix, options);
+  }
   return options.udp ? listenUdp(host, port, options) : listenTcp(host, port, options);
+}
+
+function unixDatagram(): Error {
+  return new UsageError(
+    '-u with -U: unix datagram sockets are not supported yet (Node has no AF_UNIX SOCK_DGRAM); use a stream socket',
+  );
 }

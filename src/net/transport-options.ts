@@ -18,6 +18,8 @@ export interface TransportOptions {
   waitMs?: number;
   /** Close after this long with no traffic either way. */
   idleTimeoutMs?: number;
+  /** A unix domain socket's path (`@name`: Linux's abstract namespace) instead of host and port. */
+  unix?: string;
   /** TLS over the stream (client when connecting, server when listening); plaintext when undefined. */
   tls?: TlsOptions;
 }

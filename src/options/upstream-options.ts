@@ -30,6 +30,7 @@ export function resolveUpstreamOptions(
     sourcePort: o.sourcePort,
     socket: o.socket,
     tls: o.tls,
+    unix: o.unix,
     waitMs: main.waitMs,
     idleTimeoutMs: main.idleTimeoutMs,
   };
