@@ -99,7 +99,11 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
       this.reading = true;
       // An explicit pause() made before this stays in force.
       if (this.borrowsReads) process.nextTick(() => this.userPaused || this.socket.resume());
-      else this.socket.on('data', this.onData);
+      else {
+        this.socket.on('data', this.onData);
+        // A socket a proxy handshake left paused starts flowing now.
+        if (!this.userPaused) this.socket.resume();
+      }
     };
     untyped.on('newListener', startReading);
     this.wire(socket);

@@ -1,3 +1,4 @@
+import type { ProxyOptions } from './proxy/proxy-options.js';
 import type { SocketOptionValues } from './socket-options.js';
 import type { TlsOptions } from './tls/tls-options.js';
 
@@ -20,6 +21,8 @@ export interface TransportOptions {
   idleTimeoutMs?: number;
   /** A unix domain socket's path (`@name`: Linux's abstract namespace) instead of host and port. */
   unix?: string;
+  /** Connect through this proxy (TCP only): SOCKS4/4a/5 or HTTP CONNECT. */
+  proxy?: ProxyOptions;
   /** TLS over the stream (client when connecting, server when listening); plaintext when undefined. */
   tls?: TlsOptions;
 }

@@ -9,6 +9,7 @@ import {
 import type { ConnectionOptions } from './connection-options.js';
 import { ALL_COMMANDS, GENERAL_ROWS } from './general-rows.js';
 import type { OptionRow } from './option-types.js';
+import { PROXY_ROWS } from './proxy-rows.js';
 import { TLS_ROWS } from './tls-rows.js';
 import { TRANSPORT_ROWS } from './transport-rows.js';
 
@@ -77,6 +78,7 @@ export const OPTION_ROWS: readonly OptionRow[] = [
   ...SOCKET_OPTIONS.map(socketRow),
   ...TRANSPORT_ROWS,
   ...TLS_ROWS,
+  ...PROXY_ROWS,
   ...GENERAL_ROWS.slice(7),
 ];
 

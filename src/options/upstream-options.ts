@@ -31,6 +31,7 @@ export function resolveUpstreamOptions(
     socket: o.socket,
     tls: o.tls,
     unix: o.unix,
+    proxy: o.proxy,
     waitMs: main.waitMs,
     idleTimeoutMs: main.idleTimeoutMs,
   };

@@ -146,6 +146,7 @@ export function mergeOptions(cli: ConnectionOptions, line: ConnectionOptions): C
     broker: cli.broker || line.broker,
     tls: mergeTls(cli.tls, line.tls),
     unix: line.unix ?? cli.unix,
+    proxy: line.proxy ?? cli.proxy,
   };
 }
 
