@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { parsePort } from '../codec/units.js';
 import { UsageError } from '../errors.js';
+import { checkProgramOptions } from '../modes/program-spec.js';
 import { startSession } from '../modes/run-session.js';
 import { unbracket } from '../net/resolve.js';
 import { addOptionFlags, commandOptions } from './option-flags.js';
@@ -41,6 +42,7 @@ export function registerNetworkCommands(program: Command): void {
     'listen',
   ).action(async (a: string | undefined, b: string | undefined, _opts, cmd: Command) => {
     const options = commandOptions(cmd, 'listen');
+    checkProgramOptions(options, options.exec !== undefined, 'listen');
     if (options.unix !== undefined) {
       if (a !== undefined)
         throw new UsageError(`listen -U ${options.unix}: no host or port with a unix socket (got '${a}')`);
@@ -65,6 +67,7 @@ async function connectAction(
   cmd: Command,
 ): Promise<void> {
   const options = commandOptions(cmd, 'connect');
+  checkProgramOptions(options, options.exec !== undefined, 'connect');
   if (options.unix !== undefined) {
     if (host !== undefined)
       throw new UsageError(`-U ${options.unix}: no host or port with a unix socket (got '${host}')`);

@@ -1,6 +1,16 @@
 import { OPTION_ROWS } from '../options/option-table.js';
 
-const SUBCOMMANDS = new Set(['connect', 'listen', 'proxy', 'run', 'decode', 'pack', 'plugins', 'help']);
+const SUBCOMMANDS = new Set([
+  'connect',
+  'listen',
+  'proxy',
+  'run',
+  'decode',
+  'pack',
+  'plugins',
+  'exec',
+  'help',
+]);
 const DURATION = /^\d+(\.\d+)?(ms|s|m|h)?$/i;
 /** What `-x [file]` takes as its file without `=`: a path, or a name with a dump-like extension. */
 const DUMP_FILE = /\/|\.(txt|log|hex|dump|out|xxd)$/i;

@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import { UsageError } from '../errors.js';
 
 /**
@@ -24,4 +25,30 @@ export function compileRegex(source: string, flags: string): RegExp {
   } catch (err) {
     throw new UsageError((err as Error).message.replace(/^Invalid regular expression: /, ''), { cause: err });
   }
+}
+
+// V8 can run a regex on a linear-time engine when it meets no backreference or lookaround: with
+// the first flag it falls back to that engine once a match backtracks too much (same results,
+// no catastrophic backtracking); the second enables the `l` flag used to ask whether it can.
+setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
+setFlagsFromString('--enable-experimental-regexp-engine');
+
+const linear = new WeakMap<RegExp, boolean>();
+
+/**
+ * True when V8 can run `re` in linear time (then a long match can never hang the process).
+ * Backreferences, lookarounds, the `i`/`u`/`v` flags and large counted repetitions cannot.
+ */
+export function runsInLinearTime(re: RegExp): boolean {
+  let known = linear.get(re);
+  if (known === undefined) {
+    try {
+      new RegExp(re.source, `${re.flags.replace(/[gyd]/g, '')}l`);
+      known = true;
+    } catch {
+      known = false;
+    }
+    linear.set(re, known);
+  }
+  return known;
 }

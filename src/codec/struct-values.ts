@@ -3,7 +3,9 @@ import { INT_NAMES, StructError, type StructGroup, type StructValue } from './st
 /** Reading and writing one value of a struct format: Python's argument rules, ints, floats, halves. */
 
 /** A zeroed buffer; a size no buffer can have is a StructError (Python: MemoryError), not a crash. */
-export function allocate(size: number): Buffer {
+export function allocate(size: number, max: number): Buffer {
+  if (size > max)
+    throw new StructError(`cannot pack ${size} bytes: one pack makes at most ${max / 1024 / 1024} MiB`);
   try {
     return Buffer.alloc(size);
   } catch (err) {

@@ -43,6 +43,13 @@ export interface CompileOptions {
   endian?: Endian;
 }
 
+/**
+ * The most one `pack` makes, checked before any buffer exists: beyond it a typo (`4294967296x`)
+ * would take gigabytes of memory rather than express a message anyone sends. `calcsize` and
+ * `unpack` are not bounded (they allocate nothing the input does not already hold).
+ */
+export const MAX_PACKED_BYTES = 64 * 1024 * 1024;
+
 /** A compiled format, like Python's `struct.Struct`. */
 export class Struct {
   readonly format: string;
@@ -100,7 +107,7 @@ export class Struct {
   pack(...values: StructValue[]): Buffer {
     if (values.length !== this.valueCount)
       throw new StructError(`pack expected ${this.valueCount} items for packing (got ${values.length})`);
-    const out = allocate(this.size);
+    const out = allocate(this.size, MAX_PACKED_BYTES);
     this.write(out, 0, values);
     return out;
   }
@@ -115,7 +122,7 @@ export class Struct {
         `pack_into requires a buffer of at least ${this.size + Math.max(offset, 0)} bytes for packing ${this.size} bytes at offset ${offset} (actual buffer size is ${target.length})`,
       );
     // Validate everything before touching the caller's buffer.
-    const tmp = Buffer.alloc(this.size);
+    const tmp = allocate(this.size, MAX_PACKED_BYTES);
     this.write(tmp, 0, values);
     target.set(tmp, offset);
   }

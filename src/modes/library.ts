@@ -84,7 +84,9 @@ export interface ListenOptions extends SocketOptions, TubeOptions, TlsKeys {
   host?: string;
   /** Listen on a unix domain socket at this path (`@name`: abstract) instead of a port. */
   unix?: string;
-  /** Refuse clients beyond this many at once. */
+  /** Turn clients away (accept, then close) while this many are connected; 0 turns every one away (ncat's --max-conns). */
+  maxConns?: number;
+  /** The former name of `maxConns`. */
   maxClients?: number;
   idleTimeout?: Timeout;
 }

@@ -86,7 +86,9 @@ export async function runPipeListen(
             );
           if (!options.sendOnly) writeOutput(channel, out, chunk);
         });
-      channel.on('end', () => void channel.close());
+      channel.on('end', () => {
+        if (!policy.peerEnded(channel)) log.line('Peer sent FIN; still sending standard input until it ends');
+      });
       channel.on('close', (reason, error) => {
         clients.delete(channel);
         log.closed(channel.remote, reason);

@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { NetError } from '../errors.js';
+import type { ProgramControl } from './program.js';
 import type { SocketOptionValues } from './socket-options.js';
 import type { TlsInfo } from './tls/tls-info.js';
 import type { TlsOptions } from './tls/tls-options.js';
@@ -10,8 +11,8 @@ import type { TlsOptions } from './tls/tls-options.js';
  * consume this one interface (design section 6).
  */
 
-/** `unix`: a unix domain stream socket (-U). */
-export type Protocol = 'tcp' | 'udp' | 'unix';
+/** `exec`: a local program (pipes or a pseudo-terminal); `unix`: a unix domain stream socket (-U). Both are byte streams like TCP. */
+export type Protocol = 'tcp' | 'udp' | 'exec' | 'unix';
 export type Direction = 'in' | 'out';
 
 export interface Endpoint {
@@ -65,6 +66,8 @@ export interface Channel extends EventEmitter<ChannelEventMap> {
   readonly closed: boolean;
   /** The socket's descriptor, for getsockopt and the kernel's view; undefined when closed. */
   readonly fd: number | undefined;
+  /** Set when the peer is a local program: its PID, exit status, signals, terminal size. */
+  readonly program?: ProgramControl;
 
   /**
    * Queues bytes; false means the kernel buffer is full, wait for 'drain'. Throws when the write

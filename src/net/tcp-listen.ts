@@ -49,6 +49,13 @@ export class TcpListener extends EventEmitter<ListenerEventMap> implements Liste
     const peer = unix
       ? unixEndpoint(unix.remote)
       : endpoint(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
+    const refusal = this.options.access?.refusal(peer.address);
+    if (refusal) {
+      // ncat closes a refused client at once: no byte is read from it or sent to it.
+      socket.destroy();
+      this.emit('refused', peer, refusal);
+      return;
+    }
     const max = this.options.maxClients;
     if (!this.accepting || (max !== undefined && this.channels.size >= max)) {
       socket.destroy();
@@ -148,6 +155,7 @@ export async function listenTcp(
           options: options.socket,
           reuseaddrDefault: true,
           op: 'listen',
+          v6only: true,
         });
       } catch (err) {
         reject(err instanceof Error && 'exitCode' in err ? err : netError('listen', label, err));
@@ -155,7 +163,8 @@ export async function listenTcp(
       }
       server.listen({ fd }, resolve);
     } else {
-      server.listen({ host: address, port, ipv6Only: false }, resolve);
+      // An IPv6 listener is IPv6 only (as ncat's): IPv4 clients are the IPv4 socket's.
+      server.listen({ host: address, port, ipv6Only: family === 6 }, resolve);
     }
   });
   const bound = server.address() as net.AddressInfo;

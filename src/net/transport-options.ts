@@ -1,3 +1,4 @@
+import type { AccessList, AccessRules } from './access-list.js';
 import type { ProxyOptions } from './proxy/proxy-options.js';
 import type { SocketOptionValues } from './socket-options.js';
 import type { TlsOptions } from './tls/tls-options.js';
@@ -27,7 +28,9 @@ export interface TransportOptions {
   tls?: TlsOptions;
 }
 
-export interface ListenTransportOptions extends Omit<TransportOptions, 'sourcePort' | 'waitMs'> {
+export interface ListenTransportOptions extends Omit<TransportOptions, 'sourcePort' | 'waitMs'>, AccessRules {
   /** Turn clients away while this many are connected. */
   maxClients?: number;
+  /** The rules built (openListener does it from the AccessRules). */
+  access?: AccessList;
 }

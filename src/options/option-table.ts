@@ -6,9 +6,11 @@ import {
   type SocketOptionSpec,
 } from '../net/socket-options.js';
 
+import { ACCESS_ROWS } from './access-rows.js';
 import type { ConnectionOptions } from './connection-options.js';
 import { ALL_COMMANDS, GENERAL_ROWS } from './general-rows.js';
 import type { OptionRow } from './option-types.js';
+import { PROGRAM_ROWS } from './program-rows.js';
 import { PROXY_ROWS } from './proxy-rows.js';
 import { TLS_ROWS } from './tls-rows.js';
 import { TRANSPORT_ROWS } from './transport-rows.js';
@@ -79,7 +81,10 @@ export const OPTION_ROWS: readonly OptionRow[] = [
   ...TRANSPORT_ROWS,
   ...TLS_ROWS,
   ...PROXY_ROWS,
-  ...GENERAL_ROWS.slice(7),
+  ...GENERAL_ROWS.slice(7, 10),
+  ...ACCESS_ROWS,
+  ...GENERAL_ROWS.slice(10),
+  ...PROGRAM_ROWS,
 ];
 
 const BY_NAME = new Map<string, OptionRow>();

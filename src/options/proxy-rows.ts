@@ -30,7 +30,10 @@ function parseHostPort(value: string, what: string): { host: string; port: numbe
 /** Rows that need --proxy are checked after all are set: their order on the line is free. */
 const pending = new WeakMap<object, ((p: ProxyOptions) => void)[]>();
 function later(o: Partial<ConnectionOptions>, apply: (p: ProxyOptions) => void): void {
-  if (o.proxy) return apply(o.proxy);
+  if (o.proxy) {
+    apply(o.proxy);
+    return;
+  }
   const list = pending.get(o) ?? [];
   list.push(apply);
   pending.set(o, list);

@@ -1,4 +1,5 @@
 import type { Channel } from '../net/channel.js';
+import { drainOrClose } from '../net/wait-for-drain.js';
 import type { PipeOutput } from './output.js';
 
 /** The largest UDP payload over IPv4/IPv6; a larger stdin read becomes several datagrams. */
@@ -38,13 +39,10 @@ export function sendToAll(
     if (channel.writeClosed) continue;
     if (!sendChunk(channel, chunk, () => writes++, written)) {
       waiting++;
-      const resume = () => {
-        channel.off('drain', resume);
-        channel.off('close', resume);
+      // One shared wait per channel, however many chunks or sources it refused (drainOrClose).
+      void drainOrClose(channel).then(() => {
         if (--waiting === 0) input.resume();
-      };
-      channel.on('drain', resume);
-      channel.on('close', resume);
+      });
     }
   }
   if (waiting > 0) input.pause();

@@ -35,14 +35,12 @@ export class VerboseLog {
   }
 
   received(peer: Endpoint): void {
-    if (peer.family === 'unix') return this.line(`Connection received on ${peer.address}`);
-    this.line(`Connection received on ${peer.address} ${peer.port}`);
+    this.line(`Connection received on ${peer.address}${peer.family === 'unix' ? '' : ` ${peer.port}`}`);
   }
 
   closed(peer: Endpoint, reason: CloseReason): void {
-    if (peer.family === 'unix')
-      return this.line(`Connection with ${peer.address} closed: ${REASONS[reason]}`);
-    this.line(`Connection with ${peer.address} ${peer.port} closed: ${REASONS[reason]}`);
+    const who = peer.family === 'unix' ? peer.address : `${peer.address} ${peer.port}`;
+    this.line(`Connection with ${who} closed: ${REASONS[reason]}`);
   }
 
   /** The handshake's outcome, and plainly whether the peer's certificate was checked. */

@@ -28,6 +28,11 @@ export interface DirState {
   prev: Buffer;
   decoder: StreamDecoder | undefined;
   framer: Framer | undefined;
+  /**
+   * The framer failed to cut this direction into frames: it is shown raw from then on. An
+   * outgoing framer still frames what is sent: a view's failure must not change the wire.
+   */
+  rawView: boolean;
   frameNo: number;
 }
 

@@ -1,4 +1,5 @@
 import { encodeText } from '../codec/text.js';
+import { execBounded } from './bounded-regex.js';
 import { DecodedView } from './decoded-view.js';
 
 /**
@@ -185,7 +186,7 @@ export class ReceiveBuffer {
     re.lastIndex = 0;
     let m: RegExpExecArray | null;
     try {
-      m = re.exec(view.text);
+      m = execBounded(re, view.text);
     } finally {
       re.lastIndex = saved;
     }
