@@ -1,6 +1,7 @@
 import { UsageError } from '../errors.js';
 import { FaultController } from '../fault/fault-controller.js';
 import { openConnection, openListener } from '../net/open.js';
+import { exposureWarning } from '../options/exposure.js';
 import { prepareRecording } from '../record/recorder.js';
 import { Interpreter, type InterpreterOptions } from '../session/interpreter.js';
 import { oneWayOf, Session, type SessionConfig } from '../session/session.js';
@@ -85,9 +86,11 @@ export async function startSession(session: Session, spec: SessionSpec): Promise
       });
       session.upstream = `${spec.upstream.host}:${spec.upstream.port}`;
       session.attachListener(proxy);
+      warnIfExposed(session, proxy.address.address, spec.upstream);
     } else {
       const listener = await openListener(spec.host, spec.port, o);
       session.attachListener(faults ? faults.wrapListener(listener) : listener);
+      warnIfExposed(session, listener.address.address);
     }
     if (faults && faults.active.length > 0)
       session.notice(`faults on: ${faults.summary()}; ${faults.seedLine()}`);
@@ -102,4 +105,10 @@ export function createInterpreter(session: Session, options: InterpreterOptions 
   const interpreter = new Interpreter(session, options);
   registerSessionCommands(interpreter, session);
   return interpreter;
+}
+
+/** The open-relay / every-interface warning, next to the listening event. */
+function warnIfExposed(session: Session, address: string, upstream?: { host: string; port: number }): void {
+  const exposed = exposureWarning(address, upstream);
+  if (exposed) session.notice(exposed, 'warn');
 }
