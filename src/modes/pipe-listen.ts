@@ -38,7 +38,11 @@ export async function runPipeListen(
   // One client and bytes that nothing here needs to see: they may skip JavaScript (relay-path.ts).
   const relays = bootRelays(io, options, keepOpen || Boolean(faults || tap || recorder || capture));
   log.listening(listener.address);
-  const exposed = exposureWarning(listener.address.address);
+  log.removedStale(listener.address, listener.removedStale);
+  const exposed =
+    options.allow?.length || options.allowFiles?.length
+      ? undefined
+      : exposureWarning(listener.address.address);
   if (exposed) log.line(exposed);
   log.generatedCertificate(listener.tlsFingerprint);
   const clients = new Set<Channel>();

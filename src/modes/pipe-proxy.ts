@@ -55,8 +55,9 @@ export async function runPipeProxy(spec: SessionSpec, io: PipeIo = processIo()):
   proxy.on('refused', (peer, why) => log.refused(peer, why));
   proxy.on('error', (err) => io.stderr.write(`sockrepl: ${err.message}\n`));
   log.listening(proxy.address);
-  // An open relay is worth a line even without -v.
-  const exposed = exposureWarning(proxy.address.address, upstream);
+  // An open relay is worth a line even without -v (--allow/--allowfile say who may connect).
+  const restricted = Boolean(o.allow?.length || o.allowFiles?.length);
+  const exposed = restricted ? undefined : exposureWarning(proxy.address.address, upstream);
   if (exposed) io.stderr.write(`sockrepl: ${exposed}\n`);
   log.line(`Forwarding each client to ${upstream.host} ${upstream.port} [${proxy.proto}]`);
 
