@@ -10,9 +10,10 @@ describe('loadPlugin', () => {
   it.each(['never-loads.ts', 'await-forever.ts'])(
     '%s: stops at the timeout with one line (exit 2)',
     async (name) => {
-      const err = await loadPlugin(fixture(name), { timeoutMs: 300 }).catch(
-        (e: unknown) => e as Error & { exitCode: number },
-      );
+      const err = (await loadPlugin(fixture(name), { timeoutMs: 300 }).then(
+        () => new Error('loaded'),
+        (e: unknown) => e,
+      )) as Error & { exitCode: number };
       expect(err.message).toBe(
         `plugin '${fixture(name)}': did not finish loading within 300ms (SOCKREPL_PLUGIN_TIMEOUT=30s waits longer)`,
       );
