@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadPlugin } from '../../src/plugin/registry.js';
+import { loadPlugin } from '../../src/plugin/load-plugin.js';
 import { CliProcess } from '../../test/helpers/cli.js';
 import { tcpServer } from '../../test/helpers/servers.js';
 import { rig } from '../../test/unit/fault/harness.js';

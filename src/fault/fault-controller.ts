@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 import type { Channel, Protocol } from '../net/channel.js';
 import type { Listener } from '../net/listener.js';
-import { isExpectedPluginError, pluginFailure } from '../plugin/guard.js';
+import { isExpectedPluginError, pluginFailure, transformProblem } from '../plugin/guard.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import type { FaultContext } from '../plugin/types.js';
 import { type FaultClock, realClock } from './clock.js';
@@ -52,7 +52,7 @@ export class FaultController {
       // Each connection and fault draws from its own stream: connection n, fault #m.
       random: (entry, channel) => seededRandom(this.seed, this.order.get(channel) ?? 0, entry.id),
       log: (channel, text, level) => options.log(text, level, channel.id),
-      failed: (entry, err, where) => this.failed(entry, err, where),
+      failed: (entry, err, where, lost) => this.failed(entry, err, where, lost),
     };
   }
 
@@ -152,16 +152,20 @@ export class FaultController {
       resumeReading: idle,
       log: idle,
     };
+    let made: unknown;
     try {
-      entry.fault.definition.create(entry.options, ctx);
+      made = entry.fault.definition.create(entry.options, ctx);
     } catch (err) {
       if (isExpectedPluginError(err))
         throw new UsageError(`${what} '${entry.spec}': ${(err as Error).message}`);
       throw pluginFailure(entry.fault.plugin, `fault '${entry.fault.name}' create()`, err);
     }
+    // null, a number, a promise: one line now, not a fault silently skipped on every connection.
+    const problem = transformProblem(made);
+    if (problem) throw pluginFailure(entry.fault.plugin, `fault '${entry.fault.name}' create()`, problem);
   }
 
-  private failed(entry: FaultEntry, err: unknown, where: string): void {
+  private failed(entry: FaultEntry, err: unknown, where: string, lost = 0): void {
     if (!this.entries.includes(entry)) return;
     const { plugin, name } = entry.fault;
     const why = isExpectedPluginError(err)
@@ -172,6 +176,10 @@ export class FaultController {
     const loaded = this.registry.plugins.find((l) => l.plugin.name === plugin);
     // A third-party plugin that failed is taken out of every lookup; built-in faults stay usable.
     if (loaded && !loaded.builtin) this.registry.disable(plugin, why);
-    this.options.log(`${why}; fault #${entry.id} ${entry.spec} is off, the connections go on`, 'error');
+    const gone = lost > 0 ? ` (${lost} byte${lost === 1 ? '' : 's'} it held could not be passed on)` : '';
+    this.options.log(
+      `${why}; fault #${entry.id} ${entry.spec} is off${gone}, the connections go on`,
+      'error',
+    );
   }
 }

@@ -76,7 +76,7 @@ export class FaultPipeline implements StageOwner {
 
   stageFailed(stage: FaultStage, err: unknown, where: string): void {
     this.remove(stage.entry.id);
-    this.host.failed(stage.entry, err, where);
+    this.host.failed(stage.entry, err, where, stage.lost);
   }
 
   private nextAfter(index: number, dir: Direction): FaultStage | undefined {

@@ -1,3 +1,6 @@
+import { describeValue, isThenable } from '../plugin/describe-value.js';
+import { PluginContractError } from '../plugin/errors.js';
+import { rejected, transformProblem } from '../plugin/guard.js';
 import type { Direction, FaultContext, FaultTransform } from '../plugin/types.js';
 import type { FaultEntry } from './fault-entry.js';
 import type { PipelineHost } from './pipeline-host.js';
@@ -17,8 +20,11 @@ export interface StageOwner {
 /**
  * One fault on one connection: its transform, the context it acts through, its timers, and an
  * estimate of the bytes it holds (for backpressure and for knowing when a FIN may follow).
- * A transform that throws is reported to the pipeline, which takes it out; the chunk it was
- * handling goes on unchanged when it had forwarded nothing of it, so a plugin bug loses no data.
+ * A transform that throws, whose hook returns a promise that rejects, whose create() returns
+ * something other than a transform, or that forwards something other than bytes, is reported
+ * to the pipeline, which takes it out; the chunk it was handling goes on unchanged when it had
+ * forwarded nothing of it, so a plugin bug loses no data. Hooks may be async (a promise that
+ * resolves is fine; bytes it forwards later count as held until then).
  */
 export class FaultStage {
   state: 'waiting' | 'live' | 'stopped' = 'waiting';
@@ -30,6 +36,13 @@ export class FaultStage {
   private forwards = 0;
   /** Set once the transform threw: its onClose still gets a chance to pass on what it holds. */
   private broken = false;
+  /** Promises returned by hooks and not yet settled: like timers, bytes may still come out. */
+  private pending = 0;
+  /** Depth of hook calls under way, and a bad ctx.forward() made during one (reported after it). */
+  private depth = 0;
+  private breach: PluginContractError | undefined;
+  /** Bytes the stage held when it stopped, as far as can be told; set by stop(). */
+  lost = 0;
   readonly ctx: FaultContext;
 
   constructor(
@@ -72,17 +85,20 @@ export class FaultStage {
   start(): void {
     if (this.state !== 'waiting') return;
     const { definition } = this.entry.fault;
-    const created = this.call(() => {
-      this.transform = definition.create(this.entry.options, this.ctx);
-    });
+    let made: unknown;
+    let created = this.call(() => {
+      made = definition.create(this.entry.options, this.ctx);
+    }, 'create()');
+    if (created === OK) created = transformProblem(made) ?? OK;
     if (created !== OK) {
       this.fail(created, 'create()');
       return;
     }
+    this.transform = made as FaultTransform;
     this.state = 'live';
-    const onOpen = this.transform?.onOpen;
+    const onOpen = this.transform.onOpen;
     if (onOpen) {
-      const err = this.call(() => onOpen.call(this.transform, this.ctx));
+      const err = this.call(() => onOpen.call(this.transform, this.ctx), 'onOpen()');
       if (err !== OK) {
         this.fail(err, 'onOpen()');
         return;
@@ -99,7 +115,12 @@ export class FaultStage {
     }
     this.held[dir] += chunk.length;
     const before = this.forwards;
-    const err = this.call(() => onData.call(this.transform, dir, chunk, this.ctx));
+    // An async onData that rejects before forwarding anything: the chunk goes on unchanged.
+    const onRejected = () => {
+      this.held[dir] = Math.max(0, this.held[dir] - chunk.length);
+      if (this.forwards === before && this.state !== 'stopped') this.pipeline.passOn(this, dir, chunk);
+    };
+    const err = this.call(() => onData.call(this.transform, dir, chunk, this.ctx), 'onData()', onRejected);
     if (err !== OK) {
       this.held[dir] = Math.max(0, this.held[dir] - chunk.length);
       if (this.forwards === before) this.pipeline.passOn(this, dir, chunk);
@@ -118,18 +139,31 @@ export class FaultStage {
     const wasLive = this.state === 'live';
     const onClose = this.transform?.onClose;
     let err: unknown = OK;
-    if (wasLive && onClose) err = this.call(() => onClose.call(this.transform, this.ctx));
+    if (wasLive && onClose) err = this.call(() => onClose.call(this.transform, this.ctx), 'onClose()');
     this.state = 'stopped';
     for (const cancel of [...this.timers, ...this.schedule]) cancel();
     this.timers.clear();
     this.schedule.clear();
+    // What a stage still held once onClose had its chance is gone (timers cancelled): say so.
+    this.lost = this.held.in + this.held.out;
     this.held.in = this.held.out = 0;
     this.pipeline.host.hold(`fault #${this.entry.id}`, false);
-    if (err !== OK && !this.broken) this.pipeline.host.failed(this.entry, err, 'onClose()');
+    if (err !== OK && !this.broken) this.pipeline.host.failed(this.entry, err, 'onClose()', this.lost);
     this.pipeline.host.settled();
   }
 
   private forward(dir: Direction, chunk: Uint8Array): void {
+    if ((dir !== 'in' && dir !== 'out') || !(chunk instanceof Uint8Array)) {
+      const shown = typeof dir === 'string' ? `'${dir}'` : describeValue(dir);
+      const breach = new PluginContractError(
+        `called ctx.forward(${shown}, ${describeValue(chunk)}); it takes 'in' or 'out' and bytes (a Uint8Array: Buffer.from(text))`,
+      );
+      // Inside a hook: reported when the hook returns (even if it catches this). From a plugin's
+      // own callback (a promise continuation), at once.
+      if (this.depth > 0) this.breach ??= breach;
+      else this.fail(breach, 'ctx.forward()');
+      throw breach;
+    }
     this.forwards++;
     this.held[dir] = Math.max(0, this.held[dir] - chunk.length);
     this.pipeline.passOn(this, dir, chunk);
@@ -149,7 +183,7 @@ export class FaultStage {
       if (!pending) return;
       pending = false;
       this.timers.delete(cancel);
-      const err = this.call(fn);
+      const err = this.call(fn, 'a timer');
       if (err !== OK) {
         this.fail(err, 'a timer');
         return;
@@ -160,22 +194,60 @@ export class FaultStage {
     return cancel;
   }
 
-  /** With no timer pending nothing can come out later: whatever was not forwarded was dropped. */
+  /**
+   * With no timer or promise pending nothing can come out later: whatever was not forwarded
+   * was dropped.
+   */
   private settle(): void {
-    if (this.timers.size === 0) this.held.in = this.held.out = 0;
+    if (this.timers.size === 0 && this.pending === 0) this.held.in = this.held.out = 0;
     this.pipeline.host.settled();
   }
 
-  private call(fn: () => void): unknown {
+  /**
+   * Runs a hook: OK, or what it threw (a bad ctx.forward() during it counts even if caught).
+   * A promise it returns is watched: a rejection takes the stage out as a throw would, after
+   * `onRejected` (which passes on the chunk the hook was given when nothing of it went on).
+   */
+  private call(fn: () => unknown, where: string, onRejected?: () => void): unknown {
+    let result: unknown;
+    this.depth++;
     try {
-      fn();
-      return OK;
+      result = fn();
     } catch (err) {
-      return err;
+      return this.takeBreach() ?? err;
+    } finally {
+      this.depth--;
     }
+    const breach = this.takeBreach();
+    if (breach) return breach;
+    if (isThenable(result)) this.watch(result, where, onRejected);
+    return OK;
+  }
+
+  private watch(promise: PromiseLike<unknown>, where: string, onRejected?: () => void): void {
+    this.pending++;
+    promise.then(
+      () => {
+        this.pending--;
+        if (this.state !== 'stopped') this.settle();
+      },
+      (err: unknown) => {
+        this.pending--;
+        onRejected?.();
+        this.fail(this.takeBreach() ?? rejected(err), where);
+      },
+    );
+  }
+
+  private takeBreach(): PluginContractError | undefined {
+    const breach = this.breach;
+    this.breach = undefined;
+    return breach;
   }
 
   private fail(err: unknown, where: string): void {
+    // One report per stage: a rejection after a throw (or a second bad forward) adds nothing.
+    if (this.broken) return;
     this.broken = true;
     this.pipeline.stageFailed(this, err, where);
   }

@@ -8,6 +8,7 @@ import type {
   Endpoint,
   Protocol,
 } from '../net/channel.js';
+import type { ProgramControl } from '../net/program.js';
 import type { SocketOptionValues } from '../net/socket-options.js';
 import type { TlsInfo } from '../net/tls/tls-info.js';
 import type { TlsOptions } from '../net/tls/tls-options.js';
@@ -27,7 +28,7 @@ export interface FaultHooks {
   readonly clock: FaultClock;
   random(entry: FaultEntry, channel: Channel): RandomSource;
   log(channel: Channel, text: string, level: 'info' | 'warn' | 'error'): void;
-  failed(entry: FaultEntry, err: unknown, where: string): void;
+  failed(entry: FaultEntry, err: unknown, where: string, lost?: number): void;
 }
 
 /**
@@ -79,7 +80,7 @@ export class FaultyChannel extends EventEmitter<ChannelEventMap> implements Chan
       shutdown: (how) => this.shutdown(how),
       hold: (reason, on) => this.hold(reason, on),
       log: (entry, message) => hooks.log(this, `${entry.fault.name}: ${message}`, 'info'),
-      failed: (entry, err, where) => hooks.failed(entry, err, where),
+      failed: (entry, err, where, lost) => hooks.failed(entry, err, where, lost),
       settled: () => this.settled(),
     };
     this.pipeline = new FaultPipeline(host, (entry) => hooks.random(entry, this));
@@ -113,6 +114,9 @@ export class FaultyChannel extends EventEmitter<ChannelEventMap> implements Chan
   }
   get fd(): number | undefined {
     return this.inner.fd;
+  }
+  get program(): ProgramControl | undefined {
+    return this.inner.program;
   }
   get tls(): TlsInfo | undefined {
     return this.inner.tls;

@@ -14,8 +14,11 @@ export interface PipelineHost {
   /** Stop (on) or restart (off) reading for one reason; reading runs when no reason holds it. */
   hold(reason: string, on: boolean): void;
   log(by: FaultEntry, message: string): void;
-  /** A fault's code threw; the pipeline has already taken it out of this connection. */
-  failed(entry: FaultEntry, err: unknown, where: string): void;
+  /**
+   * A fault's code threw (or broke its contract); the pipeline has already taken it out of this
+   * connection. `lost`: bytes it held that its onClose did not pass on.
+   */
+  failed(entry: FaultEntry, err: unknown, where: string, lost?: number): void;
   /** Something moved: what the faults hold may have changed. */
   settled(): void;
 }

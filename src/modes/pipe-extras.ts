@@ -1,3 +1,4 @@
+import { writeBestEffort } from '../best-effort.js';
 import type { CaptureWriter } from '../capture/channel-capture.js';
 import { UsageError } from '../errors.js';
 import type { ConnectionOptions } from '../options/connection-options.js';
@@ -7,16 +8,16 @@ import type { VerboseLog } from '../pipe/verbose.js';
 import type { ChannelRecorder } from '../record/channel-recorder.js';
 
 export interface PipeExtras {
-  faults?: Awaited<ReturnType<typeof import('./pipe-faults.js').pipeFaults>>;
+  faults?: import('../fault/fault-controller.js').FaultController;
   tap?: HexTap;
   recorder?: ChannelRecorder;
   capture?: CaptureWriter;
 }
 
 /**
- * What pipe mode adds around its channels when asked: --fault, -x, --record, --pcap. Each is loaded only
- * when given, so plain pipe mode carries none of that code; all are ready before connecting or
- * listening, so a peer that speaks at once is heard by every one of them.
+ * What pipe mode adds around its channels when asked: --plugin and --fault, -x, --record, --pcap.
+ * Each is loaded only when given, so plain pipe mode carries none of that code; all are ready
+ * before connecting or listening, so a peer that speaks at once is heard by every one of them.
  */
 export async function openPipeExtras(
   options: ConnectionOptions,
@@ -29,25 +30,32 @@ export async function openPipeExtras(
       '--frame: pipe mode passes bytes through unchanged; framing applies with --json, the screen (--tui) and scripts',
     );
   }
-  // -e names the text column of -x (and a recording's text); a bad name is a usage error before
+  // -E names the text column of -x (and a recording's text); a bad name is a usage error before
   // anything connects, and so is one that would change nothing here.
   if (options.encoding !== 'utf8') {
     (await import('../codec/text.js')).resolveEncoding(options.encoding);
     if (!options.hex && !options.record) {
       throw new UsageError(
-        '-e: pipe mode passes bytes through unchanged; the encoding applies to -x and --record, --json, the screen (--tui) and scripts',
+        '-E: pipe mode passes bytes through unchanged; the encoding applies to -x and --record, --json, the screen (--tui) and scripts',
       );
     }
   }
-  const faults = options.fault.length
-    ? await (await import('./pipe-faults.js')).pipeFaults(options, log, io.stderr)
-    : undefined;
+  const faults =
+    options.fault.length || options.plugin.length
+      ? await (await import('./pipe-faults.js')).pipeFaults(options, log, io.stderr)
+      : undefined;
   const tap = await openHexTap(options, io);
   const recorder = options.record
-    ? (await import('../record/channel-recorder.js')).channelRecorder(options.record, { ...target, options })
+    ? (await import('../record/channel-recorder.js')).channelRecorder(
+        options.record,
+        { ...target, options },
+        (m) => writeBestEffort(io.stderr, `sockrepl: ${m}\n`),
+      )
     : undefined;
   const capture = options.pcap
-    ? (await import('./capture-mode.js')).openModeCapture(options.pcap, target.kind, io.stderr)
+    ? (await import('./capture-mode.js')).openModeCapture(options.pcap, target.kind, (m) =>
+        io.stderr.write(`sockrepl: ${m}\n`),
+      )
     : undefined;
   return { faults, tap, recorder, capture };
 }

@@ -9,6 +9,10 @@ const CONNECTING: readonly CommandName[] = ['connect', 'run'];
 const LISTENING: readonly CommandName[] = ['listen', 'run'];
 const STDIO: readonly CommandName[] = ['connect', 'listen'];
 const SESSIONS: readonly CommandName[] = ['connect', 'listen', 'proxy'];
+/** A program as the connection (`sockrepl exec`) takes what is not about sockets. */
+const VIEWS: readonly CommandName[] = [...ALL, 'exec'];
+const STDIO_EXEC: readonly CommandName[] = [...STDIO, 'exec'];
+const SESSIONS_EXEC: readonly CommandName[] = [...SESSIONS, 'exec'];
 
 const flag =
   (get: (o: Partial<ConnectionOptions>) => boolean | undefined) => (o: Partial<ConnectionOptions>) =>
@@ -147,16 +151,19 @@ export const GENERAL_ROWS: OptionRow[] = [
     get: flag((o) => o.keepOpen),
   },
   {
-    name: 'max-clients',
+    // ncat's name and short flag; --max-clients was sockrepl's first name for it.
+    name: 'max-conns',
+    short: 'm',
+    aliases: ['max-clients'],
     takes: 'required',
     value: 'n',
     commands: ['listen', 'proxy', 'run'],
     line: 'listen',
     library: { on: 'listen' },
     group: 'listen',
-    summary: 'turn clients away while n are connected',
+    summary: 'turn clients away (accept, then close) while n are connected; 0 turns every client away',
     set: (o, v, what) => {
-      o.maxClients = parseInteger(String(v), what, 1, 1_000_000);
+      o.maxClients = parseInteger(String(v), what, 0, 1_000_000);
     },
     get: (o) => text(o.maxClients),
   },
@@ -185,11 +192,21 @@ export const GENERAL_ROWS: OptionRow[] = [
     },
   },
   {
+    name: 'close-on-eof',
+    takes: 'none',
+    commands: STDIO,
+    group: 'pipe',
+    summary: "with -N, close at the peer's FIN (nc's behaviour), dropping unsent standard input",
+    set: (o) => {
+      o.closeOnEof = true;
+    },
+  },
+  {
     name: 'quit-after',
     short: 'q',
     takes: 'required',
     value: 'dur',
-    commands: STDIO,
+    commands: STDIO_EXEC,
     group: 'pipe',
     summary: 'after EOF of standard input, wait this long, then quit',
     set: (o, v, what) => {
@@ -199,7 +216,7 @@ export const GENERAL_ROWS: OptionRow[] = [
   {
     name: 'send-only',
     takes: 'none',
-    commands: STDIO,
+    commands: STDIO_EXEC,
     group: 'pipe',
     summary: 'only send standard input; quit when it ends',
     set: (o) => {
@@ -209,7 +226,7 @@ export const GENERAL_ROWS: OptionRow[] = [
   {
     name: 'recv-only',
     takes: 'none',
-    commands: STDIO,
+    commands: STDIO_EXEC,
     group: 'pipe',
     summary: 'only receive; never read standard input',
     set: (o) => {
@@ -221,7 +238,7 @@ export const GENERAL_ROWS: OptionRow[] = [
     short: 'x',
     takes: 'optional',
     value: 'file',
-    commands: SESSIONS,
+    commands: SESSIONS_EXEC,
     group: 'display',
     summary: 'pipe mode: hex-dump traffic to standard error or a file',
     set: (o, v) => {
@@ -230,10 +247,11 @@ export const GENERAL_ROWS: OptionRow[] = [
   },
   {
     name: 'encoding',
-    short: 'e',
+    short: 'E',
+    aliases: ['enc'],
     takes: 'required',
     value: 'name',
-    commands: ALL,
+    commands: VIEWS,
     group: 'display',
     summary: 'text encoding for display and typed text (utf8, gbk, big5, shift_jis, utf16le...)',
     set: (o, v) => {
@@ -244,7 +262,7 @@ export const GENERAL_ROWS: OptionRow[] = [
     name: 'endian',
     takes: 'required',
     value: 'le|be',
-    commands: ALL,
+    commands: VIEWS,
     group: 'display',
     summary: 'default byte order of the inspector and struct formats (default be)',
     set: (o, v, what) => {
@@ -255,7 +273,7 @@ export const GENERAL_ROWS: OptionRow[] = [
     name: 'eol',
     takes: 'required',
     value: 'lf|crlf|none',
-    commands: ALL,
+    commands: VIEWS,
     group: 'display',
     summary: 'what a typed line ends with (default lf)',
     set: (o, v, what) => {
@@ -266,7 +284,7 @@ export const GENERAL_ROWS: OptionRow[] = [
     name: 'frame',
     takes: 'list',
     value: 'spec',
-    commands: ALL,
+    commands: VIEWS,
     group: 'plugins',
     summary: 'framing, e.g. length:u32be, lines, delim:\\r\\n, fixed:16',
     set: (o, v) => {
@@ -277,7 +295,7 @@ export const GENERAL_ROWS: OptionRow[] = [
     name: 'fault',
     takes: 'list',
     value: 'spec',
-    commands: ALL,
+    commands: VIEWS,
     group: 'plugins',
     summary: 'fault injection, e.g. delay:200ms, fragment:1 (repeatable)',
     set: (o, v) => {
@@ -288,7 +306,7 @@ export const GENERAL_ROWS: OptionRow[] = [
     name: 'plugin',
     takes: 'list',
     value: 'path',
-    commands: ALL,
+    commands: VIEWS,
     group: 'plugins',
     summary: 'load a plugin module (repeatable)',
     set: (o, v) => {
@@ -299,7 +317,7 @@ export const GENERAL_ROWS: OptionRow[] = [
     name: 'seed',
     takes: 'required',
     value: 'n',
-    commands: ALL,
+    commands: VIEWS,
     group: 'plugins',
     summary: 'seed of the faults’ randomness (a run repeats with the same seed)',
     set: (o, v, what) => {
@@ -309,7 +327,7 @@ export const GENERAL_ROWS: OptionRow[] = [
   {
     name: 'json',
     takes: 'none',
-    commands: ALL,
+    commands: VIEWS,
     group: 'output',
     summary: 'machine mode: NDJSON events on stdout, commands from stdin',
     set: (o) => {
@@ -331,9 +349,9 @@ export const GENERAL_ROWS: OptionRow[] = [
     name: 'pcap',
     takes: 'required',
     value: 'file',
-    commands: SESSIONS,
+    commands: ALL_COMMANDS,
     group: 'output',
-    summary: "write the session's traffic as a pcap file",
+    summary: "write the session's traffic as a capture file (pcapng when it ends in .pcapng)",
     set: (o, v) => {
       o.pcap = String(v);
     },
@@ -341,7 +359,7 @@ export const GENERAL_ROWS: OptionRow[] = [
   {
     name: 'tui',
     takes: 'none',
-    commands: SESSIONS,
+    commands: SESSIONS_EXEC,
     group: 'output',
     summary: 'force the interactive screen (--no-tui: never open it)',
     set: (o) => {
@@ -351,7 +369,7 @@ export const GENERAL_ROWS: OptionRow[] = [
   {
     name: 'no-tui',
     takes: 'none',
-    commands: SESSIONS,
+    commands: SESSIONS_EXEC,
     group: 'output',
     summary: 'never open the interactive screen',
     set: (o) => {
@@ -362,7 +380,7 @@ export const GENERAL_ROWS: OptionRow[] = [
     name: 'verbose',
     short: 'v',
     takes: 'none',
-    commands: ALL,
+    commands: VIEWS,
     group: 'output',
     summary: 'say what happens on standard error',
     set: (o) => {

@@ -25,9 +25,33 @@ export class FrameError extends SockreplError {
 export class PluginError extends SockreplError {
   /** The name of the plugin that failed. */
   readonly plugin: string;
+  /** From a framer: frames it completed before failing, as a FrameError's. */
+  readonly frames: Frame[];
+  /** From a framer: the bytes it was given and had not returned in frames, so none is lost from view. */
+  readonly rest: Uint8Array;
 
-  constructor(plugin: string, message: string, options?: { cause?: unknown }) {
-    super(message, 'EPLUGIN', EXIT.usage, options);
+  constructor(
+    plugin: string,
+    message: string,
+    options: { cause?: unknown; frames?: Frame[]; rest?: Uint8Array } = {},
+  ) {
+    super(message, 'EPLUGIN', EXIT.usage, { cause: options.cause });
     this.plugin = plugin;
+    this.frames = options.frames ?? [];
+    this.rest = options.rest ?? EMPTY;
+  }
+}
+
+/**
+ * A plugin hook returned or passed what its contract does not allow: a string where bytes belong,
+ * null where frames belong, a promise from a hook that must answer at once, or a promise that
+ * rejected. The message says what (`returned null, not an array of frames`); the caller adds
+ * the plugin and hook (`plugin 'p': framer 'f' decode() ...`) through pluginFailure.
+ */
+export class PluginContractError extends Error {
+  readonly code = 'EPLUGINCONTRACT';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PluginContractError';
   }
 }

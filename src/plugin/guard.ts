@@ -1,5 +1,5 @@
-import { PluginError } from './errors.js';
-import type { Framer } from './types.js';
+import { describeValue, firstLine, isThenable } from './describe-value.js';
+import { PluginContractError, PluginError } from './errors.js';
 
 /**
  * Errors a plugin means to raise: FrameError (bad data on the wire) and UsageError (bad
@@ -12,32 +12,46 @@ export function isExpectedPluginError(err: unknown): boolean {
   return code === 'EFRAME' || code === 'EUSAGE';
 }
 
-/** One line saying which plugin failed where, keeping the original error as the cause. */
+/**
+ * One line saying which plugin failed where, keeping the original error as the cause:
+ * `plugin 'p': fault 'f' onData() threw TypeError: ...`, or for a broken contract
+ * `plugin 'p': framer 'f' decode() returned null, not an array of frames`.
+ */
 export function pluginFailure(plugin: string, where: string, err: unknown): PluginError {
-  const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  return new PluginError(plugin, `plugin '${plugin}': ${where} threw ${message.split('\n')[0]}`, {
-    cause: err,
-  });
+  const what = err instanceof PluginContractError ? err.message : `threw ${firstLine(err)}`;
+  return new PluginError(plugin, `plugin '${plugin}': ${where} ${what.split('\n')[0]}`, { cause: err });
 }
 
+/** What a promise a plugin hook returned rejected with, as a broken contract (`rejected Error: ...`). */
+export function rejected(err: unknown): PluginContractError {
+  return new PluginContractError(`rejected ${firstLine(err)}`, { cause: err });
+}
+
+const TRANSFORM_HOOKS = ['onOpen', 'onData', 'onClose'] as const;
+
 /**
- * Wraps a framer so that anything it throws besides a FrameError becomes a PluginError naming
- * the plugin: the session can then disable that plugin and carry on.
+ * What is wrong with the value a fault's create() returned, or undefined when it is a usable
+ * transform. A promise is refused rather than awaited: chunks arrive from the first moment of a
+ * connection, and a transform that is not there yet could only hold them or let them through.
  */
-export function guardFramer(framer: Framer, plugin: string, name: string): Framer {
-  const call = <T>(method: string, fn: () => T): T => {
-    try {
-      return fn();
-    } catch (err) {
-      if (isExpectedPluginError(err)) throw err;
-      throw pluginFailure(plugin, `framer '${name}' ${method}()`, err);
-    }
-  };
-  const guarded: Framer = {
-    decode: (chunk) => call('decode', () => framer.decode(chunk)),
-    encode: (payload) => call('encode', () => framer.encode(payload)),
-  };
-  const flush = framer.flush;
-  if (flush) guarded.flush = () => call('flush', () => flush.call(framer));
-  return guarded;
+export function transformProblem(value: unknown): PluginContractError | undefined {
+  if (isThenable(value)) {
+    // Nobody will await it: a later rejection must not become an unhandled one.
+    Promise.resolve(value).catch(() => {});
+    return new PluginContractError(
+      'returned a promise, not a transform; create() must return { onData, ... } at once (start async work in onOpen or a timer)',
+    );
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return new PluginContractError(
+      `returned ${describeValue(value)}, not a transform object ({ onOpen?, onData?, onClose? })`,
+    );
+  for (const hook of TRANSFORM_HOOKS) {
+    const fn = (value as Record<string, unknown>)[hook];
+    if (fn !== undefined && typeof fn !== 'function')
+      return new PluginContractError(
+        `returned a transform whose ${hook} is ${describeValue(fn)}, not a function`,
+      );
+  }
+  return undefined;
 }

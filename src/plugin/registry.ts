@@ -1,9 +1,10 @@
-import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { didYouMean } from '../codec/near-match.js';
 import { UsageError } from '../errors.js';
-import { guardFramer, isExpectedPluginError, pluginFailure } from './guard.js';
+import { describeValue, isThenable } from './describe-value.js';
+import { PluginContractError } from './errors.js';
+import { isExpectedPluginError, pluginFailure } from './guard.js';
+import { framerProblem, guardFramer } from './guard-framer.js';
+import { type LoadOptions, loadPlugin } from './load-plugin.js';
 import { parseOptions, type SpecParts, splitSpec } from './spec.js';
 import type {
   CommandDefinition,
@@ -66,7 +67,7 @@ export class PluginRegistry {
   }
 
   /** Loads a plugin module from a path or package (`--plugin`) and registers it. */
-  async load(pathOrPackage: string, options: { cwd?: string } = {}): Promise<Plugin> {
+  async load(pathOrPackage: string, options: LoadOptions = {}): Promise<Plugin> {
     return this.add(await loadPlugin(pathOrPackage, options), pathOrPackage);
   }
 
@@ -99,7 +100,7 @@ export class PluginRegistry {
     const parts = splitSpec(spec, what);
     const found = this.#find('framers', parts.name, 'unknown framer', parts) as Resolved<FramerDefinition>;
     const options = this.#parse(parts, found);
-    let framer: Framer;
+    let framer: unknown;
     try {
       framer = found.definition.create(options);
     } catch (err) {
@@ -107,7 +108,9 @@ export class PluginRegistry {
         throw new UsageError(`${what} '${parts.text}': ${(err as Error).message}`);
       throw pluginFailure(found.plugin, `framer '${found.name}' create()`, err);
     }
-    return guardFramer(framer, found.plugin, found.name);
+    const problem = framerProblem(framer);
+    if (problem) throw pluginFailure(found.plugin, `framer '${found.name}' create()`, problem);
+    return guardFramer(framer as Framer, found.plugin, found.name);
   }
 
   /**
@@ -128,10 +131,33 @@ export class PluginRegistry {
     return all.map(({ p, n }) => (all.filter((o) => o.n === n).length > 1 ? `${p}/${n}` : n));
   }
 
-  /** Inspector rows from every enabled plugin, in load order. */
+  /**
+   * Inspector rows from every enabled plugin, in load order. Each row's decode is guarded: a
+   * throw or a value that is not text becomes an error naming the plugin and row, which the
+   * inspector shows in that row's place while the other rows go on.
+   */
   decoders(): (DecoderRow & { plugin: string })[] {
     return this.#enabled().flatMap((l) =>
-      (l.plugin.decoders ?? []).map((row) => ({ ...row, plugin: l.plugin.name })),
+      (l.plugin.decoders ?? []).map((row) => ({
+        ...row,
+        plugin: l.plugin.name,
+        decode: (bytes: Uint8Array, endian: 'le' | 'be') => {
+          const where = `inspector row '${row.name}' decode()`;
+          let out: unknown;
+          try {
+            out = row.decode(bytes, endian);
+          } catch (err) {
+            throw pluginFailure(l.plugin.name, where, err);
+          }
+          if (typeof out === 'string') return out;
+          if (isThenable(out)) Promise.resolve(out).catch(() => {});
+          throw pluginFailure(
+            l.plugin.name,
+            where,
+            new PluginContractError(`returned ${describeValue(out)}, not text`),
+          );
+        },
+      })),
     );
   }
 
@@ -200,67 +226,4 @@ export class PluginRegistry {
       throw pluginFailure(found.plugin, `options of '${found.name}'`, err);
     }
   }
-}
-
-/** Looks like a file rather than a package name: relative, absolute, or with a module extension. */
-function isPathLike(spec: string): boolean {
-  return /^(\.{1,2}[\\/]|[\\/]|[A-Za-z]:[\\/]|~)/.test(spec) || /\.(c|m)?[jt]sx?$/i.test(spec);
-}
-
-/**
- * Loads a plugin module the user named (`--plugin`): a path (`.ts` runs without a build step,
- * through jiti) or an installed package resolved from `cwd`. Takes the default export; a
- * function is called to make the plugin (the vite/rollup factory style). Every failure is a
- * one-line UsageError (exit 2) saying what is wrong and what was expected.
- */
-export async function loadPlugin(pathOrPackage: string, options: { cwd?: string } = {}): Promise<Plugin> {
-  const cwd = options.cwd ?? process.cwd();
-  const spec = pathOrPackage.trim();
-  const fail = (why: string, cause?: unknown): never => {
-    throw new UsageError(`plugin '${pathOrPackage}': ${why}`, { cause });
-  };
-  if (spec === '') fail('the name is empty (give a path such as ./my-plugin.ts, or a package name)');
-  // jiti is only needed when a plugin is named; pipe mode without plugins never loads it.
-  const { createJiti } = await import('jiti');
-  const jiti = createJiti(pathToFileURL(join(cwd, '__sockrepl_plugin_loader__.js')).href, {
-    interopDefault: false,
-  });
-
-  let id: string;
-  if (isPathLike(spec)) {
-    id = resolve(cwd, spec.startsWith('~') ? spec.replace(/^~/, process.env.HOME ?? '~') : spec);
-    if (!existsSync(id)) fail(`no such file (${id})`);
-    if (statSync(id).isDirectory()) {
-      const entry = jiti.esmResolve(pathToFileURL(`${id}/`).href, { try: true });
-      if (!entry) fail(`${id} is a directory without a package.json main or index file`);
-    }
-  } else {
-    id = spec;
-    if (!jiti.esmResolve(spec, { try: true }))
-      fail(`not a file, and no package '${spec}' is installed for ${cwd} (write ./${spec} for a file)`);
-  }
-
-  let mod: unknown;
-  try {
-    mod = await jiti.import(id);
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    fail(`failed to load: ${message.split('\n')[0]}`, err);
-  }
-  const exports = mod as Record<string, unknown> | undefined;
-  if (!exports || !('default' in exports) || exports.default === undefined) {
-    const named = exports ? Object.keys(exports).filter((k) => k !== '__esModule') : [];
-    const hint = named.length ? ` (it exports ${named.map((n) => `'${n}'`).join(', ')})` : '';
-    fail(`the module has no default export${hint}; write export default definePlugin({ name: ..., ... })`);
-  }
-  let value = exports!.default;
-  if (typeof value === 'function') {
-    try {
-      value = await (value as () => unknown)();
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      fail(`its default export is a function, and calling it threw: ${message.split('\n')[0]}`, err);
-    }
-  }
-  return validatePlugin(value, pathOrPackage);
 }

@@ -1,5 +1,6 @@
 import { didYouMean } from '../codec/near-match.js';
 import { UsageError } from '../errors.js';
+import { describeValue as describe } from './describe-value.js';
 import { optionName } from './spec.js';
 import type { OptionRow, Plugin, SpecSchema } from './types.js';
 
@@ -122,11 +123,4 @@ export function checkSchema(def: Obj, error: (why: string) => Error): asserts de
   ) {
     throw error(`positional must be an option key or { hint, summary, expand(text) }`);
   }
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return `a ${typeof value}`;
 }

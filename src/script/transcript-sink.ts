@@ -143,6 +143,8 @@ function describeEvent(e: SessionEvent): string | undefined {
       return `connection ${e.conn}: TLS started: ${formatTlsSummary(e.tls)}`;
     case 'eof':
       return `connection ${e.conn}: the peer closed its side (EOF)`;
+    case 'exit':
+      return `connection ${e.conn}: pid ${e.pid} ${e.signal ? `killed by ${e.signal}` : `exited with code ${e.code}`}`;
     case 'close':
       return `connection ${e.conn} closed (${e.reason}${e.message ? `: ${e.message}` : ''})`;
     case 'error':

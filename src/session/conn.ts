@@ -28,10 +28,16 @@ export interface DirState {
   prev: Buffer;
   decoder: StreamDecoder | undefined;
   framer: Framer | undefined;
+  /**
+   * The framer failed to cut this direction into frames: it is shown raw from then on. An
+   * outgoing framer still frames what is sent: a view's failure must not change the wire.
+   */
+  rawView: boolean;
   frameNo: number;
 }
 
 /** `127.0.0.1:80`, `[::1]:80`. */
 export function formatEndpoint(e: Endpoint): string {
+  if (e.family === 'unix') return e.address;
   return e.family === 'IPv6' ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
 }

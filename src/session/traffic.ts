@@ -1,5 +1,5 @@
 import type { Direction } from '../net/channel.js';
-import type { Frame } from '../plugin/types.js';
+import type { Frame, Framer } from '../plugin/types.js';
 import type { Conn } from './conn.js';
 import type { DataEvent, SessionEvent } from './session-events.js';
 import { textCodec } from './text-port.js';
@@ -27,37 +27,52 @@ const EMPTY = Buffer.alloc(0);
 const MAX_FRAMES = 1024;
 
 /** A chunk that arrived or left: framed into messages, or shown as it is. */
-export function traffic(host: TrafficHost, conn: Conn, dir: Direction, chunk: Buffer): void {
+export function traffic(host: TrafficHost, conn: Conn, dir: Direction, chunk: Buffer, stderr = false): void {
   const d = conn.dirs[dir];
-  if (!d.framer) {
-    pushData(host, conn, dir, chunk, undefined);
+  if (!d.framer || d.rawView) {
+    pushData(host, conn, dir, chunk, undefined, stderr);
     return;
   }
   let frames: Frame[];
   try {
     frames = d.framer.decode(chunk);
   } catch (err) {
-    // A stream that cannot be framed is shown raw from here on, and said so once.
+    // A stream that cannot be framed (or a framer's bug) is shown raw from here on, said so once.
     host.notice(
       `framing ${host.frameSpec} failed on connection ${conn.id} (${dir}): ${(err as Error).message}; showing raw chunks`,
       'error',
       conn.id,
     );
-    d.framer = undefined;
-    pushData(host, conn, dir, chunk, undefined);
+    d.rawView = true;
+    showLeftovers(host, conn, dir, err, chunk);
     return;
   }
   for (const f of frames) pushFrame(host, conn, dir, f);
 }
 
+/**
+ * After a framer failed: the frames it completed first, then every byte it held, raw. The
+ * session's framers are guarded (plugin/guard-framer.ts), so the error carries both; a framer
+ * that was not, or an error without them, leaves just the chunk that failed.
+ */
+function showLeftovers(host: TrafficHost, conn: Conn, dir: Direction, err: unknown, chunk?: Buffer): void {
+  const e = err as { frames?: unknown; rest?: unknown };
+  const carries = e.rest instanceof Uint8Array;
+  if (carries && Array.isArray(e.frames)) for (const f of e.frames as Frame[]) pushFrame(host, conn, dir, f);
+  const rest = carries ? (e.rest as Uint8Array) : chunk;
+  if (rest && rest.length > 0)
+    pushData(host, conn, dir, Buffer.from(rest.buffer, rest.byteOffset, rest.length), undefined);
+}
+
 /** What a framer still holds when its direction ends (a last message without its terminator). */
 export function flushFramer(host: TrafficHost, conn: Conn, dir: Direction): void {
   const d = conn.dirs[dir];
-  if (!d.framer?.flush) return;
+  if (!d.framer?.flush || d.rawView) return;
   try {
     for (const f of d.framer.flush()) pushFrame(host, conn, dir, f);
   } catch (err) {
     host.notice(`framing: ${(err as Error).message}`, 'warn', conn.id);
+    showLeftovers(host, conn, dir, err);
   }
 }
 
@@ -77,10 +92,12 @@ function pushData(
   dir: Direction,
   bytes: Buffer,
   frame: number | undefined,
+  stderr = false,
 ): void {
   const d = conn.dirs[dir];
   const event: DataEvent = { type: 'data', time: Date.now(), conn: conn.id, dir, bytes, prev: d.prev };
   if (frame !== undefined) event.frame = frame;
+  if (stderr) event.stderr = true;
   if (host.decodeText && dir !== host.hiddenDir) {
     d.decoder ??= textCodec(host.settings.encoding).streamDecoder();
     event.text = d.decoder.write(bytes);
@@ -98,5 +115,32 @@ function tail(prev: Buffer, bytes: Buffer): Buffer {
 
 /** A direction's state before anything passed. */
 export function freshDir(): Conn['dirs']['in'] {
-  return { prev: EMPTY, decoder: undefined, framer: undefined, frameNo: 0 };
+  return { prev: EMPTY, decoder: undefined, framer: undefined, rawView: false, frameNo: 0 };
+}
+
+/**
+ * Gives each direction of a connection a fresh framer (none when framing is off). A framer that
+ * worked for the check but fails to be made for this connection leaves it raw, said once.
+ */
+export function setupFraming(
+  host: TrafficHost,
+  conn: Conn,
+  make: ((spec: string) => Framer) | undefined,
+): void {
+  for (const dir of ['in', 'out'] as const) {
+    const d = conn.dirs[dir];
+    d.rawView = false;
+    d.frameNo = 0;
+    try {
+      d.framer = make && host.frameSpec ? make(host.frameSpec) : undefined;
+    } catch (err) {
+      d.framer = undefined;
+      d.rawView = true;
+      host.notice(
+        `framing ${host.frameSpec} on connection ${conn.id} (${dir}): ${(err as Error).message}; showing raw chunks, sending unframed`,
+        'error',
+        conn.id,
+      );
+    }
+  }
 }

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILTIN_PLUGINS } from '../../../plugins/index.js';
 import { UsageError } from '../../../src/errors.js';
 import { PluginError } from '../../../src/plugin/errors.js';
-import { loadPlugin, PluginRegistry } from '../../../src/plugin/registry.js';
+import { loadPlugin } from '../../../src/plugin/load-plugin.js';
+import { PluginRegistry } from '../../../src/plugin/registry.js';
 import type { OptionRow } from '../../../src/plugin/types.js';
 
 const withBuiltins = () => new PluginRegistry({ builtins: BUILTIN_PLUGINS });
