@@ -40,8 +40,8 @@ export class CaptureWriter {
     if (known) return known.conv;
     const { ends, mapped } = captureEnds(channel.id, channel.local, channel.remote);
     const conv = new Conversation({
-      // A program's byte stream (exec) is written as TCP, as any stream between mapped addresses.
-      proto: mapped || channel.proto === 'exec' ? 'tcp' : channel.proto,
+      // A byte stream (a unix socket, a program) is written as TCP between mapped addresses.
+      proto: mapped || channel.proto !== 'udp' ? 'tcp' : 'udp',
       out: ends,
       initiator: options.initiator,
       isn: { out: randomInt(2 ** 32), in: randomInt(2 ** 32) },

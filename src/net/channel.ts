@@ -11,14 +11,15 @@ import type { TlsOptions } from './tls/tls-options.js';
  * consume this one interface (design section 6).
  */
 
-/** `exec`: a local program (pipes or a pseudo-terminal), a byte stream like TCP. */
-export type Protocol = 'tcp' | 'udp' | 'exec';
+/** `exec`: a local program (pipes or a pseudo-terminal); `unix`: a unix domain stream socket (-U). Both are byte streams like TCP. */
+export type Protocol = 'tcp' | 'udp' | 'exec' | 'unix';
 export type Direction = 'in' | 'out';
 
 export interface Endpoint {
   address: string;
   port: number;
-  family: 'IPv4' | 'IPv6';
+  /** `unix`: `address` is the socket's path (`@name` for Linux's abstract names), `port` 0. */
+  family: 'IPv4' | 'IPv6' | 'unix';
 }
 
 /** Why a channel closed: peer FIN after ours or a full close (`eof`), RST, idle timer, our own close. */

@@ -156,6 +156,8 @@ export function mergeOptions(cli: ConnectionOptions, line: ConnectionOptions): C
     maxClients: line.maxClients ?? cli.maxClients,
     broker: cli.broker || line.broker,
     tls: mergeTls(cli.tls, line.tls),
+    unix: line.unix ?? cli.unix,
+    proxy: line.proxy ?? cli.proxy,
   };
 }
 
