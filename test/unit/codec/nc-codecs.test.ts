@@ -42,19 +42,23 @@ describe('CrlfEncoder (nc -C)', () => {
 
   it('however the input is cut, the output is the same, and has no bare LF', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 200 }), fc.array(fc.nat(200), { maxLength: 5 }), (bytes, cuts) => {
-        const whole = new CrlfEncoder().encode(bytes);
-        const e = new CrlfEncoder();
-        const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-        const parts: Buffer[] = [];
-        let at = 0;
-        for (const p of [...points, bytes.length]) {
-          parts.push(e.encode(bytes.subarray(at, p)));
-          at = p;
-        }
-        expect(Buffer.concat(parts).equals(whole)).toBe(true);
-        for (let i = 0; i < whole.length; i++) if (whole[i] === 0x0a) expect(whole[i - 1]).toBe(0x0d);
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 200 }),
+        fc.array(fc.nat(200), { maxLength: 5 }),
+        (bytes, cuts) => {
+          const whole = new CrlfEncoder().encode(bytes);
+          const e = new CrlfEncoder();
+          const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+          const parts: Buffer[] = [];
+          let at = 0;
+          for (const p of [...points, bytes.length]) {
+            parts.push(e.encode(bytes.subarray(at, p)));
+            at = p;
+          }
+          expect(Buffer.concat(parts).equals(whole)).toBe(true);
+          for (let i = 0; i < whole.length; i++) if (whole[i] === 0x0a) expect(whole[i - 1]).toBe(0x0d);
+        },
+      ),
     );
   });
 });
