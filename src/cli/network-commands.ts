@@ -19,7 +19,10 @@ export function registerNetworkCommands(program: Command): void {
         program.help();
         return;
       }
-      if (host === 'help') return showHelp(program, port);
+      if (host === 'help') {
+        showHelp(program, port);
+        return;
+      }
       checkNotACommand(program, host, cmd.args);
       await connectAction(host, port, cmd);
     });
@@ -92,7 +95,10 @@ async function connectAction(
 
 /** `sockrepl help [command]`: the command's own help, or the program's. */
 function showHelp(program: Command, topic: string | undefined): void {
-  if (topic === undefined) return program.help();
+  if (topic === undefined) {
+    program.help();
+    return;
+  }
   const sub = program.commands.find((c) => c.name() === topic || c.aliases().includes(topic));
   if (!sub) throw new UsageError(`help: no command '${topic}'${didYouMean(topic, commandNames(program))}`);
   sub.help();

@@ -27,7 +27,8 @@ export const NC_ROWS: readonly OptionRow[] = [
     },
   },
   {
-    name: 'no-stdin',
+    // Not `no-stdin`: commander would read a --no-* flag as the negation of `stdin`.
+    name: 'ignore-stdin',
     short: 'd',
     takes: 'none',
     commands: ['connect', 'listen'],
