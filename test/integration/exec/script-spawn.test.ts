@@ -49,9 +49,7 @@ describe('script spawn', () => {
 
     const viaSpawn = await runCli(['run', local, '--var', 'PW=s3cret']);
     expect({ code: viaSpawn.code, stderr: viaSpawn.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(viaSpawn.stdout.toString()).toMatch(
-      /spawn sh \S*login\.sh .*started sh \S+login\.sh \(pid \d+\)/,
-    );
+    expect(viaSpawn.stdout.toString()).toMatch(/spawn sh \S*login\.sh .*started sh \S+login\.sh \(pid \d+\)/);
     expect(viaSpawn.stdout.toString()).toMatch(/pid \d+ exited with code 0/);
 
     const listener = new CliProcess(['listen', '-v', '-k', '127.0.0.1', '0', '-e', `sh ${server}`]);
