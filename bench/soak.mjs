@@ -61,8 +61,17 @@ const upstream = createServer({ allowHalfOpen: true }, (s) => {
 await new Promise((r) => upstream.listen(0, '127.0.0.1', r));
 
 const proxy = start([
-  'proxy', '0', '127.0.0.1', String(upstream.address().port), '-s', '127.0.0.1', '-v',
-  '--fault', 'delay:2ms,dir=in', '--fault', 'fragment:16384,gap=0ms,dir=out',
+  'proxy',
+  '0',
+  '127.0.0.1',
+  String(upstream.address().port),
+  '-s',
+  '127.0.0.1',
+  '-v',
+  '--fault',
+  'delay:2ms,dir=in',
+  '--fault',
+  'fragment:16384,gap=0ms,dir=out',
 ]);
 const broker = start(['listen', '--broker', '-v', '127.0.0.1', '0']);
 const proxyPort = await proxy.port;
@@ -158,11 +167,13 @@ const timer = setInterval(() => {
   const b = sample(broker.child.pid);
   samples.push({ p, b });
   const t = ((Date.now() - started) / 1000).toFixed(0).padStart(4);
-  console.log(`${t}  ${String(p.rssMb).padStart(12)} ${String(p.fds).padStart(4)} | ${String(b.rssMb).padStart(13)} ${String(b.fds).padStart(4)}`);
+  console.log(
+    `${t}  ${String(p.rssMb).padStart(12)} ${String(p.fds).padStart(4)} | ${String(b.rssMb).padStart(13)} ${String(b.fds).padStart(4)}`,
+  );
 }, 2000);
 
 const proxyLoop = (async () => {
-  for (let wave = 0; Date.now() < deadline; wave++) {
+  while (Date.now() < deadline) {
     const jobs = [];
     for (let i = 0; i < 24; i++)
       jobs.push(proxyClient(256 * 1024 + i * 4096, { slow: i % 6 === 1, reset: i % 8 === 3 }));
@@ -182,10 +193,20 @@ upstream.close();
 
 const warnings = (proxy.stderr() + broker.stderr()).match(/MaxListenersExceeded/g)?.length ?? 0;
 const peak = (k) => Math.max(...samples.map((s) => s[k].rssMb));
-console.log(`proxy:  ${totals.proxyClients} clients (${totals.proxyResets} reset mid-stream), ${totals.proxySent} bytes sent by those that finished, ${totals.proxyEchoed} echoed back, ${totals.lost} mismatched`);
-console.log(`broker: ${btotals.clients} clients, ${btotals.sent} bytes sent, ${btotals.got} of ${btotals.expected} relayed bytes received`);
-console.log(`peak RSS: proxy ${peak('p')} MB, broker ${peak('b')} MB; after the last wave: fds proxy ${idle.p.fds}, broker ${idle.b.fds}`);
+console.log(
+  `proxy:  ${totals.proxyClients} clients (${totals.proxyResets} reset mid-stream), ${totals.proxySent} bytes sent by those that finished, ${totals.proxyEchoed} echoed back, ${totals.lost} mismatched`,
+);
+console.log(
+  `broker: ${btotals.clients} clients, ${btotals.sent} bytes sent, ${btotals.got} of ${btotals.expected} relayed bytes received`,
+);
+console.log(
+  `peak RSS: proxy ${peak('p')} MB, broker ${peak('b')} MB; after the last wave: fds proxy ${idle.p.fds}, broker ${idle.b.fds}`,
+);
 console.log(`MaxListenersExceededWarning lines: ${warnings}`);
-const ok = totals.lost === 0 && totals.proxySent === totals.proxyEchoed && btotals.got === btotals.expected && warnings === 0;
+const ok =
+  totals.lost === 0 &&
+  totals.proxySent === totals.proxyEchoed &&
+  btotals.got === btotals.expected &&
+  warnings === 0;
 console.log(ok ? 'bytes in = bytes out' : 'MISMATCH');
 process.exit(ok ? 0 : 1);
