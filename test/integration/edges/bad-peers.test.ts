@@ -40,7 +40,7 @@ describe('bad peers: pipe mode', () => {
     expect(r.stderr).toMatch(/^sockrepl: recv 127\.0\.0\.1:\d+: ECONNRESET: the peer reset the connection/);
     // What arrived before the RST may be cut short by it (the kernel drops its queue); never altered.
     expect(sha(before.subarray(0, r.stdout.length))).toBe(sha(r.stdout));
-  });
+  }, 60_000);
 
   it('the peer half-closes first (-N): we still deliver all of standard input, then FIN, exit 0', async () => {
     const data = randomBytes(4 << 20);
@@ -56,7 +56,7 @@ describe('bad peers: pipe mode', () => {
     expect(r.code).toBe(0);
     expect(r.stdout.toString()).toBe('bye\n');
     expect(sha((await got!).data)).toBe(sha(data));
-  });
+  }, 60_000);
 
   it('we half-close first (-N): the peer answers after our FIN and we get every byte, exit 0', async () => {
     const reply = randomBytes(2 << 20);
@@ -70,7 +70,7 @@ describe('bad peers: pipe mode', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(sha(r.stdout)).toBe(sha(reply));
-  });
+  }, 60_000);
 
   it('the peer is killed with SIGKILL mid-stream: its kernel closes the socket; exit 0 with what it sent', async () => {
     // A peer process of our own: a node one-liner that writes a line, then waits to be killed.
@@ -88,7 +88,7 @@ describe('bad peers: pipe mode', () => {
     const r = await p.exited;
     expect(r.code).toBe(0);
     expect(r.stdout.toString()).toBe('alive\n');
-  });
+  }, 60_000);
 
   it('SIGSTOP on the peer with -i: the idle timer closes the connection, exit 0, "idle timeout"', async () => {
     const peer = spawn(process.execPath, [
@@ -108,7 +108,7 @@ describe('bad peers: pipe mode', () => {
     const r = await p.exited;
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/closed: idle timeout/);
-  });
+  }, 60_000);
 
   it('a peer that never reads: standard input waits (bounded memory), and SIGTERM exits 143', async () => {
     const srv = await server((s) => s.pause());
@@ -122,7 +122,7 @@ describe('bad peers: pipe mode', () => {
     const r = await p.exited;
     expect(status(r)).toBe(143);
     expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
-  });
+  }, 60_000);
 
   it('SIGINT exits 130 after writing what was read', async () => {
     const srv = await server((s) => s.write('partial\n'));
@@ -132,13 +132,13 @@ describe('bad peers: pipe mode', () => {
     const r = await p.exited;
     expect(status(r)).toBe(130);
     expect(r.stdout.toString()).toBe('partial\n');
-  });
+  }, 60_000);
 });
 
 describe('bad peers: listen -k', () => {
   it('slowloris (clients that connect and say nothing) does not stop others being served', async () => {
     const p = start(['listen', '-k', '-v', '127.0.0.1', '0']);
-    const port = await p.listeningPort();
+    const port = Number((await p.waitForStderr(/Listening on \S+ (\d+)/, 30_000))[1]);
     const idle: net.Socket[] = [];
     for (let i = 0; i < 50; i++) idle.push(await connectTo(port));
     cleanups.push(() => {
@@ -148,7 +148,7 @@ describe('bad peers: listen -k', () => {
     c.end('served anyway\n');
     await p.waitForStdout((out) => out.toString() === 'served anyway\n', 20_000);
     expect(p.child.exitCode).toBeNull();
-  });
+  }, 60_000);
 });
 
 describe('bad peers: proxy', () => {
@@ -156,10 +156,10 @@ describe('bad peers: proxy', () => {
     const srv = await server((s) => s.write('before\n', () => s.resetAndDestroy()));
     const px = new CliProcess(['proxy', '0', '127.0.0.1', String(srv.port), '-s', '127.0.0.1', '-v']);
     cleanups.push(() => px.kill());
-    const c = await connectTo(await px.listeningPort());
+    const c = await connectTo(Number((await px.waitForStderr(/Listening on \S+ (\d+)/, 30_000))[1]));
     const got = await collect(c);
     expect(got.data.toString()).toBe('before\n');
     expect(got.error?.code).toBe('ECONNRESET');
-    await px.waitForStderr(/upstream reset the connection \(RST\); the client is reset too/);
-  });
+    await px.waitForStderr(/upstream reset the connection \(RST\); the client is reset too/, 30_000);
+  }, 60_000);
 });
