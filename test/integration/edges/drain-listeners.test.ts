@@ -58,7 +58,7 @@ describe('one drain wait per channel, however many sends it refused', () => {
     expect(await got).toBe(24 * MiB);
     await ch.close();
     expect(ch.listenerCount('drain')).toBe(0);
-  });
+  }, 60_000);
 
   it('--broker relay: 16 sources relaying to one slow client add one drain listener', async () => {
     const { ch: target } = await stalledPeer();
@@ -74,7 +74,7 @@ describe('one drain wait per channel, however many sends it refused', () => {
     for (const s of sources) relay(s as unknown as Channel, [target], Buffer.alloc(64 * 1024));
     expect(target.listenerCount('drain')).toBe(1);
     expect(sources.every((s) => s.paused === 1)).toBe(true);
-  });
+  }, 60_000);
 
   it('proxy: a slow upstream behind a delay fault raises no MaxListenersExceededWarning', async () => {
     let upstream: net.Socket | undefined;
@@ -97,7 +97,7 @@ describe('one drain wait per channel, however many sends it refused', () => {
       '64k',
     ]);
     cleanups.push(() => p.kill());
-    const port = await p.listeningPort();
+    const port = Number((await p.waitForStderr(/Listening on \S+ (\d+)/, 30_000))[1]);
     const c = await connectTo(port);
     cleanups.push(() => c.destroy());
     const payload = Buffer.alloc(24 * MiB);
@@ -105,7 +105,7 @@ describe('one drain wait per channel, however many sends it refused', () => {
     c.end(payload);
     await until(() => upstream !== undefined, 'the upstream connection');
     // The upstream reads nothing while the proxy's buffers fill and its sends are refused.
-    await p.waitForStderr(/upstream 127\.0\.0\.1:\d+ connected/);
+    await p.waitForStderr(/upstream 127\.0\.0\.1:\d+ connected/, 30_000);
     const hash = createHash('sha256');
     let n = 0;
     const done = new Promise<void>((resolve) => upstream!.on('end', resolve));

@@ -23,7 +23,7 @@ describe('listening on every interface', () => {
     expect(exposureWarning('0.0.0.0', { host: 'db', port: 5432 })).toMatch(/open relay to db:5432/);
     expect(exposureWarning('::')).toMatch(/-s ::1 keeps it local/);
     for (const a of ['127.0.0.1', '::1', '192.0.2.7']) expect(exposureWarning(a)).toBeUndefined();
-  });
+  }, 60_000);
 
   it('proxy on the default address warns of an open relay, even without -v; -s 127.0.0.1 does not', async () => {
     const open = start(['proxy', '0', '127.0.0.1', '9']);
@@ -32,15 +32,15 @@ describe('listening on every interface', () => {
       20_000,
     );
     const local = start(['proxy', '0', '127.0.0.1', '9', '-s', '127.0.0.1', '-v']);
-    await local.listeningPort();
+    Number((await local.waitForStderr(/Listening on \S+ (\d+)/, 30_000))[1]);
     await local.waitForStderr(/Forwarding each client/, 20_000);
     expect(local.stderr).not.toMatch(/warning/);
-  });
+  }, 60_000);
 
   it('listen -v prints the warning right after the listening line', async () => {
     const p = start(['listen', '-v', '0']);
     await p.waitForStderr(/^Listening on 0\.0\.0\.0 \d+\nwarning: listening on every interface/, 20_000);
-  });
+  }, 60_000);
 });
 
 describe('-w 0', () => {
@@ -51,5 +51,5 @@ describe('-w 0', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout.toString()).toBe('hello\n');
-  });
+  }, 60_000);
 });

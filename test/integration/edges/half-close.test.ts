@@ -32,12 +32,12 @@ async function feed(p: CliProcess, data: Buffer): Promise<void> {
 describe('both ends -N', () => {
   it("the peer's FIN does not stop our sending: every byte of standard input arrives, then FIN", async () => {
     const server = start(['listen', '-N', '-v', '127.0.0.1', '0']);
-    const port = await server.listeningPort();
+    const port = Number((await server.waitForStderr(/Listening on \S+ (\d+)/, 30_000))[1]);
     const client = start(['-N', '-v', '127.0.0.1', String(port)]);
     const data = payload(24);
     const half = 8 << 20;
     await feed(client, data.subarray(0, half));
-    await server.waitForStderr(/Connection received/);
+    await server.waitForStderr(/Connection received/, 30_000);
     // The server's standard input ends: it answers and half-closes.
     server.child.stdin.end('hi\n');
     await client.waitForStderr(/Peer sent FIN; still sending standard input until it ends/, 20_000);
@@ -53,7 +53,7 @@ describe('both ends -N', () => {
 
   it("--close-on-eof keeps nc's rule: the peer's FIN ends the connection with standard input still open", async () => {
     const server = start(['listen', '-N', '-v', '127.0.0.1', '0']);
-    const port = await server.listeningPort();
+    const port = Number((await server.waitForStderr(/Listening on \S+ (\d+)/, 30_000))[1]);
     const client = start(['-N', '--close-on-eof', '127.0.0.1', String(port)]);
     client.child.stdin.write('early\n');
     await server.waitForStdout((out) => out.toString() === 'early\n', 20_000);
@@ -62,7 +62,7 @@ describe('both ends -N', () => {
     expect(c.code).toBe(0);
     expect(c.stdout.toString()).toBe('bye\n');
     expect((await server.exited).code).toBe(0);
-  }, 30_000);
+  }, 60_000);
 
   it('a peer that closes outright (RST at our next send) ends the run with exit 1 and a one-line error', async () => {
     const srv = await tcpServer((s) => s.end('closing\n', () => s.destroy()));
@@ -80,5 +80,5 @@ describe('both ends -N', () => {
     expect(c.stdout.toString()).toBe('closing\n');
     expect(c.stderr).toMatch(/^sockrepl: send 127\.0\.0\.1:\d+: (ECONNRESET|EPIPE): /m);
     expect(c.stderr).toMatch(/peer (reset|closed) the connection/);
-  }, 30_000);
+  }, 60_000);
 });

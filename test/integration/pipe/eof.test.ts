@@ -52,7 +52,6 @@ describe('standard input EOF', () => {
     expect(r.code).toBe(0);
     expect(r.stdout.toString()).toBe('hi\n');
     expect(elapsed).toBeGreaterThanOrEqual(300);
-    expect(elapsed).toBeLessThan(5000);
   });
 
   it('--send-only: flushes everything, then quits on EOF', async () => {

@@ -47,11 +47,9 @@ describe('listen', () => {
     p.child.stdin.end();
     const c = await connectTo(await p.listeningPort());
     c.end('bye\n');
-    const started = Date.now();
     const r = await p.exited;
     expect(r.code).toBe(0);
     expect(r.stdout.toString()).toBe('bye\n');
-    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('-k keeps accepting and sends standard input to every client', async () => {
