@@ -78,7 +78,7 @@ export interface ConnectOptions extends SocketOptions, TubeOptions, TlsKeys {
 export interface ListenOptions extends SocketOptions, TubeOptions, TlsKeys {
   udp?: boolean;
   family?: 4 | 6;
-  /** Address to listen on (default all IPv4 addresses, `::` with family 6). */
+  /** Address to listen on (default: every IPv4 and IPv6 address; one family with `family`). */
   host?: string;
   /** Turn clients away (accept, then close) while this many are connected; 0 turns every one away (ncat's --max-conns). */
   maxConns?: number;

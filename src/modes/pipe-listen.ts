@@ -36,7 +36,7 @@ export async function runPipeListen(
   const listener: Listener = faults ? faults.wrapListener(bound) : bound;
   // One client and bytes that nothing here needs to see: they may skip JavaScript (relay-path.ts).
   const relays = bootRelays(io, options, keepOpen || Boolean(faults || tap || recorder || capture));
-  log.listening(listener.address);
+  log.listening(listener);
   log.generatedCertificate(listener.tlsFingerprint);
   const clients = new Set<Channel>();
   let latest: Channel | undefined;

@@ -45,7 +45,7 @@ export async function runPipeProxy(spec: SessionSpec, io: PipeIo = processIo()):
   });
   proxy.on('refused', (peer, why) => log.refused(peer, why));
   proxy.on('error', (err) => io.stderr.write(`sockrepl: ${err.message}\n`));
-  log.listening(proxy.address);
+  log.listening(proxy);
   log.line(`Forwarding each client to ${upstream.host} ${upstream.port} [${proxy.proto}]`);
 
   await new Promise<void>((resolve) => {

@@ -3,7 +3,8 @@ import type { Listener } from './listener.js';
 import { connectTcp } from './tcp-connect.js';
 import { listenTcp } from './tcp-listen.js';
 import type { ListenTransportOptions, TransportOptions } from './transport-options.js';
-import { connectUdp, listenUdp } from './udp.js';
+import { connectUdp } from './udp.js';
+import { listenUdp } from './udp-listen.js';
 
 /**
  * The one door to the transports: every front end (pipe mode, sessions, the proxy's both sides,

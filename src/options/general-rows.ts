@@ -72,6 +72,21 @@ export const GENERAL_ROWS: OptionRow[] = [
     get: flag((o) => o.family === 6),
   },
   {
+    // ncat's spelling (`--no-dns` would read to commander as the negation of a `--dns`).
+    name: 'nodns',
+    short: 'n',
+    takes: 'none',
+    commands: ALL,
+    line: 'both',
+    library: { on: 'both', key: 'noDns' },
+    group: 'connection',
+    summary: 'numeric addresses only: refuse host names, never look one up (netcat -n)',
+    set: (o) => {
+      o.noDns = true;
+    },
+    get: flag((o) => o.noDns),
+  },
+  {
     name: 'source',
     short: 's',
     takes: 'required',

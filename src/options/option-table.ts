@@ -70,12 +70,15 @@ function socketRow(spec: SocketOptionSpec): OptionRow {
   };
 }
 
+/** The general rows listed before the socket options: those up to and including idle-timeout. */
+const CONNECTION_ROWS = GENERAL_ROWS.findIndex((r) => r.name === 'idle-timeout') + 1;
+
 /** Every option word, in the order help lists them. */
 export const OPTION_ROWS: readonly OptionRow[] = [
-  ...GENERAL_ROWS.slice(0, 7),
+  ...GENERAL_ROWS.slice(0, CONNECTION_ROWS),
   ...SOCKET_OPTIONS.map(socketRow),
   ...TLS_ROWS,
-  ...GENERAL_ROWS.slice(7),
+  ...GENERAL_ROWS.slice(CONNECTION_ROWS),
 ];
 
 const BY_NAME = new Map<string, OptionRow>();

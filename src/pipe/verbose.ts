@@ -20,8 +20,10 @@ export class VerboseLog {
     this.line(`Connection to ${host} ${port} port [${proto}/*] succeeded!`);
   }
 
-  listening(local: Endpoint): void {
-    this.line(`Listening on ${local.address} ${local.port}`);
+  /** One line per listening socket (IPv4 and IPv6 when both listen), as nc words it. */
+  listening(where: { addresses: readonly Endpoint[]; remark?: string }): void {
+    for (const local of where.addresses) this.line(`Listening on ${local.address} ${local.port}`);
+    if (where.remark) this.line(where.remark);
   }
 
   received(peer: Endpoint): void {
