@@ -77,7 +77,9 @@ export async function runPipeListen(
         channel.on('data', (chunk) => {
           latest = channel;
           tap?.write('in', channel, chunk);
-          if (options.broker)
+          // As ncat's broker: a send-only or receive-only listener passes nothing between clients
+          // (relaying is sending what was received); its standard output still shows what came in.
+          if (options.broker && !options.sendOnly && !options.recvOnly)
             relay(
               channel,
               [...clients].filter((c) => c !== channel),
