@@ -40,7 +40,8 @@ export class CaptureWriter {
     if (known) return known.conv;
     const { ends, mapped } = captureEnds(channel.id, channel.local, channel.remote);
     const conv = new Conversation({
-      proto: mapped ? 'tcp' : channel.proto,
+      // A byte stream (a unix socket, a program) is written as TCP between mapped addresses.
+      proto: mapped || channel.proto !== 'udp' ? 'tcp' : 'udp',
       out: ends,
       initiator: options.initiator,
       isn: { out: randomInt(2 ** 32), in: randomInt(2 ** 32) },
@@ -64,9 +65,11 @@ export class CaptureWriter {
       this.file.write(packets, iface);
     };
     put(conv.open(nowUs()));
-    if (!options.tapped?.in) channel.on('data', (chunk) => put(conv.data('in', chunk, nowUs())));
-    if (!options.tapped?.out) channel.on('sent', (chunk) => put(conv.data('out', chunk, nowUs())));
-    channel.on('end', () => put(conv.fin('in', nowUs())));
+    // First in line: what arrives is written before a relay (the proxy) passes it on.
+    if (!options.tapped?.in) channel.prependListener('data', (chunk) => put(conv.data('in', chunk, nowUs())));
+    if (!options.tapped?.out)
+      channel.prependListener('sent', (chunk) => put(conv.data('out', chunk, nowUs())));
+    channel.prependListener('end', () => put(conv.fin('in', nowUs())));
     channel.on('shutdown', (how) =>
       put(how === 'rst' ? conv.abort('out', nowUs()) : conv.fin('out', nowUs())),
     );

@@ -4,6 +4,7 @@ import { EXIT, isSockreplError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { registerDecodeCommand } from './commands/decode.js';
 import { registerPackCommand } from './commands/pack.js';
+import { registerExecCommand } from './exec-command.js';
 import { registerNetworkCommands } from './network-commands.js';
 import { normalizeArgv } from './normalize-argv.js';
 import { registerPluginsCommand } from './plugins-command.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerDecodeCommand(program);
   registerPackCommand(program);
   registerProxyCommand(program);
+  registerExecCommand(program);
   registerPluginsCommand(program);
   registerRunCommand(program);
   return program;

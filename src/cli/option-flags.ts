@@ -29,11 +29,11 @@ const REFUSALS: Partial<Record<CommandName, Record<string, string>>> = {
     'send-only': 'a proxy reads no standard input',
     'recv-only': 'a proxy reads no standard input',
     'half-close': 'a proxy reads no standard input; FINs are passed on as they come',
+    'close-on-eof': 'a proxy reads no standard input; FINs are passed on as they come',
     'quit-after': 'a proxy reads no standard input; it runs until interrupted',
   },
   run: {
     record: 'a script is a recording already; --record applies to connect, listen and proxy',
-    pcap: 'not for scripts yet',
     hex: 'a script prints a transcript; -x applies to pipe mode',
     tui: 'a script runs without a screen',
     'no-tui': 'a script runs without a screen',

@@ -37,6 +37,7 @@ export async function runPipeListen(
   // One client and bytes that nothing here needs to see: they may skip JavaScript (relay-path.ts).
   const relays = bootRelays(io, options, keepOpen || Boolean(faults || tap || recorder || capture));
   log.listening(listener);
+  log.removedStale(listener.address, listener.removedStale);
   log.generatedCertificate(listener.tlsFingerprint);
   const clients = new Set<Channel>();
   let latest: Channel | undefined;
@@ -87,7 +88,9 @@ export async function runPipeListen(
             );
           if (!options.sendOnly) writeOutput(channel, out, chunk);
         });
-      channel.on('end', () => void channel.close());
+      channel.on('end', () => {
+        if (!policy.peerEnded(channel)) log.line('Peer sent FIN; still sending standard input until it ends');
+      });
       channel.on('close', (reason, error) => {
         clients.delete(channel);
         log.closed(channel.remote, reason);

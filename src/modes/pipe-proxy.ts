@@ -4,6 +4,7 @@ import { VerboseLog } from '../pipe/verbose.js';
 import { startProxy } from '../proxy/proxy.js';
 import type { SessionSpec } from '../session/session-spec.js';
 import { openPipeExtras } from './pipe-extras.js';
+import { wireChannel } from './wire-channel.js';
 
 /** How long a stopping proxy waits for its connections to close gracefully. */
 const STOP_GRACE_MS = 2000;
@@ -29,14 +30,21 @@ export async function runPipeProxy(spec: SessionSpec, io: PipeIo = processIo()):
   };
   // As in pipe mode's connect and listen: --frame refused, -e checked, the faults and the -x tap
   // ready before listening, so a client that connects at once finds them.
-  const { faults, tap } = await openPipeExtras(o, io, log, {
+  const { faults, tap, capture } = await openPipeExtras(o, io, log, {
     kind: 'listen',
     host: spec.host,
     port: spec.port,
   });
   const proxy = await startProxy({ host: spec.host, port: spec.port, listen: o, upstream, faults, log: say });
+  // Both legs of every client into the capture: the client's connection and its upstream one.
+  if (capture) {
+    proxy.upstreamWatchers.add((client, up) =>
+      capture.attach(up, { initiator: 'out', label: `upstream of client connection ${client.id}` }),
+    );
+  }
   proxy.on('channel', (client) => {
     log.received(client.remote);
+    capture?.attach(wireChannel(client), { initiator: 'in', label: 'proxy client' });
     if (tap) {
       client.on('data', (chunk) => tap.write('in', client, chunk));
       client.on('sent', (chunk) => tap.write('out', client, chunk));
@@ -61,5 +69,6 @@ export async function runPipeProxy(spec: SessionSpec, io: PipeIo = processIo()):
   const grace = new Promise<void>((resolve) => setTimeout(resolve, STOP_GRACE_MS).unref());
   await Promise.race([proxy.close(), grace]);
   await tap?.close();
+  capture?.close();
   return EXIT.ok;
 }

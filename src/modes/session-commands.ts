@@ -18,7 +18,7 @@ import { timeoutMs } from '../tube/timeout.js';
 
 /**
  * The commands a composed session adds to its interpreter, registered the same way a plugin's
- * are: /fault (fault injection is set up here), /record (a view of the session), and every
+ * are: /fault (fault injection is set up here), /record and /pcap (views of the session), and every
  * command of the loaded plugins.
  */
 
@@ -39,13 +39,30 @@ export const RECORD_COMMAND: CommandSpec = {
   args: { min: 1, max: 1 },
 };
 
+export const PCAP_COMMAND: CommandSpec = {
+  name: 'pcap',
+  usage: '/pcap <file>|off',
+  summary: 'capture the traffic to a pcap file (pcapng when it ends in .pcapng); off stops',
+  arg: 'file',
+  args: { min: 0, max: 1 },
+};
+
 /** Every command a session has before plugins: what a script is checked against when parsed. */
-export const SESSION_COMMANDS: readonly CommandSpec[] = [...BUILTIN_COMMANDS, FAULT_COMMAND, RECORD_COMMAND];
+export const SESSION_COMMANDS: readonly CommandSpec[] = [
+  ...BUILTIN_COMMANDS,
+  FAULT_COMMAND,
+  RECORD_COMMAND,
+  PCAP_COMMAND,
+];
 
 /** Registers /fault, /record and the plugins' commands. */
 export function registerSessionCommands(interpreter: Interpreter, session: Session): void {
   interpreter.register({ spec: FAULT_COMMAND, run: (rest) => faultCommand(session.faults, rest) });
   interpreter.register({ spec: RECORD_COMMAND, run: (rest) => recordCommand(session, rest) });
+  interpreter.register({
+    spec: PCAP_COMMAND,
+    run: async (rest) => (await import('./session-capture.js')).pcapCommand(session, rest),
+  });
   if (session.plugins)
     for (const entry of pluginCommands(session, session.plugins, interpreter)) interpreter.register(entry);
 }
@@ -89,7 +106,8 @@ async function runPluginCommand(
   const loaded = registry.plugins.find((l) => l.plugin.name === plugin);
   if (loaded?.disabled) throw new UsageError(`/${name}: plugin '${plugin}' is disabled (${loaded.disabled})`);
   const lines: string[] = [];
-  const ctx = commandContext(session, lines, signal ?? new AbortController().signal);
+  const ended = endOfSession(session, signal);
+  const ctx = commandContext(session, lines, ended.signal);
   try {
     const out = await untilAborted(definition.run(splitWords(rest), ctx), ctx.signal, plugin, name);
     lines.push(...resultLines(out));
@@ -102,7 +120,33 @@ async function runPluginCommand(
     // A third-party plugin that failed is taken out of every lookup; the session goes on.
     if (!loaded?.builtin) registry.disable(plugin, failure.message);
     throw new UsageError(`${failure.message}; plugin '${plugin}' is disabled`, { cause: err });
+  } finally {
+    ended.dispose();
   }
+}
+
+/**
+ * The signal a plugin command gets: aborted when the caller cancels (Ctrl-C, a script's end) and
+ * also once the session has nothing left open, so a command that waits for ever cannot keep
+ * `--json` or a script from ending when the peer has gone.
+ */
+function endOfSession(session: Session, signal: AbortSignal | undefined) {
+  const controller = new AbortController();
+  const abort = () => controller.abort(signal?.reason);
+  signal?.addEventListener('abort', abort, { once: true });
+  if (signal?.aborted) abort();
+  const onEvent = (e: { type: string }) => {
+    // After the close event's own handlers, as the JSON writer checks `finished` the same way.
+    if (e.type === 'close') setImmediate(() => session.finished && abort());
+  };
+  session.on('event', onEvent);
+  return {
+    signal: controller.signal,
+    dispose() {
+      signal?.removeEventListener('abort', abort);
+      session.off('event', onEvent);
+    },
+  };
 }
 
 function commandContext(session: Session, lines: string[], signal: AbortSignal): CommandContext {

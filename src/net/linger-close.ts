@@ -50,18 +50,26 @@ export function lingerClose(
 }
 
 /**
- * Closes with RST. Node's resetAndDestroy() takes only plain TCP handles; a TLS socket's
- * descriptor gets SO_LINGER 0 so that closing it sends the same RST.
+ * Closes abortively: the kernel sends RST and drops whatever is unsent.
+ *
+ * Node's `resetAndDestroy()` asks libuv for `uv_tcp_close_reset`, which refuses a handle whose write
+ * side is shut down (UV_EINVAL) and then closes it gracefully: after `shutdown write` the peer saw
+ * no RST, the socket sat in FIN-WAIT-2 and the REPL did not exit (issue 16). It also takes only
+ * plain TCP handles, not TLS. SO_LINGER {on, 0} followed by close(2) sends RST in every state that
+ * has a peer to tell (ESTABLISHED, CLOSE-WAIT, FIN-WAIT-1/2), so it is used whenever the descriptor
+ * is known; Node's call remains the fallback.
  */
 export function resetSocket(socket: Socket, fd: number | undefined): void {
-  if (!('encrypted' in socket) || fd === undefined) {
-    socket.resetAndDestroy();
-    return;
+  if (socket.destroyed) return;
+  if (fd !== undefined && !socket.connecting) {
+    try {
+      nativeSockets().setLinger(fd, true, 0);
+      socket.destroy();
+      return;
+    } catch {
+      // No native calls here: Node's own reset below (a FIN for TLS, which it cannot reset).
+    }
   }
-  try {
-    nativeSockets().setLinger(fd, true, 0);
-  } catch {
-    // Without koffi the close is a FIN; the socket goes all the same.
-  }
-  socket.destroy();
+  if ('encrypted' in socket) socket.destroy();
+  else socket.resetAndDestroy();
 }

@@ -38,6 +38,10 @@ export abstract class ListenerDecorator extends EventEmitter<ListenerEventMap> i
     return this.inner.remark;
   }
 
+  get removedStale(): boolean | undefined {
+    return this.inner.removedStale;
+  }
+
   get tlsFingerprint(): string | undefined {
     return this.inner.tlsFingerprint;
   }

@@ -21,6 +21,8 @@ export interface Listener extends EventEmitter<ListenerEventMap> {
   readonly remark?: string;
   /** The SHA-256 fingerprint of the certificate a TLS listener generated for itself, if it did. */
   readonly tlsFingerprint?: string;
+  /** A unix listener removed a stale socket file at its path before binding. */
+  readonly removedStale?: boolean;
   /** Channels currently open. */
   readonly channels: ReadonlySet<Channel>;
   /** Stop accepting; open channels stay open. */

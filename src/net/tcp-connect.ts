@@ -1,5 +1,6 @@
 import { formatHostPort } from './errno.js';
 import { raceAttempts } from './happy-eyeballs.js';
+import { openTunnel } from './proxy/proxy-tunnel.js';
 import { resolveAll, resolveHost, sourceFor } from './resolve.js';
 import { startTcpAttempt } from './tcp-attempt.js';
 import { TcpChannel } from './tcp-channel.js';
@@ -18,21 +19,30 @@ export async function connectTcp(
   port: number,
   options: TcpConnectOptions,
 ): Promise<TcpChannel> {
+  // Through a proxy, the TCP connection is to the proxy; the tunnel then reaches host:port.
+  const proxy = options.proxy;
+  const hop = proxy ? { host: proxy.host, port: proxy.port } : { host, port };
   // -s picks the family: only the addresses an address of that family can reach are tried.
   const local =
     options.source === undefined
       ? undefined
       : await resolveHost(options.source, options.sourcePort ?? 0, undefined, 'bind', options.noDns);
-  const all = await resolveAll(host, port, options.family, 'connect', options.noDns);
+  const all = await resolveAll(hop.host, hop.port, options.family, 'connect', options.noDns);
   const targets = local ? sourceFor(options.source!, local, all) : all;
   const started = Date.now();
   const { value, target } = await raceAttempts(
     targets,
-    (t) => startTcpAttempt(t, port, options, local?.address),
-    { host, port, waitMs: options.waitMs },
+    (t) => startTcpAttempt(t, hop.port, options, local?.address),
+    { host: hop.host, port: hop.port, waitMs: options.waitMs },
   );
   const { socket, native } = value;
-  const label = formatHostPort(target.address, port);
+  const label = formatHostPort(target.address, hop.port);
+  if (proxy) {
+    if (native) socket.resume();
+    const left =
+      options.waitMs === undefined ? undefined : Math.max(1, options.waitMs - (Date.now() - started));
+    await openTunnel(socket, proxy, host, port, options.family, left);
+  }
   const common = {
     linger: options.socket.linger,
     idleTimeoutMs: options.idleTimeoutMs,
@@ -46,10 +56,12 @@ export async function connectTcp(
     const secured = await secureClient(socket, options.tls, host, label, left);
     return new TcpChannel(secured.socket, { ...common, tls: secured.info, tlsOptions: options.tls });
   }
-  if (native) socket.resume();
+  if (native && !proxy) socket.resume();
+  // The reused read buffer moves the descriptor to a new socket: bytes a proxy's reply left
+  // buffered in this one would stay behind.
   return new TcpChannel(socket, {
     ...common,
-    borrowedReads: options.borrowedReads,
+    borrowedReads: options.borrowedReads && !proxy,
     tlsOptions: options.tls ?? {},
   });
 }

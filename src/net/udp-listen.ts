@@ -16,6 +16,7 @@ export class UdpListener extends EventEmitter<ListenerEventMap> implements Liste
   readonly proto = 'udp' as const;
   readonly channels = new Set<Channel>();
   private readonly peers = new Map<string, UdpChannel>();
+  private readonly refusedPeers = new Set<string>();
   private accepting = true;
 
   constructor(
@@ -43,6 +44,16 @@ export class UdpListener extends EventEmitter<ListenerEventMap> implements Liste
     let channel = this.peers.get(key);
     if (!channel) {
       const peer = endpoint(rinfo.address, rinfo.port, rinfo.family);
+      const refusal = this.options.access?.refusal(peer.address);
+      if (refusal) {
+        // Its datagrams are dropped; only the first of each sender is reported.
+        if (!this.refusedPeers.has(key)) {
+          if (this.refusedPeers.size >= 4096) this.refusedPeers.clear();
+          this.refusedPeers.add(key);
+          this.emit('refused', peer, refusal);
+        }
+        return;
+      }
       const max = this.options.maxClients;
       if (!this.accepting || (max !== undefined && this.peers.size >= max)) {
         this.emit('refused', peer, this.accepting ? limitReached(max!) : 'no longer accepting');

@@ -8,7 +8,7 @@ import { endpoint } from './tcp-channel.js';
 import type { ListenTransportOptions, TransportOptions } from './transport-options.js';
 import { UdpChannel } from './udp-channel.js';
 
-export type UdpOptions = TransportOptions & Pick<ListenTransportOptions, 'maxClients'>;
+export type UdpOptions = TransportOptions & Pick<ListenTransportOptions, 'maxClients' | 'access'>;
 
 /** Opens a dgram socket bound to address:port with every option set, before-bind ones first. */
 export async function openSocket(

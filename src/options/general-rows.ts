@@ -9,6 +9,10 @@ const CONNECTING: readonly CommandName[] = ['connect', 'run'];
 const LISTENING: readonly CommandName[] = ['listen', 'run'];
 const STDIO: readonly CommandName[] = ['connect', 'listen'];
 const SESSIONS: readonly CommandName[] = ['connect', 'listen', 'proxy'];
+/** A program as the connection (`sockrepl exec`) takes what is not about sockets. */
+const VIEWS: readonly CommandName[] = [...ALL, 'exec'];
+const STDIO_EXEC: readonly CommandName[] = [...STDIO, 'exec'];
+const SESSIONS_EXEC: readonly CommandName[] = [...SESSIONS, 'exec'];
 
 const flag =
   (get: (o: Partial<ConnectionOptions>) => boolean | undefined) => (o: Partial<ConnectionOptions>) =>
@@ -203,11 +207,21 @@ export const GENERAL_ROWS: OptionRow[] = [
     },
   },
   {
+    name: 'close-on-eof',
+    takes: 'none',
+    commands: STDIO,
+    group: 'pipe',
+    summary: "with -N, close at the peer's FIN (nc's behaviour), dropping unsent standard input",
+    set: (o) => {
+      o.closeOnEof = true;
+    },
+  },
+  {
     name: 'quit-after',
     short: 'q',
     takes: 'required',
     value: 'dur',
-    commands: STDIO,
+    commands: STDIO_EXEC,
     group: 'pipe',
     summary: 'after EOF of standard input, wait this long, then quit',
     set: (o, v, what) => {
@@ -217,7 +231,7 @@ export const GENERAL_ROWS: OptionRow[] = [
   {
     name: 'send-only',
     takes: 'none',
-    commands: STDIO,
+    commands: STDIO_EXEC,
     group: 'pipe',
     summary: 'only send standard input; quit when it ends',
     set: (o) => {
@@ -227,7 +241,7 @@ export const GENERAL_ROWS: OptionRow[] = [
   {
     name: 'recv-only',
     takes: 'none',
-    commands: STDIO,
+    commands: STDIO_EXEC,
     group: 'pipe',
     summary: 'only receive; never read standard input',
     set: (o) => {
@@ -239,7 +253,7 @@ export const GENERAL_ROWS: OptionRow[] = [
     short: 'x',
     takes: 'optional',
     value: 'file',
-    commands: SESSIONS,
+    commands: SESSIONS_EXEC,
     group: 'display',
     summary: 'pipe mode: hex-dump traffic to standard error or a file',
     set: (o, v) => {
@@ -248,10 +262,11 @@ export const GENERAL_ROWS: OptionRow[] = [
   },
   {
     name: 'encoding',
-    short: 'e',
+    short: 'E',
+    aliases: ['enc'],
     takes: 'required',
     value: 'name',
-    commands: ALL,
+    commands: VIEWS,
     group: 'display',
     summary: 'text encoding for display and typed text (utf8, gbk, big5, shift_jis, utf16le...)',
     set: (o, v) => {
@@ -262,7 +277,7 @@ export const GENERAL_ROWS: OptionRow[] = [
     name: 'endian',
     takes: 'required',
     value: 'le|be',
-    commands: ALL,
+    commands: VIEWS,
     group: 'display',
     summary: 'default byte order of the inspector and struct formats (default be)',
     set: (o, v, what) => {
@@ -273,7 +288,7 @@ export const GENERAL_ROWS: OptionRow[] = [
     name: 'eol',
     takes: 'required',
     value: 'lf|crlf|none',
-    commands: ALL,
+    commands: VIEWS,
     group: 'display',
     summary: 'what a typed line ends with (default lf)',
     set: (o, v, what) => {
@@ -284,7 +299,7 @@ export const GENERAL_ROWS: OptionRow[] = [
     name: 'frame',
     takes: 'list',
     value: 'spec',
-    commands: ALL,
+    commands: VIEWS,
     group: 'plugins',
     summary: 'framing, e.g. length:u32be, lines, delim:\\r\\n, fixed:16',
     set: (o, v) => {
@@ -295,7 +310,7 @@ export const GENERAL_ROWS: OptionRow[] = [
     name: 'fault',
     takes: 'list',
     value: 'spec',
-    commands: ALL,
+    commands: VIEWS,
     group: 'plugins',
     summary: 'fault injection, e.g. delay:200ms, fragment:1 (repeatable)',
     set: (o, v) => {
@@ -306,7 +321,7 @@ export const GENERAL_ROWS: OptionRow[] = [
     name: 'plugin',
     takes: 'list',
     value: 'path',
-    commands: ALL,
+    commands: VIEWS,
     group: 'plugins',
     summary: 'load a plugin module (repeatable)',
     set: (o, v) => {
@@ -317,7 +332,7 @@ export const GENERAL_ROWS: OptionRow[] = [
     name: 'seed',
     takes: 'required',
     value: 'n',
-    commands: ALL,
+    commands: VIEWS,
     group: 'plugins',
     summary: 'seed of the faults’ randomness (a run repeats with the same seed)',
     set: (o, v, what) => {
@@ -327,7 +342,7 @@ export const GENERAL_ROWS: OptionRow[] = [
   {
     name: 'json',
     takes: 'none',
-    commands: ALL,
+    commands: VIEWS,
     group: 'output',
     summary: 'machine mode: NDJSON events on stdout, commands from stdin',
     set: (o) => {
@@ -349,9 +364,9 @@ export const GENERAL_ROWS: OptionRow[] = [
     name: 'pcap',
     takes: 'required',
     value: 'file',
-    commands: SESSIONS,
+    commands: ALL_COMMANDS,
     group: 'output',
-    summary: "write the session's traffic as a pcap file",
+    summary: "write the session's traffic as a capture file (pcapng when it ends in .pcapng)",
     set: (o, v) => {
       o.pcap = String(v);
     },
@@ -359,7 +374,7 @@ export const GENERAL_ROWS: OptionRow[] = [
   {
     name: 'tui',
     takes: 'none',
-    commands: SESSIONS,
+    commands: SESSIONS_EXEC,
     group: 'output',
     summary: 'force the interactive screen (--no-tui: never open it)',
     set: (o) => {
@@ -369,7 +384,7 @@ export const GENERAL_ROWS: OptionRow[] = [
   {
     name: 'no-tui',
     takes: 'none',
-    commands: SESSIONS,
+    commands: SESSIONS_EXEC,
     group: 'output',
     summary: 'never open the interactive screen',
     set: (o) => {
@@ -380,7 +395,7 @@ export const GENERAL_ROWS: OptionRow[] = [
     name: 'verbose',
     short: 'v',
     takes: 'none',
-    commands: ALL,
+    commands: VIEWS,
     group: 'output',
     summary: 'say what happens on standard error',
     set: (o) => {

@@ -6,10 +6,14 @@ import {
   type SocketOptionSpec,
 } from '../net/socket-options.js';
 
+import { ACCESS_ROWS } from './access-rows.js';
 import type { ConnectionOptions } from './connection-options.js';
 import { ALL_COMMANDS, GENERAL_ROWS } from './general-rows.js';
 import type { OptionRow } from './option-types.js';
+import { PROGRAM_ROWS } from './program-rows.js';
+import { PROXY_ROWS } from './proxy-rows.js';
 import { TLS_ROWS } from './tls-rows.js';
+import { TRANSPORT_ROWS } from './transport-rows.js';
 
 /**
  * The option vocabulary: one row per option word, read by everything that takes options. The
@@ -72,13 +76,20 @@ function socketRow(spec: SocketOptionSpec): OptionRow {
 
 /** The general rows listed before the socket options: those up to and including idle-timeout. */
 const CONNECTION_ROWS = GENERAL_ROWS.findIndex((r) => r.name === 'idle-timeout') + 1;
+/** Then the listening rows (keep-open, max-conns, broker), before the access rows. */
+const LISTEN_ROWS = GENERAL_ROWS.findIndex((r) => r.name === 'broker') + 1;
 
 /** Every option word, in the order help lists them. */
 export const OPTION_ROWS: readonly OptionRow[] = [
   ...GENERAL_ROWS.slice(0, CONNECTION_ROWS),
   ...SOCKET_OPTIONS.map(socketRow),
+  ...TRANSPORT_ROWS,
   ...TLS_ROWS,
-  ...GENERAL_ROWS.slice(CONNECTION_ROWS),
+  ...PROXY_ROWS,
+  ...GENERAL_ROWS.slice(CONNECTION_ROWS, LISTEN_ROWS),
+  ...ACCESS_ROWS,
+  ...GENERAL_ROWS.slice(LISTEN_ROWS),
+  ...PROGRAM_ROWS,
 ];
 
 const BY_NAME = new Map<string, OptionRow>();

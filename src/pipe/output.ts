@@ -11,6 +11,7 @@ import type { Writable } from 'node:stream';
 export class PipeOutput {
   private readonly fd: number | undefined;
   private closed = false;
+  private drainWaiters: (() => void)[] | undefined;
 
   constructor(
     private readonly stream: Writable,
@@ -36,8 +37,20 @@ export class PipeOutput {
     }
   }
 
+  /**
+   * Runs `fn` once the stream drains. Every client of `listen -k` that found standard output full
+   * waits here: they share one 'drain' listener, so a crowd of them raises no listener warning.
+   */
   onDrain(fn: () => void): void {
-    this.stream.once('drain', fn);
+    if (!this.drainWaiters) {
+      const waiters: (() => void)[] = [];
+      this.drainWaiters = waiters;
+      this.stream.once('drain', () => {
+        this.drainWaiters = undefined;
+        for (const w of waiters) w();
+      });
+    }
+    this.drainWaiters.push(fn);
   }
 
   /** A write to standard output failed with `code`; also for writes made outside this object. */

@@ -1,4 +1,5 @@
 import type { Channel } from '../net/channel.js';
+import { drainOrClose } from '../net/wait-for-drain.js';
 import type { PipeOutput } from './output.js';
 
 /** The largest UDP payload over IPv4/IPv6; a larger stdin read becomes several datagrams. */
@@ -38,13 +39,10 @@ export function sendToAll(
     if (channel.writeClosed) continue;
     if (!sendChunk(channel, chunk, () => writes++, written)) {
       waiting++;
-      const resume = () => {
-        channel.off('drain', resume);
-        channel.off('close', resume);
+      // One shared wait per channel, however many chunks or sources it refused (drainOrClose).
+      void drainOrClose(channel).then(() => {
         if (--waiting === 0) input.resume();
-      };
-      channel.on('drain', resume);
-      channel.on('close', resume);
+      });
     }
   }
   if (waiting > 0) input.pause();
@@ -60,7 +58,8 @@ export function relay(source: Channel, targets: Channel[], chunk: Buffer): void 
 }
 
 function sendChunk(channel: Channel, chunk: Buffer, starting: () => void, written: () => void): boolean {
-  const max = channel.proto === 'tcp' ? chunk.length : MAX_DATAGRAM[channel.local.family];
+  const family = channel.local.family;
+  const max = channel.proto !== 'udp' || family === 'unix' ? chunk.length : MAX_DATAGRAM[family];
   let ok = true;
   for (let at = 0; at < chunk.length; at += max) {
     starting();

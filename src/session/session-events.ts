@@ -15,7 +15,7 @@ export interface ListeningEvent {
   address: string;
   port: number;
   /** Every listening socket: one per family when no address or family was given. */
-  addresses: { address: string; port: number; family: 'IPv4' | 'IPv6' }[];
+  addresses: { address: string; port: number; family: Endpoint['family'] }[];
 }
 
 export interface OpenEvent {
@@ -25,6 +25,8 @@ export interface OpenEvent {
   proto: Protocol;
   local: Endpoint;
   remote: Endpoint;
+  /** The peer is a program: its PID, command line and terminal (remote's port is the PID too). */
+  program?: { pid: number; argv: readonly string[]; pty?: { cols: number; rows: number; tty: string } };
   /** Set when the connection is TLS from its start (--ssl). */
   tls?: TlsInfo;
 }
@@ -57,6 +59,8 @@ export interface DataEvent {
   encoding?: string;
   /** Set when framing is on: the frame's number on this connection and direction, from 1. */
   frame?: number;
+  /** A program's standard error (its stdout is unmarked), with --stderr mark. */
+  stderr?: boolean;
 }
 
 /** The peer shut down its write side (FIN); the connection may still send. */
@@ -72,6 +76,16 @@ export interface CloseEvent {
   conn: number;
   reason: CloseReason;
   message?: string;
+}
+
+/** A program (the peer of `exec`, `spawn`) exited: its code, or the signal that ended it. */
+export interface ExitEvent {
+  type: 'exit';
+  time: number;
+  conn: number;
+  pid: number;
+  code: number | null;
+  signal: string | null;
 }
 
 export interface ErrorEvent {
@@ -136,6 +150,7 @@ export type SessionEvent =
   | DataEvent
   | EofEvent
   | CloseEvent
+  | ExitEvent
   | ErrorEvent
   | StateEvent
   | ExpectEvent
@@ -150,8 +165,12 @@ export function eventSize(e: SessionEvent): number {
 
 /** Where a listener listens, for a line: `0.0.0.0:8888 and [::]:8888`. */
 export function listeningOn(e: Pick<ListeningEvent, 'address' | 'port' | 'addresses'>): string {
-  const all = e.addresses?.length ? e.addresses : [e];
-  return all
-    .map((a) => (a.address.includes(':') ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`))
-    .join(' and ');
+  const all: { address: string; port: number; family?: string }[] = e.addresses?.length ? e.addresses : [e];
+  const one = (a: (typeof all)[number]) =>
+    a.family === 'unix'
+      ? a.address
+      : a.address.includes(':')
+        ? `[${a.address}]:${a.port}`
+        : `${a.address}:${a.port}`;
+  return all.map(one).join(' and ');
 }

@@ -43,7 +43,7 @@ function checkWithTools(file: string, client: Buffer, server: Buffer): void {
   if (!toolMissing('tcpdump')) expect(tcpdumpRead(file).length).toBeGreaterThan(0);
 }
 
-describe('--pcap in pipe mode', () => {
+describe('--pcap in pipe mode', { timeout: 60_000 }, () => {
   for (const ext of ['pcap', 'pcapng']) {
     for (const host of ['127.0.0.1', '::1']) {
       it(`connect to ${host}: a ${ext} file tshark follows byte for byte`, async () => {
