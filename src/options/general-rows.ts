@@ -1,5 +1,6 @@
 import { parseDuration, parseInteger } from '../codec/units.js';
 import { UsageError } from '../errors.js';
+import { ADDRESS_ROWS } from './address-rows.js';
 import type { ConnectionOptions } from './connection-options.js';
 import type { CommandName, OptionRow } from './option-types.js';
 
@@ -49,47 +50,7 @@ export const GENERAL_ROWS: OptionRow[] = [
     },
     get: flag((o) => o.udp),
   },
-  {
-    name: 'ipv4',
-    short: '4',
-    takes: 'none',
-    commands: ALL,
-    line: 'both',
-    group: 'connection',
-    summary: 'IPv4 only',
-    set: (o) => {
-      o.family = 4;
-    },
-    get: flag((o) => o.family === 4),
-  },
-  {
-    name: 'ipv6',
-    short: '6',
-    takes: 'none',
-    commands: ALL,
-    line: 'both',
-    group: 'connection',
-    summary: 'IPv6 only',
-    set: (o) => {
-      o.family = 6;
-    },
-    get: flag((o) => o.family === 6),
-  },
-  {
-    // ncat's spelling (`--no-dns` would read to commander as the negation of a `--dns`).
-    name: 'nodns',
-    short: 'n',
-    takes: 'none',
-    commands: ALL,
-    line: 'both',
-    library: { on: 'both', key: 'noDns' },
-    group: 'connection',
-    summary: 'numeric addresses only: refuse host names, never look one up (netcat -n)',
-    set: (o) => {
-      o.noDns = true;
-    },
-    get: flag((o) => o.noDns),
-  },
+  ...ADDRESS_ROWS,
   {
     name: 'source',
     short: 's',
