@@ -144,7 +144,11 @@ export class NativeCallError extends Error {
   }
 }
 
-/** koffi, the C library, and a checker that turns a negative return into a NativeCallError. */
+/**
+ * koffi, the C library, and a checker that turns a negative return into a NativeCallError.
+ * @internal Left out of the shipped declarations: koffi's own types load only as an ES module,
+ * which a CommonJS TypeScript user could not resolve.
+ */
 export interface Libc {
   readonly koffi: typeof import('koffi');
   readonly lib: ReturnType<typeof import('koffi').load>;
@@ -155,7 +159,10 @@ export interface Libc {
 
 let libc: Libc | undefined;
 
-/** Loads koffi and the C library once per thread. Throws a NetError naming the cause when it cannot. */
+/**
+ * Loads koffi and the C library once per thread. Throws a NetError naming the cause when it cannot.
+ * @internal (see Libc)
+ */
 export function loadLibc(): Libc {
   if (libc) return libc;
   const require = createRequire(import.meta.url);
