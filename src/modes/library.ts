@@ -80,7 +80,7 @@ export interface ConnectOptions extends SocketOptions, TubeOptions, TlsKeys {
 export interface ListenOptions extends SocketOptions, TubeOptions, TlsKeys {
   udp?: boolean;
   family?: 4 | 6;
-  /** Address to listen on (default all IPv4 addresses, `::` with family 6). */
+  /** Address to listen on (default: every IPv4 and IPv6 address; one family with `family`). */
   host?: string;
   /** Listen on a unix domain socket at this path (`@name`: abstract) instead of a port. */
   unix?: string;

@@ -34,7 +34,8 @@ export async function createSession(
     proto,
     // A proxy serves client after client, as `listen -k` does.
     keepOpen: o.keepOpen || spec.kind === 'proxy',
-    broker: o.broker,
+    // As ncat's broker: send-only or receive-only passes nothing between clients.
+    broker: o.broker && !o.sendOnly && !o.recvOnly,
     oneWay: oneWayOf(o),
     settings: {
       encoding,

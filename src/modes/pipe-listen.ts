@@ -38,7 +38,7 @@ export async function runPipeListen(
   const listener: Listener = faults ? faults.wrapListener(bound) : bound;
   // One client and bytes that nothing here needs to see: they may skip JavaScript (relay-path.ts).
   const relays = bootRelays(io, options, keepOpen || Boolean(faults || tap || recorder || capture));
-  log.listening(listener.address);
+  log.listening(listener);
   log.removedStale(listener.address, listener.removedStale);
   const exposed =
     options.allow?.length || options.allowFiles?.length
@@ -85,7 +85,9 @@ export async function runPipeListen(
         channel.on('data', (chunk) => {
           latest = channel;
           tap?.write('in', channel, chunk);
-          if (options.broker)
+          // As ncat's broker: a send-only or receive-only listener passes nothing between clients
+          // (relaying is sending what was received); its standard output still shows what came in.
+          if (options.broker && !options.sendOnly && !options.recvOnly)
             relay(
               channel,
               [...clients].filter((c) => c !== channel),

@@ -54,7 +54,7 @@ export async function runPipeProxy(spec: SessionSpec, io: PipeIo = processIo()):
   });
   proxy.on('refused', (peer, why) => log.refused(peer, why));
   proxy.on('error', (err) => io.stderr.write(`sockrepl: ${err.message}\n`));
-  log.listening(proxy.address);
+  log.listening(proxy);
   // An open relay is worth a line even without -v (--allow/--allowfile say who may connect).
   const restricted = Boolean(o.allow?.length || o.allowFiles?.length);
   const exposed = restricted ? undefined : exposureWarning(proxy.address.address, upstream);

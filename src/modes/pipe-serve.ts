@@ -79,7 +79,7 @@ export async function runPipeServe(
   });
   const warning = execWarning(proxy.address, o);
   if (warning) io.stderr.write(`sockrepl: ${warning}\n`);
-  log.listening(proxy.address);
+  log.listening(proxy);
   proxy.on('refused', (peer, why) => log.refused(peer, why));
   proxy.on('error', (err) => io.stderr.write(`sockrepl: ${err.message}\n`));
   await new Promise<void>((resolve) => {

@@ -30,6 +30,14 @@ export abstract class ListenerDecorator extends EventEmitter<ListenerEventMap> i
     return this.inner.address;
   }
 
+  get addresses(): readonly Endpoint[] {
+    return this.inner.addresses;
+  }
+
+  get remark(): string | undefined {
+    return this.inner.remark;
+  }
+
   get removedStale(): boolean | undefined {
     return this.inner.removedStale;
   }

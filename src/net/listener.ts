@@ -13,8 +13,12 @@ export interface ListenerEventMap {
 /** A bound listening socket that produces channels (TCP listen, UDP listen). */
 export interface Listener extends EventEmitter<ListenerEventMap> {
   readonly proto: Protocol;
-  /** The real bound address and port (also when port 0 was asked). */
+  /** The real bound address and port (also when port 0 was asked): the first of `addresses`. */
   readonly address: Endpoint;
+  /** Every listening socket's address: IPv4 and IPv6 when no address or family was given. */
+  readonly addresses: readonly Endpoint[];
+  /** Said with -v: why a family is missing (no IPv6 on this machine). */
+  readonly remark?: string;
   /** The SHA-256 fingerprint of the certificate a TLS listener generated for itself, if it did. */
   readonly tlsFingerprint?: string;
   /** A unix listener removed a stale socket file at its path before binding. */

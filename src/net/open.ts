@@ -6,7 +6,8 @@ import type { ProgramSpec } from './program.js';
 import { connectTcp } from './tcp-connect.js';
 import { listenTcp } from './tcp-listen.js';
 import type { ListenTransportOptions, TransportOptions } from './transport-options.js';
-import { connectUdp, listenUdp } from './udp.js';
+import { connectUdp } from './udp.js';
+import { listenUdp } from './udp-listen.js';
 import { connectUnix, listenUnix } from './unix.js';
 
 /**

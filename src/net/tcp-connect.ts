@@ -1,11 +1,8 @@
-import * as net from 'node:net';
-import { formatDuration } from '../codec/units.js';
-import { NetError } from '../errors.js';
-import { formatHostPort, netError } from './errno.js';
-import { createBoundSocket } from './native-socket.js';
+import { formatHostPort } from './errno.js';
+import { raceAttempts } from './happy-eyeballs.js';
 import { openTunnel } from './proxy/proxy-tunnel.js';
-import { resolveHost, resolveSource } from './resolve.js';
-import { hasOptions } from './socket-options.js';
+import { resolveAll, resolveHost, sourceFor } from './resolve.js';
+import { startTcpAttempt } from './tcp-attempt.js';
 import { TcpChannel } from './tcp-channel.js';
 import { secureClient } from './tls/tls-handshake.js';
 import type { TransportOptions } from './transport-options.js';
@@ -13,8 +10,9 @@ import type { TransportOptions } from './transport-options.js';
 export type TcpConnectOptions = TransportOptions & { borrowedReads?: boolean };
 
 /**
- * Opens a TCP connection. When socket options are given, the descriptor is created and bound by us
- * so every option is in place before the SYN; otherwise Node's own path is used.
+ * Opens a TCP connection: every address of the name is tried, Happy Eyeballs style
+ * (happy-eyeballs.ts), each attempt with every socket option in place before its SYN
+ * (tcp-attempt.ts); -w bounds them all together, and the TLS handshake after them.
  */
 export async function connectTcp(
   host: string,
@@ -24,35 +22,21 @@ export async function connectTcp(
   // Through a proxy, the TCP connection is to the proxy; the tunnel then reaches host:port.
   const proxy = options.proxy;
   const hop = proxy ? { host: proxy.host, port: proxy.port } : { host, port };
-  const target = await resolveHost(hop.host, hop.port, options.family);
-  const source = await resolveSource(options.source, options.sourcePort ?? 0, target);
-  const label = formatHostPort(target.address, hop.port);
-  // TCP_NODELAY alone Node sets itself: no need for koffi and a descriptor of our own.
-  const native = hasOptions(options.socket, (s) => s.name !== 'nodelay');
-  let socket: net.Socket;
-  if (native) {
-    const fd = createBoundSocket({
-      proto: 'tcp',
-      family: target.family,
-      address: source ?? (options.sourcePort ? (target.family === 6 ? '::' : '0.0.0.0') : ''),
-      port: options.sourcePort ?? 0,
-      options: options.socket,
-    });
-    socket = new net.Socket({ fd, allowHalfOpen: true, pauseOnCreate: true } as net.SocketConstructorOpts);
-    socket.connect({ host: target.address, port: hop.port });
-  } else {
-    socket = net.connect({
-      host: target.address,
-      port: hop.port,
-      family: target.family,
-      localAddress: source,
-      localPort: options.sourcePort,
-      allowHalfOpen: true,
-      noDelay: options.socket.nodelay,
-    });
-  }
+  // -s picks the family: only the addresses an address of that family can reach are tried.
+  const local =
+    options.source === undefined
+      ? undefined
+      : await resolveHost(options.source, options.sourcePort ?? 0, undefined, 'bind', options.noDns);
+  const all = await resolveAll(hop.host, hop.port, options.family, 'connect', options.noDns);
+  const targets = local ? sourceFor(options.source!, local, all) : all;
   const started = Date.now();
-  await waitForConnect(socket, label, { ...options, source, family: target.family });
+  const { value, target } = await raceAttempts(
+    targets,
+    (t) => startTcpAttempt(t, hop.port, options, local?.address),
+    { host: hop.host, port: hop.port, waitMs: options.waitMs },
+  );
+  const { socket, native } = value;
+  const label = formatHostPort(target.address, hop.port);
   if (proxy) {
     if (native) socket.resume();
     const left =
@@ -80,44 +64,4 @@ export async function connectTcp(
     borrowedReads: options.borrowedReads && !proxy,
     tlsOptions: options.tls ?? {},
   });
-}
-
-function waitForConnect(socket: net.Socket, label: string, options: TcpConnectOptions): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer =
-      options.waitMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            socket.destroy();
-            reject(
-              new NetError(
-                `connect ${label}: ETIMEDOUT after ${formatDuration(options.waitMs!)}: SYN unanswered (host down or a firewall drops it)`,
-                'ETIMEDOUT',
-              ),
-            );
-          }, options.waitMs);
-    const onError = (err: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      socket.destroy();
-      reject(connectError(err, label, options));
-    };
-    socket.once('error', onError);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      socket.off('error', onError);
-      resolve();
-    });
-  });
-}
-
-function connectError(err: NodeJS.ErrnoException, label: string, options: TcpConnectOptions): NetError {
-  const fromPort = options.sourcePort ? `from port ${options.sourcePort}` : '';
-  if (err.syscall === 'bind') {
-    const local = formatHostPort(
-      options.source ?? (options.family === 6 ? '::' : '0.0.0.0'),
-      options.sourcePort ?? 0,
-    );
-    return netError('bind', local, err);
-  }
-  return netError('connect', label, err, fromPort);
 }

@@ -2,9 +2,9 @@ import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import type { Channel, Endpoint } from './channel.js';
 import { formatHostPort, netError } from './errno.js';
+import { type BindTarget, type Bound, bindAll, listenTargets } from './listen-addresses.js';
 import { type Listener, type ListenerEventMap, limitReached } from './listener.js';
 import { createBoundSocket } from './native-socket.js';
-import { resolveHost } from './resolve.js';
 import { tcpSocketFd } from './socket-fd.js';
 import { applySocketOptions, hasOptions, type SocketOptionSpec } from './socket-options.js';
 import { endpoint, TcpChannel, unixEndpoint } from './tcp-channel.js';
@@ -32,16 +32,22 @@ export class TcpListener extends EventEmitter<ListenerEventMap> implements Liste
   private readonly handshaking = new Set<net.Socket>();
 
   constructor(
-    private readonly server: net.Server,
-    readonly address: Endpoint,
+    private readonly servers: readonly net.Server[],
+    readonly addresses: readonly Endpoint[],
     private readonly options: TcpListenOptions,
     private readonly serverTls?: ServerTls,
+    readonly remark?: string,
   ) {
     super();
-    server.on('connection', (socket) => this.accept(socket));
-    server.on('error', (err) =>
-      this.emit('error', netError('listen', formatHostPort(address.address, address.port), err)),
-    );
+    servers.forEach((server, i) => {
+      const { address, port } = addresses[i]!;
+      server.on('connection', (socket) => this.accept(socket));
+      server.on('error', (err) => this.emit('error', netError('listen', formatHostPort(address, port), err)));
+    });
+  }
+
+  get address(): Endpoint {
+    return this.addresses[0]!;
   }
 
   private accept(socket: net.Socket): void {
@@ -114,7 +120,7 @@ export class TcpListener extends EventEmitter<ListenerEventMap> implements Liste
   stopAccepting(): void {
     if (!this.accepting) return;
     this.accepting = false;
-    this.server.close();
+    for (const server of this.servers) server.close();
   }
 
   async close(): Promise<void> {
@@ -126,21 +132,39 @@ export class TcpListener extends EventEmitter<ListenerEventMap> implements Liste
 }
 
 /**
- * Listens on host:port (all IPv4 addresses by default, like nc). With socket options, the
- * descriptor is created and bound by us so they precede bind (Node 20 ignores its own reusePort;
- * buffer sizes set there are inherited by accepted sockets and size the SYN-ACK's window); the
- * per-connection ones are set again on each accepted socket.
+ * Listens on host:port; with no host, on every IPv4 and IPv6 address (listen-addresses.ts). With
+ * socket options, each descriptor is created and bound by us so they precede bind (Node 20 ignores
+ * its own reusePort; buffer sizes set there are inherited by accepted sockets and size the
+ * SYN-ACK's window); the per-connection ones are set again on each accepted socket.
  */
 export async function listenTcp(
   host: string | undefined,
   port: number,
   options: TcpListenOptions,
 ): Promise<TcpListener> {
-  const bindHost = host ?? (options.family === 6 ? '::' : '0.0.0.0');
-  const { address, family } = await resolveHost(bindHost, port, options.family, 'listen');
-  const label = formatHostPort(address, port);
+  const targets = await listenTargets(host, port, options.family, options.noDns);
   // The certificate is ready (read, or made) before the port opens: no client waits for it.
   const serverTls = options.tls?.enabled ? await prepareServerTls(options.tls, host) : undefined;
+  const { sockets, remark } = await bindAll(
+    targets,
+    port,
+    (target, p) => listenOne(target, p, options),
+    (server) => new Promise<void>((resolve) => server.close(() => resolve())),
+  );
+  const addresses = sockets.map((server) => {
+    const bound = server.address() as net.AddressInfo;
+    return endpoint(bound.address, bound.port, bound.family);
+  });
+  return new TcpListener(sockets, addresses, options, serverTls, remark);
+}
+
+/** One listening socket. An IPv6 one is IPv6 only (as ncat's): IPv4 clients are the IPv4 socket's. */
+async function listenOne(
+  { address, family }: BindTarget,
+  port: number,
+  options: TcpListenOptions,
+): Promise<Bound<net.Server>> {
+  const label = formatHostPort(address, port);
   const server = net.createServer({ allowHalfOpen: true });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err) => reject(netError('listen', label, err)));
@@ -163,10 +187,9 @@ export async function listenTcp(
       }
       server.listen({ fd }, resolve);
     } else {
-      // An IPv6 listener is IPv6 only (as ncat's): IPv4 clients are the IPv4 socket's.
       server.listen({ host: address, port, ipv6Only: family === 6 }, resolve);
     }
   });
-  const bound = server.address() as net.AddressInfo;
-  return new TcpListener(server, endpoint(bound.address, bound.port, bound.family), options, serverTls);
+  server.removeAllListeners('error');
+  return { socket: server, port: (server.address() as net.AddressInfo).port };
 }

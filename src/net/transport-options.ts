@@ -13,6 +13,8 @@ export interface TransportOptions {
   family?: 4 | 6;
   /** Local address to bind. */
   source?: string;
+  /** Numeric addresses only: a host name is refused before any lookup (netcat -n). */
+  noDns?: boolean;
   /** Local port to bind when connecting. */
   sourcePort?: number;
   socket: SocketOptionValues;

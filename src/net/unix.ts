@@ -142,7 +142,12 @@ export async function listenUnix(
     if (fd === undefined) server.listen(where, () => resolve());
     else server.listen({ fd }, () => resolve());
   });
-  const listener = new TcpListener(server, { address: path, port: 0, family: 'unix' }, options, serverTls);
+  const listener = new TcpListener(
+    [server],
+    [{ address: path, port: 0, family: 'unix' }],
+    options,
+    serverTls,
+  );
   listener.removedStale = stale === 'removed';
   return listener;
 }

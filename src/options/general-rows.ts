@@ -1,5 +1,6 @@
 import { parseDuration, parseInteger } from '../codec/units.js';
 import { UsageError } from '../errors.js';
+import { ADDRESS_ROWS } from './address-rows.js';
 import type { ConnectionOptions } from './connection-options.js';
 import type { CommandName, OptionRow } from './option-types.js';
 
@@ -54,32 +55,7 @@ export const GENERAL_ROWS: OptionRow[] = [
     },
     get: flag((o) => o.udp),
   },
-  {
-    name: 'ipv4',
-    short: '4',
-    takes: 'none',
-    commands: ALL,
-    line: 'both',
-    group: 'connection',
-    summary: 'IPv4 only',
-    set: (o) => {
-      o.family = 4;
-    },
-    get: flag((o) => o.family === 4),
-  },
-  {
-    name: 'ipv6',
-    short: '6',
-    takes: 'none',
-    commands: ALL,
-    line: 'both',
-    group: 'connection',
-    summary: 'IPv6 only',
-    set: (o) => {
-      o.family = 6;
-    },
-    get: flag((o) => o.family === 6),
-  },
+  ...ADDRESS_ROWS,
   {
     name: 'source',
     short: 's',

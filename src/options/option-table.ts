@@ -75,16 +75,21 @@ function socketRow(spec: SocketOptionSpec): OptionRow {
   };
 }
 
+/** The general rows listed before the socket options: those up to and including idle-timeout. */
+const CONNECTION_ROWS = GENERAL_ROWS.findIndex((r) => r.name === 'idle-timeout') + 1;
+/** Then the listening rows (keep-open, max-conns, broker), before the access rows. */
+const LISTEN_ROWS = GENERAL_ROWS.findIndex((r) => r.name === 'broker') + 1;
+
 /** Every option word, in the order help lists them. */
 export const OPTION_ROWS: readonly OptionRow[] = [
-  ...GENERAL_ROWS.slice(0, 7),
+  ...GENERAL_ROWS.slice(0, CONNECTION_ROWS),
   ...SOCKET_OPTIONS.map(socketRow),
   ...TRANSPORT_ROWS,
   ...TLS_ROWS,
   ...PROXY_ROWS,
-  ...GENERAL_ROWS.slice(7, 10),
+  ...GENERAL_ROWS.slice(CONNECTION_ROWS, LISTEN_ROWS),
   ...ACCESS_ROWS,
-  ...GENERAL_ROWS.slice(10),
+  ...GENERAL_ROWS.slice(LISTEN_ROWS),
   ...PROGRAM_ROWS,
   ...NC_ROWS,
 ];

@@ -21,12 +21,15 @@ export class VerboseLog {
     else this.line(`Connection to ${host} ${port} port [${proto}/*] succeeded!`);
   }
 
-  listening(local: Endpoint): void {
-    this.line(
-      local.family === 'unix'
-        ? `Listening on ${local.address}`
-        : `Listening on ${local.address} ${local.port}`,
-    );
+  /** One line per listening socket (IPv4 and IPv6 when both listen), as nc words it. */
+  listening(where: { addresses: readonly Endpoint[]; remark?: string }): void {
+    for (const local of where.addresses)
+      this.line(
+        local.family === 'unix'
+          ? `Listening on ${local.address}`
+          : `Listening on ${local.address} ${local.port}`,
+      );
+    if (where.remark) this.line(where.remark);
   }
 
   /** A unix listener found a socket file nobody listened on, and removed it. */

@@ -4,7 +4,7 @@ import { UsageError } from '../errors.js';
 import type { CommandOutcome } from './command-outcome.js';
 import { formatEndpoint } from './conn.js';
 import type { Session } from './session.js';
-import type { SessionEvent } from './session-events.js';
+import { listeningOn, type SessionEvent } from './session-events.js';
 
 /**
  * /save: the raw bytes of one direction of the target connection (`in`/`out`, like a capture
@@ -59,7 +59,7 @@ function transcriptLines(e: SessionEvent, dumper: TrafficDumper): string[] {
     case 'close':
       return [`# ${iso(e.time)} conn=${e.conn} closed (${e.reason})${e.message ? `: ${e.message}` : ''}`];
     case 'listening':
-      return [`# ${iso(e.time)} listening on ${e.address}:${e.port} (${e.proto})`];
+      return [`# ${iso(e.time)} listening on ${listeningOn(e)} (${e.proto})`];
     case 'error':
       return [`# ${iso(e.time)} error ${e.code}: ${e.message}`];
     case 'expect':

@@ -11,8 +11,11 @@ export interface ListeningEvent {
   type: 'listening';
   time: number;
   proto: Protocol;
+  /** The first listening socket's address (IPv4 when both families listen). */
   address: string;
   port: number;
+  /** Every listening socket: one per family when no address or family was given. */
+  addresses: { address: string; port: number; family: Endpoint['family'] }[];
 }
 
 export interface OpenEvent {
@@ -158,4 +161,16 @@ export type SessionEvent =
 export function eventSize(e: SessionEvent): number {
   if (e.type === 'data') return e.bytes.length + (e.text?.length ?? 0) * 2 + 64;
   return 64;
+}
+
+/** Where a listener listens, for a line: `0.0.0.0:8888 and [::]:8888`. */
+export function listeningOn(e: Pick<ListeningEvent, 'address' | 'port' | 'addresses'>): string {
+  const all: { address: string; port: number; family?: string }[] = e.addresses?.length ? e.addresses : [e];
+  const one = (a: (typeof all)[number]) =>
+    a.family === 'unix'
+      ? a.address
+      : a.address.includes(':')
+        ? `[${a.address}]:${a.port}`
+        : `${a.address}:${a.port}`;
+  return all.map(one).join(' and ');
 }

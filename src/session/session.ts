@@ -102,7 +102,9 @@ export class Session extends EventEmitter<SessionEventMap> implements TrafficHos
       proto: listener.proto,
       address: listener.address.address,
       port: listener.address.port,
+      addresses: listener.addresses.map(({ address, port, family }) => ({ address, port, family })),
     });
+    if (listener.remark) this.notice(listener.remark);
     listener.on('channel', (ch) => {
       this.attach(ch);
       if (!this.config.keepOpen && !this.acceptedAny) listener.stopAccepting();

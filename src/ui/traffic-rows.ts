@@ -5,7 +5,7 @@ import type { Direction } from '../net/channel.js';
 import { formatTlsSummary } from '../net/tls/tls-info.js';
 import type { EventLog } from '../session/event-log.js';
 import { formatEndpoint } from '../session/session.js';
-import type { DataEvent, SessionEvent } from '../session/session-events.js';
+import { type DataEvent, listeningOn, type SessionEvent } from '../session/session-events.js';
 import type { Settings } from '../session/settings.js';
 import { carryIn, viewEncoding } from './chunk-carry.js';
 import { textCells } from './text-cells.js';
@@ -341,7 +341,7 @@ export function eventText(e: SessionEvent): string {
   const t = clock(e.time);
   switch (e.type) {
     case 'listening':
-      return `${t} listening on ${e.address}:${e.port} (${e.proto})`;
+      return `${t} listening on ${listeningOn(e)} (${e.proto})`;
     case 'open':
       if (e.proto === 'exec') return `${t} #${e.conn} started ${e.remote.address} (pid ${e.remote.port})`;
       return `${t} #${e.conn} open  ${formatEndpoint(e.local)} → ${formatEndpoint(e.remote)}`;

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import { describe, expect, it } from 'vitest';
@@ -142,4 +143,96 @@ describe('--max-conns', () => {
       await until(() => p.stdout().includes(`third ${served}\n`));
     },
   );
+});
+
+describe.skipIf(!HAVE_IPV6)('with no address, a listener takes both families', () => {
+  it.each(TOOLS)('%s -k: TCP on 0.0.0.0 and [::], a client of each family served', async (tool) => {
+    const port = await freePort();
+    const p = start(tool, ['-k'], port);
+    expect(await waitListening(port, 'tcp', 2)).toEqual(['0.0.0.0', '[::]']);
+    for (const host of ['127.0.0.1', '::1']) {
+      const seen = await tcpProbe(host, port, `over ${host}\n`);
+      expect(seen.connected).toBe(true);
+      await until(() => p.stdout().includes(`over ${host}\n`));
+    }
+  });
+
+  it.each(TOOLS)('%s -u: UDP on 0.0.0.0 and [::]', async (tool) => {
+    const port = await freePort();
+    const p = start(tool, ['-u'], port);
+    expect(await waitListening(port, 'udp', 2)).toEqual(['0.0.0.0', '[::]']);
+    const s = dgram.createSocket('udp6');
+    cleanups.push(() => s.close());
+    s.send('six\n', port, '::1');
+    await until(() => p.stdout() === 'six\n');
+  });
+
+  it.skipIf(!HAVE_OPENBSD_NC)('OpenBSD nc takes IPv4 only (sockrepl follows ncat)', async () => {
+    const port = await freePort();
+    start('nc', ['-k'], port);
+    expect(await waitListening(port)).toEqual(['0.0.0.0']);
+  });
+
+  it('sockrepl says both in -v and --json, and puts every socket option on each socket', async () => {
+    const port = await freePort();
+    const v = start('sockrepl', ['-k', '-v', '--rcvbuf', '64k'], port);
+    await until(() => /Listening on :: /.test(v.stderr()));
+    expect(v.stderr()).toMatch(
+      new RegExp(`^Listening on 0\\.0\\.0\\.0 ${port}\\nListening on :: ${port}\\n`),
+    );
+    const mem = execFileSync('ss', ['-ltnmH', `sport = :${port}`]).toString();
+    expect(mem.match(/rb131072/g)).toHaveLength(2);
+    v.kill();
+    const j = start('sockrepl', ['-k', '--json'], 0);
+    await until(() => j.stdout().includes('"listening"'));
+    const event = JSON.parse(j.stdout().split('\n')[0]!);
+    expect(event).toMatchObject({ type: 'listening', address: '0.0.0.0' });
+    expect(event.addresses.map((a: { address: string }) => a.address)).toEqual(['0.0.0.0', '::']);
+    expect(new Set(event.addresses.map((a: { port: number }) => a.port))).toEqual(new Set([event.port]));
+  });
+});
+
+describe.skipIf(!HAVE_IPV6)('--broker with clients of both families', () => {
+  /** Client A (IPv4) speaks, then standard input: what each client receives. */
+  async function brokerRound(tool: Tool, flags: string[]): Promise<{ a: string; b: string }> {
+    const port = await freePort();
+    const p = start(tool, ['--broker', ...flags], port);
+    await waitListening(port, 'tcp', 2);
+    const a = net.connect({ port, host: '127.0.0.1' });
+    const b = net.connect({ port, host: '::1' });
+    const got = { a: '', b: '' };
+    for (const [name, s] of [
+      ['a', a],
+      ['b', b],
+    ] as const) {
+      s.on('error', () => {});
+      s.on('data', (d: Buffer) => {
+        got[name] += d;
+      });
+      cleanups.push(() => s.destroy());
+      await new Promise((resolve) => s.once('connect', resolve));
+    }
+    // Both are connected once the listener has had a moment to accept them; then A speaks.
+    await until(() => listeningOn(port).length === 2);
+    await new Promise((r) => setTimeout(r, 300));
+    a.write('from a\n');
+    await new Promise((r) => setTimeout(r, 300));
+    p.child.stdin.write('from stdin\n');
+    const expectStdin = !flags.includes('--recv-only');
+    await until(() => !expectStdin || (got.a.includes('from stdin') && got.b.includes('from stdin')));
+    await new Promise((r) => setTimeout(r, 300));
+    return got;
+  }
+
+  it.each(TOOLS)('%s --broker: A (IPv4) reaches B (IPv6); standard input reaches both', async (tool) => {
+    expect(await brokerRound(tool, [])).toEqual({ a: 'from stdin\n', b: 'from a\nfrom stdin\n' });
+  });
+
+  it.each(TOOLS)('%s --broker --send-only: only standard input reaches the clients', async (tool) => {
+    expect(await brokerRound(tool, ['--send-only'])).toEqual({ a: 'from stdin\n', b: 'from stdin\n' });
+  });
+
+  it.each(TOOLS)('%s --broker --recv-only: nothing is sent to any client', async (tool) => {
+    expect(await brokerRound(tool, ['--recv-only'])).toEqual({ a: '', b: '' });
+  });
 });

@@ -3,7 +3,8 @@ import type { Channel } from '../../../src/net/channel.js';
 import type { SocketOptionValues } from '../../../src/net/socket-options.js';
 import { connectTcp } from '../../../src/net/tcp-connect.js';
 import { listenTcp, type TcpListener } from '../../../src/net/tcp-listen.js';
-import { connectUdp, listenUdp } from '../../../src/net/udp.js';
+import { connectUdp } from '../../../src/net/udp.js';
+import { listenUdp } from '../../../src/net/udp-listen.js';
 import { cleanupAfterEach } from '../../helpers/cleanups.js';
 import { collect, connectTo, tcpServer } from '../../helpers/servers.js';
 

@@ -293,7 +293,7 @@ describe('connect and listen', () => {
     expect(c.host).toBeUndefined();
     expect(c.options.map((o) => [o.name, text(o.value)])).toEqual([
       ['keep-open', undefined],
-      ['max-clients', '2'],
+      ['max-conns', '2'],
     ]);
   });
 
