@@ -42,6 +42,31 @@ describe('the packed package, used', () => {
     expect(out.where).toMatch(/node_modules\/sockrepl\/dist\/src\/index\.js$/);
   });
 
+  it('without the optional screen packages (ink, React): the library works, the screen says why not', async () => {
+    const dir = await consumer({ packageJson: { type: 'module' }, omit: ['ink', 'react'] });
+    writeFileSync(
+      join(dir, 'main.js'),
+      `${roundTrip(
+        "import { connect, listen, pack, unpack, TimeoutError } from 'sockrepl';",
+        "import.meta.resolve('sockrepl')",
+      )}\nconsole.log(JSON.stringify(await main()));\n`,
+    );
+    const lib = await runIn(dir, process.execPath, ['main.js']);
+    expect(lib.stderr).toBe('');
+    expect(JSON.parse(lib.stdout)).toMatchObject(EXPECTED);
+    const screen = await runIn(dir, process.execPath, [
+      'node_modules/sockrepl/bin/sockrepl.js',
+      '--tui',
+      '127.0.0.1',
+      '9',
+    ]);
+    expect(screen.code).toBe(2);
+    expect(screen.stderr).toMatch(
+      /^sockrepl: the interactive screen needs ink and react, .*npm install ink react/,
+    );
+    expect(screen.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+  });
+
   it('from CommonJS with require()', async () => {
     const dir = await consumer({ packageJson: { type: 'commonjs' } });
     writeFileSync(
