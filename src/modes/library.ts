@@ -232,7 +232,7 @@ function openSet(): Set<Closable> {
   return g[OPEN];
 }
 
-function track(tube: Tube): Tube {
+export function track<T extends Tube>(tube: T): T {
   const set = openSet();
   const entry: Closable = { close: () => tube.close() };
   set.add(entry);

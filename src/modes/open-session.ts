@@ -2,6 +2,8 @@ import { UsageError } from '../errors.js';
 import { FaultController } from '../fault/fault-controller.js';
 import { openConnection, openListener, openProgram } from '../net/open.js';
 import { describeArgv } from '../net/program.js';
+import type { ConnectionOptions } from '../options/connection-options.js';
+import { exposureWarning } from '../options/exposure.js';
 import { dialerFor, startProxy } from '../proxy/proxy.js';
 import { ProxyLink } from '../proxy/proxy-link.js';
 import { prepareRecording } from '../record/recorder.js';
@@ -109,9 +111,11 @@ export async function startSession(session: Session, spec: SessionSpec): Promise
       session.attachListener(proxy);
       const warning = execWarning(proxy.address, o);
       if (warning) session.notice(warning, 'warn');
+      else if (!served) warnIfExposed(session, proxy.address.address, o, spec.upstream);
     } else {
       const listener = await openListener(spec.host, spec.port, o);
       session.attachListener(faults ? faults.wrapListener(listener) : listener);
+      warnIfExposed(session, listener.address.address, o);
     }
     if (faults && faults.active.length > 0)
       session.notice(`faults on: ${faults.summary()}; ${faults.seedLine()}`);
@@ -126,4 +130,17 @@ export function createInterpreter(session: Session, options: InterpreterOptions 
   const interpreter = new Interpreter(session, options);
   registerSessionCommands(interpreter, session);
   return interpreter;
+}
+
+/** The open-relay / every-interface warning, next to the listening event. */
+function warnIfExposed(
+  session: Session,
+  address: string,
+  o: ConnectionOptions,
+  upstream?: { host: string; port: number },
+): void {
+  // --allow/--allowfile already say who may connect.
+  if (o.allow?.length || o.allowFiles?.length) return;
+  const exposed = exposureWarning(address, upstream);
+  if (exposed) session.notice(exposed, 'warn');
 }

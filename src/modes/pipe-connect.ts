@@ -43,6 +43,16 @@ export async function runPipeExec(
   io: PipeIo = processIo(),
 ): Promise<number> {
   const spec = { ...program, stderr: program.stderr ?? 'inherit' };
+  if (ownStdio(spec, options, io)) {
+    // Nothing here needs to see the bytes: the program reads and writes our descriptors itself.
+    const log = new VerboseLog(io.stderr, options.verbose);
+    const { runOnOwnStdio } = await import('../net/pipe-program.js');
+    const exit = await runOnOwnStdio(spec, (pid) =>
+      log.line(`Started ${describeArgv(spec.argv)} (pid ${pid})`),
+    );
+    log.line(`${describeArgv(spec.argv)} ${describeExit(exit)}`);
+    return EXIT.ok;
+  }
   return runPipeChannel(
     async (log) => {
       const raw = await openProgram(spec);
@@ -53,6 +63,20 @@ export async function runPipeExec(
     { ...options, halfClose: true },
     io,
   );
+}
+
+/**
+ * Whether `exec` may hand the program our own standard input and output: with nothing observing
+ * the bytes (-x, --fault, --record, --stderr mark), no one-way or -q rule to apply, and real
+ * descriptors (not a test's streams). It then behaves exactly as the channel path would.
+ */
+function ownStdio(spec: ProgramSpec, o: ConnectionOptions, io: PipeIo): boolean {
+  if (spec.pty || spec.stderr === 'mark') return false;
+  if (o.hex !== undefined || o.fault.length > 0 || o.record || o.pcap) return false;
+  if (o.sendOnly || o.recvOnly || o.quitAfterMs !== undefined) return false;
+  // What pipe mode refuses (--frame, an encoding with nothing to apply to) is refused by the other path.
+  if (o.frame.length > 0 || o.encoding !== 'utf8') return false;
+  return io.stdin === process.stdin && io.stdout === process.stdout && io.stderr === process.stderr;
 }
 
 async function runPipeChannel(

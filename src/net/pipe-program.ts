@@ -2,8 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { NetError, UsageError } from '../errors.js';
 import { findProgram } from './find-program.js';
-import type { ProgramSpec, PtySize } from './program.js';
+import type { ProgramExit, ProgramSpec, PtySize } from './program.js';
 import { ProgramChannelBase } from './program-channel-base.js';
+import { adopt, release, signalGroup } from './program-reaper.js';
 
 /**
  * A program on pipes as a channel: what is sent is its standard input, its standard output is
@@ -117,4 +118,42 @@ export async function spawnPipeProgram(spec: ProgramSpec): Promise<PipeProgramCh
     );
   });
   return new PipeProgramChannel(child, spec.argv, stderr);
+}
+
+/**
+ * Runs a program on this process's own standard input and output (and standard error, or its
+ * output for `merge`), for when nothing in sockrepl needs to see the bytes: they never pass through
+ * JavaScript. Its process group is adopted like any other; resolves with its exit.
+ */
+export async function runOnOwnStdio(
+  spec: ProgramSpec,
+  started: (pid: number) => void = () => {},
+): Promise<ProgramExit> {
+  const [name, ...args] = spec.argv;
+  const file = findProgram(name ?? '', spec.env, spec.cwd);
+  const child = spawn(file, args, {
+    argv0: name,
+    cwd: spec.cwd,
+    env: spec.env ?? process.env,
+    stdio: [0, 1, spec.stderr === 'merge' ? 1 : 2],
+    detached: true,
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('spawn', resolve);
+    child.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new NetError(`exec ${name}: ${err.code ?? 'EIO'}: ${err.message}`, err.code ?? 'EIO', { cause: err }),
+      ),
+    );
+  });
+  const pid = child.pid!;
+  adopt(pid);
+  started(pid);
+  const exit = await new Promise<ProgramExit>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  // What it left in its group would be an orphan.
+  signalGroup(pid, 'SIGHUP');
+  release(pid);
+  return exit;
 }

@@ -19,6 +19,11 @@ const flag =
     get(o) ? (true as const) : undefined;
 const text = (v: string | number | undefined) => (v === undefined ? undefined : String(v));
 const seconds = (ms: number | undefined) => (ms === undefined ? undefined : `${ms / 1000}s`);
+/**
+ * A timeout of 0 means no timeout, for -w and -i alike (as SO_RCVTIMEO and ncat's --idle-timeout
+ * read it): -i 0 used to mean "never" while -w 0 timed out at once.
+ */
+const noneIfZero = (ms: number) => (ms === 0 ? undefined : ms);
 
 const choice =
   <T extends string>(what: string, choices: readonly T[]) =>
@@ -116,9 +121,9 @@ export const GENERAL_ROWS: OptionRow[] = [
     line: 'connect',
     library: { on: 'connect', key: 'connectTimeout' },
     group: 'connection',
-    summary: 'connect timeout',
+    summary: 'connect timeout (0: none, as for -i)',
     set: (o, v, what) => {
-      o.waitMs = parseDuration(String(v), what);
+      o.waitMs = noneIfZero(parseDuration(String(v), what));
     },
     get: (o) => seconds(o.waitMs),
   },
@@ -131,9 +136,9 @@ export const GENERAL_ROWS: OptionRow[] = [
     line: 'both',
     library: { on: 'both' },
     group: 'connection',
-    summary: 'close after this long with no traffic either way',
+    summary: 'close after this long with no traffic either way (0: never)',
     set: (o, v, what) => {
-      o.idleTimeoutMs = parseDuration(String(v), what);
+      o.idleTimeoutMs = noneIfZero(parseDuration(String(v), what));
     },
     get: (o) => seconds(o.idleTimeoutMs),
   },
