@@ -11,9 +11,10 @@ import { EXPECTED, roundTrip } from './roundtrip-snippet.js';
  */
 
 const consumers: string[] = [];
-afterAll(() => {
-  for (const d of consumers) removeConsumer(d);
-});
+// Each consumer holds an unpacked copy of the package (1,700 files): slow to delete on a busy disk.
+afterAll(async () => {
+  await Promise.all(consumers.map((d) => removeConsumer(d)));
+}, 120_000);
 
 async function consumer(...args: Parameters<typeof makeConsumer>): Promise<string> {
   const dir = await makeConsumer(...args);
