@@ -36,7 +36,8 @@ export type { BufferMatch, ReceiveBuffer } from './tube/receive-buffer.js';
 export type { CallOptions, ExpectMatch, Timeout, TubeInfo, TubeOptions } from './tube/tube.js';
 /**
  * A connection: `send`, `sendLine`, `sendAfter`, `recv`, `recvExactly`, `recvUntil`, `recvLine`,
- * `recvAll`, `expect`, `expectAny`, `unget`, `withTimeout`, `close`, `shutdown`, `reset`,
+ * `recvAll`, `recvRepeat`, `canRecv`, `clean`, `expect`, `expectAny`, `unget`, `withTimeout`, `close`
+ * (also `await using`), `shutdown`, `reset`,
  * `setOption`, `info`. Every receive takes a whole-call timeout; a match consumes input only up
  * to its end.
  */

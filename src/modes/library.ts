@@ -189,6 +189,11 @@ export class TubeListener extends EventEmitter<{ tube: [tube: Tube] }> {
     for (;;) yield await this.accept({ timeout: Number.POSITIVE_INFINITY });
   }
 
+  /** `await using server = await listen()` closes the listener and its clients when the block ends. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
   /** Stops accepting; open clients stay open. */
   stopAccepting(): void {
     this.listener.stopAccepting();

@@ -2,6 +2,7 @@ import { isSockreplError } from '../errors.js';
 import type { SessionSpec } from '../session/session-spec.js';
 import { KEY_HELP } from '../ui/key-help.js';
 import { oneWayNotice } from '../ui/one-way.js';
+import { checkScreenPackages } from './screen-packages.js';
 
 /**
  * The interactive screen. Reached only through a dynamic import (pipe mode never loads ink or
@@ -17,6 +18,7 @@ export async function runTui(spec: SessionSpec): Promise<number> {
   const { createInterpreter, createSession, startSession } = await import('./open-session.js');
   let session: Awaited<ReturnType<typeof createSession>>;
   try {
+    checkScreenPackages();
     session = await createSession(spec);
     await startSession(session, spec);
   } catch (err) {

@@ -7,10 +7,13 @@ import type { TlsInfo } from '../net/tls/tls-info.js';
 import type { TlsOptions } from '../net/tls/tls-options.js';
 import { waitForDrain } from '../net/wait-for-drain.js';
 import { buildMatch, type ExpectMatch } from './expect-match.js';
-import { type CustomMatch, type Matcher, matcher, type Pattern } from './matchers.js';
+import { MatcherCache } from './matcher-cache.js';
+import type { CustomMatch, Matcher, Pattern } from './matchers.js';
 import { ReceiveBuffer } from './receive-buffer.js';
 import { ReceiveLoop } from './receive-loop.js';
+import { isQuiet, receiveRepeat } from './receive-repeat.js';
 import { type Timeout, timeoutMs } from './timeout.js';
+import { tubeInfo } from './tube-info.js';
 import type { CallOptions, TubeInfo, TubeOptions } from './tube-options.js';
 
 export type { ExpectMatch } from './expect-match.js';
@@ -39,7 +42,7 @@ export class Tube {
   private readonly highWaterMark: number;
   private readonly scope = new AsyncLocalStorage<number>();
   private paused = false;
-  private readonly matchers = new Map<string | RegExp, { encoding: string; matcher: Matcher }>();
+  private readonly matchers = new MatcherCache();
   private closeReason: CloseReason | undefined;
   /** Set when the input ended by a reset or failure: receives fail with it. */
   closeError: NetError | undefined;
@@ -238,7 +241,7 @@ export class Tube {
     try {
       if (patterns.length === 0) throw new UsageError('expect: no pattern given');
       matchers = [];
-      for (const p of patterns) matchers.push(this.matcherFor(p, encoding));
+      for (const p of patterns) matchers.push(this.matchers.get(p, encoding));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -272,19 +275,24 @@ export class Tube {
     );
   }
 
+  /** pwntools' can_recv: bytes are buffered or arrive within `timeout` (default 0). Consumes nothing. */
+  async canRecv(timeout: Timeout = 0): Promise<boolean> {
+    const got = this.receive('some bytes', { timeout }, () => (this.buffer.length > 0 ? true : undefined));
+    return got.catch((err) => (isQuiet(err) ? false : Promise.reject(err)));
+  }
+
   /**
-   * The matcher of a text or regex pattern, made once per tube and encoding: a script's loop
-   * expects the same few patterns thousands of times. Receives run one at a time and each starts
-   * by restarting its matchers, so sharing one between calls is safe.
+   * pwntools' recvrepeat: everything that arrives until `timeout` (the tube's default) has passed
+   * or the input ends; never a TimeoutError. On a reset the bytes stay buffered and it rethrows.
    */
-  private matcherFor(pattern: Pattern, encoding: string): Matcher {
-    if (typeof pattern !== 'string' && !(pattern instanceof RegExp)) return matcher(pattern, encoding);
-    const known = this.matchers.get(pattern);
-    if (known?.encoding === encoding) return known.matcher;
-    const m = matcher(pattern, encoding);
-    if (this.matchers.size >= 64) this.matchers.clear();
-    this.matchers.set(pattern, { encoding, matcher: m });
-    return m;
+  async recvRepeat(timeout: Timeout = this.timeout): Promise<Buffer> {
+    const recv = (ms: number) => this.recv(Number.POSITIVE_INFINITY, { timeout: ms });
+    return receiveRepeat(recv, (b) => this.unget(b), timeoutMs(timeout));
+  }
+
+  /** pwntools' clean: drops what is buffered and what arrives within `timeout` (default 0); returns it. */
+  clean(timeout: Timeout = 0): Promise<Buffer> {
+    return this.recvRepeat(timeout);
   }
 
   /** Puts bytes back in front of the buffer (pwntools' unget). */
@@ -333,6 +341,11 @@ export class Tube {
     await this.channel.close();
   }
 
+  /** `await using c = await connect(...)` closes the connection when the block ends. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
   /** Half-close: `write` sends FIN after queued data; `read` stops reading. */
   shutdown(how: 'write' | 'read' = 'write'): void {
     this.channel.shutdown(how);
@@ -362,20 +375,7 @@ export class Tube {
   }
 
   info(): TubeInfo {
-    const c = this.channel;
-    return {
-      id: c.id,
-      proto: c.proto,
-      local: c.local,
-      remote: c.remote,
-      stats: { ...c.stats },
-      readClosed: c.readClosed,
-      writeClosed: c.writeClosed,
-      closed: c.closed,
-      buffered: this.buffer.length,
-      options: c.closed || c.fd === undefined ? undefined : c.readOptions(),
-      tls: c.tls,
-    };
+    return tubeInfo(this.channel, this.buffer.length);
   }
 
   /** Stops listening to the channel; buffered bytes stay readable with buffer.takeAll(). */

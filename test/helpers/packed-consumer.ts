@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, symlinkSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,9 +76,7 @@ export async function makeConsumer(options: ConsumerOptions = {}): Promise<strin
     symlinkSync(join(ROOT, 'node_modules', name), join(modules, name), 'dir');
   }
   const pkg = { name: 'consumer', version: '1.0.0', private: true, ...options.packageJson };
-  await import('node:fs/promises').then((fs) =>
-    fs.writeFile(join(dir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`),
-  );
+  await writeFile(join(dir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
   return dir;
 }
 
@@ -118,6 +117,6 @@ export async function runIn(dir: string, file: string, args: readonly string[]):
   }
 }
 
-export function removeConsumer(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
+export function removeConsumer(dir: string): Promise<void> {
+  return rm(dir, { recursive: true, force: true });
 }

@@ -11,9 +11,10 @@ import { EXPECTED, roundTrip } from './roundtrip-snippet.js';
  */
 
 const consumers: string[] = [];
-afterAll(() => {
-  for (const d of consumers) removeConsumer(d);
-});
+// Each consumer holds an unpacked copy of the package (1,700 files): slow to delete on a busy disk.
+afterAll(async () => {
+  await Promise.all(consumers.map((d) => removeConsumer(d)));
+}, 120_000);
 
 async function consumer(...args: Parameters<typeof makeConsumer>): Promise<string> {
   const dir = await makeConsumer(...args);
@@ -40,6 +41,31 @@ describe('the packed package, used', () => {
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject(EXPECTED);
     expect(out.where).toMatch(/node_modules\/sockrepl\/dist\/src\/index\.js$/);
+  });
+
+  it('without the optional screen packages (ink, React): the library works, the screen says why not', async () => {
+    const dir = await consumer({ packageJson: { type: 'module' }, omit: ['ink', 'react'] });
+    writeFileSync(
+      join(dir, 'main.js'),
+      `${roundTrip(
+        "import { connect, listen, pack, unpack, TimeoutError } from 'sockrepl';",
+        "import.meta.resolve('sockrepl')",
+      )}\nconsole.log(JSON.stringify(await main()));\n`,
+    );
+    const lib = await runIn(dir, process.execPath, ['main.js']);
+    expect(lib.stderr).toBe('');
+    expect(JSON.parse(lib.stdout)).toMatchObject(EXPECTED);
+    const screen = await runIn(dir, process.execPath, [
+      'node_modules/sockrepl/bin/sockrepl.js',
+      '--tui',
+      '127.0.0.1',
+      '9',
+    ]);
+    expect(screen.code).toBe(2);
+    expect(screen.stderr).toMatch(
+      /^sockrepl: the interactive screen needs ink and react, .*npm install ink react/,
+    );
+    expect(screen.stderr.split('\n').filter(Boolean)).toHaveLength(1);
   });
 
   it('from CommonJS with require()', async () => {
