@@ -25,14 +25,15 @@ export async function runPipeConnect(
     port,
   });
   // Bytes that nothing here needs to see may skip JavaScript (relay-path.ts).
-  const observed = Boolean(faults || tap || recorder || capture);
+  // --pcap rides along on the workers when its file takes writes from several threads.
+  const observed = Boolean(faults || tap || recorder || (capture && !capture.file.sharable));
   const relays = bootRelays(io, options, observed);
   const raw: Channel = await openConnection(host, port, { ...options, borrowedReads: !options.udp });
   log.connected(host, port, raw.proto);
   log.secured(raw.remote, raw.tls);
   const channel: Channel = faults ? faults.wrap(raw) : raw;
   recorder?.attach(channel);
-  capture?.attach(raw, { initiator: 'out', label: `connect ${host} ${port}` });
+  const captured = capture?.begin(raw, { initiator: 'out', label: `connect ${host} ${port}` });
   // With faults, the dump shows what really left (pieces, corrupted bytes), not what stdin gave.
   if (faults && tap) channel.on('sent', (chunk) => tap.write('out', channel, chunk));
   const policy = new EofPolicy(options, () => [channel]);
@@ -40,7 +41,9 @@ export async function runPipeConnect(
 
   const code = await new Promise<number>((resolve) => {
     const out = new PipeOutput(io.stdout, () => void channel.close());
-    if (!relayReceived(channel, relays, out, io)) {
+    const relayed = relayReceived(channel, relays, out, io, () => captured?.relayTap('in'));
+    captured?.follow({ in: relayed });
+    if (!relayed) {
       channel.on('data', (chunk) => {
         tap?.write('in', channel, chunk);
         if (!options.sendOnly) writeOutput(channel, out, chunk);
@@ -60,7 +63,7 @@ export async function runPipeConnect(
       }
     });
     if (options.recvOnly) return;
-    if (relayStdin(channel, relays, io, () => policy.stdinEnded())) return;
+    if (relayStdin(channel, relays, io, () => policy.stdinEnded(), () => captured?.relayTap('out'))) return;
     input = new PipeInput(
       io.stdin,
       (chunk, done) => {

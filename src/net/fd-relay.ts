@@ -6,6 +6,7 @@ import {
   RELAY_STATE,
   type RelayMethod,
   type RelayStart,
+  type RelayTapSpec,
   type RelayWorkerMessage,
   type RelayWorkerSetup,
 } from './fd-relay-protocol.js';
@@ -69,8 +70,11 @@ export class FdRelay extends EventEmitter<FdRelayEvents> {
     worker.unref();
   }
 
-  /** Starts moving bytes from `source` to `sink` (the relay works on duplicates of both). */
-  start(source: number, sink: number): void {
+  /**
+   * Starts moving bytes from `source` to `sink` (the relay works on duplicates of both); `tap`
+   * sees every chunk, on the worker (RelayTapSpec).
+   */
+  start(source: number, sink: number, tap?: RelayTapSpec): void {
     if (this.started) throw new Error('relay started already');
     this.started = true;
     const api = nativeSockets();
@@ -78,6 +82,7 @@ export class FdRelay extends EventEmitter<FdRelayEvents> {
       source: api.dup(source),
       sink: api.dup(sink),
       sinkIsPipe: fstatSync(sink).isFIFO(),
+      tap,
     };
     this.worker.postMessage(work);
     this.worker.ref();

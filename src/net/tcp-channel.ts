@@ -4,6 +4,7 @@ import { NetError } from '../errors.js';
 import type { Channel, ChannelEventMap, ChannelStats, CloseReason, Endpoint } from './channel.js';
 import { errorCode, formatHostPort, netError } from './errno.js';
 import { FdRelay } from './fd-relay.js';
+import type { RelayTapSpec } from './fd-relay-protocol.js';
 import { nextChannelId } from './ids.js';
 import { lingerClose, resetSocket } from './linger-close.js';
 import { withReusedReadBuffer } from './reused-read-buffer.js';
@@ -191,9 +192,10 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
     sinkFd: number,
     onSinkError: (code: string) => void,
     relay: FdRelay = new FdRelay('splice'),
+    tap?: RelayTapSpec,
   ): void {
     if (this.listenerCount('data') > 0) throw new Error(`connection ${this.id} is read already`);
-    relay.start(this.liveFd(), sinkFd);
+    relay.start(this.liveFd(), sinkFd, tap);
     this.inbound = relay;
     relay.on('end', () => {
       this.countRelayed();
@@ -211,8 +213,13 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
    * the socket until it ends, and send() must not be used. `onSourceEnd` runs once every byte is in
    * the socket, or when reading the source failed (as an end of standard input does).
    */
-  relaySendsFrom(sourceFd: number, onSourceEnd: () => void, relay: FdRelay = new FdRelay('copy')): void {
-    relay.start(sourceFd, this.liveFd());
+  relaySendsFrom(
+    sourceFd: number,
+    onSourceEnd: () => void,
+    relay: FdRelay = new FdRelay('copy'),
+    tap?: RelayTapSpec,
+  ): void {
+    relay.start(sourceFd, this.liveFd(), tap);
     this.outbound = relay;
     relay.on('end', () => {
       this.countRelayed();
