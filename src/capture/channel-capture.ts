@@ -42,7 +42,8 @@ export class CapturedChannel {
    */
   relayTap(side: Side): { module: string; config: RelayTapConfig } | undefined {
     const fd = this.file.descriptor;
-    if (fd === undefined || !this.file.sharable || !(this.conv.used.buffer instanceof SharedArrayBuffer)) return undefined;
+    if (fd === undefined || !this.file.sharable || !(this.conv.used.buffer instanceof SharedArrayBuffer))
+      return undefined;
     const spec = this.conv.spec;
     return {
       module: RELAY_TAP_MODULE,

@@ -77,7 +77,14 @@ export class Conversation {
   }
 
   /** A segment from `side`, `ahead` bytes past its next sequence number. */
-  private segment(side: Side, flags: number, payload: Uint8Array, timeUs: number, comment?: string, ahead = 0): Packet {
+  private segment(
+    side: Side,
+    flags: number,
+    payload: Uint8Array,
+    timeUs: number,
+    comment?: string,
+    ahead = 0,
+  ): Packet {
     const tcp = { seq: (this.seq(side) + ahead) % 2 ** 32, ack: this.seq(other(side)), flags };
     return { ends: this.ends[side], tcp, payload, timeUs, comment };
   }
@@ -109,7 +116,9 @@ export class Conversation {
     const packets: Packet[] = [];
     for (let at = 0; at < bytes.length; at += MAX_SEGMENT_PAYLOAD) {
       const payload = bytes.subarray(at, at + MAX_SEGMENT_PAYLOAD);
-      packets.push(this.segment(side, TCP.PSH | TCP.ACK, payload, timeUs, at === 0 ? comment : undefined, at));
+      packets.push(
+        this.segment(side, TCP.PSH | TCP.ACK, payload, timeUs, at === 0 ? comment : undefined, at),
+      );
     }
     return this.emit(packets, side, bytes.length);
   }

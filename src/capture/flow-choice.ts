@@ -60,12 +60,20 @@ export function describeFlow(f: Flow): string {
   return parts.filter(Boolean).join('  ');
 }
 
+export interface FlowChoice {
+  flow?: number;
+  match?: string;
+}
+
 /** The flow the user chose; with one flow in the file, that one. */
-export function pickFlow(flows: Flow[], choice: { flow?: number; match?: string }): Flow {
+export function pickFlow(flows: Flow[], choice: FlowChoice): Flow {
   if (flows.length === 0) throw new UsageError('replay: the capture holds no TCP or UDP flow');
   if (choice.flow !== undefined) {
     const f = flows.find((x) => x.id === choice.flow);
-    if (!f) throw new UsageError(`replay: no flow #${choice.flow}; the capture has ${flows.length} (list them: sockrepl replay FILE)`);
+    if (!f)
+      throw new UsageError(
+        `replay: no flow #${choice.flow}; the capture has ${flows.length} (list them: sockrepl replay FILE)`,
+      );
     return f;
   }
   if (choice.match !== undefined) {
@@ -74,12 +82,16 @@ export function pickFlow(flows: Flow[], choice: { flow?: number; match?: string 
     const host = m[1];
     const port = Number(m[2]);
     const hit = flows.filter((f) =>
-      [f.client, f.server].some((e) => e.port === port && (host === undefined || host === '' || e.address === host)),
+      [f.client, f.server].some(
+        (e) => e.port === port && (host === undefined || host === '' || e.address === host),
+      ),
     );
     if (hit.length === 0) throw new UsageError(`replay: no flow matches ${choice.match}`);
     return hit[0]!;
   }
   if (flows.length > 1)
-    throw new UsageError(`replay: the capture has ${flows.length} flows; pick one with --flow N or --match host:port`);
+    throw new UsageError(
+      `replay: the capture has ${flows.length} flows; pick one with --flow N or --match host:port`,
+    );
   return flows[0]!;
 }

@@ -24,7 +24,7 @@ export interface RelayTapConfig {
   used: SharedArrayBuffer;
 }
 
-export function createRelayTap(config: RelayTapConfig): (chunk: Uint8Array) => void {
+export function createRelayTap(config: RelayTapConfig): (chunk: Uint8Array, timeUs: number) => void {
   const file = CaptureFile.onDescriptor(config.fd, config.path, config.format, (message) =>
     console.error(`sockrepl: ${message}`),
   );
@@ -39,7 +39,7 @@ export function createRelayTap(config: RelayTapConfig): (chunk: Uint8Array) => v
   // to warm up, and lands in the file close to the time it carries.
   new Conversation({ ...spec, used: new Float64Array(2) }).data(config.side, new Uint8Array(64), nowUs());
   const conv = new Conversation(spec, (packets) => file.write(packets, config.iface));
-  return (chunk) => {
-    conv.data(config.side, chunk, nowUs());
+  return (chunk, timeUs) => {
+    conv.data(config.side, chunk, timeUs);
   };
 }

@@ -1,4 +1,14 @@
-const SUBCOMMANDS = new Set(['connect', 'listen', 'proxy', 'run', 'decode', 'pack', 'plugins', 'help']);
+const SUBCOMMANDS = new Set([
+  'connect',
+  'listen',
+  'proxy',
+  'run',
+  'decode',
+  'pack',
+  'plugins',
+  'replay',
+  'help',
+]);
 const DURATION = /^\d+(\.\d+)?(ms|s|m|h)?$/i;
 /** What `-x [file]` takes as its file without `=`: a path, or a name with a dump-like extension. */
 const DUMP_FILE = /\/|\.(txt|log|hex|dump|out|xxd)$/i;
@@ -9,6 +19,8 @@ const DUMP_FILE = /\/|\.(txt|log|hex|dump|out|xxd)$/i;
  * or `-x` is not allowed to swallow that host as its optional value (`--hex=FILE` names any file).
  */
 export function normalizeArgv(argv: readonly string[]): string[] {
+  // `replay` has flags of its own (`--listen PORT`) and no netcat habits to translate.
+  if (argv[0] === 'replay') return [...argv];
   const out: string[] = [];
   let listen = false;
   for (let i = 0; i < argv.length; i++) {

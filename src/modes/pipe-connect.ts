@@ -63,7 +63,16 @@ export async function runPipeConnect(
       }
     });
     if (options.recvOnly) return;
-    if (relayStdin(channel, relays, io, () => policy.stdinEnded(), () => captured?.relayTap('out'))) return;
+    if (
+      relayStdin(
+        channel,
+        relays,
+        io,
+        () => policy.stdinEnded(),
+        () => captured?.relayTap('out'),
+      )
+    )
+      return;
     input = new PipeInput(
       io.stdin,
       (chunk, done) => {

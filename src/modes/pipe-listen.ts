@@ -35,7 +35,11 @@ export async function runPipeListen(
   const bound: Listener = await openListener(host, port, { ...options, borrowedReads: !options.udp });
   const listener: Listener = faults ? faults.wrapListener(bound) : bound;
   // One client and bytes that nothing here needs to see: they may skip JavaScript (relay-path.ts).
-  const relays = bootRelays(io, options, keepOpen || Boolean(faults || tap || recorder || (capture && !capture.file.sharable)));
+  const relays = bootRelays(
+    io,
+    options,
+    keepOpen || Boolean(faults || tap || recorder || (capture && !capture.file.sharable)),
+  );
   log.listening(listener.address);
   log.generatedCertificate(listener.tlsFingerprint);
   const clients = new Set<Channel>();
@@ -72,7 +76,13 @@ export async function runPipeListen(
       if (!keepOpen) listener.stopAccepting();
       clients.add(channel);
       latest = channel;
-      relayStdin(channel, relays, io, () => policy.stdinEnded(), () => captured?.relayTap('out'));
+      relayStdin(
+        channel,
+        relays,
+        io,
+        () => policy.stdinEnded(),
+        () => captured?.relayTap('out'),
+      );
       const relayed = relayReceived(channel, relays, out, io, () => captured?.relayTap('in'));
       captured?.follow({ in: relayed });
       if (!relayed)

@@ -28,7 +28,8 @@ export interface RelayTapSpec {
   config: unknown;
 }
 
-export type RelayTap = (chunk: Uint8Array) => void;
+/** `timeUs`: microseconds since the epoch when the chunk was read. */
+export type RelayTap = (chunk: Uint8Array, timeUs: number) => void;
 
 /** The one message the main thread sends: what to move. */
 export interface RelayStart {

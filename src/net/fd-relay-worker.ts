@@ -71,6 +71,7 @@ let stopping = false;
 let napped = false;
 /** Given every chunk moved, once the sink has it (RelayTapSpec); set for a copy loop only. */
 let tap: RelayTap | undefined;
+const nowUs = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
 
 /** Runs a call that returns a count: the count, or -1 for EAGAIN; other errors throw SysError. */
 function counted(side: Side, call: () => number | bigint): number {
@@ -163,16 +164,19 @@ function copyLoop(): RelayWorkerMessage {
       continue;
     }
     count(RELAY_STATE.taken, n);
+    // The tap's time is when the bytes were read, before they go on (a reply can be faster).
+    const at = tap ? nowUs() : 0;
     writeAll(buf, n);
-    tap?.(buf.subarray(0, n));
+    tap?.(buf.subarray(0, n), at);
   }
   // Asked to stop (the connection is closing): what standard input holds already was typed or
   // piped before that, so it still goes out, as it would have had it been read a moment sooner.
   const n = counted('source', () => fRead(data.source, buf, buf.length));
   if (n > 0) {
     count(RELAY_STATE.taken, n);
+    const at = tap ? nowUs() : 0;
     writeAll(buf, n);
-    tap?.(buf.subarray(0, n));
+    tap?.(buf.subarray(0, n), at);
   }
   return { type: 'stopped' };
 }

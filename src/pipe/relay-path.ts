@@ -72,7 +72,10 @@ export function relayStdin(
   if (!relays.stdin || !(channel instanceof TcpChannel) || channel.tls) return false;
   const spec = tap?.();
   channel.relaySendsFrom(0, onEnd, relays.stdin, spec);
-  debug(io, `stdin goes to the socket on a worker thread${spec ? ', which writes its packets to --pcap' : ''}`);
+  debug(
+    io,
+    `stdin goes to the socket on a worker thread${spec ? ', which writes its packets to --pcap' : ''}`,
+  );
   return true;
 }
 
