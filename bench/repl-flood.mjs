@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
-const pty = require('node-pty');
+const pty = require('@lydell/node-pty');
 const { Terminal } = require('@xterm/headless');
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const UNITS = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };

@@ -19,8 +19,12 @@ export type { ConnectOptions, ListenOptions, SocketOptions, TlsKeys } from './mo
 /** Open a TCP connection (`udp: true` for UDP) and get its tube; `udp()` is the UDP shorthand. */
 /** Listen on a port; clients arrive as tubes from `accept()` or `for await`. */
 export { connect, listen, TubeListener, udp } from './modes/library.js';
+export type { SpawnOptions } from './modes/library-spawn.js';
+/** A local program as a tube (pwntools' process()): `exitCode`, `signal`, `wait()`, `kill()`. */
+export { ProgramTube, spawn } from './modes/library-spawn.js';
 /** The channel under a tube, its endpoints and statistics. */
 export type { Channel, ChannelStats, CloseReason, Direction, Endpoint, Protocol } from './net/channel.js';
+export type { ProgramExit } from './net/program.js';
 /** Socket option values as `tube.info().options` reports them. */
 export type { SocketOptionValues } from './net/socket-options.js';
 export type { TlsInfo } from './net/tls/tls-info.js';

@@ -120,7 +120,8 @@ export class CaptureWriter {
     let captured: CapturedChannel | undefined;
     const conv = new Conversation(
       {
-        proto: mapped ? 'tcp' : channel.proto,
+        // A byte stream (a unix socket, a program) is written as TCP between mapped addresses.
+        proto: mapped || channel.proto !== 'udp' ? 'tcp' : 'udp',
         out: ends,
         initiator: options.initiator,
         isn: { out: randomInt(2 ** 32), in: randomInt(2 ** 32) },

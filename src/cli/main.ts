@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
+import { bestEffort } from '../best-effort.js';
 import { EXIT, isSockreplError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { registerDecodeCommand } from './commands/decode.js';
 import { registerPackCommand } from './commands/pack.js';
+import { registerExecCommand } from './exec-command.js';
 import { registerNetworkCommands } from './network-commands.js';
 import { normalizeArgv } from './normalize-argv.js';
 import { registerPluginsCommand } from './plugins-command.js';
@@ -24,6 +26,7 @@ export function buildProgram(): Command {
   registerDecodeCommand(program);
   registerPackCommand(program);
   registerProxyCommand(program);
+  registerExecCommand(program);
   registerPluginsCommand(program);
   registerRunCommand(program);
   registerReplayCommand(program);
@@ -63,6 +66,9 @@ export function reportError(err: unknown): number {
 
 /** Entry point for bin/sockrepl.js: sets the exit code once all output has drained. */
 export function run(argv: string[]): void {
+  // Messages are best-effort: a closed or broken standard error never ends the program nor
+  // changes its exit code (a usage error stays 2), as with ncat.
+  bestEffort(process.stderr);
   main(argv).then(
     (code) => {
       process.exitCode = code;

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { parsePort } from '../codec/units.js';
 import { UsageError } from '../errors.js';
+import { checkProgramOptions } from '../modes/program-spec.js';
 import { startSession } from '../modes/run-session.js';
 import { unbracket } from '../net/resolve.js';
 import { addOptionFlags, commandOptions } from './option-flags.js';
@@ -11,11 +12,10 @@ export function registerNetworkCommands(program: Command): void {
     .argument('[host]', 'host to connect to')
     .argument('[port]', 'port to connect to')
     .action(async (host: string | undefined, port: string | undefined, _opts, cmd: Command) => {
-      if (host === undefined) {
+      if (host === undefined && cmd.getOptionValueSource('unix') === undefined) {
         program.help();
         return;
       }
-      if (port === undefined) throw new UsageError(`missing port: sockrepl ${host} <port>`);
       await connectAction(host, port, cmd);
     });
 
@@ -23,10 +23,13 @@ export function registerNetworkCommands(program: Command): void {
     program
       .command('connect')
       .description('open a connection (TCP, or UDP with -u) and exchange data')
-      .argument('<host>', 'host name or address (IPv6 as ::1 or [::1])')
-      .argument('<port>', 'port'),
+      .usage('[options] <host> <port>  |  -U <path>')
+      .argument('[host]', 'host name or address (IPv6 as ::1 or [::1])')
+      .argument('[port]', 'port'),
     'connect',
-  ).action(async (host: string, port: string, _opts, cmd: Command) => connectAction(host, port, cmd));
+  ).action(async (host: string | undefined, port: string | undefined, _opts, cmd: Command) =>
+    connectAction(host, port, cmd),
+  );
 
   addOptionFlags(
     program
@@ -38,6 +41,14 @@ export function registerNetworkCommands(program: Command): void {
       .argument('[port]', 'port (0 picks a free one)'),
     'listen',
   ).action(async (a: string | undefined, b: string | undefined, _opts, cmd: Command) => {
+    const options = commandOptions(cmd, 'listen');
+    checkProgramOptions(options, options.exec !== undefined, 'listen');
+    if (options.unix !== undefined) {
+      if (a !== undefined)
+        throw new UsageError(`listen -U ${options.unix}: no host or port with a unix socket (got '${a}')`);
+      process.exitCode = await startSession({ kind: 'listen', host: options.unix, port: 0, options });
+      return;
+    }
     // Commander cannot put an optional argument before a required one: the port is checked here.
     if (a === undefined) throw new UsageError('listen: which port? sockrepl listen [host] <port>');
     const [host, port] = b === undefined ? [undefined, a] : [a, b];
@@ -45,12 +56,26 @@ export function registerNetworkCommands(program: Command): void {
       kind: 'listen',
       host: host && unbracket(host),
       port: parsePort(port),
-      options: commandOptions(cmd, 'listen'),
+      options,
     });
   });
 }
 
-async function connectAction(host: string, port: string, cmd: Command): Promise<void> {
+async function connectAction(
+  host: string | undefined,
+  port: string | undefined,
+  cmd: Command,
+): Promise<void> {
   const options = commandOptions(cmd, 'connect');
+  checkProgramOptions(options, options.exec !== undefined, 'connect');
+  if (options.unix !== undefined) {
+    if (host !== undefined)
+      throw new UsageError(`-U ${options.unix}: no host or port with a unix socket (got '${host}')`);
+    process.exitCode = await startSession({ kind: 'connect', host: options.unix, port: 0, options });
+    return;
+  }
+  if (host === undefined)
+    throw new UsageError('connect: which host and port? sockrepl connect <host> <port>');
+  if (port === undefined) throw new UsageError(`missing port: sockrepl ${host} <port>`);
   process.exitCode = await startSession({ kind: 'connect', host, port: parsePort(port), options });
 }

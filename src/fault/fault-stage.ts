@@ -117,6 +117,7 @@ export class FaultStage {
     const before = this.forwards;
     // An async onData that rejects before forwarding anything: the chunk goes on unchanged.
     const onRejected = () => {
+      this.held[dir] = Math.max(0, this.held[dir] - chunk.length);
       if (this.forwards === before && this.state !== 'stopped') this.pipeline.passOn(this, dir, chunk);
     };
     const err = this.call(() => onData.call(this.transform, dir, chunk, this.ctx), 'onData()', onRejected);

@@ -8,6 +8,7 @@ import type {
   Endpoint,
   Protocol,
 } from '../net/channel.js';
+import type { ProgramControl } from '../net/program.js';
 import type { SocketOptionValues } from '../net/socket-options.js';
 import type { TlsInfo } from '../net/tls/tls-info.js';
 import type { TlsOptions } from '../net/tls/tls-options.js';
@@ -113,6 +114,9 @@ export class FaultyChannel extends EventEmitter<ChannelEventMap> implements Chan
   }
   get fd(): number | undefined {
     return this.inner.fd;
+  }
+  get program(): ProgramControl | undefined {
+    return this.inner.program;
   }
   get tls(): TlsInfo | undefined {
     return this.inner.tls;

@@ -18,9 +18,11 @@ export function toJson(e: SessionEvent): Record<string, unknown> | undefined {
         text: e.text ?? '',
       };
       if (e.frame !== undefined) out.frame = e.frame;
+      if (e.stderr) out.stream = 'stderr';
       return out;
     }
     case 'open':
+      if (e.program) return { type: 'open', time: e.time, conn: e.conn, proto: e.proto, ...e.program };
       return {
         type: 'open',
         time: e.time,

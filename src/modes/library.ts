@@ -69,6 +69,8 @@ export interface ConnectOptions extends SocketOptions, TubeOptions, TlsKeys {
   source?: string;
   /** Local port to bind (netcat `-p`). */
   sourcePort?: number;
+  /** A unix domain socket's path (`@name`: abstract) instead of host and port. */
+  unix?: string;
   /** Give up connecting after this long (milliseconds or `'5s'`). */
   connectTimeout?: Timeout;
   /** Close after this long with no traffic either way. */
@@ -80,7 +82,11 @@ export interface ListenOptions extends SocketOptions, TubeOptions, TlsKeys {
   family?: 4 | 6;
   /** Address to listen on (default all IPv4 addresses, `::` with family 6). */
   host?: string;
-  /** Refuse clients beyond this many at once. */
+  /** Listen on a unix domain socket at this path (`@name`: abstract) instead of a port. */
+  unix?: string;
+  /** Turn clients away (accept, then close) while this many are connected; 0 turns every one away (ncat's --max-conns). */
+  maxConns?: number;
+  /** The former name of `maxConns`. */
   maxClients?: number;
   idleTimeout?: Timeout;
 }
@@ -221,7 +227,7 @@ function openSet(): Set<Closable> {
   return g[OPEN];
 }
 
-function track(tube: Tube): Tube {
+export function track<T extends Tube>(tube: T): T {
   const set = openSet();
   const entry: Closable = { close: () => tube.close() };
   set.add(entry);

@@ -1,12 +1,19 @@
 import { UsageError } from '../errors.js';
 import { FaultController } from '../fault/fault-controller.js';
-import { openConnection, openListener } from '../net/open.js';
+import { openConnection, openListener, openProgram } from '../net/open.js';
+import { describeArgv } from '../net/program.js';
+import type { ConnectionOptions } from '../options/connection-options.js';
+import { exposureWarning } from '../options/exposure.js';
+import { dialerFor, startProxy } from '../proxy/proxy.js';
+import { ProxyLink } from '../proxy/proxy-link.js';
 import { prepareRecording } from '../record/recorder.js';
 import { Interpreter, type InterpreterOptions } from '../session/interpreter.js';
 import { oneWayOf, Session, type SessionConfig } from '../session/session.js';
 import type { SessionSpec } from '../session/session-spec.js';
 import { textCodec } from '../session/text-port.js';
+import { execWarning } from './exec-warning.js';
 import { loadPlugins } from './plugin-registry.js';
+import { servedProgram } from './program-spec.js';
 import { registerSessionCommands } from './session-commands.js';
 
 /**
@@ -20,9 +27,11 @@ export async function createSession(
 ): Promise<Session> {
   const o = spec.options;
   const encoding = textCodec(o.encoding).name;
+  const proto = spec.kind === 'exec' ? 'exec' : o.unix !== undefined ? 'unix' : o.udp ? 'udp' : 'tcp';
   const session = new Session({
-    mode: spec.kind,
-    proto: o.udp ? 'udp' : 'tcp',
+    // A program is the one connection, as a connect's socket is.
+    mode: spec.kind === 'exec' ? 'connect' : spec.kind,
+    proto,
     // A proxy serves client after client, as `listen -k` does.
     keepOpen: o.keepOpen || spec.kind === 'proxy',
     broker: o.broker,
@@ -41,7 +50,7 @@ export async function createSession(
   session.plugins = plugins;
   // Every connection is wrapped, so /fault can switch faults on at any time; --fault specs are checked now.
   session.faults = new FaultController(plugins, {
-    proto: o.udp ? 'udp' : 'tcp',
+    proto,
     seed: o.seed,
     log: (text, level, conn) => session.notice(conn === undefined ? text : `fault: ${text}`, level, conn),
     onChange: () => session.emit('change'),
@@ -68,26 +77,45 @@ export async function startSession(session: Session, spec: SessionSpec): Promise
   const o = spec.options;
   const faults = session.faults;
   try {
-    if (spec.kind === 'connect') {
+    const served = servedProgram(o);
+    if (spec.kind === 'exec') {
+      if (!spec.program) throw new UsageError('exec: which program?');
+      const channel = await openProgram({ ...spec.program, stderr: spec.program.stderr ?? 'mark' });
+      session.attach(faults ? faults.wrap(channel) : channel);
+    } else if (spec.kind === 'connect') {
       if (!spec.host) throw new UsageError('connect: a host is needed');
       const channel = await openConnection(spec.host, spec.port, o);
-      session.attach(faults ? faults.wrap(channel) : channel);
-    } else if (spec.kind === 'proxy') {
-      if (!spec.upstream) throw new UsageError('proxy: an upstream host and port are needed');
-      const { startProxy } = await import('../proxy/proxy.js');
+      const conn = session.attach(faults ? faults.wrap(channel) : channel);
+      if (served) {
+        session.upstream = `exec ${describeArgv(served.argv)}`;
+        const link = new ProxyLink(conn.channel, dialerFor({ program: served }), (text, level, id) =>
+          session.notice(text, level, id),
+        );
+        await link.start();
+      }
+    } else if (spec.kind === 'proxy' || served) {
+      // listen -e/-c: a proxy whose every client gets its own program instead of an upstream.
+      const upstream = served ? { program: served } : spec.upstream;
+      if (!upstream) throw new UsageError('proxy: an upstream host and port are needed');
       const proxy = await startProxy({
         host: spec.host,
         port: spec.port,
         listen: o,
-        upstream: spec.upstream,
+        upstream,
         faults,
         log: (text, level, conn) => session.notice(text, level, conn),
       });
-      session.upstream = `${spec.upstream.host}:${spec.upstream.port}`;
+      session.upstream = served
+        ? `exec ${describeArgv(served.argv)}`
+        : `${spec.upstream!.host}:${spec.upstream!.port}`;
       session.attachListener(proxy);
+      const warning = execWarning(proxy.address, o);
+      if (warning) session.notice(warning, 'warn');
+      else if (!served) warnIfExposed(session, proxy.address.address, o, spec.upstream);
     } else {
       const listener = await openListener(spec.host, spec.port, o);
       session.attachListener(faults ? faults.wrapListener(listener) : listener);
+      warnIfExposed(session, listener.address.address, o);
     }
     if (faults && faults.active.length > 0)
       session.notice(`faults on: ${faults.summary()}; ${faults.seedLine()}`);
@@ -102,4 +130,17 @@ export function createInterpreter(session: Session, options: InterpreterOptions 
   const interpreter = new Interpreter(session, options);
   registerSessionCommands(interpreter, session);
   return interpreter;
+}
+
+/** The open-relay / every-interface warning, next to the listening event. */
+function warnIfExposed(
+  session: Session,
+  address: string,
+  o: ConnectionOptions,
+  upstream?: { host: string; port: number },
+): void {
+  // --allow/--allowfile already say who may connect.
+  if (o.allow?.length || o.allowFiles?.length) return;
+  const exposed = exposureWarning(address, upstream);
+  if (exposed) session.notice(exposed, 'warn');
 }

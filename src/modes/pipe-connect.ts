@@ -1,6 +1,7 @@
 import { EXIT } from '../errors.js';
 import type { Channel } from '../net/channel.js';
-import { openConnection } from '../net/open.js';
+import { openConnection, openProgram } from '../net/open.js';
+import { describeArgv, describeExit, type ProgramSpec } from '../net/program.js';
 import type { ConnectionOptions } from '../options/connection-options.js';
 import { EofPolicy } from '../pipe/eof-policy.js';
 import { PipeInput } from '../pipe/input.js';
@@ -18,22 +19,84 @@ export async function runPipeConnect(
   options: ConnectionOptions,
   io: PipeIo = processIo(),
 ): Promise<number> {
+  return runPipeChannel(
+    async (log) => {
+      const raw = await openConnection(host, port, { ...options, borrowedReads: !options.udp });
+      log.connected(host, port, raw.proto);
+      log.secured(raw.remote, raw.tls);
+      return raw;
+    },
+    { kind: 'connect', host, port },
+    options,
+    io,
+  );
+}
+
+/**
+ * `sockrepl exec CMD` without a terminal: standard input is the program's, its output ours (its
+ * standard error too, unless --stderr says otherwise), as if it ran here directly; the end of
+ * standard input closes its input.
+ */
+export async function runPipeExec(
+  program: ProgramSpec,
+  options: ConnectionOptions,
+  io: PipeIo = processIo(),
+): Promise<number> {
+  const spec = { ...program, stderr: program.stderr ?? 'inherit' };
+  if (ownStdio(spec, options, io)) {
+    // Nothing here needs to see the bytes: the program reads and writes our descriptors itself.
+    const log = new VerboseLog(io.stderr, options.verbose);
+    const { runOnOwnStdio } = await import('../net/pipe-program.js');
+    const exit = await runOnOwnStdio(spec, (pid) =>
+      log.line(`Started ${describeArgv(spec.argv)} (pid ${pid})`),
+    );
+    log.line(`${describeArgv(spec.argv)} ${describeExit(exit)}`);
+    return EXIT.ok;
+  }
+  return runPipeChannel(
+    async (log) => {
+      const raw = await openProgram(spec);
+      log.line(`Started ${describeArgv(spec.argv)} (pid ${raw.program?.pid})`);
+      return raw;
+    },
+    { kind: 'connect', host: undefined, port: 0 },
+    { ...options, halfClose: true },
+    io,
+  );
+}
+
+/**
+ * Whether `exec` may hand the program our own standard input and output: with nothing observing
+ * the bytes (-x, --fault, --record, --stderr mark), no one-way or -q rule to apply, and real
+ * descriptors (not a test's streams). It then behaves exactly as the channel path would.
+ */
+function ownStdio(spec: ProgramSpec, o: ConnectionOptions, io: PipeIo): boolean {
+  if (spec.pty || spec.stderr === 'mark') return false;
+  if (o.hex !== undefined || o.fault.length > 0 || o.record || o.pcap) return false;
+  if (o.sendOnly || o.recvOnly || o.quitAfterMs !== undefined) return false;
+  // What pipe mode refuses (--frame, an encoding with nothing to apply to) is refused by the other path.
+  if (o.frame.length > 0 || o.encoding !== 'utf8') return false;
+  return io.stdin === process.stdin && io.stdout === process.stdout && io.stderr === process.stderr;
+}
+
+async function runPipeChannel(
+  open: (log: VerboseLog) => Promise<Channel>,
+  target: { kind: 'connect'; host: string | undefined; port: number },
+  options: ConnectionOptions,
+  io: PipeIo,
+): Promise<number> {
   const log = new VerboseLog(io.stderr, options.verbose);
-  const { faults, tap, recorder, capture } = await openPipeExtras(options, io, log, {
-    kind: 'connect',
-    host,
-    port,
-  });
+  const { faults, tap, recorder, capture } = await openPipeExtras(options, io, log, target);
   // Bytes that nothing here needs to see may skip JavaScript (relay-path.ts).
   // --pcap rides along on the workers when its file takes writes from several threads.
   const observed = Boolean(faults || tap || recorder || (capture && !capture.file.sharable));
   const relays = bootRelays(io, options, observed);
-  const raw: Channel = await openConnection(host, port, { ...options, borrowedReads: !options.udp });
-  log.connected(host, port, raw.proto);
-  log.secured(raw.remote, raw.tls);
+  const raw = await open(log);
   const channel: Channel = faults ? faults.wrap(raw) : raw;
+  const program = raw.program;
+  void program?.exited.then((exit) => log.line(`${describeArgv(program.argv)} ${describeExit(exit)}`));
   recorder?.attach(channel);
-  const captured = capture?.begin(raw, { initiator: 'out', label: `connect ${host} ${port}` });
+  const captured = capture?.begin(raw, { initiator: 'out', label: `connect ${target.host} ${target.port}` });
   // With faults, the dump shows what really left (pieces, corrupted bytes), not what stdin gave.
   if (faults && tap) channel.on('sent', (chunk) => tap.write('out', channel, chunk));
   const policy = new EofPolicy(options, () => [channel]);
@@ -46,7 +109,10 @@ export async function runPipeConnect(
     if (!relayed) {
       channel.on('data', (chunk) => {
         tap?.write('in', channel, chunk);
-        if (!options.sendOnly) writeOutput(channel, out, chunk);
+        if (options.sendOnly) return;
+        // --stderr mark: what the program wrote to its standard error goes to ours.
+        if (program?.isStderr(chunk)) io.stderr.write(chunk);
+        else writeOutput(channel, out, chunk);
       });
     }
 
@@ -54,7 +120,7 @@ export async function runPipeConnect(
       if (!policy.peerEnded(channel)) log.line('Peer sent FIN; still sending standard input until it ends');
     });
     channel.on('close', (reason, error) => {
-      log.closed(channel.remote, reason);
+      if (!program) log.closed(channel.remote, reason);
       if (error && (reason === 'reset' || reason === 'error')) {
         io.stderr.write(`sockrepl: ${error.message}\n`);
         resolve(EXIT.network);

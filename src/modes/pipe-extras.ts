@@ -1,3 +1,4 @@
+import { writeBestEffort } from '../best-effort.js';
 import type { CaptureWriter } from '../capture/channel-capture.js';
 import { UsageError } from '../errors.js';
 import type { ConnectionOptions } from '../options/connection-options.js';
@@ -29,13 +30,13 @@ export async function openPipeExtras(
       '--frame: pipe mode passes bytes through unchanged; framing applies with --json, the screen (--tui) and scripts',
     );
   }
-  // -e names the text column of -x (and a recording's text); a bad name is a usage error before
+  // -E names the text column of -x (and a recording's text); a bad name is a usage error before
   // anything connects, and so is one that would change nothing here.
   if (options.encoding !== 'utf8') {
     (await import('../codec/text.js')).resolveEncoding(options.encoding);
     if (!options.hex && !options.record) {
       throw new UsageError(
-        '-e: pipe mode passes bytes through unchanged; the encoding applies to -x and --record, --json, the screen (--tui) and scripts',
+        '-E: pipe mode passes bytes through unchanged; the encoding applies to -x and --record, --json, the screen (--tui) and scripts',
       );
     }
   }
@@ -45,7 +46,11 @@ export async function openPipeExtras(
       : undefined;
   const tap = await openHexTap(options, io);
   const recorder = options.record
-    ? (await import('../record/channel-recorder.js')).channelRecorder(options.record, { ...target, options })
+    ? (await import('../record/channel-recorder.js')).channelRecorder(
+        options.record,
+        { ...target, options },
+        (m) => writeBestEffort(io.stderr, `sockrepl: ${m}\n`),
+      )
     : undefined;
   const capture = options.pcap
     ? (await import('./capture-mode.js')).openModeCapture(options.pcap, target.kind, (m) =>

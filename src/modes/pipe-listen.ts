@@ -3,6 +3,7 @@ import type { Channel } from '../net/channel.js';
 import type { Listener } from '../net/listener.js';
 import { openListener } from '../net/open.js';
 import type { ConnectionOptions } from '../options/connection-options.js';
+import { exposureWarning } from '../options/exposure.js';
 import { EofPolicy } from '../pipe/eof-policy.js';
 import { PipeInput } from '../pipe/input.js';
 import { PipeOutput } from '../pipe/output.js';
@@ -41,6 +42,12 @@ export async function runPipeListen(
     keepOpen || Boolean(faults || tap || recorder || (capture && !capture.file.sharable)),
   );
   log.listening(listener.address);
+  log.removedStale(listener.address, listener.removedStale);
+  const exposed =
+    options.allow?.length || options.allowFiles?.length
+      ? undefined
+      : exposureWarning(listener.address.address);
+  if (exposed) log.line(exposed);
   log.generatedCertificate(listener.tlsFingerprint);
   const clients = new Set<Channel>();
   let latest: Channel | undefined;

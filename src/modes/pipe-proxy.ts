@@ -1,4 +1,5 @@
 import { EXIT, UsageError } from '../errors.js';
+import { exposureWarning } from '../options/exposure.js';
 import { type PipeIo, processIo } from '../pipe/stdio.js';
 import { VerboseLog } from '../pipe/verbose.js';
 import { startProxy } from '../proxy/proxy.js';
@@ -54,6 +55,10 @@ export async function runPipeProxy(spec: SessionSpec, io: PipeIo = processIo()):
   proxy.on('refused', (peer, why) => log.refused(peer, why));
   proxy.on('error', (err) => io.stderr.write(`sockrepl: ${err.message}\n`));
   log.listening(proxy.address);
+  // An open relay is worth a line even without -v (--allow/--allowfile say who may connect).
+  const restricted = Boolean(o.allow?.length || o.allowFiles?.length);
+  const exposed = restricted ? undefined : exposureWarning(proxy.address.address, upstream);
+  if (exposed) io.stderr.write(`sockrepl: ${exposed}\n`);
   log.line(`Forwarding each client to ${upstream.host} ${upstream.port} [${proxy.proto}]`);
 
   await new Promise<void>((resolve) => {

@@ -1,5 +1,6 @@
 import type { SessionSpec } from '../session/session-spec.js';
 import { chooseMode } from './choose-mode.js';
+import { servedProgram } from './program-spec.js';
 
 /**
  * Runs a connect, listen or proxy session in the mode the terminal and options call for (pipe,
@@ -15,6 +16,15 @@ export async function startSession(spec: SessionSpec): Promise<number> {
   if (mode === 'tui') {
     const { runTui } = await import('./screen-mode.js');
     return runTui(spec);
+  }
+  if (spec.kind === 'exec') {
+    const { runPipeExec } = await import('./pipe-connect.js');
+    return runPipeExec(spec.program!, spec.options);
+  }
+  const served = servedProgram(spec.options);
+  if (served && spec.kind !== 'proxy') {
+    const { runPipeServe } = await import('./pipe-serve.js');
+    return runPipeServe(spec, served);
   }
   if (spec.kind === 'proxy') {
     const { runPipeProxy } = await import('./pipe-proxy.js');

@@ -106,7 +106,8 @@ async function runPluginCommand(
   const loaded = registry.plugins.find((l) => l.plugin.name === plugin);
   if (loaded?.disabled) throw new UsageError(`/${name}: plugin '${plugin}' is disabled (${loaded.disabled})`);
   const lines: string[] = [];
-  const ctx = commandContext(session, lines, signal ?? new AbortController().signal);
+  const ended = endOfSession(session, signal);
+  const ctx = commandContext(session, lines, ended.signal);
   try {
     const out = await untilAborted(definition.run(splitWords(rest), ctx), ctx.signal, plugin, name);
     lines.push(...resultLines(out));
@@ -119,7 +120,33 @@ async function runPluginCommand(
     // A third-party plugin that failed is taken out of every lookup; the session goes on.
     if (!loaded?.builtin) registry.disable(plugin, failure.message);
     throw new UsageError(`${failure.message}; plugin '${plugin}' is disabled`, { cause: err });
+  } finally {
+    ended.dispose();
   }
+}
+
+/**
+ * The signal a plugin command gets: aborted when the caller cancels (Ctrl-C, a script's end) and
+ * also once the session has nothing left open, so a command that waits for ever cannot keep
+ * `--json` or a script from ending when the peer has gone.
+ */
+function endOfSession(session: Session, signal: AbortSignal | undefined) {
+  const controller = new AbortController();
+  const abort = () => controller.abort(signal?.reason);
+  signal?.addEventListener('abort', abort, { once: true });
+  if (signal?.aborted) abort();
+  const onEvent = (e: { type: string }) => {
+    // After the close event's own handlers, as the JSON writer checks `finished` the same way.
+    if (e.type === 'close') setImmediate(() => session.finished && abort());
+  };
+  session.on('event', onEvent);
+  return {
+    signal: controller.signal,
+    dispose() {
+      signal?.removeEventListener('abort', abort);
+      session.off('event', onEvent);
+    },
+  };
 }
 
 function commandContext(session: Session, lines: string[], signal: AbortSignal): CommandContext {

@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { NetError } from '../errors.js';
+import type { ProgramControl } from './program.js';
 import type { SocketOptionValues } from './socket-options.js';
 import type { TlsInfo } from './tls/tls-info.js';
 import type { TlsOptions } from './tls/tls-options.js';
@@ -10,13 +11,15 @@ import type { TlsOptions } from './tls/tls-options.js';
  * consume this one interface (design section 6).
  */
 
-export type Protocol = 'tcp' | 'udp';
+/** `exec`: a local program (pipes or a pseudo-terminal); `unix`: a unix domain stream socket (-U). Both are byte streams like TCP. */
+export type Protocol = 'tcp' | 'udp' | 'exec' | 'unix';
 export type Direction = 'in' | 'out';
 
 export interface Endpoint {
   address: string;
   port: number;
-  family: 'IPv4' | 'IPv6';
+  /** `unix`: `address` is the socket's path (`@name` for Linux's abstract names), `port` 0. */
+  family: 'IPv4' | 'IPv6' | 'unix';
 }
 
 /** Why a channel closed: peer FIN after ours or a full close (`eof`), RST, idle timer, our own close. */
@@ -63,6 +66,8 @@ export interface Channel extends EventEmitter<ChannelEventMap> {
   readonly closed: boolean;
   /** The socket's descriptor, for getsockopt and the kernel's view; undefined when closed. */
   readonly fd: number | undefined;
+  /** Set when the peer is a local program: its PID, exit status, signals, terminal size. */
+  readonly program?: ProgramControl;
 
   /**
    * Queues bytes; false means the kernel buffer is full, wait for 'drain'. Throws when the write

@@ -204,7 +204,8 @@ export function socketInode(fd: number): number | undefined {
 
 /** Every socket in /proc/net for a protocol (both families); empty where there is no procfs. */
 export function readProcSockets(proto: Protocol): ProcSocketEntry[] {
-  if (process.platform !== 'linux') return [];
+  // /proc/net/unix has another layout and no queues: a unix socket shows its traffic only.
+  if (process.platform !== 'linux' || proto === 'unix') return [];
   const out: ProcSocketEntry[] = [];
   for (const file of [`/proc/net/${proto}`, `/proc/net/${proto}6`]) {
     try {

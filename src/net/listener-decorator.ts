@@ -30,6 +30,10 @@ export abstract class ListenerDecorator extends EventEmitter<ListenerEventMap> i
     return this.inner.address;
   }
 
+  get removedStale(): boolean | undefined {
+    return this.inner.removedStale;
+  }
+
   get tlsFingerprint(): string | undefined {
     return this.inner.tlsFingerprint;
   }

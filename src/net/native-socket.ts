@@ -18,6 +18,8 @@ export function createBoundSocket(spec: {
   reuseaddrDefault?: boolean;
   /** How a bind failure is explained: as a listen (port taken) or as a client's source port. */
   op?: 'bind' | 'listen';
+  /** IPv6 only (IPV6_V6ONLY): a listener of one family leaves the other family's port alone. */
+  v6only?: boolean;
 }): number {
   const api = nativeSockets();
   const { c } = api;
@@ -29,6 +31,8 @@ export function createBoundSocket(spec: {
     if (spec.reuseaddrDefault && spec.options.reuseaddr === undefined) {
       api.setInt(fd, c.SOL_SOCKET, c.SO_REUSEADDR, 1);
     }
+    if (spec.family === 6 && spec.v6only !== undefined)
+      api.setInt(fd, c.IPPROTO_IPV6, c.IPV6_V6ONLY, spec.v6only ? 1 : 0);
     applySocketOptions(fd, spec.options, spec.proto, spec.family === 6);
     if (spec.address !== '' || spec.port !== 0) {
       try {

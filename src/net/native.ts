@@ -120,6 +120,8 @@ export interface NativeSocketApi {
   getLinger(fd: number): { on: boolean; seconds: number };
   getBytes(fd: number, level: number, name: number, size: number): Buffer;
   bind(fd: number, sockaddr: Buffer): void;
+  listen(fd: number, backlog: number): void;
+  connect(fd: number, sockaddr: Buffer): void;
   /** Bytes sent but not yet acknowledged (Linux SIOCOUTQ); undefined where unsupported. */
   unacked(fd: number): number | undefined;
   close(fd: number): void;
@@ -142,7 +144,11 @@ export class NativeCallError extends Error {
   }
 }
 
-/** koffi, the C library, and a checker that turns a negative return into a NativeCallError. */
+/**
+ * koffi, the C library, and a checker that turns a negative return into a NativeCallError.
+ * @internal Left out of the shipped declarations: koffi's own types load only as an ES module,
+ * which a CommonJS TypeScript user could not resolve.
+ */
 export interface Libc {
   readonly koffi: typeof import('koffi');
   readonly lib: ReturnType<typeof import('koffi').load>;
@@ -153,7 +159,10 @@ export interface Libc {
 
 let libc: Libc | undefined;
 
-/** Loads koffi and the C library once per thread. Throws a NetError naming the cause when it cannot. */
+/**
+ * Loads koffi and the C library once per thread. Throws a NetError naming the cause when it cannot.
+ * @internal (see Libc)
+ */
 export function loadLibc(): Libc {
   if (libc) return libc;
   const require = createRequire(import.meta.url);
@@ -194,6 +203,8 @@ export function nativeSockets(): NativeSocketApi {
   const fSetsockopt = lib.func('int setsockopt(int, int, int, const void *, uint32)');
   const fGetsockopt = lib.func('int getsockopt(int, int, int, _Out_ void *, _Inout_ uint32 *)');
   const fBind = lib.func('int bind(int, const void *, uint32)');
+  const fListen = lib.func('int listen(int, int)');
+  const fConnect = lib.func('int connect(int, const void *, uint32)');
   const fClose = lib.func('int close(int)');
   const fDup = lib.func('int dup(int)');
   const fIoctl = lib.func('int ioctl(int, unsigned long, _Out_ int *)');
@@ -238,6 +249,12 @@ export function nativeSockets(): NativeSocketApi {
       const len = [size];
       check('getsockopt', fGetsockopt(fd, level, name, buf, len));
       return buf.subarray(0, len[0]);
+    },
+    listen(fd, backlog) {
+      check('listen', fListen(fd, backlog));
+    },
+    connect(fd, sockaddr) {
+      check('connect', fConnect(fd, sockaddr, sockaddr.length));
     },
     bind(fd, sockaddr) {
       check('bind', fBind(fd, sockaddr, sockaddr.length));

@@ -1,9 +1,13 @@
+import { UsageError } from '../errors.js';
+import { buildAccessList } from './access-list.js';
 import type { Channel } from './channel.js';
 import type { Listener } from './listener.js';
+import type { ProgramSpec } from './program.js';
 import { connectTcp } from './tcp-connect.js';
 import { listenTcp } from './tcp-listen.js';
 import type { ListenTransportOptions, TransportOptions } from './transport-options.js';
 import { connectUdp, listenUdp } from './udp.js';
+import { connectUnix, listenUnix } from './unix.js';
 
 /**
  * The one door to the transports: every front end (pipe mode, sessions, the proxy's both sides,
@@ -22,13 +26,40 @@ export function openConnection(
   port: number,
   options: TransportOptions & OpenOptions,
 ): Promise<Channel> {
+  if (options.unix !== undefined) {
+    if (options.udp) return Promise.reject(unixDatagram());
+    return connectUnix(options.unix, options);
+  }
   return options.udp ? connectUdp(host, port, options) : connectTcp(host, port, options);
 }
 
-export function openListener(
+export async function openListener(
   host: string | undefined,
   port: number,
   options: ListenTransportOptions & OpenOptions,
 ): Promise<Listener> {
-  return options.udp ? listenUdp(host, port, options) : listenTcp(host, port, options);
+  // --allow/--deny: host names resolved and files read once, before the first client.
+  const access = options.access ?? (await buildAccessList(options));
+  const o = { ...options, access };
+  if (o.unix !== undefined) {
+    if (o.udp) return Promise.reject(unixDatagram());
+    return listenUnix(o.unix, o);
+  }
+  return o.udp ? listenUdp(host, port, o) : listenTcp(host, port, o);
+}
+
+/** A local program as a connection: on pipes, or on a pseudo-terminal when `spec.pty` is set. */
+export async function openProgram(spec: ProgramSpec): Promise<Channel> {
+  if (spec.pty) {
+    const { spawnPtyProgram } = await import('./pty-program.js');
+    return spawnPtyProgram({ ...spec, pty: spec.pty });
+  }
+  const { spawnPipeProgram } = await import('./pipe-program.js');
+  return spawnPipeProgram(spec);
+}
+
+function unixDatagram(): Error {
+  return new UsageError(
+    '-u with -U: unix datagram sockets are not supported yet (Node has no AF_UNIX SOCK_DGRAM); use a stream socket',
+  );
 }

@@ -34,12 +34,14 @@ export interface TcpChannelOptions {
   tls?: TlsInfo;
   /** Which end this channel is: 'client' when we connected, 'server' when accepted. */
   role?: TlsRole;
+  /** A unix domain stream socket: its path names both ends (the peer's is usually unnamed). */
+  unix?: { local: string; remote: string };
 }
 
 /** A connected TCP socket as a Channel: counts bytes, names why it closed, closes without blocking. */
 export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel {
   readonly id = nextChannelId();
-  readonly proto = 'tcp' as const;
+  readonly proto: 'tcp' | 'unix';
   readonly local: Endpoint;
   readonly remote: Endpoint;
   readonly stats: ChannelStats;
@@ -81,8 +83,13 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
     this.role = options.role ?? 'client';
     const now = Date.now();
     this.stats = { bytesIn: 0, bytesOut: 0, chunksIn: 0, chunksOut: 0, openedAt: now, lastActivityAt: now };
-    this.local = endpoint(socket.localAddress, socket.localPort, socket.localFamily);
-    this.remote = endpoint(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
+    this.proto = options.unix ? 'unix' : 'tcp';
+    this.local = options.unix
+      ? unixEndpoint(options.unix.local)
+      : endpoint(socket.localAddress, socket.localPort, socket.localFamily);
+    this.remote = options.unix
+      ? unixEndpoint(options.unix.remote)
+      : endpoint(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
     this.host = options.host ?? this.remote.address;
     // Reading starts with the first 'data' listener: bytes that arrive while the owner is still
     // setting up (an await between connecting and subscribing) wait in the socket, never lost.
@@ -93,7 +100,11 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
       this.reading = true;
       // An explicit pause() made before this stays in force.
       if (this.borrowsReads) process.nextTick(() => this.userPaused || this.socket.resume());
-      else this.socket.on('data', this.onData);
+      else {
+        this.socket.on('data', this.onData);
+        // A socket a proxy handshake left paused starts flowing now.
+        if (!this.userPaused) this.socket.resume();
+      }
     };
     untyped.on('newListener', startReading);
     this.wire(socket);
@@ -354,7 +365,9 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
 
   readOptions(): SocketOptionValues {
     const fd = this.fd;
-    return fd === undefined ? {} : readSocketOptions(fd, 'tcp', this.local.family === 'IPv6');
+    // The table's options are TCP/IP ones: a unix socket answers none of them.
+    if (fd === undefined || this.proto === 'unix') return {};
+    return readSocketOptions(fd, 'tcp', this.local.family === 'IPv6');
   }
 
   private finish(): void {
@@ -382,4 +395,9 @@ export function endpoint(
   family: string | undefined,
 ): Endpoint {
   return { address: address ?? '', port: port ?? 0, family: family === 'IPv6' ? 'IPv6' : 'IPv4' };
+}
+
+/** A unix socket's end: its path, or `(unnamed)` for a client that bound none. */
+export function unixEndpoint(path: string): Endpoint {
+  return { address: path || '(unnamed)', port: 0, family: 'unix' };
 }

@@ -3,6 +3,7 @@ import { formatDuration } from '../codec/units.js';
 import { NetError } from '../errors.js';
 import { formatHostPort, netError } from './errno.js';
 import { createBoundSocket } from './native-socket.js';
+import { openTunnel } from './proxy/proxy-tunnel.js';
 import { resolveHost, resolveSource } from './resolve.js';
 import { hasOptions } from './socket-options.js';
 import { TcpChannel } from './tcp-channel.js';
@@ -20,9 +21,12 @@ export async function connectTcp(
   port: number,
   options: TcpConnectOptions,
 ): Promise<TcpChannel> {
-  const target = await resolveHost(host, port, options.family);
+  // Through a proxy, the TCP connection is to the proxy; the tunnel then reaches host:port.
+  const proxy = options.proxy;
+  const hop = proxy ? { host: proxy.host, port: proxy.port } : { host, port };
+  const target = await resolveHost(hop.host, hop.port, options.family);
   const source = await resolveSource(options.source, options.sourcePort ?? 0, target);
-  const label = formatHostPort(target.address, port);
+  const label = formatHostPort(target.address, hop.port);
   // TCP_NODELAY alone Node sets itself: no need for koffi and a descriptor of our own.
   const native = hasOptions(options.socket, (s) => s.name !== 'nodelay');
   let socket: net.Socket;
@@ -35,11 +39,11 @@ export async function connectTcp(
       options: options.socket,
     });
     socket = new net.Socket({ fd, allowHalfOpen: true, pauseOnCreate: true } as net.SocketConstructorOpts);
-    socket.connect({ host: target.address, port });
+    socket.connect({ host: target.address, port: hop.port });
   } else {
     socket = net.connect({
       host: target.address,
-      port,
+      port: hop.port,
       family: target.family,
       localAddress: source,
       localPort: options.sourcePort,
@@ -49,6 +53,12 @@ export async function connectTcp(
   }
   const started = Date.now();
   await waitForConnect(socket, label, { ...options, source, family: target.family });
+  if (proxy) {
+    if (native) socket.resume();
+    const left =
+      options.waitMs === undefined ? undefined : Math.max(1, options.waitMs - (Date.now() - started));
+    await openTunnel(socket, proxy, host, port, options.family, left);
+  }
   const common = {
     linger: options.socket.linger,
     idleTimeoutMs: options.idleTimeoutMs,
@@ -62,10 +72,12 @@ export async function connectTcp(
     const secured = await secureClient(socket, options.tls, host, label, left);
     return new TcpChannel(secured.socket, { ...common, tls: secured.info, tlsOptions: options.tls });
   }
-  if (native) socket.resume();
+  if (native && !proxy) socket.resume();
+  // The reused read buffer moves the descriptor to a new socket: bytes a proxy's reply left
+  // buffered in this one would stay behind.
   return new TcpChannel(socket, {
     ...common,
-    borrowedReads: options.borrowedReads,
+    borrowedReads: options.borrowedReads && !proxy,
     tlsOptions: options.tls ?? {},
   });
 }

@@ -7,7 +7,7 @@ import { createBoundSocket } from './native-socket.js';
 import { resolveHost } from './resolve.js';
 import { tcpSocketFd } from './socket-fd.js';
 import { applySocketOptions, hasOptions, type SocketOptionSpec } from './socket-options.js';
-import { endpoint, TcpChannel } from './tcp-channel.js';
+import { endpoint, TcpChannel, unixEndpoint } from './tcp-channel.js';
 import { prepareServerTls, type ServerTls, secureServer } from './tls/tls-handshake.js';
 import type { ListenTransportOptions } from './transport-options.js';
 
@@ -20,10 +20,14 @@ const perConnection = (s: SocketOptionSpec) => s.phase !== 'before-bind';
 
 /** A TCP listener. Options given to it apply to the listening socket and to each accepted one. */
 export class TcpListener extends EventEmitter<ListenerEventMap> implements Listener {
-  readonly proto = 'tcp' as const;
+  get proto(): 'tcp' | 'unix' {
+    return this.address.family === 'unix' ? 'unix' : 'tcp';
+  }
   readonly channels = new Set<Channel>();
   private accepting = true;
   private closedAll = false;
+  /** A unix listener removed a stale socket file at its path before binding (-v says so). */
+  removedStale = false;
   /** Clients still in their TLS handshake. */
   private readonly handshaking = new Set<net.Socket>();
 
@@ -41,7 +45,17 @@ export class TcpListener extends EventEmitter<ListenerEventMap> implements Liste
   }
 
   private accept(socket: net.Socket): void {
-    const peer = endpoint(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
+    const unix = this.address.family === 'unix' ? { local: this.address.address, remote: '' } : undefined;
+    const peer = unix
+      ? unixEndpoint(unix.remote)
+      : endpoint(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
+    const refusal = this.options.access?.refusal(peer.address);
+    if (refusal) {
+      // ncat closes a refused client at once: no byte is read from it or sent to it.
+      socket.destroy();
+      this.emit('refused', peer, refusal);
+      return;
+    }
     const max = this.options.maxClients;
     if (!this.accepting || (max !== undefined && this.channels.size >= max)) {
       socket.destroy();
@@ -49,7 +63,7 @@ export class TcpListener extends EventEmitter<ListenerEventMap> implements Liste
       return;
     }
     const fd = tcpSocketFd(socket);
-    if (fd !== undefined && hasOptions(this.options.socket, perConnection)) {
+    if (!unix && fd !== undefined && hasOptions(this.options.socket, perConnection)) {
       try {
         applySocketOptions(fd, this.options.socket, 'tcp', peer.family === 'IPv6', perConnection);
       } catch (err) {
@@ -63,6 +77,7 @@ export class TcpListener extends EventEmitter<ListenerEventMap> implements Liste
       idleTimeoutMs: this.options.idleTimeoutMs,
       role: 'server' as const,
       tlsOptions: this.options.tls ?? {},
+      unix,
     };
     if (!this.serverTls) {
       this.add(new TcpChannel(socket, { ...common, borrowedReads: this.options.borrowedReads }));
@@ -140,6 +155,7 @@ export async function listenTcp(
           options: options.socket,
           reuseaddrDefault: true,
           op: 'listen',
+          v6only: true,
         });
       } catch (err) {
         reject(err instanceof Error && 'exitCode' in err ? err : netError('listen', label, err));
@@ -147,7 +163,8 @@ export async function listenTcp(
       }
       server.listen({ fd }, resolve);
     } else {
-      server.listen({ host: address, port, ipv6Only: false }, resolve);
+      // An IPv6 listener is IPv6 only (as ncat's): IPv4 clients are the IPv4 socket's.
+      server.listen({ host: address, port, ipv6Only: family === 6 }, resolve);
     }
   });
   const bound = server.address() as net.AddressInfo;

@@ -1,3 +1,5 @@
+import type { AccessList, AccessRules } from './access-list.js';
+import type { ProxyOptions } from './proxy/proxy-options.js';
 import type { SocketOptionValues } from './socket-options.js';
 import type { TlsOptions } from './tls/tls-options.js';
 
@@ -18,11 +20,17 @@ export interface TransportOptions {
   waitMs?: number;
   /** Close after this long with no traffic either way. */
   idleTimeoutMs?: number;
+  /** A unix domain socket's path (`@name`: Linux's abstract namespace) instead of host and port. */
+  unix?: string;
+  /** Connect through this proxy (TCP only): SOCKS4/4a/5 or HTTP CONNECT. */
+  proxy?: ProxyOptions;
   /** TLS over the stream (client when connecting, server when listening); plaintext when undefined. */
   tls?: TlsOptions;
 }
 
-export interface ListenTransportOptions extends Omit<TransportOptions, 'sourcePort' | 'waitMs'> {
+export interface ListenTransportOptions extends Omit<TransportOptions, 'sourcePort' | 'waitMs'>, AccessRules {
   /** Turn clients away while this many are connected. */
   maxClients?: number;
+  /** The rules built (openListener does it from the AccessRules). */
+  access?: AccessList;
 }

@@ -11,7 +11,7 @@ import { endpoint } from './tcp-channel.js';
 import type { ListenTransportOptions, TransportOptions } from './transport-options.js';
 import { UdpChannel } from './udp-channel.js';
 
-export type UdpOptions = TransportOptions & Pick<ListenTransportOptions, 'maxClients'>;
+export type UdpOptions = TransportOptions & Pick<ListenTransportOptions, 'maxClients' | 'access'>;
 
 /** Opens a dgram socket bound to address:port with every option set, before-bind ones first. */
 async function openSocket(
@@ -21,9 +21,12 @@ async function openSocket(
   options: UdpOptions,
   op: 'bind' | 'listen',
 ) {
+  // A listener of one family leaves the other's port alone (IPV6_V6ONLY, as ncat's).
+  const v6only = op === 'listen' && family === 6;
   const socket = dgram.createSocket({
     type: family === 6 ? 'udp6' : 'udp4',
     reuseAddr: options.socket.reuseaddr,
+    ipv6Only: v6only,
   });
   const label = formatHostPort(address, port);
   await new Promise<void>((resolve, reject) => {
@@ -31,7 +34,15 @@ async function openSocket(
     if (options.socket.reuseport) {
       let fd: number;
       try {
-        fd = createBoundSocket({ proto: 'udp', family, address, port, options: options.socket, op });
+        fd = createBoundSocket({
+          proto: 'udp',
+          family,
+          address,
+          port,
+          options: options.socket,
+          op,
+          v6only: v6only || undefined,
+        });
       } catch (err) {
         reject(err);
         return;
@@ -96,6 +107,7 @@ export class UdpListener extends EventEmitter<ListenerEventMap> implements Liste
   readonly proto = 'udp' as const;
   readonly channels = new Set<Channel>();
   private readonly peers = new Map<string, UdpChannel>();
+  private readonly refusedPeers = new Set<string>();
   private accepting = true;
 
   constructor(
@@ -115,6 +127,16 @@ export class UdpListener extends EventEmitter<ListenerEventMap> implements Liste
     let channel = this.peers.get(key);
     if (!channel) {
       const peer = endpoint(rinfo.address, rinfo.port, rinfo.family);
+      const refusal = this.options.access?.refusal(peer.address);
+      if (refusal) {
+        // Its datagrams are dropped; only the first of each sender is reported.
+        if (!this.refusedPeers.has(key)) {
+          if (this.refusedPeers.size >= 4096) this.refusedPeers.clear();
+          this.refusedPeers.add(key);
+          this.emit('refused', peer, refusal);
+        }
+        return;
+      }
       const max = this.options.maxClients;
       if (!this.accepting || (max !== undefined && this.peers.size >= max)) {
         this.emit('refused', peer, this.accepting ? limitReached(max!) : 'no longer accepting');

@@ -1,3 +1,4 @@
+import type { PtySize, StderrMode } from '../net/program.js';
 import type { SocketOptionValues } from '../net/socket-options.js';
 import type { TransportOptions } from '../net/transport-options.js';
 
@@ -30,6 +31,17 @@ export interface ConnectionOptions extends TransportOptions {
   pcap?: string;
   tui?: boolean;
   verbose: boolean;
+  /** -e/-c: the program joined to each connection; `text` as given. */
+  exec?: { argv: string[]; text: string };
+  /** --pty: the program gets a pseudo-terminal. */
+  pty?: boolean;
+  ptySize?: PtySize;
+  stderr?: StderrMode;
+  /** --allow, --deny, --allowfile, --denyfile (net's AccessRules). */
+  allow?: string[];
+  deny?: string[];
+  allowFiles?: string[];
+  denyFiles?: string[];
 }
 
 /** How a proxy's upstream connections are made: its own bind address and socket options. */
@@ -60,5 +72,6 @@ export function defaultConnectionOptions(): ConnectionOptions {
     plugin: [],
     json: false,
     verbose: false,
+    pty: false,
   };
 }

@@ -9,12 +9,21 @@ const CONNECTING: readonly CommandName[] = ['connect', 'run'];
 const LISTENING: readonly CommandName[] = ['listen', 'run'];
 const STDIO: readonly CommandName[] = ['connect', 'listen'];
 const SESSIONS: readonly CommandName[] = ['connect', 'listen', 'proxy'];
+/** A program as the connection (`sockrepl exec`) takes what is not about sockets. */
+const VIEWS: readonly CommandName[] = [...ALL, 'exec'];
+const STDIO_EXEC: readonly CommandName[] = [...STDIO, 'exec'];
+const SESSIONS_EXEC: readonly CommandName[] = [...SESSIONS, 'exec'];
 
 const flag =
   (get: (o: Partial<ConnectionOptions>) => boolean | undefined) => (o: Partial<ConnectionOptions>) =>
     get(o) ? (true as const) : undefined;
 const text = (v: string | number | undefined) => (v === undefined ? undefined : String(v));
 const seconds = (ms: number | undefined) => (ms === undefined ? undefined : `${ms / 1000}s`);
+/**
+ * A timeout of 0 means no timeout, for -w and -i alike (as SO_RCVTIMEO and ncat's --idle-timeout
+ * read it): -i 0 used to mean "never" while -w 0 timed out at once.
+ */
+const noneIfZero = (ms: number) => (ms === 0 ? undefined : ms);
 
 const choice =
   <T extends string>(what: string, choices: readonly T[]) =>
@@ -112,9 +121,9 @@ export const GENERAL_ROWS: OptionRow[] = [
     line: 'connect',
     library: { on: 'connect', key: 'connectTimeout' },
     group: 'connection',
-    summary: 'connect timeout',
+    summary: 'connect timeout (0: none, as for -i)',
     set: (o, v, what) => {
-      o.waitMs = parseDuration(String(v), what);
+      o.waitMs = noneIfZero(parseDuration(String(v), what));
     },
     get: (o) => seconds(o.waitMs),
   },
@@ -127,9 +136,9 @@ export const GENERAL_ROWS: OptionRow[] = [
     line: 'both',
     library: { on: 'both' },
     group: 'connection',
-    summary: 'close after this long with no traffic either way',
+    summary: 'close after this long with no traffic either way (0: never)',
     set: (o, v, what) => {
-      o.idleTimeoutMs = parseDuration(String(v), what);
+      o.idleTimeoutMs = noneIfZero(parseDuration(String(v), what));
     },
     get: (o) => seconds(o.idleTimeoutMs),
   },
@@ -147,16 +156,19 @@ export const GENERAL_ROWS: OptionRow[] = [
     get: flag((o) => o.keepOpen),
   },
   {
-    name: 'max-clients',
+    // ncat's name and short flag; --max-clients was sockrepl's first name for it.
+    name: 'max-conns',
+    short: 'm',
+    aliases: ['max-clients'],
     takes: 'required',
     value: 'n',
     commands: ['listen', 'proxy', 'run'],
     line: 'listen',
     library: { on: 'listen' },
     group: 'listen',
-    summary: 'turn clients away while n are connected',
+    summary: 'turn clients away (accept, then close) while n are connected; 0 turns every client away',
     set: (o, v, what) => {
-      o.maxClients = parseInteger(String(v), what, 1, 1_000_000);
+      o.maxClients = parseInteger(String(v), what, 0, 1_000_000);
     },
     get: (o) => text(o.maxClients),
   },
@@ -199,7 +211,7 @@ export const GENERAL_ROWS: OptionRow[] = [
     short: 'q',
     takes: 'required',
     value: 'dur',
-    commands: STDIO,
+    commands: STDIO_EXEC,
     group: 'pipe',
     summary: 'after EOF of standard input, wait this long, then quit',
     set: (o, v, what) => {
@@ -209,7 +221,7 @@ export const GENERAL_ROWS: OptionRow[] = [
   {
     name: 'send-only',
     takes: 'none',
-    commands: STDIO,
+    commands: STDIO_EXEC,
     group: 'pipe',
     summary: 'only send standard input; quit when it ends',
     set: (o) => {
@@ -219,7 +231,7 @@ export const GENERAL_ROWS: OptionRow[] = [
   {
     name: 'recv-only',
     takes: 'none',
-    commands: STDIO,
+    commands: STDIO_EXEC,
     group: 'pipe',
     summary: 'only receive; never read standard input',
     set: (o) => {
@@ -231,7 +243,7 @@ export const GENERAL_ROWS: OptionRow[] = [
     short: 'x',
     takes: 'optional',
     value: 'file',
-    commands: SESSIONS,
+    commands: SESSIONS_EXEC,
     group: 'display',
     summary: 'pipe mode: hex-dump traffic to standard error or a file',
     set: (o, v) => {
@@ -240,10 +252,11 @@ export const GENERAL_ROWS: OptionRow[] = [
   },
   {
     name: 'encoding',
-    short: 'e',
+    short: 'E',
+    aliases: ['enc'],
     takes: 'required',
     value: 'name',
-    commands: ALL,
+    commands: VIEWS,
     group: 'display',
     summary: 'text encoding for display and typed text (utf8, gbk, big5, shift_jis, utf16le...)',
     set: (o, v) => {
@@ -254,7 +267,7 @@ export const GENERAL_ROWS: OptionRow[] = [
     name: 'endian',
     takes: 'required',
     value: 'le|be',
-    commands: ALL,
+    commands: VIEWS,
     group: 'display',
     summary: 'default byte order of the inspector and struct formats (default be)',
     set: (o, v, what) => {
@@ -265,7 +278,7 @@ export const GENERAL_ROWS: OptionRow[] = [
     name: 'eol',
     takes: 'required',
     value: 'lf|crlf|none',
-    commands: ALL,
+    commands: VIEWS,
     group: 'display',
     summary: 'what a typed line ends with (default lf)',
     set: (o, v, what) => {
@@ -276,7 +289,7 @@ export const GENERAL_ROWS: OptionRow[] = [
     name: 'frame',
     takes: 'list',
     value: 'spec',
-    commands: ALL,
+    commands: VIEWS,
     group: 'plugins',
     summary: 'framing, e.g. length:u32be, lines, delim:\\r\\n, fixed:16',
     set: (o, v) => {
@@ -287,7 +300,7 @@ export const GENERAL_ROWS: OptionRow[] = [
     name: 'fault',
     takes: 'list',
     value: 'spec',
-    commands: ALL,
+    commands: VIEWS,
     group: 'plugins',
     summary: 'fault injection, e.g. delay:200ms, fragment:1 (repeatable)',
     set: (o, v) => {
@@ -298,7 +311,7 @@ export const GENERAL_ROWS: OptionRow[] = [
     name: 'plugin',
     takes: 'list',
     value: 'path',
-    commands: ALL,
+    commands: VIEWS,
     group: 'plugins',
     summary: 'load a plugin module (repeatable)',
     set: (o, v) => {
@@ -309,7 +322,7 @@ export const GENERAL_ROWS: OptionRow[] = [
     name: 'seed',
     takes: 'required',
     value: 'n',
-    commands: ALL,
+    commands: VIEWS,
     group: 'plugins',
     summary: 'seed of the faults’ randomness (a run repeats with the same seed)',
     set: (o, v, what) => {
@@ -319,7 +332,7 @@ export const GENERAL_ROWS: OptionRow[] = [
   {
     name: 'json',
     takes: 'none',
-    commands: ALL,
+    commands: VIEWS,
     group: 'output',
     summary: 'machine mode: NDJSON events on stdout, commands from stdin',
     set: (o) => {
@@ -351,7 +364,7 @@ export const GENERAL_ROWS: OptionRow[] = [
   {
     name: 'tui',
     takes: 'none',
-    commands: SESSIONS,
+    commands: SESSIONS_EXEC,
     group: 'output',
     summary: 'force the interactive screen (--no-tui: never open it)',
     set: (o) => {
@@ -361,7 +374,7 @@ export const GENERAL_ROWS: OptionRow[] = [
   {
     name: 'no-tui',
     takes: 'none',
-    commands: SESSIONS,
+    commands: SESSIONS_EXEC,
     group: 'output',
     summary: 'never open the interactive screen',
     set: (o) => {
@@ -372,7 +385,7 @@ export const GENERAL_ROWS: OptionRow[] = [
     name: 'verbose',
     short: 'v',
     takes: 'none',
-    commands: ALL,
+    commands: VIEWS,
     group: 'output',
     summary: 'say what happens on standard error',
     set: (o) => {

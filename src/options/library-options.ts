@@ -11,6 +11,12 @@ import { type GivenOption, resolveOptions } from './resolve-options.js';
  * the ipv4/ipv6 row. Errors name the key as the caller wrote it.
  */
 
+/** A row's key, and its aliases' (`maxClients` for `maxConns`). */
+const keysOf = (row: OptionRow) => [
+  libraryKey(row),
+  ...(row.aliases ?? []).map((a) => a.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase())),
+];
+
 const forCall = (row: OptionRow, on: LineKind) => row.library?.on === 'both' || row.library?.on === on;
 
 /** The keys a call takes (the caller's own keys first, e.g. the tube's timeout and encoding). */
@@ -32,7 +38,7 @@ export function resolveLibraryOptions(
       continue;
     }
     const row = findOptionRow(key);
-    if (!row || !forCall(row, on) || libraryKey(row) !== key) {
+    if (!row || !forCall(row, on) || !keysOf(row).includes(key)) {
       const known = libraryKeys(on, own);
       const [near] = nearMatches(key, known, 1);
       const hint = near ? `did you mean '${near}'? ` : '';

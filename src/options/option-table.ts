@@ -6,10 +6,14 @@ import {
   type SocketOptionSpec,
 } from '../net/socket-options.js';
 
+import { ACCESS_ROWS } from './access-rows.js';
 import type { ConnectionOptions } from './connection-options.js';
 import { ALL_COMMANDS, GENERAL_ROWS } from './general-rows.js';
 import type { OptionRow } from './option-types.js';
+import { PROGRAM_ROWS } from './program-rows.js';
+import { PROXY_ROWS } from './proxy-rows.js';
 import { TLS_ROWS } from './tls-rows.js';
+import { TRANSPORT_ROWS } from './transport-rows.js';
 
 /**
  * The option vocabulary: one row per option word, read by everything that takes options. The
@@ -74,8 +78,13 @@ function socketRow(spec: SocketOptionSpec): OptionRow {
 export const OPTION_ROWS: readonly OptionRow[] = [
   ...GENERAL_ROWS.slice(0, 7),
   ...SOCKET_OPTIONS.map(socketRow),
+  ...TRANSPORT_ROWS,
   ...TLS_ROWS,
-  ...GENERAL_ROWS.slice(7),
+  ...PROXY_ROWS,
+  ...GENERAL_ROWS.slice(7, 10),
+  ...ACCESS_ROWS,
+  ...GENERAL_ROWS.slice(10),
+  ...PROGRAM_ROWS,
 ];
 
 const BY_NAME = new Map<string, OptionRow>();

@@ -1,7 +1,7 @@
 /** The shape of a row of the option vocabulary (option-table.ts). */
 import type { ConnectionOptions } from './connection-options.js';
 
-export type CommandName = 'connect' | 'listen' | 'proxy' | 'run';
+export type CommandName = 'connect' | 'listen' | 'proxy' | 'run' | 'exec';
 export type LineKind = 'connect' | 'listen';
 
 /** The sections of `--help` (design section 2's tables). */
@@ -9,6 +9,7 @@ export const HELP_GROUPS = {
   connection: 'Connection:',
   socket: 'Socket options:',
   listen: 'Listening:',
+  programs: 'Programs (exec, -e, -c):',
   tls: 'TLS (ncat --ssl names):',
   proxy: 'Through a proxy:',
   pipe: 'Standard input and output (pipe mode):',

@@ -1,6 +1,7 @@
 import { UsageError } from '../errors.js';
 import { type ConnectionOptions, defaultConnectionOptions } from './connection-options.js';
 import { type CommandName, findOptionRow, type OptionRow, whereItApplies } from './option-table.js';
+import { checkProxyOptions } from './proxy-rows.js';
 
 /**
  * One resolver for every way options are given: the command line's flags, a script line's words
@@ -41,6 +42,7 @@ export function resolveOptions(given: readonly GivenOption[], context: ResolveCo
     }
     g.row.set(o, g.value, g.what);
   }
+  checkProxyOptions(o, '--proxy-type, --proxy-auth and --proxy-dns');
   checkCombinations(given, o, context);
   return o;
 }
@@ -75,6 +77,7 @@ export function copyOptions(o: ConnectionOptions): ConnectionOptions {
   return {
     ...o,
     socket: { ...o.socket },
+    proxy: o.proxy ? { ...o.proxy } : undefined,
     tls: o.tls ? { ...o.tls, alpn: o.tls.alpn && [...o.tls.alpn] } : undefined,
     frame: [...o.frame],
     fault: [...o.fault],

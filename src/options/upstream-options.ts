@@ -30,6 +30,8 @@ export function resolveUpstreamOptions(
     sourcePort: o.sourcePort,
     socket: o.socket,
     tls: o.tls,
+    unix: o.unix,
+    proxy: o.proxy,
     waitMs: main.waitMs,
     idleTimeoutMs: main.idleTimeoutMs,
   };

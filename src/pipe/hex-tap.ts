@@ -1,5 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
+import { bestEffort, failureCode, isDropped, writeBestEffort } from '../best-effort.js';
 import { UsageError } from '../errors.js';
 import type { Channel, Direction } from '../net/channel.js';
 import type { ConnectionOptions } from '../options/connection-options.js';
@@ -23,7 +24,18 @@ export async function openHexTap(
   // Loaded only when asked for: plain pipe mode stays free of the codec code.
   const { TrafficDumper } = await import('../codec/traffic-dump.js');
   const dumper = new TrafficDumper({ encoding: options.encoding });
-  const out: Writable = options.hex === true ? io.stderr : await openFile(options.hex);
+  const file = options.hex === true ? undefined : options.hex;
+  // The dump is a diagnostic: a file that fails (a full disk) stops the dump, said once on
+  // standard error, and never the connection; standard error failing is dropped quietly.
+  const out: Writable =
+    file === undefined
+      ? bestEffort(io.stderr)
+      : bestEffort(await openFile(file), (err) =>
+          writeBestEffort(
+            io.stderr,
+            `sockrepl: --hex ${file}: ${failureCode(err)}: the hex dump stops here\n`,
+          ),
+        );
   // Channels whose close is watched, to drop the bytes of a character they left unfinished.
   const watched = new WeakSet<Channel>();
   return {
@@ -32,11 +44,16 @@ export async function openHexTap(
         watched.add(channel);
         channel.once('close', () => dumper.forget(channel.id));
       }
-      out.write(dumper.format({ dir, conn: channel.id, time: new Date(), bytes: chunk }));
+      if (isDropped(out)) return;
+      writeBestEffort(out, dumper.format({ dir, conn: channel.id, time: new Date(), bytes: chunk }));
     },
     close() {
-      if (out === io.stderr) return Promise.resolve();
-      return new Promise((resolve) => out.end(resolve));
+      if (out === io.stderr || out.closed) return Promise.resolve();
+      // 'close' comes after the last write is on disk, and also after a failure.
+      return new Promise((resolve) => {
+        out.once('close', () => resolve());
+        out.end();
+      });
     },
   };
 }

@@ -58,7 +58,8 @@ export function relay(source: Channel, targets: Channel[], chunk: Buffer): void 
 }
 
 function sendChunk(channel: Channel, chunk: Buffer, starting: () => void, written: () => void): boolean {
-  const max = channel.proto === 'tcp' ? chunk.length : MAX_DATAGRAM[channel.local.family];
+  const family = channel.local.family;
+  const max = channel.proto !== 'udp' || family === 'unix' ? chunk.length : MAX_DATAGRAM[family];
   let ok = true;
   for (let at = 0; at < chunk.length; at += max) {
     starting();

@@ -19,7 +19,7 @@ export interface PipeRelays {
   stdin?: FdRelay;
 }
 
-type Options = Pick<ConnectionOptions, 'idleTimeoutMs' | 'sendOnly' | 'recvOnly' | 'udp' | 'tls'>;
+type Options = Pick<ConnectionOptions, 'idleTimeoutMs' | 'sendOnly' | 'recvOnly' | 'udp' | 'tls' | 'proxy'>;
 
 /**
  * Boots the workers the connection to come may use, now, so that they are ready when it opens:
@@ -28,8 +28,9 @@ type Options = Pick<ConnectionOptions, 'idleTimeoutMs' | 'sendOnly' | 'recvOnly'
  * for itself.
  */
 export function bootRelays(io: PipeIo, options: Options, observed: boolean): PipeRelays {
-  // TLS bytes must pass through OpenSSL in this process.
-  if (observed || options.udp || options.tls?.enabled || options.idleTimeoutMs !== undefined) return {};
+  // TLS bytes must pass through OpenSSL in this process; a proxy's reply may leave bytes in Node's buffer.
+  if (observed || options.udp || options.tls?.enabled || options.proxy || options.idleTimeoutMs !== undefined)
+    return {};
   const received = !options.sendOnly && io.stdout === process.stdout && canRelay(1, true);
   const stdin = !options.recvOnly && io.stdin === process.stdin && canRelay(0, false);
   return {

@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import { bestEffort } from '../best-effort.js';
 
 /** The standard streams pipe mode works on; tests may pass their own. */
 export interface PipeIo {
@@ -8,7 +9,8 @@ export interface PipeIo {
 }
 
 export function processIo(): PipeIo {
-  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+  // Standard error carries only messages: a failed write there must not stop the data path.
+  return { stdin: process.stdin, stdout: process.stdout, stderr: bestEffort(process.stderr) };
 }
 
 /** Resolves once everything written so far has left the stream's buffer. */

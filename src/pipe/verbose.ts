@@ -17,19 +17,30 @@ export class VerboseLog {
   }
 
   connected(host: string, port: number, proto: string): void {
-    this.line(`Connection to ${host} ${port} port [${proto}/*] succeeded!`);
+    if (proto === 'unix') this.line(`Connection to ${host} succeeded!`);
+    else this.line(`Connection to ${host} ${port} port [${proto}/*] succeeded!`);
   }
 
   listening(local: Endpoint): void {
-    this.line(`Listening on ${local.address} ${local.port}`);
+    this.line(
+      local.family === 'unix'
+        ? `Listening on ${local.address}`
+        : `Listening on ${local.address} ${local.port}`,
+    );
+  }
+
+  /** A unix listener found a socket file nobody listened on, and removed it. */
+  removedStale(local: Endpoint, removed: boolean | undefined): void {
+    if (removed) this.line(`Removed the stale socket file ${local.address} (nothing listened on it)`);
   }
 
   received(peer: Endpoint): void {
-    this.line(`Connection received on ${peer.address} ${peer.port}`);
+    this.line(`Connection received on ${peer.address}${peer.family === 'unix' ? '' : ` ${peer.port}`}`);
   }
 
   closed(peer: Endpoint, reason: CloseReason): void {
-    this.line(`Connection with ${peer.address} ${peer.port} closed: ${REASONS[reason]}`);
+    const who = peer.family === 'unix' ? peer.address : `${peer.address} ${peer.port}`;
+    this.line(`Connection with ${who} closed: ${REASONS[reason]}`);
   }
 
   /** The handshake's outcome, and plainly whether the peer's certificate was checked. */

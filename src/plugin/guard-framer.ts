@@ -13,7 +13,8 @@ import type { Frame, Framer } from './types.js';
  *   the contract does not allow (decode returning null, a frame with a string payload, a
  *   promise, encode returning a string).
  * The framer's input is shadowed in a ByteQueue (kept by reference, small chunks copied), so
- * those bytes are known whatever the framer does with its own buffer.
+ * those bytes are known whatever the framer does with its own buffer; at end of stream, what
+ * is left unframed after flush() (or with no flush()) comes back the same way.
  */
 export function guardFramer(framer: Framer, plugin: string, name: string): Framer {
   const pending = new ByteQueue();
@@ -69,15 +70,17 @@ export function guardFramer(framer: Framer, plugin: string, name: string): Frame
       return out;
     },
   };
-  const flush = framer.flush;
-  if (flush) {
-    guarded.flush = () => {
-      const frames = takeFrames('flush', () => flush.call(framer));
-      // What a flush leaves unframed is not the framer's any more: let go of it too.
-      pending.clear();
-      return frames;
-    };
-  }
+  // Always there: at end of stream, what the framer still holds comes back raw, flush or not.
+  guarded.flush = () => {
+    const flush = framer.flush;
+    const frames = flush ? takeFrames('flush', () => flush.call(framer)) : [];
+    if (pending.length === 0) return frames;
+    const n = pending.length;
+    throw new FrameError(
+      `framer '${name}': the stream ended inside a message (${n} byte${n === 1 ? '' : 's'} shown raw)`,
+      { frames, rest: pending.takeAll() },
+    );
+  };
   return guarded;
 }
 

@@ -1,6 +1,7 @@
 /** `in`: received from the peer; `out`: sent to it (the same words as a channel's). */
 export type Direction = 'in' | 'out';
-export type Protocol = 'tcp' | 'udp';
+/** `exec`: the peer is a local program; `unix`: a unix domain stream socket (byte streams, like tcp). */
+export type Protocol = 'tcp' | 'udp' | 'exec' | 'unix';
 
 /**
  * The plugin contract (design section 5). A plugin is a plain object with a required `name` and

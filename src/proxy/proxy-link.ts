@@ -1,14 +1,23 @@
 import { FaultyChannel } from '../fault/faulty-channel.js';
 import type { Channel, CloseReason } from '../net/channel.js';
-import { openConnection } from '../net/open.js';
+import { describeArgv, describeExit } from '../net/program.js';
 import { drainOrClose } from '../net/wait-for-drain.js';
-import type { UpstreamSpec } from '../options/connection-options.js';
 import { holdReading } from './hold-reading.js';
 
 /** Bytes a client may send before its upstream is connected that are kept for it. */
 const EARLY_LIMIT = 1024 * 1024;
 
 export type ProxyLog = (text: string, level: 'info' | 'warn' | 'error', conn?: number) => void;
+
+/** How a client's other side is opened: a connection upstream, or a program (-e/-c). */
+export interface Dialer {
+  open(): Promise<Channel>;
+  /**
+   * The other side is a program: when it has exited the client is closed (FIN after its output),
+   * as ncat's -e does, instead of waiting for the client's own FIN.
+   */
+  program?: boolean;
+}
 
 /**
  * One client and its own upstream connection, relayed both ways. A FIN from one side becomes
@@ -29,7 +38,7 @@ export class ProxyLink {
 
   constructor(
     readonly client: Channel,
-    private readonly spec: UpstreamSpec,
+    private readonly dialer: Dialer,
     private readonly log: ProxyLog,
     private readonly connected: (upstream: Channel) => void = () => {},
   ) {
@@ -49,13 +58,12 @@ export class ProxyLink {
 
   /** Connects the upstream and starts relaying. */
   async start(): Promise<void> {
-    const { host, port, options } = this.spec;
     let up: Channel;
     try {
-      up = await openConnection(host, port, options);
+      up = await this.dialer.open();
     } catch (err) {
       this.log(
-        `upstream ${(err as Error).message}; the client is ${this.client.proto === 'tcp' ? 'reset' : 'closed'}`,
+        `${this.dialer.program ? '' : 'upstream '}${(err as Error).message}; the client is ${this.client.proto === 'tcp' ? 'reset' : 'closed'}`,
         'error',
         this.client.id,
       );
@@ -74,11 +82,19 @@ export class ProxyLink {
     }
     this.upstream = up;
     this.connected(up);
-    this.note(`upstream ${label(up.remote)} connected from ${label(up.local)}`);
+    const program = up.program;
+    if (program) {
+      this.note(`program ${describeArgv(program.argv)} started (pid ${program.pid})`);
+      void program.exited.then((exit) => this.note(`program ${program.pid} ${describeExit(exit)}`));
+    } else {
+      this.note(`upstream ${label(up.remote)} connected from ${label(up.local)}`);
+    }
     up.on('data', (chunk) => this.toClient(chunk));
     up.on('end', () => {
       if (this.client.closed || this.client.writeClosed) return;
-      this.note('upstream sent FIN; passed on to the client');
+      this.note(
+        `${this.dialer.program ? 'program output ended' : 'upstream sent FIN'}; passed on to the client`,
+      );
       this.client.shutdown('write');
     });
     up.on('close', (reason, error) => this.upstreamClosed(reason, error?.message));
@@ -141,11 +157,26 @@ export class ProxyLink {
     this.clientGone = reason;
     if (!this.upstream) return;
     const byFault = this.client instanceof FaultyChannel && this.client.resetByFault !== undefined;
+    if (this.dialer.program && !byFault && reason !== 'reset' && reason !== 'error') {
+      // The client is gone for good: the program has had EOF; it gets a grace period, then a signal.
+      const up = this.upstream;
+      void up.close();
+      if (up.closed) this.finished();
+      else up.once('close', () => this.finished());
+      return;
+    }
     const who = byFault ? 'a fault reset the client' : 'the client reset the connection';
     this.passOnClose(this.upstream, reason, byFault, `${who} (RST); the upstream is reset too`);
   }
 
   private upstreamClosed(reason: CloseReason, message: string | undefined): void {
+    if (this.dialer.program && reason !== 'error') {
+      // ncat -e: the program's end is the connection's end; what it wrote leaves first (FIN).
+      if (!this.client.closed) void this.client.close();
+      if (this.client.closed) this.finished();
+      else this.client.once('close', () => this.finished());
+      return;
+    }
     const what = reason === 'reset' ? 'reset the connection (RST)' : `failed: ${message}`;
     this.passOnClose(this.client, reason, false, `upstream ${what}; the client is reset too`);
   }

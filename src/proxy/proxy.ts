@@ -2,9 +2,10 @@ import type { FaultController } from '../fault/fault-controller.js';
 import type { Channel } from '../net/channel.js';
 import type { Listener } from '../net/listener.js';
 import { ListenerDecorator } from '../net/listener-decorator.js';
-import { openListener } from '../net/open.js';
+import { openConnection, openListener, openProgram } from '../net/open.js';
+import type { ProgramSpec } from '../net/program.js';
 import type { ConnectionOptions, UpstreamSpec } from '../options/connection-options.js';
-import { ProxyLink, type ProxyLog } from './proxy-link.js';
+import { type Dialer, ProxyLink, type ProxyLog } from './proxy-link.js';
 
 export interface ProxyConfig {
   /** Address to listen on (`-s`); all addresses by default, as `listen`. */
@@ -12,7 +13,8 @@ export interface ProxyConfig {
   port: number;
   /** The listening side's options: protocol, family, socket options of accepted clients, limits. */
   listen: ConnectionOptions;
-  upstream: UpstreamSpec;
+  /** Where each client goes: a connection upstream, or (-e/-c) a program started for it. */
+  upstream: UpstreamSpec | { program: ProgramSpec };
   /** Faults apply to each client's connection: `in` is what the client sends, `out` what it is sent. */
   faults?: FaultController;
   log: ProxyLog;
@@ -54,7 +56,7 @@ export class ProxyListener extends ListenerDecorator {
     const client = this.config.faults ? this.config.faults.wrap(raw) : raw;
     this.channels.add(client);
     client.once('close', () => this.channels.delete(client));
-    const link = new ProxyLink(client, this.config.upstream, this.config.log, (up) => {
+    const link = new ProxyLink(client, dialerFor(this.config.upstream), this.config.log, (up) => {
       for (const watch of this.upstreamWatchers) watch(client, up);
     });
     this.links.add(link);
@@ -68,4 +70,14 @@ export async function startProxy(config: ProxyConfig): Promise<ProxyListener> {
   const o = config.listen;
   const inner = await openListener(config.host, config.port, o);
   return new ProxyListener(inner, config);
+}
+
+/** How each client's other side is opened. */
+export function dialerFor(upstream: ProxyConfig['upstream']): Dialer {
+  if ('program' in upstream) {
+    const spec = upstream.program;
+    return { open: () => openProgram(spec), program: true };
+  }
+  const { host, port, options } = upstream;
+  return { open: () => openConnection(host, port, options) };
 }

@@ -24,8 +24,12 @@ export interface ChannelRecorder {
   stop(): void;
 }
 
-export function channelRecorder(file: string, target: RecordedEndpoint): ChannelRecorder {
-  const rec = new ScriptRecording(file);
+export function channelRecorder(
+  file: string,
+  target: RecordedEndpoint,
+  onFail?: (message: string) => void,
+): ChannelRecorder {
+  const rec = new ScriptRecording(file, onFail);
   let recorded: Channel | undefined;
   return {
     attach(channel) {

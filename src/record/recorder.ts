@@ -38,7 +38,7 @@ export class Recorder {
     private readonly spec?: SessionSpec,
   ) {
     this.proxied = (session.mode as string) === 'proxy';
-    this.rec = new ScriptRecording(file);
+    this.rec = new ScriptRecording(file, (message) => session.notice(message, 'error'));
     const open = session.openConns();
     const current = session.target === 'all' ? open[0] : session.conns.get(session.target);
     if (current && !current.closed) this.follow(current.id);

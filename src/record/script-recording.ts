@@ -30,8 +30,14 @@ export class ScriptRecording {
   private lines = 0;
   private readonly onExit = () => this.stop();
 
-  /** Opens (truncates) the file; a path that cannot be written is a UsageError. */
-  constructor(file: string) {
+  /**
+   * Opens (truncates) the file; a path that cannot be written is a UsageError. A write that fails
+   * later (a full disk) ends the recording, never the session: `onFail` is told once.
+   */
+  constructor(
+    file: string,
+    private readonly onFail: (message: string) => void = () => {},
+  ) {
     this.file = file;
     try {
       this.fd = openSync(file, 'w');
@@ -113,9 +119,19 @@ export class ScriptRecording {
   stop(): void {
     if (this.fd === undefined) return;
     this.flushReceived();
+    this.drop();
+  }
+
+  private drop(): void {
+    if (this.fd === undefined) return;
     process.off('exit', this.onExit);
-    closeSync(this.fd);
+    const fd = this.fd;
     this.fd = undefined;
+    try {
+      closeSync(fd);
+    } catch {
+      // Closing a file that failed may fail too; the recording is over either way.
+    }
   }
 
   private flushReceived(): void {
@@ -134,7 +150,16 @@ export class ScriptRecording {
 
   private write(lines: readonly string[]): void {
     if (this.fd === undefined || lines.length === 0) return;
-    writeSync(this.fd, `${lines.join('\n')}\n`);
+    try {
+      writeSync(this.fd, `${lines.join('\n')}\n`);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.drop();
+      this.onFail(`record: ${this.file}: ${e.code ?? e.message}: the recording stops here`);
+      return;
+    }
     this.lines += lines.length;
   }
 }

@@ -91,6 +91,16 @@ export interface ListenStatement extends Node {
   options: OptionWord[];
 }
 
+/** `spawn [pty] [pty-size=120x40] [stderr=merge] "cmd" args...`: a program as a connection. */
+export interface SpawnStatement extends Node {
+  type: 'spawn';
+  /** The program and its arguments, each expanded when the step runs. */
+  argv: Template[];
+  pty: boolean;
+  ptySize?: Template;
+  stderr?: Template;
+}
+
 export interface ExpectStatement extends Node {
   type: 'expect';
   pattern: Pattern;
@@ -146,6 +156,7 @@ export interface CommandStatement extends Node {
 export type Statement =
   | ConnectStatement
   | ListenStatement
+  | SpawnStatement
   | ExpectStatement
   | ExpectAnyStatement
   | RepeatStatement

@@ -11,6 +11,7 @@ import type { CommandSpec } from '../session/command-spec.js';
 export const SCRIPT_COMMANDS = [
   'connect',
   'listen',
+  'spawn',
   'expect',
   'expect-any',
   'repeat',

@@ -2,6 +2,7 @@
 import { type Escape, EscapeError, readEscape } from '../codec/escapes.js';
 import { regexFlagsProblem } from '../codec/regex-literal.js';
 import type { Pos, Template, VarRef } from './ast.js';
+import { plainRunEnd } from './plain-run.js';
 import { ScriptSyntaxError } from './script-errors.js';
 import { PartsBuilder } from './template-parts.js';
 
@@ -268,14 +269,19 @@ export class Lexer {
         this.i += 2;
       } else if (c === '$') {
         this.readDollar(mode, value, raw);
-      } else {
-        if (mode === 'regex') {
-          if (c === '[') inClass = true;
-          else if (c === ']') inClass = false;
-        }
+      } else if (mode === 'regex') {
+        if (c === '[') inClass = true;
+        else if (c === ']') inClass = false;
         value.text(c);
         raw.text(c);
         this.i++;
+      } else {
+        // A run of plain characters is taken as one slice: linear in the length of the line.
+        const end = plainRunEnd(this.source, this.i, close);
+        const run = this.source.slice(this.i, end);
+        value.text(run);
+        raw.text(run);
+        this.i = end;
       }
     }
   }

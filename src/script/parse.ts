@@ -14,6 +14,7 @@ import { parseReplCommand } from './parse-command.js';
 import { parseConnectOrListen } from './parse-connect.js';
 import { ParseCursor } from './parse-cursor.js';
 import { parseExpect, parsePattern, parseTimeoutAndFail } from './parse-expect.js';
+import { parseSpawn } from './parse-spawn.js';
 import { ScriptSyntaxError, ScriptSyntaxErrors } from './script-errors.js';
 
 /**
@@ -130,6 +131,9 @@ class Parser extends ParseCursor {
       case 'connect':
       case 'listen':
         s = parseConnectOrListen(this, name, ctx, start, pos);
+        break;
+      case 'spawn':
+        s = parseSpawn(this, ctx, start, pos);
         break;
       case 'expect':
         s = parseExpect(this, ctx, start, pos);

@@ -2,10 +2,12 @@ import { compileRegex } from '../codec/regex-literal.js';
 import { encodeText } from '../codec/text.js';
 import { parseDuration, parsePort } from '../codec/units.js';
 import { UsageError } from '../errors.js';
+import type { ProgramSpec, StderrMode } from '../net/program.js';
 import type { ConnectionOptions } from '../options/connection-options.js';
 import { resolveOptionWords } from '../options/option-words.js';
+import { parsePtySize } from '../options/program-rows.js';
 import { type Pattern as TubePattern, textPattern } from '../tube/matchers.js';
-import type { ConnectStatement, ListenStatement, Pattern, Pos, Template } from './ast.js';
+import type { ConnectStatement, ListenStatement, Pattern, Pos, SpawnStatement, Template } from './ast.js';
 import { parseHexBytes } from './hex-literal.js';
 import { MAX_REPEAT } from './parse.js';
 import { ScriptRuntimeError } from './script-errors.js';
@@ -99,4 +101,18 @@ export function resolveEndpoints(s: ConnectStatement | ListenStatement, vars: Va
   );
   const options = at(vars, s.pos, () => resolveOptionWords(words, s.type));
   return { host, port, options };
+}
+
+/** A spawn line's program, with its variables expanded: argv, terminal and where stderr goes. */
+export function resolveSpawn(s: SpawnStatement, vars: Variables): ProgramSpec {
+  const argv = s.argv.map((t) => vars.expand(t));
+  const size = s.ptySize && at(vars, s.pos, () => parsePtySize(vars.expand(s.ptySize!), 'pty-size'));
+  const stderr = s.stderr && vars.expand(s.stderr);
+  if (stderr !== undefined && stderr !== 'mark' && stderr !== 'merge')
+    throw new ScriptRuntimeError(vars.file, s.pos, `spawn: stderr '${stderr}' is not mark or merge`);
+  return {
+    argv,
+    pty: s.pty ? size || { cols: 80, rows: 24 } : undefined,
+    stderr: (stderr as StderrMode | undefined) ?? (s.pty ? undefined : 'mark'),
+  };
 }

@@ -142,6 +142,8 @@ function firstEndpointKind(source: string, file: string): 'connect' | 'listen' {
 function findFirst(statements: Script['statements']): 'connect' | 'listen' | undefined {
   for (const s of statements) {
     if (s.type === 'connect' || s.type === 'listen') return s.type;
+    // A program is one connection, as a connect's socket is.
+    if (s.type === 'spawn') return 'connect';
     if (s.type === 'repeat') {
       const inner = findFirst(s.body);
       if (inner) return inner;

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatDuration } from '../codec/units.js';
 import { EXIT, isSockreplError } from '../errors.js';
+import { describeArgv } from '../net/program.js';
 import type { ConnectionOptions } from '../options/connection-options.js';
 import type { Interpreter } from '../session/interpreter.js';
 import type { Session } from '../session/session.js';
@@ -11,13 +12,14 @@ import type {
   FailStatement,
   ListenStatement,
   Script,
+  SpawnStatement,
   Statement,
   Template,
 } from './ast.js';
 import { ExpectSteps } from './expect-steps.js';
 import { reportOf } from './failure-report.js';
 import { LiteralCache } from './literal-cache.js';
-import { resolveCount, resolveDuration, resolveEndpoints } from './resolve.js';
+import { resolveCount, resolveDuration, resolveEndpoints, resolveSpawn } from './resolve.js';
 import { mergeOptions, type ScriptConnections } from './script-connections.js';
 import { positionedError, ScriptExpectFailure, ScriptStepError } from './script-errors.js';
 import { StepLog } from './step-log.js';
@@ -128,6 +130,8 @@ export class ScriptRunner {
       case 'connect':
       case 'listen':
         return this.connectOrListen(s);
+      case 'spawn':
+        return this.spawn(s);
       case 'expect':
         return this.expects.expect(s);
       case 'expect-any':
@@ -208,6 +212,22 @@ export class ScriptRunner {
       }
     } catch (err) {
       // The transport's message already names the address: `connect 127.0.0.1:9: ECONNREFUSED ...`.
+      if (!isSockreplError(err)) throw err;
+      throw new ScriptStepError(this.file, s.pos, err.message, err, { cause: err });
+    }
+  }
+
+  /** `spawn`: a program as the script's connection, as `connect` opens a socket. */
+  private async spawn(s: SpawnStatement): Promise<void> {
+    const step = this.log.begin(s);
+    const program = resolveSpawn(s, this.o.vars);
+    try {
+      const conn = await this.o.connections.spawn(program, this.o.cli);
+      this.log.report(step, {
+        durationMs: performance.now() - step.t0,
+        note: `started ${describeArgv(program.argv)} (pid ${conn.channel.program?.pid})`,
+      });
+    } catch (err) {
       if (!isSockreplError(err)) throw err;
       throw new ScriptStepError(this.file, s.pos, err.message, err, { cause: err });
     }

@@ -1,6 +1,7 @@
 import { UsageError } from '../errors.js';
 import { startSession } from '../modes/open-session.js';
 import type { Listener } from '../net/listener.js';
+import type { ProgramSpec } from '../net/program.js';
 import type { TlsOptions } from '../net/tls/tls-options.js';
 import type { ConnectionOptions } from '../options/connection-options.js';
 import type { Conn, Session } from '../session/session.js';
@@ -37,6 +38,16 @@ export class ScriptConnections {
     await startSession(this.session, { kind: 'connect', host, port: ep.port, options: ep.options });
     const conn = [...this.session.conns.values()].find((c) => !before.has(c.id));
     if (!conn) throw new UsageError(`connect ${host}:${ep.port}: the connection closed at once`);
+    this.session.select(conn.id);
+    return conn;
+  }
+
+  /** Starts a program through the session's own path (the one `sockrepl exec` takes) and targets it. */
+  async spawn(program: ProgramSpec, options: ConnectionOptions): Promise<Conn> {
+    const before = new Set(this.session.conns.keys());
+    await startSession(this.session, { kind: 'exec', port: 0, options, program });
+    const conn = [...this.session.conns.values()].find((c) => !before.has(c.id));
+    if (!conn) throw new UsageError(`spawn ${program.argv[0]}: the program ended at once`);
     this.session.select(conn.id);
     return conn;
   }
@@ -145,6 +156,8 @@ export function mergeOptions(cli: ConnectionOptions, line: ConnectionOptions): C
     maxClients: line.maxClients ?? cli.maxClients,
     broker: cli.broker || line.broker,
     tls: mergeTls(cli.tls, line.tls),
+    unix: line.unix ?? cli.unix,
+    proxy: line.proxy ?? cli.proxy,
   };
 }
 

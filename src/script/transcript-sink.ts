@@ -112,7 +112,7 @@ export function textSink(stdout: Writable, stderr: Writable): TranscriptSink {
 }
 
 /** The session events worth a line between steps (traffic is already in the steps). */
-const SHOWN_EVENTS = new Set(['listening', 'open', 'eof', 'close', 'error', 'notice']);
+const SHOWN_EVENTS = new Set(['listening', 'open', 'eof', 'exit', 'close', 'error', 'notice']);
 
 export function jsonSink(stdout: Writable): TranscriptSink {
   const out = new Batched(stdout);
@@ -138,11 +138,15 @@ function describeEvent(e: SessionEvent): string | undefined {
     case 'listening':
       return `listening on ${e.proto.toUpperCase()} ${e.address}:${e.port}`;
     case 'open':
+      if (e.program)
+        return `connection ${e.conn}: program ${e.program.argv.join(' ')} started (pid ${e.program.pid})`;
       return `connection ${e.conn} open: ${formatEndpoint(e.local)} -> ${formatEndpoint(e.remote)}`;
     case 'tls':
       return `connection ${e.conn}: TLS started: ${formatTlsSummary(e.tls)}`;
     case 'eof':
       return `connection ${e.conn}: the peer closed its side (EOF)`;
+    case 'exit':
+      return `connection ${e.conn}: pid ${e.pid} ${e.signal ? `killed by ${e.signal}` : `exited with code ${e.code}`}`;
     case 'close':
       return `connection ${e.conn} closed (${e.reason}${e.message ? `: ${e.message}` : ''})`;
     case 'error':

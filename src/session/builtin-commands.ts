@@ -9,6 +9,7 @@ import type { CommandRun } from './command-spec.js';
 import { parseExpectArgs } from './expect.js';
 import { sendFile } from './file-sender.js';
 import { connInfo, formatInfo, formatOptionValue } from './info.js';
+import { closeProgramInput, programCommands } from './program-commands.js';
 import type { Session } from './session.js';
 import type { DataEvent, ExpectEvent } from './session-events.js';
 import { parseEndian, parseEol, parseView } from './settings.js';
@@ -80,9 +81,13 @@ export function builtinCommands(
     },
     close: async () => {
       const conns = s.targets();
-      await Promise.all(conns.map((c) => c.channel.close()));
-      return { lines: conns.map((c) => `connection ${c.id} closed`) };
+      const sockets = conns.filter((c) => !c.channel.program);
+      await Promise.all(sockets.map((c) => c.channel.close()));
+      return {
+        lines: conns.map((c) => (c.channel.program ? closeProgramInput(c) : `connection ${c.id} closed`)),
+      };
     },
+    ...programCommands(s),
     shutdown: (rest) => {
       const how = (rest.trim() || 'write').toLowerCase();
       if (how !== 'write' && how !== 'read') throw new UsageError(`shutdown: '${how}' is not write or read`);

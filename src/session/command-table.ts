@@ -45,7 +45,7 @@ export const BUILTIN_COMMANDS: readonly CommandSpec[] = [
   {
     name: 'close',
     usage: '/close',
-    summary: 'close the connection gracefully (FIN)',
+    summary: 'close the connection gracefully (FIN); a program: close its input (EOF)',
     arg: 'none',
     args: { min: 0, max: 1 },
   },
@@ -63,6 +63,21 @@ export const BUILTIN_COMMANDS: readonly CommandSpec[] = [
     summary: 'abort the connection with RST',
     arg: 'none',
     args: { min: 0, max: 1 },
+  },
+  {
+    name: 'signal',
+    usage: '/signal <name>',
+    summary: 'send a signal to the program (INT, TERM, HUP, KILL, USR1, STOP, CONT...)',
+    arg: 'word',
+    words: ['INT', 'TERM', 'HUP', 'KILL', 'QUIT', 'USR1', 'USR2', 'STOP', 'CONT', 'WINCH'],
+    args: { min: 1, max: 1 },
+  },
+  {
+    name: 'resize',
+    usage: '/resize <cols> <rows>',
+    summary: "resize the program's terminal (--pty)",
+    arg: 'none',
+    args: { min: 1, max: 2 },
   },
   {
     name: 'starttls',

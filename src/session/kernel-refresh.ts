@@ -11,7 +11,10 @@ const AFTER_CLOSE_MS = 120_000;
  */
 export function refreshKernelViews(conns: Iterable<Conn>, emit: (e: StateEvent) => void): boolean {
   const now = Date.now();
-  const live = [...conns].filter((c) => !c.closed || now - c.closed.time < AFTER_CLOSE_MS);
+  // A program has no socket for the kernel to describe.
+  const live = [...conns].filter(
+    (c) => c.proto !== 'exec' && (!c.closed || now - c.closed.time < AFTER_CLOSE_MS),
+  );
   if (live.length === 0) return false;
   let views: KernelView[];
   try {

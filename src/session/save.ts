@@ -54,6 +54,8 @@ function transcriptLines(e: SessionEvent, dumper: TrafficDumper): string[] {
       ];
     case 'eof':
       return [`# ${iso(e.time)} conn=${e.conn} peer sent FIN`];
+    case 'exit':
+      return [`# ${iso(e.time)} conn=${e.conn} pid ${e.pid} exit code=${e.code} signal=${e.signal}`];
     case 'close':
       return [`# ${iso(e.time)} conn=${e.conn} closed (${e.reason})${e.message ? `: ${e.message}` : ''}`];
     case 'listening':

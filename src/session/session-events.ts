@@ -22,6 +22,8 @@ export interface OpenEvent {
   proto: Protocol;
   local: Endpoint;
   remote: Endpoint;
+  /** The peer is a program: its PID, command line and terminal (remote's port is the PID too). */
+  program?: { pid: number; argv: readonly string[]; pty?: { cols: number; rows: number; tty: string } };
   /** Set when the connection is TLS from its start (--ssl). */
   tls?: TlsInfo;
 }
@@ -54,6 +56,8 @@ export interface DataEvent {
   encoding?: string;
   /** Set when framing is on: the frame's number on this connection and direction, from 1. */
   frame?: number;
+  /** A program's standard error (its stdout is unmarked), with --stderr mark. */
+  stderr?: boolean;
 }
 
 /** The peer shut down its write side (FIN); the connection may still send. */
@@ -69,6 +73,16 @@ export interface CloseEvent {
   conn: number;
   reason: CloseReason;
   message?: string;
+}
+
+/** A program (the peer of `exec`, `spawn`) exited: its code, or the signal that ended it. */
+export interface ExitEvent {
+  type: 'exit';
+  time: number;
+  conn: number;
+  pid: number;
+  code: number | null;
+  signal: string | null;
 }
 
 export interface ErrorEvent {
@@ -133,6 +147,7 @@ export type SessionEvent =
   | DataEvent
   | EofEvent
   | CloseEvent
+  | ExitEvent
   | ErrorEvent
   | StateEvent
   | ExpectEvent

@@ -13,6 +13,7 @@ import type { ExpectPattern } from './expect.js';
 import { refreshKernelViews } from './kernel-refresh.js';
 import type { OneWay } from './one-way.js';
 import { RECV_ONLY_REFUSAL } from './one-way.js';
+import { programOpenFields, reportProgramExit } from './program-events.js';
 import { sendToConns } from './sending.js';
 import type { SessionConfig } from './session-config.js';
 import type { ExpectEvent, SessionEvent } from './session-events.js';
@@ -116,12 +117,13 @@ export class Session extends EventEmitter<SessionEventMap> implements TrafficHos
   }
 
   attach(channel: Channel): Conn {
+    const program = channel.program;
     // The session listens first, so that a frame is decoded (and a last one flushed at the end)
     // before the tube, created below, looks for it.
     channel.on('data', (chunk) => {
       this.totals.bytesIn += chunk.length;
       this.totals.chunksIn++;
-      traffic(this, conn, 'in', chunk);
+      traffic(this, conn, 'in', chunk, program?.isStderr(chunk));
       if (this.config.broker) this.relay(conn, chunk);
     });
     channel.on('sent', (chunk) => {
@@ -156,6 +158,7 @@ export class Session extends EventEmitter<SessionEventMap> implements TrafficHos
     };
     this.setupFraming(conn);
     this.conns.set(conn.id, conn);
+    reportProgramExit(this, conn);
     if (this.paused) channel.pause();
     this.record({
       type: 'open',
@@ -164,6 +167,7 @@ export class Session extends EventEmitter<SessionEventMap> implements TrafficHos
       proto: conn.proto,
       local: conn.local,
       remote: conn.remote,
+      ...programOpenFields(program),
       ...(channel.tls ? { tls: channel.tls } : {}),
     });
     if (channel.tls)

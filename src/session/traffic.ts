@@ -27,10 +27,10 @@ const EMPTY = Buffer.alloc(0);
 const MAX_FRAMES = 1024;
 
 /** A chunk that arrived or left: framed into messages, or shown as it is. */
-export function traffic(host: TrafficHost, conn: Conn, dir: Direction, chunk: Buffer): void {
+export function traffic(host: TrafficHost, conn: Conn, dir: Direction, chunk: Buffer, stderr = false): void {
   const d = conn.dirs[dir];
   if (!d.framer || d.rawView) {
-    pushData(host, conn, dir, chunk, undefined);
+    pushData(host, conn, dir, chunk, undefined, stderr);
     return;
   }
   let frames: Frame[];
@@ -92,10 +92,12 @@ function pushData(
   dir: Direction,
   bytes: Buffer,
   frame: number | undefined,
+  stderr = false,
 ): void {
   const d = conn.dirs[dir];
   const event: DataEvent = { type: 'data', time: Date.now(), conn: conn.id, dir, bytes, prev: d.prev };
   if (frame !== undefined) event.frame = frame;
+  if (stderr) event.stderr = true;
   if (host.decodeText && dir !== host.hiddenDir) {
     d.decoder ??= textCodec(host.settings.encoding).streamDecoder();
     event.text = d.decoder.write(bytes);

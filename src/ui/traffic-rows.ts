@@ -216,7 +216,10 @@ function dataHeader(e: DataEvent): Seg[] {
   const what = e.frame !== undefined ? `frame ${e.frame}, ${e.bytes.length} B` : `${e.bytes.length} B`;
   return [
     { text: `${clock(e.time)} `, style: 'dim' },
-    { text: `#${e.conn} ${e.dir === 'in' ? '←' : '→'} ${e.dir === 'in' ? 'in ' : 'out'}`, style: e.dir },
+    {
+      text: `#${e.conn} ${e.dir === 'in' ? '←' : '→'} ${e.stderr ? 'err' : e.dir === 'in' ? 'in ' : 'out'}`,
+      style: e.dir,
+    },
     { text: ` ${what}`, style: e.dir },
   ];
 }
@@ -326,6 +329,8 @@ function noticeStyle(e: SessionEvent): SegStyle {
       return e.ok ? 'ok' : 'error';
     case 'eof':
       return 'warn';
+    case 'exit':
+      return e.code === 0 ? 'info' : 'warn';
     default:
       return 'info';
   }
@@ -338,7 +343,10 @@ export function eventText(e: SessionEvent): string {
     case 'listening':
       return `${t} listening on ${e.address}:${e.port} (${e.proto})`;
     case 'open':
+      if (e.proto === 'exec') return `${t} #${e.conn} started ${e.remote.address} (pid ${e.remote.port})`;
       return `${t} #${e.conn} open  ${formatEndpoint(e.local)} → ${formatEndpoint(e.remote)}`;
+    case 'exit':
+      return `${t} #${e.conn} pid ${e.pid} ${e.signal ? `killed by ${e.signal}` : `exited with code ${e.code}`}`;
     case 'tls':
       return `${t} #${e.conn} TLS started: ${formatTlsSummary(e.tls)}`;
     case 'eof':

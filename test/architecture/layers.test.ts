@@ -14,7 +14,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** Lowest first; a room may import only from rooms on earlier lines (and from itself). */
 const LAYERS: readonly (readonly string[])[] = [
-  ['errors', 'version'],
+  ['errors', 'version', 'best-effort'],
   ['codec'],
   ['net', 'plugin'],
   ['options', 'tube', 'fault', 'plugins'],

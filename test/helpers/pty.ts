@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as pty from 'node-pty';
+import * as pty from '@lydell/node-pty';
 
 /**
  * Runs a program in a pseudo-terminal and reads the screen back through a headless xterm, as a

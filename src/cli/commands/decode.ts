@@ -15,7 +15,9 @@ export function registerDecodeCommand(program: Command): void {
       'hex bytes (de ad be ef, deadbeef, 0xde 0xad, \\xde\\xad, de:ad), a file, or - for stdin',
     )
     .option('-f, --file <path>', 'read the bytes from a file')
-    .option('-e, --encoding <name>', 'encoding of the text column and of --text', 'utf8')
+    .option('-E, --encoding <name>', 'encoding of the text column and of --text', 'utf8')
+    // -E everywhere, as -e runs a program in connect and listen; here -e can mean nothing else.
+    .addOption(new Option('-e, --enc <name>').hideHelp())
     .option('--text', 'print only the decoded text')
     .option('--struct <fmt>', "unpack with a Python struct format, e.g. '<I3sf'")
     .option('--inspect <offset>', 'decode the bytes at an offset as every type (negative: from the end)')
@@ -35,7 +37,7 @@ export function registerDecodeCommand(program: Command): void {
       try {
         // The codecs load only when decode runs: every other command starts without them.
         const { runDecode } = await import('./decode-run.js');
-        await runDecode(input, opts);
+        await runDecode(input, { ...opts, encoding: (opts as { enc?: string }).enc ?? opts.encoding });
       } catch (err) {
         if (err instanceof UsageError) throw new UsageError(`decode: ${err.message}`);
         throw err;

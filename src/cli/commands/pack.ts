@@ -22,13 +22,15 @@ export function registerPackCommand(program: Command): void {
         .choices(['le', 'be'])
         .default('be'),
     )
-    .option('-e, --encoding <name>', 'encoding of text values for s, p and c', 'utf8')
+    .option('-E, --encoding <name>', 'encoding of text values for s, p and c', 'utf8')
+    // -E everywhere, as -e runs a program in connect and listen; here -e can mean nothing else.
+    .addOption(new Option('-e, --enc <name>').hideHelp())
     // Negative numbers are values here, even where a parent command has -4/-6 options.
     .allowUnknownOption()
     .action(async (format: string, values: string[], opts: PackOptions) => {
       try {
         const { runPack } = await import('./pack-run.js');
-        await runPack(format, values, opts);
+        await runPack(format, values, { ...opts, encoding: (opts as { enc?: string }).enc ?? opts.encoding });
       } catch (err) {
         if (err instanceof UsageError) throw new UsageError(`pack: ${err.message}`);
         throw err;

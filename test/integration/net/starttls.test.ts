@@ -130,6 +130,7 @@ describe('STARTTLS', () => {
       .map((l) => JSON.parse(l) as { type: string; tls?: Record<string, unknown> })
       .find((e) => e.type === 'open');
     expect(open?.tls).toMatchObject({ role: 'client', alpn: 'h2', authorized: false });
-    expect((open?.tls?.peer as { fingerprint256: string }).fingerprint256).toBe(pki.server.fingerprint256);
+    const peer = open?.tls?.peer as { fingerprint256: string } | undefined;
+    expect(peer?.fingerprint256).toBe(pki.server.fingerprint256);
   });
 });

@@ -196,15 +196,22 @@ describe('errors are one line with the errno and its meaning', () => {
       /--nodelay applies to TCP only/,
     );
     // Pipe mode checks what it would otherwise ignore, before connecting.
-    expect((await runCli(['-e', 'gbkk', '127.0.0.1', '1'])).stderr).toBe(
+    expect((await runCli(['-E', 'gbkk', '127.0.0.1', '1'])).stderr).toBe(
       "sockrepl: unknown encoding 'gbkk' (did you mean gbk, xgbk?)\n",
     );
     expect((await runCli(['--frame', 'lines', '127.0.0.1', '1'])).stderr).toMatch(
       /^sockrepl: --frame: pipe mode passes bytes/,
     );
-    expect((await runCli(['-e', 'gbk', '127.0.0.1', '1'])).stderr).toMatch(
-      /^sockrepl: -e: pipe mode passes bytes through unchanged; the encoding applies to -x/,
+    expect((await runCli(['-E', 'gbk', '127.0.0.1', '1'])).stderr).toMatch(
+      /^sockrepl: -E: pipe mode passes bytes through unchanged; the encoding applies to -x/,
     );
+    // -e runs a program now, as in ncat: the old `-e gbk` says where the encoding went.
+    const stale = await runCli(['-e', 'gbk', '127.0.0.1', '1']);
+    expect({ code: stale.code, stderr: stale.stderr }).toEqual({
+      code: 2,
+      stderr:
+        "sockrepl: -e (--exec) runs a program now, as in ncat; 'gbk' is a text encoding: use -E gbk (--encoding)\n",
+    });
   });
 
   it('listening on a taken port', async () => {

@@ -77,7 +77,13 @@ export async function until(cond: () => boolean, what: string, ms = 10_000): Pro
  */
 export async function recordingServer(
   cleanups: (() => unknown)[],
-  options: { endAfter?: number; echo?: boolean; greeting?: (string | Buffer)[] } = {},
+  options: {
+    endAfter?: number;
+    echo?: boolean;
+    greeting?: (string | Buffer)[];
+    /** Resets the connection once the first greeting chunk is written. */
+    resetAfterGreeting?: boolean;
+  } = {},
 ) {
   const clients: { data: Buffer; socket: net.Socket; ended: boolean }[] = [];
   const srv = await tcpServer((socket) => {
@@ -86,6 +92,7 @@ export async function recordingServer(
     const greeting = [...(options.greeting ?? [])];
     const first = greeting.shift();
     if (first !== undefined) socket.write(first);
+    if (options.resetAfterGreeting) socket.write('', () => socket.resetAndDestroy());
     socket.on('data', (d: Buffer) => {
       c.data = Buffer.concat([c.data, d]);
       if (options.echo) socket.write(d);

@@ -261,10 +261,10 @@ describe('sockrepl proxy (pipe mode: a relay)', () => {
         '--frame: pipe mode passes bytes through unchanged; framing applies with --json, the screen (--tui) and scripts',
       ],
       // With -x it would have been the text column of the dump, failing at the first chunk.
-      [['-x', '-e', 'gbkk'], "unknown encoding 'gbkk' (did you mean gbk, xgbk?)"],
+      [['-x', '-E', 'gbkk'], "unknown encoding 'gbkk' (did you mean gbk, xgbk?)"],
       [
-        ['-e', 'gbk'],
-        '-e: pipe mode passes bytes through unchanged; the encoding applies to -x and --record, --json, the screen (--tui) and scripts',
+        ['-E', 'gbk'],
+        '-E: pipe mode passes bytes through unchanged; the encoding applies to -x and --record, --json, the screen (--tui) and scripts',
       ],
       [
         ['--record', 'never-written.srs'],

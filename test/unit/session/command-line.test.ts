@@ -57,9 +57,9 @@ describe('splitWords', () => {
 });
 
 describe('command table', () => {
-  it('has every command of design section 3, and /pcap', () => {
+  it('has every command of design section 3, /pcap, and /signal, /resize for programs', () => {
     const names =
-      'send hex pack file expect close shutdown reset starttls opt info use all enc endian eol frame fault inspect view record pcap save clear help quit';
+      'send hex pack file expect close shutdown reset signal resize starttls opt info use all enc endian eol frame fault inspect view record pcap save clear help quit';
     for (const n of names.split(' ')) expect(findCommandSpec(SESSION_COMMANDS, n)?.name).toBe(n);
     expect(SESSION_COMMANDS).toHaveLength(names.split(' ').length);
     expect(findCommandSpec(SESSION_COMMANDS, 'exit')?.name).toBe('quit');

@@ -145,7 +145,7 @@ describe('Tab completion', () => {
   it('completes commands, option names, bool values, encodings, connections and paths', () => {
     expect(complete('/inf', ctx)).toEqual({ input: '/info ', candidates: [] });
     expect(complete('/in', ctx).candidates).toEqual(['/info', '/inspect']);
-    expect(complete('/s', ctx).candidates).toEqual(['/send', '/shutdown', '/starttls', '/save']);
+    expect(complete('/s', ctx).candidates).toEqual(['/send', '/shutdown', '/signal', '/starttls', '/save']);
     expect(complete('/opt nod', ctx).input).toBe('/opt nodelay ');
     expect(complete('/opt nodelay o', ctx).candidates).toEqual(['on', 'off']);
     expect(complete('/enc gb1', ctx).input).toBe('/enc gb18030');
