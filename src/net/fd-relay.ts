@@ -70,11 +70,11 @@ export class FdRelay extends EventEmitter<FdRelayEvents> {
     worker.unref();
   }
 
-  /**
-   * Starts moving bytes from `source` to `sink` (the relay works on duplicates of both); `tap`
-   * sees every chunk, on the worker (RelayTapSpec).
-   */
-  start(source: number, sink: number, tap?: RelayTapSpec): void {
+  /** Set before start(): sees every chunk, on the worker (RelayTapSpec; --pcap). */
+  tap: RelayTapSpec | undefined;
+
+  /** Starts moving bytes from `source` to `sink` (the relay works on duplicates of both). */
+  start(source: number, sink: number): void {
     if (this.started) throw new Error('relay started already');
     this.started = true;
     const api = nativeSockets();
@@ -82,7 +82,7 @@ export class FdRelay extends EventEmitter<FdRelayEvents> {
       source: api.dup(source),
       sink: api.dup(sink),
       sinkIsPipe: fstatSync(sink).isFIFO(),
-      tap,
+      tap: this.tap,
     };
     this.worker.postMessage(work);
     this.worker.ref();

@@ -4,7 +4,6 @@ import { NetError } from '../errors.js';
 import type { Channel, ChannelEventMap, ChannelStats, CloseReason, Endpoint } from './channel.js';
 import { errorCode, formatHostPort, netError } from './errno.js';
 import { FdRelay } from './fd-relay.js';
-import type { RelayTapSpec } from './fd-relay-protocol.js';
 import { nextChannelId } from './ids.js';
 import { lingerClose, resetSocket } from './linger-close.js';
 import { withReusedReadBuffer } from './reused-read-buffer.js';
@@ -203,10 +202,9 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
     sinkFd: number,
     onSinkError: (code: string) => void,
     relay: FdRelay = new FdRelay('splice'),
-    tap?: RelayTapSpec,
   ): void {
     if (this.listenerCount('data') > 0) throw new Error(`connection ${this.id} is read already`);
-    relay.start(this.liveFd(), sinkFd, tap);
+    relay.start(this.liveFd(), sinkFd);
     this.inbound = relay;
     relay.on('end', () => {
       this.countRelayed();
@@ -224,13 +222,8 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
    * the socket until it ends, and send() must not be used. `onSourceEnd` runs once every byte is in
    * the socket, or when reading the source failed (as an end of standard input does).
    */
-  relaySendsFrom(
-    sourceFd: number,
-    onSourceEnd: () => void,
-    relay: FdRelay = new FdRelay('copy'),
-    tap?: RelayTapSpec,
-  ): void {
-    relay.start(sourceFd, this.liveFd(), tap);
+  relaySendsFrom(sourceFd: number, onSourceEnd: () => void, relay: FdRelay = new FdRelay('copy')): void {
+    relay.start(sourceFd, this.liveFd());
     this.outbound = relay;
     relay.on('end', () => {
       this.countRelayed();

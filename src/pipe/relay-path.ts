@@ -52,7 +52,8 @@ export function relayReceived(
 ): boolean {
   if (!relays.received || !(channel instanceof TcpChannel) || channel.tls) return false;
   const spec = tap?.();
-  channel.relayReadsInto(1, (code) => out.failed(code), relays.received, spec);
+  relays.received.tap = spec;
+  channel.relayReadsInto(1, (code) => out.failed(code), relays.received);
   debug(
     io,
     spec
@@ -72,7 +73,8 @@ export function relayStdin(
 ): boolean {
   if (!relays.stdin || !(channel instanceof TcpChannel) || channel.tls) return false;
   const spec = tap?.();
-  channel.relaySendsFrom(0, onEnd, relays.stdin, spec);
+  relays.stdin.tap = spec;
+  channel.relaySendsFrom(0, onEnd, relays.stdin);
   debug(
     io,
     `stdin goes to the socket on a worker thread${spec ? ', which writes its packets to --pcap' : ''}`,
