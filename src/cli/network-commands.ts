@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { didYouMean, nearMatches } from '../codec/near-match.js';
 import { parsePort } from '../codec/units.js';
 import { UsageError } from '../errors.js';
 import { checkProgramOptions } from '../modes/program-spec.js';
@@ -11,11 +12,18 @@ export function registerNetworkCommands(program: Command): void {
   addOptionFlags(program, 'connect')
     .argument('[host]', 'host to connect to')
     .argument('[port]', 'port to connect to')
+    // Extra words are checked here, so that a mistyped command gets "did you mean".
+    .allowExcessArguments(true)
     .action(async (host: string | undefined, port: string | undefined, _opts, cmd: Command) => {
       if (host === undefined && cmd.getOptionValueSource('unix') === undefined) {
         program.help();
         return;
       }
+      if (host === 'help') {
+        showHelp(program, port);
+        return;
+      }
+      checkNotACommand(program, host, cmd.args);
       await connectAction(host, port, cmd);
     });
 
@@ -77,5 +85,42 @@ async function connectAction(
   if (host === undefined)
     throw new UsageError('connect: which host and port? sockrepl connect <host> <port>');
   if (port === undefined) throw new UsageError(`missing port: sockrepl ${host} <port>`);
+  if (options.scan) {
+    const { runPortScan } = await import('../modes/port-scan.js');
+    process.exitCode = await runPortScan(host, port, options);
+    return;
+  }
   process.exitCode = await startSession({ kind: 'connect', host, port: parsePort(port), options });
+}
+
+/** `sockrepl help [command]`: the command's own help, or the program's. */
+function showHelp(program: Command, topic: string | undefined): void {
+  if (topic === undefined) {
+    program.help();
+    return;
+  }
+  const sub = program.commands.find((c) => c.name() === topic || c.aliases().includes(topic));
+  if (!sub) throw new UsageError(`help: no command '${topic}'${didYouMean(topic, commandNames(program))}`);
+  sub.help();
+}
+
+function commandNames(program: Command): string[] {
+  return program.commands.map((c) => c.name()).filter((n) => n !== 'help');
+}
+
+/**
+ * `sockrepl lisen 8000` is a typo of a command, not a host named "lisen": a word close to a
+ * command's name (and not an address) is refused with the suggestion, before any DNS lookup.
+ * `sockrepl connect lisen 8000` still reaches a host by that name.
+ */
+function checkNotACommand(program: Command, host: string | undefined, args: readonly string[]): void {
+  if (host !== undefined && !/[.:\d]/.test(host)) {
+    const near = nearMatches(host, commandNames(program), 1);
+    if (near.length > 0 && near[0] !== host)
+      throw new UsageError(
+        `unknown command '${host}' (did you mean '${near[0]}'?); to reach a host of that name: sockrepl connect ${host} <port>`,
+      );
+  }
+  if (args.length > 2)
+    throw new UsageError(`too many arguments: sockrepl [options] <host> <port> (got ${args.length})`);
 }

@@ -56,7 +56,8 @@ export async function runJson(
   let stdinEnded = false;
   session.on('event', (e) => {
     if (e.type === 'close') setImmediate(checkFinished);
-    if (e.type === 'eof' && stdinEnded) void session.conns.get(e.conn)?.channel.close();
+    // Not with -e/-c: a client's connection is its program's, which ends it when it exits.
+    if (e.type === 'eof' && stdinEnded && !spec.options.exec) void session.conns.get(e.conn)?.channel.close();
   });
 
   // Commands in order; a command that waits (/expect, /file) holds back the ones after it.
@@ -94,7 +95,7 @@ function afterStdinEof(session: Session, spec: SessionSpec, quit: () => void): v
   if (o.halfClose) {
     for (const c of session.openConns()) if (!c.channel.writeClosed) c.channel.shutdown('write');
   }
-  for (const c of session.openConns()) if (c.peerEof) void c.channel.close();
+  if (!o.exec) for (const c of session.openConns()) if (c.peerEof) void c.channel.close();
   if (o.quitAfterMs !== undefined) setTimeout(quit, o.quitAfterMs).unref();
   if (session.finished) quit();
 }

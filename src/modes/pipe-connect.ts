@@ -3,7 +3,9 @@ import type { Channel } from '../net/channel.js';
 import { openConnection, openProgram } from '../net/open.js';
 import { describeArgv, describeExit, type ProgramSpec } from '../net/program.js';
 import type { ConnectionOptions } from '../options/connection-options.js';
+import { withCrlf } from '../pipe/crlf-input.js';
 import { EofPolicy } from '../pipe/eof-policy.js';
+import { IdleAfterEof } from '../pipe/idle-after-eof.js';
 import { PipeInput } from '../pipe/input.js';
 import { PipeOutput } from '../pipe/output.js';
 import { sendToAll, writeOutput } from '../pipe/pump.js';
@@ -99,6 +101,7 @@ async function runPipeChannel(
   const captured = capture?.begin(raw, { initiator: 'out', label: `connect ${target.host} ${target.port}` });
   // With faults, the dump shows what really left (pieces, corrupted bytes), not what stdin gave.
   if (faults && tap) channel.on('sent', (chunk) => tap.write('out', channel, chunk));
+  const idle = new IdleAfterEof(options.waitMs, () => [channel]);
   const policy = new EofPolicy(options, () => [channel]);
   let input: PipeInput | undefined;
 
@@ -129,27 +132,23 @@ async function runPipeChannel(
       }
     });
     if (options.recvOnly) return;
-    if (
-      relayStdin(
-        channel,
-        relays,
-        io,
-        () => policy.stdinEnded(),
-        () => captured?.relayTap('out'),
-      )
-    )
-      return;
+    const stdinEnded = () => {
+      policy.stdinEnded();
+      idle.start();
+    };
+    if (relayStdin(channel, relays, io, stdinEnded, () => captured?.relayTap('out'))) return;
     input = new PipeInput(
       io.stdin,
-      (chunk, done) => {
+      withCrlf(options.crlf, (chunk, done) => {
         if (!faults) tap?.write('out', channel, chunk);
         sendToAll(input!, [channel], chunk, done);
-      },
-      () => policy.stdinEnded(),
+      }),
+      stdinEnded,
     );
   });
 
   policy.cancel();
+  idle.cancel();
   input?.close();
   await tap?.close();
   recorder?.stop();

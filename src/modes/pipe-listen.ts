@@ -4,6 +4,7 @@ import type { Listener } from '../net/listener.js';
 import { openListener } from '../net/open.js';
 import type { ConnectionOptions } from '../options/connection-options.js';
 import { exposureWarning } from '../options/exposure.js';
+import { withCrlf } from '../pipe/crlf-input.js';
 import { EofPolicy } from '../pipe/eof-policy.js';
 import { PipeInput } from '../pipe/input.js';
 import { PipeOutput } from '../pipe/output.js';
@@ -128,12 +129,12 @@ export async function runPipeListen(
     };
     input = new PipeInput(
       io.stdin,
-      (chunk, done) => {
+      withCrlf(options.crlf, (chunk, done) => {
         if ([...targets()].length > 0) return deliver(chunk, done);
         // No client to receive it (they all left): keep it for the next one, read no further.
         held = { chunk, done };
         input!.pause();
-      },
+      }),
       () => policy.stdinEnded(),
     );
     // Nothing is read from standard input until a client is there to receive it.

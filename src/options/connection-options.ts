@@ -31,6 +31,10 @@ export interface ConnectionOptions extends TransportOptions {
   pcap?: string;
   tui?: boolean;
   verbose: boolean;
+  /** nc -z: check whether ports accept a connection, send nothing. */
+  scan?: boolean;
+  /** nc -C: LF sent from standard input (and typed lines) becomes CRLF. */
+  crlf?: boolean;
   /** -e/-c: the program joined to each connection; `text` as given. */
   exec?: { argv: string[]; text: string };
   /** --pty: the program gets a pseudo-terminal. */

@@ -9,6 +9,7 @@ import {
 import { ACCESS_ROWS } from './access-rows.js';
 import type { ConnectionOptions } from './connection-options.js';
 import { ALL_COMMANDS, GENERAL_ROWS } from './general-rows.js';
+import { NC_ROWS } from './nc-rows.js';
 import type { OptionRow } from './option-types.js';
 import { PROGRAM_ROWS } from './program-rows.js';
 import { PROXY_ROWS } from './proxy-rows.js';
@@ -85,6 +86,7 @@ export const OPTION_ROWS: readonly OptionRow[] = [
   ...ACCESS_ROWS,
   ...GENERAL_ROWS.slice(10),
   ...PROGRAM_ROWS,
+  ...NC_ROWS,
 ];
 
 const BY_NAME = new Map<string, OptionRow>();

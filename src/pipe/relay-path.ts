@@ -19,7 +19,10 @@ export interface PipeRelays {
   stdin?: FdRelay;
 }
 
-type Options = Pick<ConnectionOptions, 'idleTimeoutMs' | 'sendOnly' | 'recvOnly' | 'udp' | 'tls' | 'proxy'>;
+type Options = Pick<
+  ConnectionOptions,
+  'idleTimeoutMs' | 'sendOnly' | 'recvOnly' | 'udp' | 'tls' | 'proxy' | 'crlf' | 'waitMs'
+>;
 
 /**
  * Boots the workers the connection to come may use, now, so that they are ready when it opens:
@@ -31,8 +34,11 @@ export function bootRelays(io: PipeIo, options: Options, observed: boolean): Pip
   // TLS bytes must pass through OpenSSL in this process; a proxy's reply may leave bytes in Node's buffer.
   if (observed || options.udp || options.tls?.enabled || options.proxy || options.idleTimeoutMs !== undefined)
     return {};
-  const received = !options.sendOnly && io.stdout === process.stdout && canRelay(1, true);
-  const stdin = !options.recvOnly && io.stdin === process.stdin && canRelay(0, false);
+  // -w counts idle time after standard input ends from the channel's stats: reads go through Node.
+  const received =
+    !options.sendOnly && options.waitMs === undefined && io.stdout === process.stdout && canRelay(1, true);
+  // -C rewrites what standard input sends: it must pass through JavaScript.
+  const stdin = !options.recvOnly && !options.crlf && io.stdin === process.stdin && canRelay(0, false);
   return {
     received: received ? new FdRelay('splice') : undefined,
     stdin: stdin ? new FdRelay('copy') : undefined,

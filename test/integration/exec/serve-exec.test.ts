@@ -141,6 +141,22 @@ describe('listen -e / -c', () => {
   });
 });
 
+describe('listen -c --json', () => {
+  it("shows each client's traffic with its program; the client's EOF does not cut the reply", async () => {
+    const p = new CliProcess(['listen', '--json', '127.0.0.1', '0', '-c', 'read x; echo "got $x"']);
+    cleanups.push(() => p.kill());
+    // Standard input ends at once, as in a script: the served program still answers.
+    p.child.stdin.end();
+    await p.waitForStdout((out) => out.includes('"type":"listening"'));
+    const port = Number(/"port":(\d+)/.exec(p.stdout.toString())![1]);
+    expect(await exchange(port, 'hi\n')).toBe('got hi\n');
+    await p.exited;
+    const out = p.stdout.toString();
+    expect(out).toMatch(/"dir":"out","len":7,"hex":"676f74206869 ?0a"|"dir":"out".*"text":"got hi\\n"/);
+    expect(out).toMatch(/program \d+ exited with code 0/);
+  });
+});
+
 describe('connect -e', () => {
   it('joins the program to an outgoing connection: the server talks to it', async () => {
     let answer = '';

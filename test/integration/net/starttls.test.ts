@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, listen } from '../../../src/index.js';
 import { makeTestPki, type TestPki } from '../../helpers/certs.js';
 import { cleanupAfterEach } from '../../helpers/cleanups.js';
-import { runCli } from '../../helpers/cli.js';
+import { CliProcess, runCli } from '../../helpers/cli.js';
 
 /**
  * STARTTLS: a plaintext exchange, then the same connection upgraded in place, with the
@@ -132,5 +132,42 @@ describe('STARTTLS', () => {
     expect(open?.tls).toMatchObject({ role: 'client', alpn: 'h2', authorized: false });
     const peer = open?.tls?.peer as { fingerprint256: string } | undefined;
     expect(peer?.fingerprint256).toBe(pki.server.fingerprint256);
+  });
+});
+
+describe('proxy with TLS on both legs', () => {
+  it('proxy --ssl terminates TLS from clients, --upstream-ssl originates it to the backend', async () => {
+    const backend = tls.createServer(
+      { cert: readFileSync(pki.server.cert), key: readFileSync(pki.server.key) },
+      (c) => c.on('data', (d) => c.write(`backend: ${d}`)),
+    );
+    await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
+    cleanups.push(() => backend.close());
+    const backendPort = (backend.address() as net.AddressInfo).port;
+    const proxy = new CliProcess([
+      'proxy',
+      '--ssl',
+      '--upstream-ssl-verify',
+      '--upstream-ssl-trustfile',
+      pki.ca.cert,
+      '--upstream-ssl-servername',
+      'localhost',
+      '-v',
+      '0',
+      '127.0.0.1',
+      String(backendPort),
+    ]);
+    cleanups.push(() => proxy.kill());
+    const port = await proxy.listeningPort();
+    const client = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false });
+    cleanups.push(() => client.destroy());
+    let got = '';
+    client.on('data', (d) => {
+      got += d;
+    });
+    client.write('hi');
+    const deadline = Date.now() + 10_000;
+    while (got !== 'backend: hi' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(got).toBe('backend: hi');
   });
 });
