@@ -7,8 +7,10 @@
 //
 //   npm run bench                 # 2 GiB, 5 rounds
 //   BENCH_BYTES=512m BENCH_RUNS=1 npm run bench
+//   BENCH_PCAP=1 BENCH_BYTES=256m npm run bench   # also: the cost of --pcap, on the fast path
+//                                 # (relay workers write the packets) and on the ordinary one (-i 1h)
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -62,6 +64,19 @@ const tools = {
   },
 };
 
+// --pcap variants: the capture file is removed after each run (it is as large as the payload).
+const PCAP_FILE = join(mkdtempSync(join(tmpdir(), 'sockrepl-bench-pcap-')), 'bench.pcap');
+if (process.env.BENCH_PCAP) {
+  const sockrepl = (extra) => ({
+    client: (port) => `${SOURCE} | ${timed}${process.execPath} ${BIN} --send-only ${extra} 127.0.0.1 ${port}`,
+    listener: (port) => `${timed}${process.execPath} ${BIN} listen ${extra} 127.0.0.1 ${port} > /dev/null`,
+  });
+  tools['+pcap'] = sockrepl(`--pcap ${PCAP_FILE}`);
+  // -i keeps the ordinary path (an idle timer must see the bytes): what capturing costs there.
+  tools['slow'] = sockrepl('-i 1h');
+  tools['slow+pcap'] = sockrepl(`-i 1h --pcap ${PCAP_FILE}`);
+}
+
 function cpuSeconds() {
   if (!timed) return Number.NaN;
   const [user, sys] = readFileSync(CPU_FILE, 'utf8').trim().split(/\s+/).map(Number);
@@ -97,6 +112,7 @@ async function once(role, tool) {
   const [cc, sc] = await Promise.all([client.done, server.done]);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (cc !== 0 || sc !== 0) throw new Error(`${tool} as ${role}: exit codes ${cc}/${sc}`);
+  rmSync(PCAP_FILE, { force: true });
   return { seconds, cpu: cpuSeconds() };
 }
 
@@ -137,6 +153,12 @@ async function main() {
     console.log(
       `${role.padEnd(8)}  ratio     sockrepl/nc ${ratio('nc', 'best')} (median ${ratio('nc', 'median')})   sockrepl/socat ${ratio('socat', 'best')} (median ${ratio('socat', 'median')})\n`,
     );
+    if (process.env.BENCH_PCAP) {
+      const of = (a, b, kind) => `${(rate[a][kind] / rate[b][kind]).toFixed(2)}x`;
+      console.log(
+        `${role.padEnd(8)}  --pcap    fast path +pcap/sockrepl ${of('+pcap', 'sockrepl', 'best')} (median ${of('+pcap', 'sockrepl', 'median')})   ordinary path slow+pcap/slow ${of('slow+pcap', 'slow', 'best')} (median ${of('slow+pcap', 'slow', 'median')})   +pcap/nc ${of('+pcap', 'nc', 'median')}\n`,
+      );
+    }
   }
 }
 

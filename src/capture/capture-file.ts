@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, writevSync } from 'node:fs';
 import { UsageError } from '../errors.js';
-import { type CaptureFormat, formatFor } from './capture-format.js';
+import { type CaptureFormat, formatFor, PCAP, PCAPNG } from './capture-format.js';
 import type { Packet } from './conversation.js';
 import { headerBytes, writeHeaders } from './packet.js';
 
@@ -19,10 +19,17 @@ export class CaptureFile {
 
   constructor(
     readonly path: string,
-    comment: string,
+    comment: string | undefined,
     private readonly onFailure: (message: string) => void = () => {},
+    shared?: { fd: number; format: 'pcap' | 'pcapng' },
   ) {
     this.format = formatFor(path);
+    if (shared) {
+      // Another thread's view of a file that is open and begun (a relay worker's, relay-tap.ts).
+      this.format = shared.format === 'pcapng' ? PCAPNG : PCAP;
+      this.fd = shared.fd;
+      return;
+    }
     try {
       this.fd = openSync(
         path,
@@ -31,10 +38,20 @@ export class CaptureFile {
     } catch (err) {
       throw new UsageError(`--pcap ${path}: ${(err as Error).message}`);
     }
-    this.put([this.format.fileHeader(comment)]);
+    this.put([this.format.fileHeader(comment ?? '')]);
     // pcapng: one interface from the start, so that a file with no connection in it still opens
     // (tcpdump refuses a section without any); connections get interfaces of their own.
     this.addInterface('sockrepl', 'the session (each connection is an interface of its own)');
+  }
+
+  /** Writes packets to a file another CaptureFile opened and began, by its descriptor. */
+  static onDescriptor(
+    fd: number,
+    path: string,
+    format: 'pcap' | 'pcapng',
+    onFailure: (message: string) => void,
+  ): CaptureFile {
+    return new CaptureFile(path, undefined, onFailure, { fd, format });
   }
 
   /** The descriptor, for a relay worker writing packets of its own; undefined once closed or failed. */

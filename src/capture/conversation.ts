@@ -50,7 +50,14 @@ export class Conversation {
   private finished: Record<Side, boolean> = { out: false, in: false };
   private reset = false;
 
-  constructor(readonly spec: ConversationSpec) {
+  /**
+   * `write` puts packets in the file: each method writes its packets, and only then advances the
+   * sequence counters (so a relay worker sharing them never acknowledges unwritten bytes).
+   */
+  constructor(
+    readonly spec: ConversationSpec,
+    private readonly write: (packets: Packet[]) => void = () => {},
+  ) {
     this.used = spec.used ?? new Float64Array(2);
     this.ends = { out: spec.out, in: reversed(spec.out) };
   }
@@ -69,9 +76,24 @@ export class Conversation {
     this.used[i] = (this.used[i] ?? 0) + n;
   }
 
-  private segment(side: Side, flags: number, payload: Uint8Array, timeUs: number, comment?: string): Packet {
-    const tcp = { seq: this.seq(side), ack: this.seq(other(side)), flags };
+  /** A segment from `side`, `ahead` bytes past its next sequence number. */
+  private segment(
+    side: Side,
+    flags: number,
+    payload: Uint8Array,
+    timeUs: number,
+    comment?: string,
+    ahead = 0,
+  ): Packet {
+    const tcp = { seq: (this.seq(side) + ahead) % 2 ** 32, ack: this.seq(other(side)), flags };
     return { ends: this.ends[side], tcp, payload, timeUs, comment };
+  }
+
+  /** Writes, then counts what `side` used of its sequence space. */
+  private emit(packets: Packet[], side: Side, used: number): Packet[] {
+    this.write(packets);
+    this.advance(side, used);
+    return packets;
   }
 
   /** The three-way handshake (TCP); nothing for UDP. */
@@ -79,43 +101,41 @@ export class Conversation {
     if (this.spec.proto === 'udp') return [];
     const a = this.spec.initiator;
     const b = other(a);
-    const syn = this.segment(a, TCP.SYN, EMPTY, timeUs);
-    this.advance(a, 1);
-    const synAck = this.segment(b, TCP.SYN | TCP.ACK, EMPTY, timeUs);
-    this.advance(b, 1);
-    return [syn, synAck, this.segment(a, TCP.ACK, EMPTY, timeUs)];
+    const syn = this.emit([this.segment(a, TCP.SYN, EMPTY, timeUs)], a, 1);
+    const synAck = this.emit([this.segment(b, TCP.SYN | TCP.ACK, EMPTY, timeUs)], b, 1);
+    return [...syn, ...synAck, ...this.emit([this.segment(a, TCP.ACK, EMPTY, timeUs)], a, 0)];
   }
 
   /** Bytes `side` sent: one datagram, or as many segments as the largest segment needs. */
   data(side: Side, bytes: Uint8Array, timeUs: number, comment?: string): Packet[] {
     if (this.spec.proto === 'udp') {
       const payload = bytes.subarray(0, MAX_DATAGRAM_PAYLOAD);
-      return [{ ends: this.ends[side], payload, timeUs, comment }];
+      return this.emit([{ ends: this.ends[side], payload, timeUs, comment }], side, 0);
     }
     if (this.reset || this.finished[side]) return [];
     const packets: Packet[] = [];
     for (let at = 0; at < bytes.length; at += MAX_SEGMENT_PAYLOAD) {
       const payload = bytes.subarray(at, at + MAX_SEGMENT_PAYLOAD);
-      packets.push(this.segment(side, TCP.PSH | TCP.ACK, payload, timeUs, at === 0 ? comment : undefined));
-      this.advance(side, payload.length);
+      packets.push(
+        this.segment(side, TCP.PSH | TCP.ACK, payload, timeUs, at === 0 ? comment : undefined, at),
+      );
     }
-    return packets;
+    return this.emit(packets, side, bytes.length);
   }
 
   /** `side` shut down its write side: FIN (and the last ACK once both sides have). */
   fin(side: Side, timeUs: number): Packet[] {
     if (this.spec.proto === 'udp' || this.reset || this.finished[side]) return [];
-    const fin = this.segment(side, TCP.FIN | TCP.ACK, EMPTY, timeUs);
-    this.advance(side, 1);
     this.finished[side] = true;
-    if (!this.finished[other(side)]) return [fin];
-    return [fin, this.segment(other(side), TCP.ACK, EMPTY, timeUs)];
+    const fin = this.emit([this.segment(side, TCP.FIN | TCP.ACK, EMPTY, timeUs)], side, 1);
+    if (!this.finished[other(side)]) return fin;
+    return [...fin, ...this.emit([this.segment(other(side), TCP.ACK, EMPTY, timeUs)], other(side), 0)];
   }
 
   /** `side` aborted the connection: RST. */
   abort(side: Side, timeUs: number, comment?: string): Packet[] {
     if (this.spec.proto === 'udp' || this.closed) return [];
     this.reset = true;
-    return [this.segment(side, TCP.RST | TCP.ACK, EMPTY, timeUs, comment)];
+    return this.emit([this.segment(side, TCP.RST | TCP.ACK, EMPTY, timeUs, comment)], side, 0);
   }
 }

@@ -39,6 +39,8 @@ export interface Flow {
   /** TCP: whether the handshake was seen, how it ended, bytes missing from the capture. */
   syn: boolean;
   fin: { client: boolean; server: boolean };
+  /** Which side sent its FIN first (a script half-closes, or expects EOF, in that order). */
+  finOrder: Array<'client' | 'server'>;
   reset: boolean;
   missing: number;
 }
@@ -110,6 +112,7 @@ export function buildFlows(packets: Iterable<DecodedPacket>): Flow[] {
           lastUs: p.timeUs,
           syn: false,
           fin: { client: false, server: false },
+          finOrder: [],
           reset: false,
         },
         base: {},
@@ -134,7 +137,10 @@ export function buildFlows(packets: Iterable<DecodedPacket>): Flow[] {
     }
     b.base[from] ??= seq;
     if (flags & RST) f.reset = true;
-    if (flags & FIN) f.fin[from] = true;
+    if (flags & FIN && !f.fin[from]) {
+      f.fin[from] = true;
+      f.finOrder.push(from);
+    }
     if (p.payload.length > 0) {
       const rel = (seq - b.base[from]! + 2 ** 32) % 2 ** 32;
       // A segment from before the base (a retransmission of bytes before the first one seen).
@@ -161,6 +167,7 @@ function reassemble(
   let next = 0;
   let missing = 0;
   let index = -1;
+  let time = Number.NEGATIVE_INFINITY;
   for (const piece of sorted) {
     const end = piece.rel + piece.data.length;
     if (end <= next) continue;
@@ -170,7 +177,8 @@ function reassemble(
       next = piece.rel;
     }
     index = Math.max(index, piece.index);
-    added.push({ from, data: piece.data.subarray(next - piece.rel), index, timeUs: piece.timeUs });
+    time = Math.max(time, piece.timeUs);
+    added.push({ from, data: piece.data.subarray(next - piece.rel), index, timeUs: time });
     next = end;
   }
   const bytes = Buffer.concat(added.map((a) => a.data));
@@ -191,7 +199,9 @@ function finish(b: Building): Flow {
   }
   const c = reassemble(b.pieces.client, 'client');
   const s = reassemble(b.pieces.server, 'server');
-  const all = [...c.added, ...s.added].sort((x, y) => x.index - y.index);
+  // In time order: two threads may write one capture (sockrepl's relay workers), so the file's
+  // order can be a little off; timestamps then tell, and the file order breaks ties.
+  const all = [...c.added, ...s.added].sort((x, y) => x.timeUs - y.timeUs || x.index - y.index);
   // Consecutive pieces from one side make one turn (joined once, at the end).
   const runs: { from: 'client' | 'server'; parts: Uint8Array[]; timeUs: number }[] = [];
   for (const a of all) {

@@ -9,6 +9,7 @@ import { registerNetworkCommands } from './network-commands.js';
 import { normalizeArgv } from './normalize-argv.js';
 import { registerPluginsCommand } from './plugins-command.js';
 import { registerProxyCommand } from './proxy-command.js';
+import { registerReplayCommand } from './replay-command.js';
 import { registerRunCommand } from './run-command.js';
 
 /** Builds the whole command tree. Each command file registers itself; this file only wires them. */
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerExecCommand(program);
   registerPluginsCommand(program);
   registerRunCommand(program);
+  registerReplayCommand(program);
   return program;
 }
 

@@ -8,6 +8,7 @@ const SUBCOMMANDS = new Set([
   'decode',
   'pack',
   'plugins',
+  'replay',
   'exec',
   'help',
 ]);
@@ -55,6 +56,8 @@ export function splitBundle(arg: string, flags: Map<string, boolean> = shortFlag
  * as its optional value (`--hex=FILE` names any file).
  */
 export function normalizeArgv(argv: readonly string[]): string[] {
+  // `replay` has flags of its own (`--listen PORT`) and no netcat habits to translate.
+  if (argv[0] === 'replay') return [...argv];
   const flags = shortFlags();
   const split: string[] = [];
   for (let i = 0; i < argv.length; i++) {

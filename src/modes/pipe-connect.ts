@@ -90,14 +90,15 @@ async function runPipeChannel(
   const log = new VerboseLog(io.stderr, options.verbose);
   const { faults, tap, recorder, capture } = await openPipeExtras(options, io, log, target);
   // Bytes that nothing here needs to see may skip JavaScript (relay-path.ts).
-  const observed = Boolean(faults || tap || recorder || capture);
+  // --pcap rides along on the workers when its file takes writes from several threads.
+  const observed = Boolean(faults || tap || recorder || (capture && !capture.file.sharable));
   const relays = bootRelays(io, options, observed);
   const raw = await open(log);
   const channel: Channel = faults ? faults.wrap(raw) : raw;
   const program = raw.program;
   void program?.exited.then((exit) => log.line(`${describeArgv(program.argv)} ${describeExit(exit)}`));
   recorder?.attach(channel);
-  capture?.attach(raw, { initiator: 'out', label: `connect ${target.host} ${target.port}` });
+  const captured = capture?.begin(raw, { initiator: 'out', label: `connect ${target.host} ${target.port}` });
   // With faults, the dump shows what really left (pieces, corrupted bytes), not what stdin gave.
   if (faults && tap) channel.on('sent', (chunk) => tap.write('out', channel, chunk));
   const idle = new IdleAfterEof(options.waitMs, () => [channel]);
@@ -106,7 +107,9 @@ async function runPipeChannel(
 
   const code = await new Promise<number>((resolve) => {
     const out = new PipeOutput(io.stdout, () => void channel.close());
-    if (!relayReceived(channel, relays, out, io)) {
+    const relayed = relayReceived(channel, relays, out, io, () => captured?.relayTap('in'));
+    captured?.follow({ in: relayed });
+    if (!relayed) {
       channel.on('data', (chunk) => {
         tap?.write('in', channel, chunk);
         if (options.sendOnly) return;
@@ -133,7 +136,7 @@ async function runPipeChannel(
       policy.stdinEnded();
       idle.start();
     };
-    if (relayStdin(channel, relays, io, stdinEnded)) return;
+    if (relayStdin(channel, relays, io, stdinEnded, () => captured?.relayTap('out'))) return;
     input = new PipeInput(
       io.stdin,
       withCrlf(options.crlf, (chunk, done) => {

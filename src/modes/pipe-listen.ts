@@ -37,7 +37,11 @@ export async function runPipeListen(
   const bound: Listener = await openListener(host, port, { ...options, borrowedReads: !options.udp });
   const listener: Listener = faults ? faults.wrapListener(bound) : bound;
   // One client and bytes that nothing here needs to see: they may skip JavaScript (relay-path.ts).
-  const relays = bootRelays(io, options, keepOpen || Boolean(faults || tap || recorder || capture));
+  const relays = bootRelays(
+    io,
+    options,
+    keepOpen || Boolean(faults || tap || recorder || (capture && !capture.file.sharable)),
+  );
   log.listening(listener);
   log.removedStale(listener.address, listener.removedStale);
   const exposed =
@@ -74,14 +78,22 @@ export async function runPipeListen(
       log.received(channel.remote);
       log.secured(channel.remote, channel.tls);
       recorder?.attach(channel);
-      capture?.attach(wireChannel(channel), { initiator: 'in', label: 'accepted' });
+      const captured = capture?.begin(wireChannel(channel), { initiator: 'in', label: 'accepted' });
       // With faults, the dump shows what really left (pieces, corrupted bytes), not what stdin gave.
       if (faults && tap) channel.on('sent', (chunk) => tap.write('out', channel, chunk));
       if (!keepOpen) listener.stopAccepting();
       clients.add(channel);
       latest = channel;
-      relayStdin(channel, relays, io, () => policy.stdinEnded());
-      if (!relayReceived(channel, relays, out, io))
+      relayStdin(
+        channel,
+        relays,
+        io,
+        () => policy.stdinEnded(),
+        () => captured?.relayTap('out'),
+      );
+      const relayed = relayReceived(channel, relays, out, io, () => captured?.relayTap('in'));
+      captured?.follow({ in: relayed });
+      if (!relayed)
         channel.on('data', (chunk) => {
           latest = channel;
           tap?.write('in', channel, chunk);

@@ -17,12 +17,27 @@ export interface RelayWorkerSetup {
   state: SharedArrayBuffer;
 }
 
+/**
+ * A tap: a module the worker loads (by URL) whose `createRelayTap(config)` returns a function the
+ * worker calls with every chunk it moved, after the sink has it (the pcap writer, which writes
+ * packets of its own from the worker). With a tap, bytes must enter the process: the worker
+ * copies (read/write) instead of splicing.
+ */
+export interface RelayTapSpec {
+  module: string;
+  config: unknown;
+}
+
+/** `timeUs`: microseconds since the epoch when the chunk was read. */
+export type RelayTap = (chunk: Uint8Array, timeUs: number) => void;
+
 /** The one message the main thread sends: what to move. */
 export interface RelayStart {
   /** The worker's own duplicates of both descriptors; it closes them when done. */
   source: number;
   sink: number;
   sinkIsPipe: boolean;
+  tap?: RelayTapSpec;
 }
 
 /** Layout of RelayWorkerData.state: two Float64 counters, then an Int32 stop flag. */

@@ -9,6 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import {
   RELAY_STATE,
   type RelayStart,
+  type RelayTap,
   type RelayWorkerMessage,
   type RelayWorkerSetup,
 } from './fd-relay-protocol.js';
@@ -68,6 +69,9 @@ const stopFlag = new Int32Array(data.state, RELAY_STATE.stopOffset, 1);
 const pollFds = Buffer.alloc(3 * 8);
 let stopping = false;
 let napped = false;
+/** Given every chunk moved, once the sink has it (RelayTapSpec); set for a copy loop only. */
+let tap: RelayTap | undefined;
+const nowUs = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
 
 /** Runs a call that returns a count: the count, or -1 for EAGAIN; other errors throw SysError. */
 function counted(side: Side, call: () => number | bigint): number {
@@ -160,14 +164,19 @@ function copyLoop(): RelayWorkerMessage {
       continue;
     }
     count(RELAY_STATE.taken, n);
+    // The tap's time is when the bytes were read, before they go on (a reply can be faster).
+    const at = tap ? nowUs() : 0;
     writeAll(buf, n);
+    tap?.(buf.subarray(0, n), at);
   }
   // Asked to stop (the connection is closing): what standard input holds already was typed or
   // piped before that, so it still goes out, as it would have had it been read a moment sooner.
   const n = counted('source', () => fRead(data.source, buf, buf.length));
   if (n > 0) {
     count(RELAY_STATE.taken, n);
+    const at = tap ? nowUs() : 0;
     writeAll(buf, n);
+    tap?.(buf.subarray(0, n), at);
   }
   return { type: 'stopped' };
 }
@@ -248,7 +257,8 @@ function drain(pipeRead: number, bytes: number): void {
 
 function run(): RelayWorkerMessage {
   try {
-    return data.method === 'copy' ? copyLoop() : spliceLoop();
+    // A tap needs the bytes in hand: splice would keep them out of the process.
+    return data.method === 'copy' || tap ? copyLoop() : spliceLoop();
   } catch (err) {
     if (err instanceof SysError) return { type: 'error', side: err.side, code: err.code };
     return { type: 'error', side: 'source', code: String(err) };
@@ -260,7 +270,16 @@ function run(): RelayWorkerMessage {
 }
 
 // Booted ahead of need (FdRelay's constructor); the work comes in the one message.
-parentPort?.once('message', (start: RelayStart) => {
+parentPort?.once('message', async (start: RelayStart) => {
   Object.assign(data, start);
+  if (start.tap) {
+    try {
+      const mod = (await import(start.tap.module)) as { createRelayTap: (config: unknown) => RelayTap };
+      tap = mod.createRelayTap(start.tap.config);
+    } catch (err) {
+      // The bytes still move; only the tap is missing, and that is said.
+      console.error(`sockrepl: relay tap: ${(err as Error).message}`);
+    }
+  }
   parentPort?.postMessage(run());
 });

@@ -6,6 +6,7 @@ import {
   RELAY_STATE,
   type RelayMethod,
   type RelayStart,
+  type RelayTapSpec,
   type RelayWorkerMessage,
   type RelayWorkerSetup,
 } from './fd-relay-protocol.js';
@@ -69,6 +70,9 @@ export class FdRelay extends EventEmitter<FdRelayEvents> {
     worker.unref();
   }
 
+  /** Set before start(): sees every chunk, on the worker (RelayTapSpec; --pcap). */
+  tap: RelayTapSpec | undefined;
+
   /** Starts moving bytes from `source` to `sink` (the relay works on duplicates of both). */
   start(source: number, sink: number): void {
     if (this.started) throw new Error('relay started already');
@@ -78,6 +82,7 @@ export class FdRelay extends EventEmitter<FdRelayEvents> {
       source: api.dup(source),
       sink: api.dup(sink),
       sinkIsPipe: fstatSync(sink).isFIFO(),
+      tap: this.tap,
     };
     this.worker.postMessage(work);
     this.worker.ref();

@@ -1,5 +1,6 @@
 import type { Channel } from '../net/channel.js';
 import { canRelay, FdRelay } from '../net/fd-relay.js';
+import type { RelayTapSpec } from '../net/fd-relay-protocol.js';
 import { TcpChannel } from '../net/tcp-channel.js';
 import type { ConnectionOptions } from '../options/connection-options.js';
 import type { PipeOutput } from './output.js';
@@ -8,7 +9,8 @@ import type { PipeIo } from './stdio.js';
 /**
  * Pipe mode's fast paths: worker threads (FdRelay, Linux) move bytes between one TCP connection
  * and standard output (splice) or input (read/write). Only where nothing in the process needs to
- * see the bytes (`observed`: -x, --record, --fault; callers also rule out -k and --broker); the
+ * see the bytes (`observed`: -x, --record, --fault; callers also rule out -k and --broker; --pcap
+ * keeps the workers, which hand it each chunk: see relayReceived); the
  * idle timer (-i) counts only what Node reads and writes, so it keeps the ordinary path too, and so
  * does a test's stream, which has no descriptor.
  */
@@ -43,19 +45,46 @@ export function bootRelays(io: PipeIo, options: Options, observed: boolean): Pip
   };
 }
 
-/** Received bytes go to standard output by the booted relay; false: use 'data' events instead. */
-export function relayReceived(channel: Channel, relays: PipeRelays, out: PipeOutput, io: PipeIo): boolean {
+/**
+ * Received bytes go to standard output by the booted relay; false: use 'data' events instead.
+ * A `tap` (--pcap) sees every chunk on the worker, which then copies instead of splicing.
+ */
+export function relayReceived(
+  channel: Channel,
+  relays: PipeRelays,
+  out: PipeOutput,
+  io: PipeIo,
+  tap?: () => RelayTapSpec | undefined,
+): boolean {
   if (!relays.received || !(channel instanceof TcpChannel) || channel.tls) return false;
+  const spec = tap?.();
+  relays.received.tap = spec;
   channel.relayReadsInto(1, (code) => out.failed(code), relays.received);
-  debug(io, 'received bytes go to stdout by splice(2) on a worker thread');
+  debug(
+    io,
+    spec
+      ? 'received bytes go to stdout on a worker thread, copied (not spliced) so that --pcap sees them'
+      : 'received bytes go to stdout by splice(2) on a worker thread',
+  );
   return true;
 }
 
 /** Standard input goes to the connection by the booted relay; `onEnd` once all of it is in the socket. */
-export function relayStdin(channel: Channel, relays: PipeRelays, io: PipeIo, onEnd: () => void): boolean {
+export function relayStdin(
+  channel: Channel,
+  relays: PipeRelays,
+  io: PipeIo,
+  onEnd: () => void,
+  tap?: () => RelayTapSpec | undefined,
+): boolean {
   if (!relays.stdin || !(channel instanceof TcpChannel) || channel.tls) return false;
+  const spec = tap?.();
+  relays.stdin.tap = spec;
   channel.relaySendsFrom(0, onEnd, relays.stdin);
-  debug(io, 'stdin goes to the socket on a worker thread');
+  debug(
+    io,
+    `stdin goes to the socket on a worker thread${spec ? ', which writes its packets to --pcap' : ''}`,
+  );
   return true;
 }
 

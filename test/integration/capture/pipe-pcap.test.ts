@@ -65,12 +65,12 @@ describe('--pcap in pipe mode', { timeout: 60_000 }, () => {
     }
   }
 
-  it('listen: the client is the peer; 64 MiB each way reads back with the same sha256', async () => {
+  it('listen on the fast path: the client is the peer; 64 MiB each way reads back with the same sha256', async () => {
     const file = join(tempDir(), 'l.pcap');
     const size = 64 * 1024 * 1024;
     const payload = Buffer.alloc(size);
     for (let i = 0; i < size; i += 4) payload.writeUInt32LE((i * 2654435761) >>> 0, i);
-    const p = new CliProcess(['-l', '-v', '-N', '--pcap', file, '127.0.0.1', '0']);
+    const p = new CliProcess(['-l', '-v', '-N', '--pcap', file, '127.0.0.1', '0'], { SOCKREPL_DEBUG: '1' });
     const port = await p.listeningPort();
     const net = await import('node:net');
     const sock = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
@@ -91,6 +91,11 @@ describe('--pcap in pipe mode', { timeout: 60_000 }, () => {
     const r = await p.exited;
     await ended;
     expect(r.code).toBe(0);
+    // Both directions stayed on the relay workers, which wrote their own packets.
+    expect(r.stderr).toMatch(/copied \(not spliced\) so that --pcap sees them/);
+    expect(r.stderr).toMatch(
+      /stdin goes to the socket on a worker thread, which writes its packets to --pcap/,
+    );
     expect(sha256(Buffer.concat(got))).toBe(sha256(payload));
     const [flow] = readFlows(file);
     expect(flow!.client.port).toBe(clientPort);
