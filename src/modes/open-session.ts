@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import { FaultController } from '../fault/fault-controller.js';
+import type { Endpoint } from '../net/channel.js';
 import { openConnection, openListener, openProgram } from '../net/open.js';
 import { describeArgv } from '../net/program.js';
 import type { ConnectionOptions } from '../options/connection-options.js';
@@ -112,11 +113,11 @@ export async function startSession(session: Session, spec: SessionSpec): Promise
       session.attachListener(proxy);
       const warning = execWarning(proxy.address, o);
       if (warning) session.notice(warning, 'warn');
-      else if (!served) warnIfExposed(session, proxy.address.address, o, spec.upstream);
+      else if (!served) warnIfExposed(session, proxy.addresses, o, spec.upstream);
     } else {
       const listener = await openListener(spec.host, spec.port, o);
       session.attachListener(faults ? faults.wrapListener(listener) : listener);
-      warnIfExposed(session, listener.address.address, o);
+      warnIfExposed(session, listener.addresses, o);
     }
     if (faults && faults.active.length > 0)
       session.notice(`faults on: ${faults.summary()}; ${faults.seedLine()}`);
@@ -136,12 +137,15 @@ export function createInterpreter(session: Session, options: InterpreterOptions 
 /** The open-relay / every-interface warning, next to the listening event. */
 function warnIfExposed(
   session: Session,
-  address: string,
+  addresses: readonly Endpoint[],
   o: ConnectionOptions,
   upstream?: { host: string; port: number },
 ): void {
   // --allow/--allowfile already say who may connect.
   if (o.allow?.length || o.allowFiles?.length) return;
-  const exposed = exposureWarning(address, upstream);
+  const exposed = exposureWarning(
+    addresses.map((a) => a.address),
+    upstream,
+  );
   if (exposed) session.notice(exposed, 'warn');
 }

@@ -47,7 +47,7 @@ export async function runPipeListen(
   const exposed =
     options.allow?.length || options.allowFiles?.length
       ? undefined
-      : exposureWarning(listener.address.address);
+      : exposureWarning(listener.addresses.map((a) => a.address));
   if (exposed) log.line(exposed);
   log.generatedCertificate(listener.tlsFingerprint);
   const clients = new Set<Channel>();

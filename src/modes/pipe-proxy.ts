@@ -57,7 +57,12 @@ export async function runPipeProxy(spec: SessionSpec, io: PipeIo = processIo()):
   log.listening(proxy);
   // An open relay is worth a line even without -v (--allow/--allowfile say who may connect).
   const restricted = Boolean(o.allow?.length || o.allowFiles?.length);
-  const exposed = restricted ? undefined : exposureWarning(proxy.address.address, upstream);
+  const exposed = restricted
+    ? undefined
+    : exposureWarning(
+        proxy.addresses.map((a) => a.address),
+        upstream,
+      );
   if (exposed) io.stderr.write(`sockrepl: ${exposed}\n`);
   log.line(`Forwarding each client to ${upstream.host} ${upstream.port} [${proxy.proto}]`);
 

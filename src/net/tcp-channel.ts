@@ -35,6 +35,11 @@ export interface TcpChannelOptions {
   role?: TlsRole;
   /** A unix domain stream socket: its path names both ends (the peer's is usually unnamed). */
   unix?: { local: string; remote: string };
+  /**
+   * The address connected to, for when the socket can no longer tell it: a peer that resets at
+   * once leaves getpeername() failing before the channel is made, and errors must still name it.
+   */
+  peer?: { address: string; port: number; family: string };
 }
 
 /** A connected TCP socket as a Channel: counts bytes, names why it closed, closes without blocking. */
@@ -88,7 +93,11 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
       : endpoint(socket.localAddress, socket.localPort, socket.localFamily);
     this.remote = options.unix
       ? unixEndpoint(options.unix.remote)
-      : endpoint(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
+      : endpoint(
+          socket.remoteAddress ?? options.peer?.address,
+          socket.remotePort ?? options.peer?.port,
+          socket.remoteFamily ?? options.peer?.family,
+        );
     this.host = options.host ?? this.remote.address;
     // Reading starts with the first 'data' listener: bytes that arrive while the owner is still
     // setting up (an await between connecting and subscribing) wait in the socket, never lost.

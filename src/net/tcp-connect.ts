@@ -48,6 +48,7 @@ export async function connectTcp(
     idleTimeoutMs: options.idleTimeoutMs,
     host,
     role: 'client' as const,
+    peer: { address: target.address, port: hop.port, family: target.family === 6 ? 'IPv6' : 'IPv4' },
   };
   if (options.tls?.enabled) {
     // -w bounds connecting and the handshake together.

@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module';
 import { splitCommandWords } from '../codec/command-words.js';
-import { encodingExists } from '../codec/text.js';
 import { UsageError } from '../errors.js';
 import { findProgram } from '../net/find-program.js';
 import type { ConnectionOptions } from './connection-options.js';
@@ -28,12 +28,21 @@ function setExec(o: ConnectionOptions, argv: string[], what: string, text: strin
   o.exec = { argv, text };
 }
 
+/**
+ * Asked only on this error path, through require: a static import of codec/text.js would load
+ * iconv-lite (and its tables) into every start, --version included.
+ */
+function isEncodingName(name: string): boolean {
+  const iconv = createRequire(import.meta.url)('iconv-lite') as { encodingExists(n: string): boolean };
+  return iconv.encodingExists(name);
+}
+
 /** `-e gbk` from before -e meant exec: the old habit gets a pointer to -E, not "no such program". */
 function checkProgram(name: string, what: string): void {
   try {
     findProgram(name);
   } catch (err) {
-    if (!name.includes('/') && encodingExists(name))
+    if (!name.includes('/') && isEncodingName(name))
       throw new UsageError(
         `-e (--exec) runs a program now, as in ncat; '${name}' is a text encoding: use -E ${name} (--encoding)`,
       );

@@ -372,7 +372,7 @@ describe('sockrepl pack', () => {
       ],
       [
         ['pack', '9999999999999x'],
-        'sockrepl: pack: cannot pack 9999999999999 bytes: a buffer that large cannot be allocated\n',
+        'sockrepl: pack: cannot pack 9999999999999 bytes: one pack makes at most 64 MiB\n',
       ],
     ];
     for (const [args, message] of cases) {

@@ -28,7 +28,7 @@ describe('listening on every interface', () => {
   it('proxy on the default address warns of an open relay, even without -v; -s 127.0.0.1 does not', async () => {
     const open = start(['proxy', '0', '127.0.0.1', '9']);
     await open.waitForStderr(
-      /^sockrepl: warning: listening on every interface \(0\.0\.0\.0\): this proxy is an open relay to 127\.0\.0\.1:9 .*-s 127\.0\.0\.1 keeps it local$/m,
+      /^sockrepl: warning: listening on every interface \(0\.0\.0\.0 and ::\): this proxy is an open relay to 127\.0\.0\.1:9 .*-s 127\.0\.0\.1 keeps it local$/m,
       20_000,
     );
     const local = start(['proxy', '0', '127.0.0.1', '9', '-s', '127.0.0.1', '-v']);
@@ -39,7 +39,10 @@ describe('listening on every interface', () => {
 
   it('listen -v prints the warning right after the listening line', async () => {
     const p = start(['listen', '-v', '0']);
-    await p.waitForStderr(/^Listening on 0\.0\.0\.0 \d+\nwarning: listening on every interface/, 20_000);
+    await p.waitForStderr(
+      /^Listening on 0\.0\.0\.0 \d+\nListening on :: \d+\nwarning: listening on every interface \(0\.0\.0\.0 and ::\)/,
+      20_000,
+    );
   }, 60_000);
 });
 
