@@ -1,5 +1,6 @@
 import { formatDuration } from '../codec/units.js';
 import { UsageError } from '../errors.js';
+import { splitUnescaped } from '../plugin/spec.js';
 import type { FaultController } from './fault-controller.js';
 import type { FaultEntry } from './fault-entry.js';
 
@@ -27,7 +28,8 @@ export function faultCommand(
   rest: string,
 ): { lines: string[]; data?: unknown } {
   if (!faults) throw new UsageError('fault: fault injection is not set up in this session');
-  const words = rest.trim() === '' ? [] : rest.trim().split(/\s+/);
+  // Quoted and slashed values keep their spaces: `/fault reset when=hex:"00 05"`.
+  const words = splitUnescaped(rest.trim(), /\s/).filter((w) => w !== '');
   const first = words[0]?.toLowerCase();
   if (first === undefined || first === 'list') return list(faults);
   if (first === 'stats' && words.length === 1) return stats(faults);

@@ -2,6 +2,7 @@ import { UsageError } from '../errors.js';
 import type { Direction } from '../net/channel.js';
 import type { ParsedFault } from '../plugin/registry.js';
 import type { OptionRow, ParsedOptions } from '../plugin/types.js';
+import { type ChunkMatcher, parseWhen } from './fault-when.js';
 
 /**
  * Options every fault takes besides its own, parsed from the same spec: which direction it acts
@@ -28,6 +29,19 @@ export const FAULT_ROWS: readonly OptionRow[] = [
     min: 1,
     summary: 'stop this long after the connection opens, passing on what it holds',
   },
+  {
+    key: 'when',
+    kind: 'custom',
+    hint: '/regex/|hex:"00 05"|"text"',
+    summary: 'act only on chunks that match (the fault starts at the first); others pass untouched',
+    parse: parseWhen,
+  },
+  {
+    key: 'count',
+    kind: 'int',
+    min: 1,
+    summary: 'act on at most this many chunks per connection (with when=: matching ones)',
+  },
 ];
 
 const RESERVED = new Set(FAULT_ROWS.map((r) => r.key));
@@ -44,6 +58,10 @@ export interface FaultEntry {
   readonly dirs: readonly Direction[];
   readonly fromMs: number;
   readonly untilMs: number | undefined;
+  /** `when=`: only chunks that match go through the fault. */
+  readonly when: ChunkMatcher | undefined;
+  /** `count=`: at most this many chunks (per connection) go through the fault. */
+  readonly count: number | undefined;
 }
 
 /** Splits the common rows off a parsed fault and checks that they fit together. */
@@ -52,13 +70,23 @@ export function makeEntry(id: number, fault: ParsedFault, what: string): FaultEn
   const clash = own.find((row) => RESERVED.has(row.key));
   if (clash)
     throw new UsageError(
-      `${what} '${fault.spec}': fault '${fault.name}' of plugin '${fault.plugin}' declares an option '${clash.key}', a name every fault already has (dir, from, until)`,
+      `${what} '${fault.spec}': fault '${fault.name}' of plugin '${fault.plugin}' declares an option '${clash.key}', a name every fault already has (${[...RESERVED].join(', ')})`,
     );
-  const { dir, from, until, ...options } = fault.options;
+  const { dir, from, until, when, count, ...options } = fault.options;
   const fromMs = from as number;
   const untilMs = until as number | undefined;
   if (untilMs !== undefined && untilMs <= fromMs)
     throw new UsageError(`${what} '${fault.spec}': until= must come after from=`);
   const dirs: Direction[] = dir === 'in' ? ['in'] : dir === 'out' ? ['out'] : ['in', 'out'];
-  return { id, spec: fault.spec, fault, options, dirs, fromMs, untilMs };
+  return {
+    id,
+    spec: fault.spec,
+    fault,
+    options,
+    dirs,
+    fromMs,
+    untilMs,
+    when: when as ChunkMatcher | undefined,
+    count: count as number | undefined,
+  };
 }

@@ -70,7 +70,7 @@ export class FaultPipeline implements StageOwner {
   /** Bytes the faults hold in `dir`, as far as can be told. */
   held(dir: Direction): number {
     let n = 0;
-    for (const s of this.stages) n += s.held[dir];
+    for (const s of this.stages) n += s.holding(dir);
     return n;
   }
 

@@ -6,6 +6,7 @@ import type { FaultEntry } from './fault-entry.js';
 import { FaultObserver } from './fault-observer.js';
 import type { PipelineHost } from './pipeline-host.js';
 import type { RandomSource } from './random.js';
+import { StageGate } from './stage-gate.js';
 
 const OK = Symbol('ok');
 
@@ -47,6 +48,10 @@ export class FaultStage {
   readonly ctx: FaultContext;
   /** Tells the host what the fault did to each chunk (the `fault` events). */
   private readonly observer: FaultObserver;
+  /** `when=` / `count=`: which chunks go through the fault. */
+  private readonly gate: StageGate;
+  /** With `when=`, live but not yet created: the first matching chunk creates the transform. */
+  private dormant = false;
 
   constructor(
     private readonly pipeline: StageOwner,
@@ -55,6 +60,7 @@ export class FaultStage {
   ) {
     const host = pipeline.host;
     const hold = `fault #${entry.id}`;
+    this.gate = new StageGate(entry);
     this.observer = new FaultObserver(
       () => host.clock.now(),
       (action) => host.report(entry, action),
@@ -99,8 +105,23 @@ export class FaultStage {
     this.schedule.add(cancel);
   }
 
+  /** Bytes this stage holds in `dir`: those its fault holds and those waiting behind them. */
+  holding(dir: Direction): number {
+    return this.held[dir] + this.gate.waiting[dir];
+  }
+
   start(): void {
     if (this.state !== 'waiting') return;
+    if (this.gate.lazy) {
+      this.state = 'live';
+      this.dormant = true;
+      return;
+    }
+    this.create();
+  }
+
+  /** Makes the transform and opens it; false when that failed (the stage is then taken out). */
+  private create(): boolean {
     const { definition } = this.entry.fault;
     let made: unknown;
     let created = this.call(() => {
@@ -109,7 +130,7 @@ export class FaultStage {
     if (created === OK) created = transformProblem(made) ?? OK;
     if (created !== OK) {
       this.fail(created, 'create()');
-      return;
+      return false;
     }
     this.transform = made as FaultTransform;
     this.state = 'live';
@@ -118,13 +139,27 @@ export class FaultStage {
       const err = this.call(() => onOpen.call(this.transform, this.ctx), 'onOpen()');
       if (err !== OK) {
         this.fail(err, 'onOpen()');
-        return;
+        return false;
       }
     }
     this.settle();
+    return this.state === 'live';
   }
 
   data(dir: Direction, chunk: Uint8Array): void {
+    if (!this.gate.admits(chunk)) {
+      if (this.gate.mustWait(dir, this.held[dir])) this.gate.park(dir, chunk, this.held[dir]);
+      else this.pipeline.passOn(this, dir, chunk);
+      return;
+    }
+    if (this.dormant) {
+      this.dormant = false;
+      // A fault that fails to start is taken out; the chunk that woke it goes on unchanged.
+      if (!this.create()) {
+        this.pipeline.passOn(this, dir, chunk);
+        return;
+      }
+    }
     const onData = this.transform?.onData;
     if (!onData) {
       this.pipeline.passOn(this, dir, chunk);
@@ -160,6 +195,9 @@ export class FaultStage {
     const onClose = this.transform?.onClose;
     let err: unknown = OK;
     if (wasLive && onClose) err = this.call(() => onClose.call(this.transform, this.ctx), 'onClose()');
+    // Chunks that waited behind what the fault held go on after it, in order.
+    for (const dir of ['in', 'out'] as const)
+      for (const chunk of this.gate.release(dir)) this.pipeline.passOn(this, dir, chunk);
     this.state = 'stopped';
     for (const cancel of [...this.timers, ...this.schedule]) cancel();
     this.timers.clear();
@@ -188,6 +226,13 @@ export class FaultStage {
     this.observer.forwarded(dir, chunk);
     this.held[dir] = Math.max(0, this.held[dir] - chunk.length);
     this.pipeline.passOn(this, dir, chunk);
+    const free = this.held[dir] === 0 ? this.gate.release(dir) : this.gate.forwarded(dir, chunk.length);
+    for (const c of free) this.pipeline.passOn(this, dir, c);
+  }
+
+  /** The fault holds nothing more in `dir`: chunks that waited behind it go on. */
+  private releaseWaiting(dir: Direction): void {
+    for (const chunk of this.gate.release(dir)) this.pipeline.passOn(this, dir, chunk);
   }
 
   private setTimer(ms: number, fn: () => void): () => void {
@@ -221,6 +266,8 @@ export class FaultStage {
    */
   private settle(): void {
     if (this.timers.size === 0 && this.pending === 0) this.held.in = this.held.out = 0;
+    if (this.held.in === 0) this.releaseWaiting('in');
+    if (this.held.out === 0) this.releaseWaiting('out');
     this.pipeline.host.settled();
   }
 

@@ -50,6 +50,8 @@ describe('sockrepl plugins', () => {
       ['dir', 'both'],
       ['from', '0ms'],
       ['until', undefined],
+      ['when', undefined],
+      ['count', undefined],
     ]);
     const text = await runCli(['plugins', '--plugin', HICCUP]);
     expect(text.stdout.toString()).toContain(
