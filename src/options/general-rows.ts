@@ -319,7 +319,7 @@ export const GENERAL_ROWS: OptionRow[] = [
     name: 'record',
     takes: 'required',
     value: 'file',
-    commands: SESSIONS,
+    commands: SESSIONS_EXEC,
     group: 'output',
     summary: 'record the session as a replayable script',
     set: (o, v) => {
@@ -330,7 +330,7 @@ export const GENERAL_ROWS: OptionRow[] = [
     name: 'pcap',
     takes: 'required',
     value: 'file',
-    commands: ALL_COMMANDS,
+    commands: VIEWS,
     group: 'output',
     summary: "write the session's traffic as a capture file (pcapng when it ends in .pcapng)",
     set: (o, v) => {

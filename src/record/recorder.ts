@@ -3,7 +3,7 @@ import { optionWords } from '../options/option-words.js';
 import type { Session } from '../session/session.js';
 import type { SessionEvent } from '../session/session-events.js';
 import type { SessionSpec } from '../session/session-spec.js';
-import { hostWord } from './script-lines.js';
+import { hostWord, spawnLine } from './script-lines.js';
 import { ScriptRecording } from './script-recording.js';
 
 /**
@@ -78,6 +78,9 @@ export class Recorder {
           ...optionWords(upstream.options ?? {}, 'connect'),
         ].join(' '),
       );
+    } else if (c.channel.program) {
+      // A program (`sockrepl exec`): the script starts it again with the same argv and terminal.
+      this.rec.line(spawnLine(c.channel.program.argv, c.channel.program.pty));
     } else {
       const options = { ...(this.spec?.options ?? {}), udp: c.proto === 'udp' };
       const at = this.session.listening;

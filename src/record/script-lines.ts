@@ -84,3 +84,12 @@ export function isPlainText(bytes: Uint8Array, encoding: string): boolean {
 export function hostWord(host: string): string {
   return /^[A-Za-z0-9_.:%-]+$/.test(host) ? host : JSON.stringify(host);
 }
+
+/** `spawn [pty pty-size=WxH] program args...`: the line that starts a recorded program again. */
+export function spawnLine(argv: readonly string[], pty?: { cols: number; rows: number }): string {
+  const words = argv.map((a) =>
+    /^[\w@%+=:,./-]+$/.test(a) ? a : (textLiteral(Buffer.from(a)) ?? JSON.stringify(a)),
+  );
+  const terminal = pty ? ` pty pty-size=${pty.cols}x${pty.rows}` : '';
+  return `spawn${terminal} ${words.join(' ')}`;
+}
