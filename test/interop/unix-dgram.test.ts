@@ -119,7 +119,12 @@ describe.skipIf(!havePython)('unix datagram boundaries and errors', () => {
       ['x', 100_000],
     ];
     execFileSync('python3', pythonSender(sockPath(), path, datagrams));
-    await server.waitForStdout((out) => out.toString().split('"dir":"in"').length > datagrams.length, 10_000);
+    // Every datagram's event, each a whole line (a 100 000-byte one arrives in pieces).
+    const complete = (out: Buffer) => {
+      const text = out.toString();
+      return text.endsWith('\n') && text.split('"dir":"in"').length > datagrams.length;
+    };
+    await server.waitForStdout(complete, 10_000);
     const events = server.stdout
       .toString()
       .trim()
