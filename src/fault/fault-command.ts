@@ -20,6 +20,7 @@ export interface FaultInfo {
  *   /fault list                  the active faults and the seed (also a bare /fault)
  *   /fault off <n|name>          switch one off (what it holds goes on first)
  *   /fault clear                 switch every fault off
+ *   /fault stats                 how often each fault acted, per kind (delayed, dropped, cut...)
  */
 export function faultCommand(
   faults: FaultController | undefined,
@@ -29,6 +30,7 @@ export function faultCommand(
   const words = rest.trim() === '' ? [] : rest.trim().split(/\s+/);
   const first = words[0]?.toLowerCase();
   if (first === undefined || first === 'list') return list(faults);
+  if (first === 'stats' && words.length === 1) return stats(faults);
   if (first === 'clear' || (first === 'off' && words.length === 1)) {
     const gone = faults.clear();
     return {
@@ -56,6 +58,19 @@ function list(faults: FaultController): { lines: string[]; data: unknown } {
     : ['no fault is on (/fault <spec> switches one on; sockrepl plugins lists them)'];
   lines.push(faults.seedLine());
   return { lines, data: { seed: faults.seed, faults: active.map(info) } };
+}
+
+function stats(faults: FaultController): { lines: string[]; data: unknown } {
+  const rows = faults.stats();
+  const lines = rows.length
+    ? rows.map((s) => {
+        const kinds = Object.entries(s.kinds)
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', ');
+        return `#${s.id} ${s.spec}: ${s.total === 1 ? '1 act' : `${s.total} acts`}${kinds ? ` (${kinds})` : ''}${s.active ? '' : ' [off]'}`;
+      })
+    : ['no fault has been on'];
+  return { lines, data: { stats: rows } };
 }
 
 function label(e: FaultEntry): string {

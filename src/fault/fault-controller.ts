@@ -6,6 +6,7 @@ import type { PluginRegistry } from '../plugin/registry.js';
 import type { FaultContext } from '../plugin/types.js';
 import { type FaultClock, realClock } from './clock.js';
 import { FAULT_ROWS, type FaultEntry, makeEntry } from './fault-entry.js';
+import type { FaultAction } from './fault-observer.js';
 import { type FaultHooks, FaultyChannel } from './faulty-channel.js';
 import { FaultyListener } from './faulty-listener.js';
 import { randomSeed, seededRandom } from './random.js';
@@ -22,6 +23,25 @@ export interface FaultControllerOptions {
   log(text: string, level: FaultLogLevel, conn?: number): void;
   /** The list of active faults changed (the status line shows it). */
   onChange?(): void;
+  /** A fault acted on a connection (the `--json` `fault` event, a traffic line, a -v line). */
+  onAction?(event: FaultActionEvent): void;
+}
+
+/** One act of one fault on one connection. */
+export interface FaultActionEvent extends FaultAction {
+  conn: number;
+  /** The fault's number (`#2`) and name (`delay`). */
+  id: number;
+  fault: string;
+}
+
+/** `/fault stats`: how often each fault acted, per kind of act, since it was switched on. */
+export interface FaultStats {
+  id: number;
+  spec: string;
+  active: boolean;
+  total: number;
+  kinds: Record<string, number>;
 }
 
 /**
@@ -40,6 +60,7 @@ export class FaultController {
   private nextId = 1;
   private opened = 0;
   private readonly hooks: FaultHooks;
+  private readonly counts = new Map<number, FaultStats>();
 
   constructor(
     private readonly registry: PluginRegistry,
@@ -53,6 +74,7 @@ export class FaultController {
       random: (entry, channel) => seededRandom(this.seed, this.order.get(channel) ?? 0, entry.id),
       log: (channel, text, level) => options.log(text, level, channel.id),
       failed: (entry, err, where, lost) => this.failed(entry, err, where, lost),
+      report: (channel, entry, action) => this.acted(channel, entry, action),
     };
   }
 
@@ -106,6 +128,28 @@ export class FaultController {
     for (const e of gone) this.switchOff(e);
     if (gone.length > 0) this.options.onChange?.();
     return gone;
+  }
+
+  /** Counts of what each fault did, the active ones and those switched off since. */
+  stats(): FaultStats[] {
+    const active = new Set(this.entries.map((e) => e.id));
+    const rows = new Map(this.counts);
+    for (const e of this.entries)
+      if (!rows.has(e.id)) rows.set(e.id, { id: e.id, spec: e.spec, active: true, total: 0, kinds: {} });
+    return [...rows.values()]
+      .sort((a, b) => a.id - b.id)
+      .map((s) => ({ ...s, kinds: { ...s.kinds }, active: active.has(s.id) }));
+  }
+
+  private acted(channel: Channel, entry: FaultEntry, action: FaultAction): void {
+    let s = this.counts.get(entry.id);
+    if (!s) {
+      s = { id: entry.id, spec: entry.spec, active: true, total: 0, kinds: {} };
+      this.counts.set(entry.id, s);
+    }
+    s.total++;
+    s.kinds[action.kind] = (s.kinds[action.kind] ?? 0) + 1;
+    this.options.onAction?.({ conn: channel.id, id: entry.id, fault: entry.fault.name, ...action });
   }
 
   /** The active faults as the status line shows them. */

@@ -3,6 +3,7 @@ import { PluginContractError } from '../plugin/errors.js';
 import { rejected, transformProblem } from '../plugin/guard.js';
 import type { Direction, FaultContext, FaultTransform } from '../plugin/types.js';
 import type { FaultEntry } from './fault-entry.js';
+import { FaultObserver } from './fault-observer.js';
 import type { PipelineHost } from './pipeline-host.js';
 import type { RandomSource } from './random.js';
 
@@ -44,6 +45,8 @@ export class FaultStage {
   /** Bytes the stage held when it stopped, as far as can be told; set by stop(). */
   lost = 0;
   readonly ctx: FaultContext;
+  /** Tells the host what the fault did to each chunk (the `fault` events). */
+  private readonly observer: FaultObserver;
 
   constructor(
     private readonly pipeline: StageOwner,
@@ -52,15 +55,29 @@ export class FaultStage {
   ) {
     const host = pipeline.host;
     const hold = `fault #${entry.id}`;
+    this.observer = new FaultObserver(
+      () => host.clock.now(),
+      (action) => host.report(entry, action),
+    );
     this.ctx = {
       proto: host.proto,
       now: () => host.clock.now(),
       random,
       setTimer: (ms, fn) => this.setTimer(ms, fn),
       forward: (dir, chunk) => this.forward(dir, chunk),
-      reset: () => host.reset(entry),
-      shutdown: (how) => host.shutdown(how, entry),
-      pauseReading: () => host.hold(hold, true),
+      reset: () => {
+        host.report(entry, { kind: 'reset', action: 'reset' });
+        host.reset(entry);
+      },
+      shutdown: (how) => {
+        const action = how === 'write' ? 'sent FIN' : 'stopped reading';
+        host.report(entry, { kind: how === 'write' ? 'fin' : 'shut-read', action });
+        host.shutdown(how, entry);
+      },
+      pauseReading: () => {
+        host.report(entry, { kind: 'stalled', action: 'stopped reading' });
+        host.hold(hold, true);
+      },
       resumeReading: () => host.hold(hold, false),
       log: (message) => host.log(entry, String(message)),
     };
@@ -115,12 +132,15 @@ export class FaultStage {
     }
     this.held[dir] += chunk.length;
     const before = this.forwards;
+    this.observer.begin(dir, chunk);
     // An async onData that rejects before forwarding anything: the chunk goes on unchanged.
     const onRejected = () => {
       this.held[dir] = Math.max(0, this.held[dir] - chunk.length);
       if (this.forwards === before && this.state !== 'stopped') this.pipeline.passOn(this, dir, chunk);
     };
     const err = this.call(() => onData.call(this.transform, dir, chunk, this.ctx), 'onData()', onRejected);
+    if (err === OK) this.observer.end(this.timers.size > 0 || this.pending > 0);
+    else this.observer.cancel();
     if (err !== OK) {
       this.held[dir] = Math.max(0, this.held[dir] - chunk.length);
       if (this.forwards === before) this.pipeline.passOn(this, dir, chunk);
@@ -165,6 +185,7 @@ export class FaultStage {
       throw breach;
     }
     this.forwards++;
+    this.observer.forwarded(dir, chunk);
     this.held[dir] = Math.max(0, this.held[dir] - chunk.length);
     this.pipeline.passOn(this, dir, chunk);
   }

@@ -14,6 +14,7 @@ import type { TlsInfo } from '../net/tls/tls-info.js';
 import type { TlsOptions } from '../net/tls/tls-options.js';
 import type { FaultClock } from './clock.js';
 import type { FaultEntry } from './fault-entry.js';
+import type { FaultAction } from './fault-observer.js';
 import { FaultPipeline } from './fault-pipeline.js';
 import { peerHasRead } from './peer-has-read.js';
 import type { PipelineHost } from './pipeline-host.js';
@@ -29,6 +30,7 @@ export interface FaultHooks {
   random(entry: FaultEntry, channel: Channel): RandomSource;
   log(channel: Channel, text: string, level: 'info' | 'warn' | 'error'): void;
   failed(entry: FaultEntry, err: unknown, where: string, lost?: number): void;
+  report(channel: Channel, entry: FaultEntry, action: FaultAction): void;
 }
 
 /**
@@ -81,6 +83,7 @@ export class FaultyChannel extends EventEmitter<ChannelEventMap> implements Chan
       hold: (reason, on) => this.hold(reason, on),
       log: (entry, message) => hooks.log(this, `${entry.fault.name}: ${message}`, 'info'),
       failed: (entry, err, where, lost) => hooks.failed(entry, err, where, lost),
+      report: (entry, action) => hooks.report(this, entry, action),
       settled: () => this.settled(),
     };
     this.pipeline = new FaultPipeline(host, (entry) => hooks.random(entry, this));

@@ -1,6 +1,7 @@
 import type { Direction, Protocol } from '../plugin/types.js';
 import type { FaultClock } from './clock.js';
 import type { FaultEntry } from './fault-entry.js';
+import type { FaultAction } from './fault-observer.js';
 
 /** What a connection's fault pipeline acts on: a connection, or a test's recorder. */
 export interface PipelineHost {
@@ -14,6 +15,8 @@ export interface PipelineHost {
   /** Stop (on) or restart (off) reading for one reason; reading runs when no reason holds it. */
   hold(reason: string, on: boolean): void;
   log(by: FaultEntry, message: string): void;
+  /** A fault acted: delayed, dropped, cut, reset... (the `fault` events and `/fault stats`). */
+  report(by: FaultEntry, action: FaultAction): void;
   /**
    * A fault's code threw (or broke its contract); the pipeline has already taken it out of this
    * connection. `lost`: bytes it held that its onClose did not pass on.

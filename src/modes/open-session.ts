@@ -56,6 +56,7 @@ export async function createSession(
     seed: o.seed,
     log: (text, level, conn) => session.notice(conn === undefined ? text : `fault: ${text}`, level, conn),
     onChange: () => session.emit('change'),
+    onAction: (a) => session.record({ type: 'fault', time: Date.now(), ...a }),
   });
   for (const f of o.fault) session.faults.add(f, '--fault');
   session.framerFactory = (spec) => plugins.createFramer(spec, '/frame');

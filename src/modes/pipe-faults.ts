@@ -26,6 +26,8 @@ export async function pipeFaults(
       if (level === 'info') log.line(`fault: ${where}${text}`);
       else stderr.write(`sockrepl: fault: ${where}${text}\n`);
     },
+    onAction: (a) =>
+      log.line(`fault: connection ${a.conn}: #${a.id} ${a.fault}${a.dir ? ` ${a.dir}` : ''}: ${a.action}`),
   });
   for (const spec of options.fault) faults.add(spec, '--fault');
   log.line(`Faults: ${faults.summary()}; ${faults.seedLine()}`);

@@ -24,10 +24,10 @@ import { timeoutMs } from '../tube/timeout.js';
 
 export const FAULT_COMMAND: CommandSpec = {
   name: 'fault',
-  usage: '/fault <spec>|list|off <n>|clear',
+  usage: '/fault <spec>|list|off <n>|clear|stats',
   summary: 'fault injection: delay:200ms, fragment:1...',
   arg: 'word',
-  words: ['list', 'off', 'clear'],
+  words: ['list', 'off', 'clear', 'stats'],
   args: { min: 1 },
 };
 

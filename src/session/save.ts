@@ -68,6 +68,10 @@ function transcriptLines(e: SessionEvent, dumper: TrafficDumper): string[] {
       ];
     case 'notice':
       return e.text.split('\n').map((l) => `# ${l}`);
+    case 'fault':
+      return [
+        `# ${iso(e.time)} conn=${e.conn} fault #${e.id} ${e.fault}${e.dir ? ` ${e.dir}` : ''}: ${e.action}`,
+      ];
     default:
       return [];
   }

@@ -130,6 +130,21 @@ export interface NoticeEvent {
   conn?: number;
 }
 
+/** A fault acted on a connection: `delayed 200 ms`, `dropped 5 bytes`, `cut into 3 writes`, `reset`. */
+export interface FaultEvent {
+  type: 'fault';
+  time: number;
+  conn: number;
+  /** Absent when the act concerns the whole connection (a reset). */
+  dir?: Direction;
+  /** The fault's name and its number in `/fault list`. */
+  fault: string;
+  id: number;
+  /** One word for counting (delayed, dropped, cut, duplicated, corrupted, reset, fin, stalled). */
+  kind: string;
+  action: string;
+}
+
 /** Progress of a /file transfer; not logged, only shown. */
 export interface ProgressEvent {
   type: 'progress';
@@ -155,6 +170,7 @@ export type SessionEvent =
   | StateEvent
   | ExpectEvent
   | NoticeEvent
+  | FaultEvent
   | ProgressEvent;
 
 /** Payload bytes an event holds, for the log's byte budget. */

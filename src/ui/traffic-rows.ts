@@ -328,6 +328,7 @@ function noticeStyle(e: SessionEvent): SegStyle {
     case 'expect':
       return e.ok ? 'ok' : 'error';
     case 'eof':
+    case 'fault':
       return 'warn';
     case 'exit':
       return e.code === 0 ? 'info' : 'warn';
@@ -361,6 +362,8 @@ export function eventText(e: SessionEvent): string {
         : `${t} #${e.conn} expect ${e.pattern}: ${e.reason === 'timeout' ? `timed out after ${e.elapsedMs}ms` : e.reason}`;
     case 'notice':
       return e.text;
+    case 'fault':
+      return `${t} #${e.conn} fault #${e.id} ${e.fault}${e.dir ? ` ${e.dir}` : ''}: ${e.action}`;
     default:
       return '';
   }

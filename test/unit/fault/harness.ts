@@ -61,6 +61,8 @@ export function rig(specs: string[], options: { proto?: Protocol; seed?: number;
   const events: string[] = [];
   const logs: string[] = [];
   const failures: string[] = [];
+  /** What the faults reported doing: `#1 out delayed 200 ms`. */
+  const actions: string[] = [];
   const holds = new Set<string>();
   const host: PipelineHost = {
     proto: options.proto ?? 'tcp',
@@ -71,6 +73,7 @@ export function rig(specs: string[], options: { proto?: Protocol; seed?: number;
     hold: (reason, on) => (on ? holds.add(reason) : holds.delete(reason)),
     log: (entry, message) => logs.push(`${entry.fault.name}: ${message}`),
     failed: (entry, err, where) => failures.push(`#${entry.id} ${where}: ${(err as Error).message}`),
+    report: (entry, a) => actions.push(`#${entry.id}${a.dir ? ` ${a.dir}` : ''} ${a.action}`),
     settled: () => {},
   };
   const seed = options.seed ?? 1;
@@ -83,5 +86,19 @@ export function rig(specs: string[], options: { proto?: Protocol; seed?: number;
     pipeline.push(dir, typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
   const chunks = (dir: Direction) => delivered.filter((d) => d.dir === dir);
   const text = (dir: Direction) => Buffer.concat(chunks(dir).map((d) => d.bytes)).toString('latin1');
-  return { pipeline, clock, delivered, events, logs, failures, holds, entries, push, chunks, text, registry };
+  return {
+    pipeline,
+    clock,
+    delivered,
+    events,
+    logs,
+    failures,
+    actions,
+    holds,
+    entries,
+    push,
+    chunks,
+    text,
+    registry,
+  };
 }
