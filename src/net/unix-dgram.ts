@@ -185,7 +185,8 @@ export class UnixDgramListener extends EventEmitter<ListenerEventMap> implements
     let channel = this.peers.get(key);
     if (!channel) {
       const name = sockaddrName(from);
-      const peer = unixEndpoint(name);
+      // A sender that bound no address (socat UNIX-SENDTO without bind=) is shown as such.
+      const peer = unixEndpoint(name || '(unnamed)');
       const max = this.options.maxClients;
       if (!this.accepting || (max !== undefined && this.peers.size >= max)) {
         this.emit('refused', peer, this.accepting ? limitReached(max!) : 'no longer accepting');

@@ -70,6 +70,19 @@ describe.skipIf(!haveSocat)('unix datagrams with socat', () => {
     await peer.waitFor(/hello socat\n/);
   });
 
+  it('a sender with no address of its own is heard, and answering it is a clear error', async () => {
+    const path = sockPath();
+    const server = sockrepl(['-l', '-v', '-u', '-U', path]);
+    await server.waitForStderr(/Listening on /);
+    startPeer(cleanups, 'socat', ['-u', '-', `UNIX-SENDTO:${path}`], { text: 'anonymous\n' });
+    await server.waitForStdout((out) => out.toString() === 'anonymous\n', 10_000);
+    await server.waitForStderr(/Connection received on \(unnamed\)/);
+    server.child.stdin.write('reply\n');
+    await server.waitForStderr(
+      /send \(unnamed\): the sender has no address of its own .* cannot be answered/,
+    );
+  });
+
   it('socat UNIX-DGRAM both ways with an abstract name', async () => {
     const name = `@sockrepl-dgram-${process.pid}-${++n}`;
     const server = sockrepl(['-l', '-v', '-u', '-U', name]);
