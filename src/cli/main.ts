@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { bestEffort } from '../best-effort.js';
 import { EXIT, isSockreplError } from '../errors.js';
+import { pluginLoadTimedOut } from '../plugin/load-plugin.js';
 import { VERSION } from '../version.js';
 import { registerDecodeCommand } from './commands/decode.js';
 import { registerPackCommand } from './commands/pack.js';
@@ -45,6 +46,15 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * A plugin whose load timed out is still running in this process and may hold a timer or a
+ * socket: the command is over, so those must not keep the process alive. The timer is unref'd:
+ * when nothing else is left, the process ends by itself at once.
+ */
+function endDespiteLeftovers(): void {
+  setTimeout(() => process.exit(), 1000).unref();
+}
+
 export function reportError(err: unknown): number {
   if (err instanceof CommanderError) {
     // Commander already printed its message (or the help/version text).
@@ -72,6 +82,7 @@ export function run(argv: string[]): void {
   main(argv).then(
     (code) => {
       process.exitCode = code;
+      if (pluginLoadTimedOut()) endDespiteLeftovers();
     },
     (err: unknown) => {
       process.exitCode = reportError(err);

@@ -28,7 +28,8 @@ export async function createSession(
 ): Promise<Session> {
   const o = spec.options;
   const encoding = textCodec(o.encoding).name;
-  const proto = spec.kind === 'exec' ? 'exec' : o.unix !== undefined ? 'unix' : o.udp ? 'udp' : 'tcp';
+  // A unix datagram socket (-u -U) has UDP's semantics: datagrams, no FIN.
+  const proto = spec.kind === 'exec' ? 'exec' : o.udp ? 'udp' : o.unix !== undefined ? 'unix' : 'tcp';
   const session = new Session({
     // A program is the one connection, as a connect's socket is.
     mode: spec.kind === 'exec' ? 'connect' : spec.kind,

@@ -1,4 +1,3 @@
-import { UsageError } from '../errors.js';
 import { buildAccessList } from './access-list.js';
 import type { Channel } from './channel.js';
 import type { Listener } from './listener.js';
@@ -9,6 +8,7 @@ import type { ListenTransportOptions, TransportOptions } from './transport-optio
 import { connectUdp } from './udp.js';
 import { listenUdp } from './udp-listen.js';
 import { connectUnix, listenUnix } from './unix.js';
+import { connectUnixDgram, listenUnixDgram } from './unix-dgram.js';
 
 /**
  * The one door to the transports: every front end (pipe mode, sessions, the proxy's both sides,
@@ -28,7 +28,7 @@ export function openConnection(
   options: TransportOptions & OpenOptions,
 ): Promise<Channel> {
   if (options.unix !== undefined) {
-    if (options.udp) return Promise.reject(unixDatagram());
+    if (options.udp) return connectUnixDgram(options.unix, options);
     return connectUnix(options.unix, options);
   }
   return options.udp ? connectUdp(host, port, options) : connectTcp(host, port, options);
@@ -43,7 +43,7 @@ export async function openListener(
   const access = options.access ?? (await buildAccessList(options));
   const o = { ...options, access };
   if (o.unix !== undefined) {
-    if (o.udp) return Promise.reject(unixDatagram());
+    if (o.udp) return listenUnixDgram(o.unix, o);
     return listenUnix(o.unix, o);
   }
   return o.udp ? listenUdp(host, port, o) : listenTcp(host, port, o);
@@ -57,10 +57,4 @@ export async function openProgram(spec: ProgramSpec): Promise<Channel> {
   }
   const { spawnPipeProgram } = await import('./pipe-program.js');
   return spawnPipeProgram(spec);
-}
-
-function unixDatagram(): Error {
-  return new UsageError(
-    '-u with -U: unix datagram sockets are not supported yet (Node has no AF_UNIX SOCK_DGRAM); use a stream socket',
-  );
 }

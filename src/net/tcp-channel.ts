@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { NetError } from '../errors.js';
 import type { Channel, ChannelEventMap, ChannelStats, CloseReason, Endpoint } from './channel.js';
+import { endpoint, unixEndpoint } from './endpoint.js';
 import { errorCode, formatHostPort, netError } from './errno.js';
 import { FdRelay } from './fd-relay.js';
 import { nextChannelId } from './ids.js';
@@ -389,17 +390,4 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
         : (this.closing ?? (this.error ? (code === 'ETIMEDOUT' ? 'timeout' : 'error') : 'eof'));
     this.emit('close', reason, this.error);
   }
-}
-
-export function endpoint(
-  address: string | undefined,
-  port: number | undefined,
-  family: string | undefined,
-): Endpoint {
-  return { address: address ?? '', port: port ?? 0, family: family === 'IPv6' ? 'IPv6' : 'IPv4' };
-}
-
-/** A unix socket's end: its path, or `(unnamed)` for a client that bound none. */
-export function unixEndpoint(path: string): Endpoint {
-  return { address: path || '(unnamed)', port: 0, family: 'unix' };
 }

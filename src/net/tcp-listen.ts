@@ -1,13 +1,14 @@
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import type { Channel, Endpoint } from './channel.js';
+import { endpoint, unixEndpoint } from './endpoint.js';
 import { formatHostPort, netError } from './errno.js';
 import { type BindTarget, type Bound, bindAll, listenTargets } from './listen-addresses.js';
 import { type Listener, type ListenerEventMap, limitReached } from './listener.js';
 import { createBoundSocket } from './native-socket.js';
 import { tcpSocketFd } from './socket-fd.js';
 import { applySocketOptions, hasOptions, type SocketOptionSpec } from './socket-options.js';
-import { endpoint, TcpChannel, unixEndpoint } from './tcp-channel.js';
+import { TcpChannel } from './tcp-channel.js';
 import { prepareServerTls, type ServerTls, secureServer } from './tls/tls-handshake.js';
 import type { ListenTransportOptions } from './transport-options.js';
 

@@ -1,10 +1,10 @@
 import type * as dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import type { Channel, Endpoint } from './channel.js';
+import { endpoint } from './endpoint.js';
 import { formatHostPort, netError } from './errno.js';
 import { bindAll, listenTargets } from './listen-addresses.js';
 import { type Listener, type ListenerEventMap, limitReached } from './listener.js';
-import { endpoint } from './tcp-channel.js';
 import { openSocket, type UdpOptions } from './udp.js';
 import { UdpChannel } from './udp-channel.js';
 

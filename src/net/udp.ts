@@ -1,10 +1,10 @@
 import * as dgram from 'node:dgram';
+import { endpoint } from './endpoint.js';
 import { formatHostPort, netError } from './errno.js';
 import { createBoundSocket } from './native-socket.js';
 import { resolveAll, resolveHost, sourceFor } from './resolve.js';
 import { udpSocketFd } from './socket-fd.js';
 import { applySocketOptions, hasOptions } from './socket-options.js';
-import { endpoint } from './tcp-channel.js';
 import type { ListenTransportOptions, TransportOptions } from './transport-options.js';
 import { UdpChannel } from './udp-channel.js';
 

@@ -36,9 +36,17 @@ const MEANINGS: Record<string, string> = {
   ENAMETOOLONG: 'the path is too long for a unix socket (108 bytes on Linux)',
   ENOTDIR: 'a component of the path is not a directory',
   EAGAIN: 'the listener\u2019s backlog is full',
+  EPROTOTYPE: 'the socket there is of another type (a stream socket: drop -u; a datagram socket: add -u)',
+  EMSGSIZE: 'the datagram is larger than the socket allows (its SO_SNDBUF, less a few bytes)',
+  ENOTSUP: 'unix datagram sockets are supported on Linux only',
 };
 
-function unixError(op: 'connect' | 'listen', path: string, err: unknown, extra = ''): NetError {
+export function unixError(
+  op: 'connect' | 'listen' | 'send' | 'recv',
+  path: string,
+  err: unknown,
+  extra = '',
+): NetError {
   const code = errorCode(err);
   const meaning =
     code === 'ECONNREFUSED' && path.startsWith('@')

@@ -155,10 +155,4 @@ describe('unix socket files', () => {
     expect(client.info().proto).toBe('unix');
     expect(client.info().remote).toMatchObject({ address: path, family: 'unix' });
   });
-
-  it('-u -U is refused with a reason', async () => {
-    const r = await runCli(['-u', '-U', sockPath()]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/unix datagram sockets are not supported yet/);
-  });
 });

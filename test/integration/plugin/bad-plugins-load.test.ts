@@ -31,6 +31,7 @@ const LOAD_CASES = [
     'did not finish loading within 1s (SOCKREPL_PLUGIN_TIMEOUT=30s waits longer)',
   ],
   ['never settles (top-level await)', 'await-forever.ts', 'did not finish loading within 1s'],
+  ['never settles, leaving a timer behind', 'never-loads-keeps-timer.ts', 'did not finish loading within 1s'],
 ] as const;
 
 /** Each mode's command line, given the plugin option and the server's port. */
