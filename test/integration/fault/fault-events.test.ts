@@ -89,3 +89,32 @@ describe('fault events: every fault that acts says what it did', () => {
     await p.waitForStderr(/^fault: connection 1: #1 fragment out: cut into 3 writes$/m);
   });
 });
+
+describe('content-triggered faults on real sockets', () => {
+  it('reset,when=/LOGIN/: chunks before the match pass, the match passes, then the RST', async () => {
+    const server = await serve();
+    const p = new CliProcess([
+      '--json',
+      '--fault',
+      'reset,when=/LOGIN/,dir=out',
+      '127.0.0.1',
+      String(server.port),
+    ]);
+    cleanups.push(() => p.kill());
+    await p.waitForStdout((o) => o.includes('"type":"open"'));
+    p.child.stdin.write('hello\n');
+    await server.waitFor('hello\n');
+    // A chunk without the match passes untouched: the connection is still open after it.
+    p.child.stdin.write('/info\n');
+    await p.waitForStdout((o) => o.includes('"command":"info"'), 30_000);
+    expect(p.stdout.toString()).not.toMatch(/"type":"(fault|close)"/);
+    p.child.stdin.write('LOGIN alice\n');
+    await p.waitForStdout((o) => o.includes('"type":"close"'), 30_000);
+    p.child.stdin.end('/quit\n');
+    await p.exited;
+    const lines = jsonLines(p.stdout);
+    expect(lines.find((l) => l.type === 'fault')).toMatchObject({ fault: 'reset', action: 'reset' });
+    expect(lines.find((l) => l.type === 'close')).toMatchObject({ conn: 1 });
+    expect(Buffer.concat(server.received).toString()).toMatch(/^hello\n/);
+  }, 60_000);
+});
