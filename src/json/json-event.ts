@@ -57,6 +57,7 @@ export function outcomeJson(line: string, o: CommandOutcome): Record<string, unk
       type: 'error',
       time: Date.now(),
       command: o.command,
+      line,
       code: o.error.code,
       message: o.error.message,
     };

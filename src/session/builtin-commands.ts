@@ -47,9 +47,8 @@ export function builtinCommands(
       return undefined;
     },
     hex: async (rest) => {
-      const bytes = parseHexBytes(unquoteWhole(need(rest, '/hex <bytes>')), 'hex');
-      if (bytes.length === 0) throw new UsageError('hex: no bytes given');
-      await s.send(bytes);
+      // `/hex ""` is an empty datagram on UDP (nothing at all on a stream), as `/send ""` is.
+      await s.send(parseHexBytes(unquoteWhole(need(rest, '/hex <bytes>')), 'hex'));
       return undefined;
     },
     pack: async (rest) => {

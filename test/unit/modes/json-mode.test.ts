@@ -69,7 +69,9 @@ describe('--json machine mode', () => {
         data: [expect.objectContaining({ proto: 'tcp' })],
       }),
     );
-    expect(h.events).toContainEqual(expect.objectContaining({ type: 'error', command: '', code: 'EUSAGE' }));
+    expect(h.events).toContainEqual(
+      expect.objectContaining({ type: 'error', command: '', line: '/nope', code: 'EUSAGE' }),
+    );
     expect(h.events.at(-1)).toMatchObject({ type: 'close', reason: expect.stringMatching(/eof|local/) });
   });
 
