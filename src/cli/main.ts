@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { bestEffort } from '../best-effort.js';
 import { EXIT, isSockreplError } from '../errors.js';
-import { pluginLoadTimedOut } from '../plugin/load-plugin.js';
+import { pluginLoadTimedOut } from '../plugin/load-timed-out.js';
 import { VERSION } from '../version.js';
 import { registerDecodeCommand } from './commands/decode.js';
 import { registerPackCommand } from './commands/pack.js';

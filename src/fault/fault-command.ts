@@ -1,6 +1,6 @@
 import { formatDuration } from '../codec/units.js';
 import { UsageError } from '../errors.js';
-import { splitUnescaped } from '../plugin/spec.js';
+import { splitUnescaped } from '../plugin/spec-split.js';
 import type { FaultController } from './fault-controller.js';
 import type { FaultEntry } from './fault-entry.js';
 

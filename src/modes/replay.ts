@@ -79,7 +79,7 @@ const optionsFor = (flow: Flow, line: 'connect' | 'listen') =>
 function parseHostPort(text: string, what: string): { host: string; port: number } {
   const m = /^\[?(.*?)\]?:(\d+)$/.exec(text.trim());
   const port = m ? Number(m[2]) : Number.NaN;
-  if (!m || !m[1] || !(port > 0 && port < 65536))
+  if (!m?.[1] || !(port > 0 && port < 65536))
     throw new UsageError(`replay: ${what} ${text}: expected host:port`);
   return { host: m[1], port };
 }

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { formatDuration, parseDuration } from '../codec/units.js';
 import { UsageError } from '../errors.js';
 import { describeValue, firstLine, isThenable } from './describe-value.js';
+import { markPluginLoadTimedOut } from './load-timed-out.js';
 import type { Plugin } from './types.js';
 import { validatePlugin } from './validate.js';
 
@@ -42,12 +43,6 @@ function isPathLike(spec: string): boolean {
  * the export or the factory) is awaited. Every failure, including a load that does not finish
  * within the timeout, is a one-line UsageError (exit 2) saying what is wrong and what was expected.
  */
-/** Whether a load has timed out in this process: that plugin may still be running (see cli/main.ts). */
-let timedOut = false;
-export function pluginLoadTimedOut(): boolean {
-  return timedOut;
-}
-
 export async function loadPlugin(pathOrPackage: string, options: LoadOptions = {}): Promise<Plugin> {
   const timeoutMs = options.timeoutMs ?? loadTimeoutMs();
   let timer: NodeJS.Timeout | undefined;
@@ -55,7 +50,7 @@ export async function loadPlugin(pathOrPackage: string, options: LoadOptions = {
   // end the run with exit 0 before the timeout could say anything.
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      timedOut = true;
+      markPluginLoadTimedOut();
       reject(
         new UsageError(
           `plugin '${pathOrPackage}': did not finish loading within ${formatDuration(timeoutMs)} (SOCKREPL_PLUGIN_TIMEOUT=30s waits longer)`,

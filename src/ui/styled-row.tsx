@@ -8,7 +8,6 @@ export const StyledRow = memo(function StyledRow({ segs, plain }: { segs: Seg[];
   return (
     <Text wrap="truncate-end">
       {segs.map((s, i) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: segments are positional within a row
         <Text key={i} {...styleProps(s.style, plain)}>
           {s.text}
         </Text>
