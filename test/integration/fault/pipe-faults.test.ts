@@ -124,7 +124,7 @@ describe('--fault in pipe mode, seen by a real peer', () => {
       s.on('drain', pump);
       go = pump;
     });
-    const p = new CliProcess(['--fault', 'stall,dir=in', '127.0.0.1', String(srv.port)]);
+    const p = new CliProcess(['-v', '--fault', 'stall,dir=in', '127.0.0.1', String(srv.port)]);
     cleanups.push(() => p.kill());
     await until(() => srv.clients.length === 1, 5000, 'the connection');
     const peer = srv.clients[0]!.socket;
@@ -138,7 +138,23 @@ describe('--fault in pipe mode, seen by a real peer', () => {
     await until(() => recvQ() !== undefined, 5000, 'our socket in /proc/net/tcp');
     expect(recvQ()).toBe(0);
     go();
-    await until(() => refused && (recvQ() ?? 0) > 32 * 1024, 10_000, 'a full Recv-Q and a refused write');
+    // The stall takes the first chunk it sees and then stops reading. On a busy machine that first
+    // read may come only after the peer has filled the queue (it then takes the whole queue, and
+    // the peer's kernel sends what it still held): measure only once reading has stopped.
+    await p.waitForStderr(/stall: stopped reading/, 20_000);
+    // Full and settled: the same queue on two looks in a row (the event loop turned between them,
+    // so the peer's writes that the window allowed have happened).
+    let last = -1;
+    await until(
+      () => {
+        const q = recvQ() ?? 0;
+        const settled = refused && q > 32 * 1024 && q === last;
+        last = q;
+        return settled;
+      },
+      20_000,
+      'a full Recv-Q and a refused write',
+    );
     const full = recvQ()!;
     const wroteThen = wrote;
     await sleep(300);
