@@ -40,7 +40,7 @@ export class CliProcess {
   }
 
   /** Waits until standard error matches, or fails after `ms` with what it said so far. */
-  async waitForStderr(pattern: RegExp, ms = 5000): Promise<RegExpMatchArray> {
+  async waitForStderr(pattern: RegExp, ms = 20_000): Promise<RegExpMatchArray> {
     const deadline = Date.now() + ms;
     for (;;) {
       const m = this.stderr.match(pattern);
@@ -52,7 +52,7 @@ export class CliProcess {
     }
   }
 
-  async waitForStdout(predicate: (out: Buffer) => boolean, ms = 5000): Promise<void> {
+  async waitForStdout(predicate: (out: Buffer) => boolean, ms = 20_000): Promise<void> {
     const deadline = Date.now() + ms;
     while (!predicate(this.stdout)) {
       if (Date.now() > deadline) throw new Error(`stdout never matched; got ${this.stdout.length} bytes`);
@@ -75,7 +75,7 @@ export class CliProcess {
 export async function runCli(
   args: string[],
   input: string | Buffer = '',
-  timeoutMs = 10_000,
+  timeoutMs = 20_000,
 ): Promise<CliResult> {
   const p = new CliProcess(args);
   p.child.stdin.end(input);

@@ -50,7 +50,7 @@ export function startPeer(
     child,
     done,
     said,
-    async waitFor(pattern, ms = 10_000) {
+    async waitFor(pattern, ms = 20_000) {
       const deadline = Date.now() + ms;
       while (!pattern.test(said())) {
         if (Date.now() > deadline) throw new Error(`${cmd} never said ${pattern}; it said: ${said()}`);
@@ -61,7 +61,7 @@ export function startPeer(
 }
 
 /** Waits until something listens on the TCP port (the peer is up). */
-export async function waitListening(port: number, ms = 10_000): Promise<void> {
+export async function waitListening(port: number, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     try {

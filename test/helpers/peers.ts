@@ -69,7 +69,7 @@ export function startTool(tool: Tool, args: string[]): Running {
   };
 }
 
-export async function until(cond: () => boolean, ms = 10_000, what = 'condition'): Promise<void> {
+export async function until(cond: () => boolean, ms = 20_000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > deadline) throw new Error(`${what} not met in ${ms} ms`);

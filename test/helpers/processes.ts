@@ -54,7 +54,7 @@ export function descendants(pid: number): ProcInfo[] {
 }
 
 /** Waits until `check` is true, polling; throws with `what` after `ms`. */
-export async function waitUntil(check: () => boolean, what: string, ms = 10_000): Promise<void> {
+export async function waitUntil(check: () => boolean, what: string, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

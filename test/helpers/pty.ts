@@ -53,7 +53,7 @@ export function spawnScreen(
   return {
     text,
     type: (keys) => child.write(keys),
-    async waitFor(pattern, timeoutMs = 5000) {
+    async waitFor(pattern, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
       const test = (s: string) => (typeof pattern === 'string' ? s.includes(pattern) : pattern.test(s));
       while (!test(text())) {

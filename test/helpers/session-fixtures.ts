@@ -72,7 +72,7 @@ export async function startServer(host = '127.0.0.1'): Promise<TestServer> {
           resolve(s);
         });
       }),
-    async waitFor(text, timeoutMs = 3000) {
+    async waitFor(text, timeoutMs = 20_000) {
       const needle = typeof text === 'string' ? Buffer.from(text) : text;
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -95,7 +95,7 @@ export async function startServer(host = '127.0.0.1'): Promise<TestServer> {
   };
 }
 
-export async function until(cond: () => boolean, timeoutMs = 3000, what = 'condition'): Promise<void> {
+export async function until(cond: () => boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!cond()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
