@@ -155,6 +155,7 @@ export interface ProgressEvent {
   total: number;
   bytesPerSec: number;
   etaMs: number | undefined;
+  /** The transfer is over: every byte sent, or cancelled, or failed (the command says which). */
   done: boolean;
 }
 
