@@ -98,7 +98,10 @@ export async function runJson(
  */
 function afterStdinEof(session: Session, spec: SessionSpec, quit: () => void): void {
   const o = spec.options;
-  if (o.sendOnly) return quit();
+  if (o.sendOnly) {
+    quit();
+    return;
+  }
   if (o.halfClose) {
     for (const c of session.openConns()) if (!c.channel.writeClosed) c.channel.shutdown('write');
   }
