@@ -103,8 +103,9 @@ export function builtinCommands(
     starttls: async (rest) => {
       const conn = s.targetOne('starttls');
       const { startTlsWords } = await import('./start-tls-words.js');
-      const info = await startTlsWords(conn.channel, splitWords(rest));
-      s.record({ type: 'tls', time: Date.now(), conn: conn.id, tls: info });
+      const words = splitWords(rest);
+      const info = await startTlsWords(conn.channel, words);
+      s.record({ type: 'tls', time: Date.now(), conn: conn.id, tls: info, words });
       return {
         lines: [`connection ${conn.id}: TLS ${formatTlsSummary(info)}`, ...formatTlsInfo(info).slice(1)],
         data: info,

@@ -37,6 +37,8 @@ export interface TlsEvent {
   time: number;
   conn: number;
   tls: TlsInfo;
+  /** The words of the `/starttls` that upgraded the connection (`ssl-verify`), for the recorder. */
+  words?: string[];
 }
 
 export interface DataEvent {
