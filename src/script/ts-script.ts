@@ -67,8 +67,9 @@ function usage(message: string): { code: string; message: string } {
 }
 
 /**
- * An error the script threw, as an exit code and one message. The script's sockrepl errors come
- * from the loader's copy of the package, so they are recognised by shape, not by class.
+ * An error the script threw, as an exit code and one message. Installed, the script shares this
+ * copy of the package (plugin/user-module.ts); run from source (the tests), jiti compiles the
+ * TypeScript entry into a second copy. Errors are recognised by shape, which works for both.
  */
 export function describeFailure(
   err: unknown,
