@@ -11,8 +11,9 @@ import { createInterpreter, createSession, startSession } from './open-session.j
  * standard input is read line by line as REPL commands (a line not starting with `/` is sent as
  * text). Commands run one after another, so `/expect` orders what follows it. With --recv-only
  * every send is refused (an `error` event; the session goes on); with --send-only received data
- * prints no `data` events. Exits when the connection is over (connect, or listen without -k) or
- * on /quit: 0, or 1 after a reset, a timeout or a network error.
+ * prints no `data` events. Exits when the connection is over (connect, or listen without -k), on
+ * /quit, or at the end of standard input with --send-only or -q: 0, or 1 after a reset, a timeout
+ * or a network error.
  */
 export async function runJson(
   spec: SessionSpec,
@@ -89,9 +90,18 @@ export async function runJson(
   return quit ? EXIT.ok : lastFailure ? EXIT.network : EXIT.ok;
 }
 
-/** netcat's rules for the end of standard input: -N half-closes, -q quits after a while. */
+/**
+ * netcat's rules for the end of standard input, the pipe-mode EOF table, applied once every
+ * command read so far has run: --send-only ends the run (the session's close flushes what is
+ * queued and sends FIN on every connection), -N half-closes, -q quits after a while; otherwise
+ * the connection stays until the peer closes it.
+ */
 function afterStdinEof(session: Session, spec: SessionSpec, quit: () => void): void {
   const o = spec.options;
+  if (o.sendOnly) {
+    quit();
+    return;
+  }
   if (o.halfClose) {
     for (const c of session.openConns()) if (!c.channel.writeClosed) c.channel.shutdown('write');
   }

@@ -6,6 +6,7 @@ import { UsageError } from '../errors.js';
 import { describeValue, firstLine, isThenable } from './describe-value.js';
 import { markPluginLoadTimedOut } from './load-timed-out.js';
 import type { Plugin } from './types.js';
+import { createUserModuleLoader } from './user-module.js';
 import { validatePlugin } from './validate.js';
 
 /**
@@ -38,7 +39,8 @@ function isPathLike(spec: string): boolean {
 
 /**
  * Loads a plugin module the user named (`--plugin`): a path (`.ts` runs without a build step,
- * through jiti) or an installed package resolved from `cwd`. Takes the default export; a
+ * through jiti) or an installed package resolved from `cwd`. Wherever it lives, the plugin may
+ * `import { definePlugin } from 'sockrepl'` and gets this running copy (user-module.ts). Takes the default export; a
  * function is called to make the plugin (the vite/rollup factory style), and a promise (from
  * the export or the factory) is awaited. Every failure, including a load that does not finish
  * within the timeout, is a one-line UsageError (exit 2) saying what is wrong and what was expected.
@@ -71,11 +73,7 @@ async function load(pathOrPackage: string, cwd: string): Promise<Plugin> {
     throw new UsageError(`plugin '${pathOrPackage}': ${why}`, { cause });
   };
   if (spec === '') fail('the name is empty (give a path such as ./my-plugin.ts, or a package name)');
-  // jiti is only needed when a plugin is named; pipe mode without plugins never loads it.
-  const { createJiti } = await import('jiti');
-  const jiti = createJiti(pathToFileURL(join(cwd, '__sockrepl_plugin_loader__.js')).href, {
-    interopDefault: false,
-  });
+  const jiti = await createUserModuleLoader(pathToFileURL(join(cwd, '__sockrepl_plugin_loader__.js')).href);
 
   let id: string;
   if (isPathLike(spec)) {

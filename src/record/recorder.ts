@@ -3,7 +3,7 @@ import { optionWords } from '../options/option-words.js';
 import type { Session } from '../session/session.js';
 import type { SessionEvent } from '../session/session-events.js';
 import type { SessionSpec } from '../session/session-spec.js';
-import { hostWord, spawnLine } from './script-lines.js';
+import { hostWord, scriptOptionWord, scriptWord, spawnLine } from './script-lines.js';
 import { ScriptRecording } from './script-recording.js';
 
 /**
@@ -75,7 +75,7 @@ export class Recorder {
         `# through sockrepl proxy: the client's side of connection ${conn}, replayed against the upstream`,
         [
           `connect ${hostWord(upstream.host)} ${upstream.port}`,
-          ...optionWords(upstream.options ?? {}, 'connect'),
+          ...optionWords(upstream.options ?? {}, 'connect').map(scriptOptionWord),
         ].join(' '),
       );
     } else if (c.channel.program) {
@@ -114,6 +114,10 @@ export class Recorder {
         if ((e.dir === 'in') !== this.proxied) this.rec.received(e.bytes);
         else this.rec.sent(e.bytes);
         return;
+      case 'tls':
+        // An upgrade at the prompt (`/starttls`); TLS from the first byte is on the connect line.
+        if (e.words) this.rec.command(['starttls', ...e.words.map(scriptWord)].join(' '));
+        return;
       case 'eof':
         // Through a proxy the client's FIN is what the script does: shut down its write side.
         if (this.proxied) this.rec.shutdown();
@@ -141,15 +145,21 @@ export class Recorder {
   }
 }
 
-/** `connect host port words` / `listen [host] port words`. */
+/**
+ * `connect host port words` / `listen [host] port words`, or `connect unix=PATH words` for a unix
+ * socket: every option word that made the connection (`ssl`, `ssl-servername=...`, `udp`), so the
+ * replay reaches the peer the same way.
+ */
 export function endpointLine(
   kind: 'connect' | 'listen',
   host: string | undefined,
   port: number,
   options: Parameters<typeof optionWords>[0],
 ): string {
+  const words = optionWords(options, kind).map(scriptOptionWord);
+  if (options.unix !== undefined) return [kind, ...words].join(' ');
   const where = host === undefined ? `${port}` : `${hostWord(host)} ${port}`;
-  return [`${kind} ${where}`, ...optionWords(options, kind)].join(' ');
+  return [`${kind} ${where}`, ...words].join(' ');
 }
 
 // ---- one recording per session, started by --record or /record --------------------------------

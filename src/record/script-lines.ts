@@ -85,11 +85,19 @@ export function hostWord(host: string): string {
   return /^[A-Za-z0-9_.:%-]+$/.test(host) ? host : JSON.stringify(host);
 }
 
+/** One word of a script line: bare when plain, else a quoted literal. */
+export function scriptWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : (textLiteral(Buffer.from(text)) ?? JSON.stringify(text));
+}
+
+/** `name` or `name=value` of a connect line, the value quoted when it needs it (`unix="/a b"`). */
+export function scriptOptionWord(word: string): string {
+  const eq = word.indexOf('=');
+  return eq < 0 ? word : `${word.slice(0, eq + 1)}${scriptWord(word.slice(eq + 1))}`;
+}
+
 /** `spawn [pty pty-size=WxH] program args...`: the line that starts a recorded program again. */
 export function spawnLine(argv: readonly string[], pty?: { cols: number; rows: number }): string {
-  const words = argv.map((a) =>
-    /^[\w@%+=:,./-]+$/.test(a) ? a : (textLiteral(Buffer.from(a)) ?? JSON.stringify(a)),
-  );
   const terminal = pty ? ` pty pty-size=${pty.cols}x${pty.rows}` : '';
-  return `spawn${terminal} ${words.join(' ')}`;
+  return `spawn${terminal} ${argv.map(scriptWord).join(' ')}`;
 }

@@ -65,6 +65,12 @@ export class ScriptRecording {
     this.write(lines);
   }
 
+  /** A command of ours at this point (`starttls`): after the expects of what arrived before it. */
+  command(line: string): void {
+    this.flushReceived();
+    this.write([line]);
+  }
+
   /** Text lines are written in this encoding from now on: says so in the script when it changes. */
   setEncoding(encoding: string): void {
     if (encoding === this.encoding) return;

@@ -77,17 +77,19 @@ interface Node {
   text: string;
 }
 
+/** `connect host port [options]`, or `connect unix=PATH [options]` with neither host nor port. */
 export interface ConnectStatement extends Node {
   type: 'connect';
-  host: Template;
-  port: Template;
+  host?: Template;
+  port?: Template;
   options: OptionWord[];
 }
 
+/** `listen [host] port [options]`, or `listen unix=PATH [options]`. */
 export interface ListenStatement extends Node {
   type: 'listen';
   host?: Template;
-  port: Template;
+  port?: Template;
   options: OptionWord[];
 }
 

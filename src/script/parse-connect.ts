@@ -14,7 +14,11 @@ import type { Context, Token } from './lexer.js';
 import type { ParseCursor } from './parse-cursor.js';
 import { dropPrefix } from './template-parts.js';
 
-/** `connect host port [options]` and `listen [host] port [options]`: option words from the option table. */
+/**
+ * `connect host port [options]` and `listen [host] port [options]`: option words from the option
+ * table. A unix socket needs no host or port: `connect unix=/run/x.sock`, `listen unix=@name`, as
+ * `sockrepl -U PATH` takes none on the command line.
+ */
 
 export function parseConnectOrListen(
   p: ParseCursor,
@@ -30,8 +34,10 @@ export function parseConnectOrListen(
     const word = t.kind === 'word' ? optionName(t.value) : undefined;
     const looksLikeOption =
       word !== undefined && (word.hasValue || lookupOptionWord(word.name) !== undefined);
-    // connect always takes host and port first; listen's host is optional, so an option word ends it.
-    if (options.length === 0 && positional.length < 2 && (kind === 'connect' || !looksLikeOption)) {
+    // connect takes host and port first unless the line starts with unix=; listen's host is
+    // optional, so an option word ends it.
+    const endsAddress = kind === 'connect' ? positional.length === 0 && isUnixWord(word) : looksLikeOption;
+    if (options.length === 0 && positional.length < 2 && !endsAddress) {
       positional.push(t);
       continue;
     }
@@ -51,7 +57,12 @@ export function parseConnectOrListen(
     if (word.value) o.value = word.value;
     options.push(o);
   }
-  const usage = kind === 'connect' ? 'connect <host> <port> [options]' : 'listen [host] <port> [options]';
+  const usage =
+    kind === 'connect'
+      ? 'connect <host> <port> [options], or connect unix=<path> [options]'
+      : 'listen [host] <port> [options], or listen unix=<path> [options]';
+  const unix = positional.length === 0 && options.some((o) => o.name === 'unix');
+  if (unix) return { type: kind, options, pos, text: p.textFrom(start) };
   if (positional.length < (kind === 'connect' ? 2 : 1)) {
     throw p.lx.error(
       start,
@@ -74,6 +85,11 @@ export function parseConnectOrListen(
   const s: ListenStatement = { type: 'listen', port: portTok.value, options, pos, text };
   if (hostTok) s.host = hostTok.value;
   return s;
+}
+
+/** `unix=...` (or `U=...`): a line that names a unix socket instead of host and port. */
+function isUnixWord(word: { name: string; hasValue: boolean } | undefined): boolean {
+  return word?.hasValue === true && lookupOptionWord(word.name)?.name === 'unix';
 }
 
 /** Literal option values are checked now, by the CLI's own resolver (one by one, then together). */

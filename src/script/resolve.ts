@@ -91,16 +91,21 @@ export interface Endpoints {
 export function resolveEndpoints(s: ConnectStatement | ListenStatement, vars: Variables): Endpoints {
   const host = s.host === undefined ? undefined : vars.expand(s.host).replace(/^\[(.*)\]$/, '$1');
   if (host === '') throw new ScriptRuntimeError(vars.file, s.host!.pos, `${s.type}: the host is empty`);
+  // No port: a unix socket (the parser allows it only with unix=).
+  if (s.port === undefined) return { host, port: 0, options: lineOptions(s, vars) };
   const portText = vars.expand(s.port);
   const port = at(vars, s.port.pos, () => parsePort(portText, 'port'));
   if (s.type === 'connect' && port === 0) {
     throw new ScriptRuntimeError(vars.file, s.port.pos, 'connect: port 0 cannot be connected to');
   }
+  return { host, port, options: lineOptions(s, vars) };
+}
+
+function lineOptions(s: ConnectStatement | ListenStatement, vars: Variables): ConnectionOptions {
   const words = s.options.map((o) =>
     o.value === undefined ? { name: o.name } : { name: o.name, value: vars.expand(o.value) },
   );
-  const options = at(vars, s.pos, () => resolveOptionWords(words, s.type));
-  return { host, port, options };
+  return at(vars, s.pos, () => resolveOptionWords(words, s.type));
 }
 
 /** A spawn line's program, with its variables expanded: argv, terminal and where stderr goes. */

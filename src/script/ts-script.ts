@@ -1,15 +1,16 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { EXIT, UsageError } from '../errors.js';
 import { closeAllOpen } from '../modes/library.js';
+import { createUserModuleLoader } from '../plugin/user-module.js';
 import { setScriptVars } from './script-context.js';
 
 /**
  * `sockrepl run script.ts`: runs a TypeScript (or JavaScript) script with no build step, through
- * jiti. `import ... from 'sockrepl'` resolves to this very package (an alias), also when the
- * script lives outside any project that installed it. A script may run at top level or export a
+ * the user-module loader (plugin/user-module.ts): `import ... from 'sockrepl'` resolves to this very
+ * package, also when the script lives outside any project that installed it. A script may run at top level or export a
  * default function, which is called with `{ vars, file }` and awaited. Exit codes follow the
  * CLI's: 0 when it finishes, the error's own code for a sockrepl error (3 for a failed expect),
  * 3 for a failed assertion, 1 for anything else it throws. Whatever it left open is closed.
@@ -29,18 +30,6 @@ export interface TsScriptContext {
 
 export const TS_SCRIPT_EXTENSIONS = /\.(?:[cm]?ts|[cm]?js|tsx)$/i;
 
-/** The package's entry as this installation has it: built JS, or the source when run from it. */
-export function packageEntry(): string {
-  const built = fileURLToPath(new URL('../index.js', import.meta.url));
-  if (existsSync(built)) return built;
-  return fileURLToPath(new URL('../index.ts', import.meta.url));
-}
-
-/** The module aliases a script or plugin loaded through jiti gets. */
-export function packageAliases(): Record<string, string> {
-  return { sockrepl: packageEntry() };
-}
-
 export async function runTsScript(file: string, options: TsScriptOptions): Promise<number> {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
@@ -56,11 +45,7 @@ export async function runTsScript(file: string, options: TsScriptOptions): Promi
   };
   if (!existsSync(path)) return report(EXIT.usage, usage(`run: cannot read ${file}: ENOENT`));
   setScriptVars(options.vars);
-  const { createJiti } = await import('jiti');
-  const jiti = createJiti(pathToFileURL(path).href, {
-    alias: packageAliases(),
-    interopDefault: false,
-  });
+  const jiti = await createUserModuleLoader(pathToFileURL(path).href);
   let code: number = EXIT.ok;
   let error: { code: string; message: string } | undefined;
   try {
@@ -82,8 +67,9 @@ function usage(message: string): { code: string; message: string } {
 }
 
 /**
- * An error the script threw, as an exit code and one message. The script's sockrepl errors come
- * from the loader's copy of the package, so they are recognised by shape, not by class.
+ * An error the script threw, as an exit code and one message. Installed, the script shares this
+ * copy of the package (plugin/user-module.ts); run from source (the tests), jiti compiles the
+ * TypeScript entry into a second copy. Errors are recognised by shape, which works for both.
  */
 export function describeFailure(
   err: unknown,

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { NetError, SockreplError, UsageError } from '../errors.js';
 import { findSocketOption, parseOptionValue, type SocketOptionValues } from '../net/socket-options.js';
 import { formatTlsInfo, formatTlsSummary } from '../net/tls/tls-info.js';
+import { alreadyClosedLine, closeTargets } from './close-targets.js';
 import { encodeEscaped, parseHexBytes } from './codec-port.js';
 import { splitWords } from './command-line.js';
 import type { CommandOutcome } from './command-outcome.js';
@@ -79,11 +80,14 @@ export function builtinCommands(
       return expectOutcome(event);
     },
     close: async () => {
-      const conns = s.targets();
+      const { open: conns, over } = closeTargets(s);
       const sockets = conns.filter((c) => !c.channel.program);
       await Promise.all(sockets.map((c) => c.channel.close()));
       return {
-        lines: conns.map((c) => (c.channel.program ? closeProgramInput(c) : `connection ${c.id} closed`)),
+        lines: [
+          ...over.map(alreadyClosedLine),
+          ...conns.map((c) => (c.channel.program ? closeProgramInput(c) : `connection ${c.id} closed`)),
+        ],
       };
     },
     ...programCommands(s),
@@ -103,8 +107,9 @@ export function builtinCommands(
     starttls: async (rest) => {
       const conn = s.targetOne('starttls');
       const { startTlsWords } = await import('./start-tls-words.js');
-      const info = await startTlsWords(conn.channel, splitWords(rest));
-      s.record({ type: 'tls', time: Date.now(), conn: conn.id, tls: info });
+      const words = splitWords(rest);
+      const info = await startTlsWords(conn.channel, words);
+      s.record({ type: 'tls', time: Date.now(), conn: conn.id, tls: info, words });
       return {
         lines: [`connection ${conn.id}: TLS ${formatTlsSummary(info)}`, ...formatTlsInfo(info).slice(1)],
         data: info,

@@ -13,6 +13,7 @@ export interface FileProgress {
   total: number;
   bytesPerSec: number;
   etaMs: number | undefined;
+  /** The transfer is over: every byte sent, or cancelled, or failed (the command says which). */
   done: boolean;
 }
 
@@ -58,20 +59,25 @@ export async function sendFile(
       });
     }
   };
+  const cancelled = () => new UsageError(`/file ${path}: cancelled after ${sent} of ${total} bytes`);
   const stream = createReadStream(path, { highWaterMark: 64 * 1024 });
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      if (signal?.aborted) throw new UsageError(`/file ${path}: cancelled after ${sent} of ${total} bytes`);
+      if (signal?.aborted) throw cancelled();
       const open = to.filter((c) => !c.closed && !c.channel.writeClosed);
       if (open.length === 0)
         throw new NetError(`/file ${path}: connection closed after ${sent} of ${total} bytes`, 'EPIPE');
       await session.send(chunk, open, signal);
+      // The chunk is queued (a cancelled wait for drain ends quietly), so it counts as sent.
       sent += chunk.length;
+      if (signal?.aborted && sent < total) throw cancelled();
       report(false);
     }
   } finally {
     stream.destroy();
+    // Cancelled or failed too: the transfer is over, so its progress bar goes; the command's
+    // error says how far it got.
+    report(true);
   }
-  report(true);
   return { sent, elapsedMs: Date.now() - started };
 }

@@ -37,6 +37,8 @@ export interface TlsEvent {
   time: number;
   conn: number;
   tls: TlsInfo;
+  /** The words of the `/starttls` that upgraded the connection (`ssl-verify`), for the recorder. */
+  words?: string[];
 }
 
 export interface DataEvent {
@@ -155,6 +157,7 @@ export interface ProgressEvent {
   total: number;
   bytesPerSec: number;
   etaMs: number | undefined;
+  /** The transfer is over: every byte sent, or cancelled, or failed (the command says which). */
   done: boolean;
 }
 

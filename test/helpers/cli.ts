@@ -17,8 +17,9 @@ export class CliProcess {
   stderr = '';
   readonly exited: Promise<CliResult>;
 
-  constructor(args: string[], env: NodeJS.ProcessEnv = {}) {
+  constructor(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string) {
     this.child = spawn(process.execPath, [BIN, ...args], {
+      cwd,
       env: { ...process.env, NO_COLOR: '1', ...env },
       stdio: 'pipe',
     });
