@@ -8,15 +8,6 @@ import type { Conn, Session } from './session.js';
  * The connections default to the session's targets.
  */
 
-export interface FileProgress {
-  sent: number;
-  total: number;
-  bytesPerSec: number;
-  etaMs: number | undefined;
-  /** The transfer is over: every byte sent, or cancelled, or failed (the command says which). */
-  done: boolean;
-}
-
 export async function sendFile(
   session: Session,
   path: string,
