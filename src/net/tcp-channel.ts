@@ -76,6 +76,8 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
   /** Workers moving this connection's bytes to or from a descriptor (relayReadsInto, relaySendsFrom). */
   private inbound: FdRelay | undefined;
   private outbound: FdRelay | undefined;
+  /** Bytes that passed through JavaScript before a relay took over (its counters start at 0). */
+  private readonly relayedBefore = { in: 0, out: 0 };
 
   constructor(socket: Socket, options: TcpChannelOptions = {}) {
     super();
@@ -203,17 +205,24 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
   }
 
   /**
-   * Hands reading to a relay worker (FdRelay, Linux; see canRelay; `relay` may be booted ahead): from now on incoming bytes go
-   * straight to descriptor `sinkFd` by splice(2), never through JavaScript, and there are no 'data'
-   * events. 'end' and 'close' come as usual; a failed write to the sink goes to `onSinkError` with
-   * its errno code (EPIPE: the reader of a pipe went away).
+   * Hands reading to a relay worker (FdRelay, Linux; see canRelay; `relay` may be booted ahead):
+   * from now on incoming bytes go straight to descriptor `sinkFd` by splice(2), never through
+   * JavaScript, and there are no more 'data' events (a borrowed-read channel may have had some: the
+   * caller must have written them to the sink already). 'end' and 'close' come as usual; a failed
+   * write to the sink goes to `onSinkError` with its errno code (EPIPE: the reader went away).
    */
   relayReadsInto(
     sinkFd: number,
     onSinkError: (code: string) => void,
     relay: FdRelay = new FdRelay('splice'),
   ): void {
-    if (this.listenerCount('data') > 0) throw new Error(`connection ${this.id} is read already`);
+    if (this.reading) {
+      // A transfer that turned out big after all moves off 'data' events: in borrowed-read mode
+      // pause() stops reading at once, so no byte waits in Node's buffers; resume() stays a no-op.
+      if (!this.borrowsReads) throw new Error(`connection ${this.id} is read already`);
+      this.socket.pause();
+    }
+    this.relayedBefore.in = this.stats.bytesIn;
     relay.start(this.liveFd(), sinkFd);
     this.inbound = relay;
     relay.on('end', () => {
@@ -233,6 +242,7 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
    * the socket, or when reading the source failed (as an end of standard input does).
    */
   relaySendsFrom(sourceFd: number, onSourceEnd: () => void, relay: FdRelay = new FdRelay('copy')): void {
+    this.relayedBefore.out = this.stats.bytesOut;
     relay.start(sourceFd, this.liveFd());
     this.outbound = relay;
     relay.on('end', () => {
@@ -259,8 +269,8 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
 
   private countRelayed(): void {
     const now = Date.now();
-    if (this.inbound) this.stats.bytesIn = this.inbound.taken;
-    if (this.outbound) this.stats.bytesOut = this.outbound.delivered;
+    if (this.inbound) this.stats.bytesIn = this.relayedBefore.in + this.inbound.taken;
+    if (this.outbound) this.stats.bytesOut = this.relayedBefore.out + this.outbound.delivered;
     if (this.inbound || this.outbound) this.stats.lastActivityAt = now;
   }
 
@@ -356,7 +366,8 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
 
   resume(): void {
     this.userPaused = false;
-    this.socket.resume();
+    // Once a relay reads the socket, Node must not: the bytes would be split between the two.
+    if (!this.inbound) this.socket.resume();
   }
 
   setOption(name: keyof SocketOptionValues, value: number | boolean): void {

@@ -115,9 +115,11 @@ describe('--pcap in pipe mode', { timeout: 60_000 }, () => {
     const file = join(tempDir(), 'u.pcapng');
     const p = new CliProcess(['-u', '-q', '1s', '--pcap', file, '127.0.0.1', String(srv.address().port)]);
     p.child.stdin.write('one\n');
-    await p.waitForStdout((out) => out.includes('re:one'));
-    p.child.stdin.end('two\n');
-    await p.waitForStdout((out) => out.includes('re:two'));
+    await p.waitForStdout((out) => out.includes('re:one'), 20_000);
+    p.child.stdin.write('two\n');
+    // Standard input ends only once the reply is in: -q 1s must not race a stalled machine.
+    await p.waitForStdout((out) => out.includes('re:two'), 20_000);
+    p.child.stdin.end();
     await p.exited;
     const packets = readPackets(file);
     expect(packets.map((x) => Buffer.from(x.payload).toString())).toEqual([
