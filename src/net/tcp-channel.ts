@@ -76,8 +76,7 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
   /** Workers moving this connection's bytes to or from a descriptor (relayReadsInto, relaySendsFrom). */
   private inbound: FdRelay | undefined;
   private outbound: FdRelay | undefined;
-  /** Bytes that passed through JavaScript before a relay took over (its counters start at 0). */
-  private readonly relayedBefore = { in: 0, out: 0 };
+  private readonly relayedBefore = { in: 0, out: 0 }; // bytes Node moved before a relay took over
 
   constructor(socket: Socket, options: TcpChannelOptions = {}) {
     super();
@@ -207,9 +206,8 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
   /**
    * Hands reading to a relay worker (FdRelay, Linux; see canRelay; `relay` may be booted ahead):
    * from now on incoming bytes go straight to descriptor `sinkFd` by splice(2), never through
-   * JavaScript, and there are no more 'data' events (a borrowed-read channel may have had some: the
-   * caller must have written them to the sink already). 'end' and 'close' come as usual; a failed
-   * write to the sink goes to `onSinkError` with its errno code (EPIPE: the reader went away).
+   * JavaScript; no more 'data' events (a borrowed-read channel's earlier ones must be in the sink
+   * already). 'end' and 'close' come as usual; a failed write to the sink goes to `onSinkError`.
    */
   relayReadsInto(
     sinkFd: number,
@@ -217,8 +215,7 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
     relay: FdRelay = new FdRelay('splice'),
   ): void {
     if (this.reading) {
-      // A transfer that turned out big after all moves off 'data' events: in borrowed-read mode
-      // pause() stops reading at once, so no byte waits in Node's buffers; resume() stays a no-op.
+      // A bulk transfer moving off 'data' events: with borrowed reads pause() stops reading at once.
       if (!this.borrowsReads) throw new Error(`connection ${this.id} is read already`);
       this.socket.pause();
     }
@@ -237,9 +234,8 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
   }
 
   /**
-   * Hands sending to a relay worker: from now on the bytes of descriptor `sourceFd` are written to
-   * the socket until it ends, and send() must not be used. `onSourceEnd` runs once every byte is in
-   * the socket, or when reading the source failed (as an end of standard input does).
+   * Hands sending to a relay worker: descriptor `sourceFd`'s bytes go to the socket until it ends (no
+   * send() meanwhile); `onSourceEnd` runs once all are in the socket, or reading the source failed.
    */
   relaySendsFrom(sourceFd: number, onSourceEnd: () => void, relay: FdRelay = new FdRelay('copy')): void {
     this.relayedBefore.out = this.stats.bytesOut;
@@ -268,10 +264,9 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
   }
 
   private countRelayed(): void {
-    const now = Date.now();
     if (this.inbound) this.stats.bytesIn = this.relayedBefore.in + this.inbound.taken;
     if (this.outbound) this.stats.bytesOut = this.relayedBefore.out + this.outbound.delivered;
-    if (this.inbound || this.outbound) this.stats.lastActivityAt = now;
+    if (this.inbound || this.outbound) this.stats.lastActivityAt = Date.now();
   }
 
   /** Relays hold duplicates of the descriptor: they must let go before FIN or RST can leave. */
