@@ -3,13 +3,14 @@ import type { Channel } from '../net/channel.js';
 import { openConnection, openProgram } from '../net/open.js';
 import { describeArgv, describeExit, type ProgramSpec } from '../net/program.js';
 import type { ConnectionOptions } from '../options/connection-options.js';
+import { type BulkUpgrades, bulkUpgrades, stdinIsBulkFile } from '../pipe/bulk-upgrade.js';
 import { withCrlf } from '../pipe/crlf-input.js';
 import { EofPolicy } from '../pipe/eof-policy.js';
 import { IdleAfterEof } from '../pipe/idle-after-eof.js';
 import { PipeInput } from '../pipe/input.js';
 import { PipeOutput } from '../pipe/output.js';
 import { sendToAll, writeOutput } from '../pipe/pump.js';
-import { bootRelays, relayReceived, relayStdin } from '../pipe/relay-path.js';
+import { bootRelays, planRelays, relayReceived, relayStdin } from '../pipe/relay-path.js';
 import { drained, type PipeIo, processIo } from '../pipe/stdio.js';
 import { VerboseLog } from '../pipe/verbose.js';
 import { openPipeExtras } from './pipe-extras.js';
@@ -92,7 +93,11 @@ async function runPipeChannel(
   // Bytes that nothing here needs to see may skip JavaScript (relay-path.ts).
   // --pcap rides along on the workers when its file takes writes from several threads.
   const observed = Boolean(faults || tap || recorder || (capture && !capture.file.sharable));
-  const relays = bootRelays(io, options, observed);
+  const plan = planRelays(io, options, observed);
+  // A capture follows each direction's path from the first byte: its workers boot now. Otherwise
+  // the connection starts on the ordinary path and moves a bulk direction onto a worker later
+  // (bulk-upgrade.ts), but for a large file on standard input, whose size is known now.
+  const relays = bootRelays(capture ? plan : { received: false, stdin: plan.stdin && stdinIsBulkFile(io) });
   const raw = await open(log);
   const channel: Channel = faults ? faults.wrap(raw) : raw;
   const program = raw.program;
@@ -104,9 +109,15 @@ async function runPipeChannel(
   const idle = new IdleAfterEof(options.waitMs, () => [channel]);
   const policy = new EofPolicy(options, () => [channel]);
   let input: PipeInput | undefined;
+  let upgrades: BulkUpgrades | undefined;
 
   const code = await new Promise<number>((resolve) => {
     const out = new PipeOutput(io.stdout, () => void channel.close());
+    const stdinEnded = () => {
+      policy.stdinEnded();
+      idle.start();
+    };
+    if (!capture) upgrades = bulkUpgrades(plan, channel, io, out, () => input, stdinEnded);
     const relayed = relayReceived(channel, relays, out, io, () => captured?.relayTap('in'));
     captured?.follow({ in: relayed });
     if (!relayed) {
@@ -115,7 +126,10 @@ async function runPipeChannel(
         if (options.sendOnly) return;
         // --stderr mark: what the program wrote to its standard error goes to ours.
         if (program?.isStderr(chunk)) io.stderr.write(chunk);
-        else writeOutput(channel, out, chunk);
+        else {
+          writeOutput(channel, out, chunk);
+          upgrades?.received?.(chunk.length);
+        }
       });
     }
 
@@ -132,16 +146,12 @@ async function runPipeChannel(
       }
     });
     if (options.recvOnly) return;
-    const stdinEnded = () => {
-      policy.stdinEnded();
-      idle.start();
-    };
     if (relayStdin(channel, relays, io, stdinEnded, () => captured?.relayTap('out'))) return;
     input = new PipeInput(
       io.stdin,
       withCrlf(options.crlf, (chunk, done) => {
         if (!faults) tap?.write('out', channel, chunk);
-        sendToAll(input!, [channel], chunk, done);
+        sendToAll(input!, [channel], chunk, upgrades?.stdin?.(chunk.length, done) ?? done);
       }),
       stdinEnded,
     );
@@ -149,6 +159,7 @@ async function runPipeChannel(
 
   policy.cancel();
   idle.cancel();
+  upgrades?.dispose();
   input?.close();
   await tap?.close();
   recorder?.stop();

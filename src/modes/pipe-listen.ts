@@ -9,7 +9,7 @@ import { EofPolicy } from '../pipe/eof-policy.js';
 import { PipeInput } from '../pipe/input.js';
 import { PipeOutput } from '../pipe/output.js';
 import { relay, sendToAll, writeOutput } from '../pipe/pump.js';
-import { bootRelays, relayReceived, relayStdin } from '../pipe/relay-path.js';
+import { bootRelays, planRelays, relayReceived, relayStdin } from '../pipe/relay-path.js';
 import { drained, type PipeIo, processIo } from '../pipe/stdio.js';
 import { VerboseLog } from '../pipe/verbose.js';
 import { openPipeExtras } from './pipe-extras.js';
@@ -38,9 +38,11 @@ export async function runPipeListen(
   const listener: Listener = faults ? faults.wrapListener(bound) : bound;
   // One client and bytes that nothing here needs to see: they may skip JavaScript (relay-path.ts).
   const relays = bootRelays(
-    io,
-    options,
-    keepOpen || Boolean(faults || tap || recorder || (capture && !capture.file.sharable)),
+    planRelays(
+      io,
+      options,
+      keepOpen || Boolean(faults || tap || recorder || (capture && !capture.file.sharable)),
+    ),
   );
   log.listening(listener);
   log.removedStale(listener.address, listener.removedStale);

@@ -2,18 +2,13 @@ import { buildAccessList } from './access-list.js';
 import type { Channel } from './channel.js';
 import type { Listener } from './listener.js';
 import type { ProgramSpec } from './program.js';
-import { connectTcp } from './tcp-connect.js';
-import { listenTcp } from './tcp-listen.js';
 import type { ListenTransportOptions, TransportOptions } from './transport-options.js';
-import { connectUdp } from './udp.js';
-import { listenUdp } from './udp-listen.js';
-import { connectUnix, listenUnix } from './unix.js';
-import { connectUnixDgram, listenUnixDgram } from './unix-dgram.js';
 
 /**
  * The one door to the transports: every front end (pipe mode, sessions, the proxy's both sides,
  * the library) opens connections and listeners here, and a new transport is a new branch here,
- * not in each of them.
+ * not in each of them. Each transport is loaded when first used: a TCP one-shot loads no UDP,
+ * unix or listener code (start-up time, bench/startup.mjs).
  */
 
 export interface OpenOptions {
@@ -28,10 +23,12 @@ export function openConnection(
   options: TransportOptions & OpenOptions,
 ): Promise<Channel> {
   if (options.unix !== undefined) {
-    if (options.udp) return connectUnixDgram(options.unix, options);
-    return connectUnix(options.unix, options);
+    const unix = options.unix;
+    if (options.udp) return import('./unix-dgram.js').then((m) => m.connectUnixDgram(unix, options));
+    return import('./unix.js').then((m) => m.connectUnix(unix, options));
   }
-  return options.udp ? connectUdp(host, port, options) : connectTcp(host, port, options);
+  if (options.udp) return import('./udp.js').then((m) => m.connectUdp(host, port, options));
+  return import('./tcp-connect.js').then((m) => m.connectTcp(host, port, options));
 }
 
 export async function openListener(
@@ -43,10 +40,11 @@ export async function openListener(
   const access = options.access ?? (await buildAccessList(options));
   const o = { ...options, access };
   if (o.unix !== undefined) {
-    if (o.udp) return listenUnixDgram(o.unix, o);
-    return listenUnix(o.unix, o);
+    if (o.udp) return (await import('./unix-dgram.js')).listenUnixDgram(o.unix, o);
+    return (await import('./unix.js')).listenUnix(o.unix, o);
   }
-  return o.udp ? listenUdp(host, port, o) : listenTcp(host, port, o);
+  if (o.udp) return (await import('./udp-listen.js')).listenUdp(host, port, o);
+  return (await import('./tcp-listen.js')).listenTcp(host, port, o);
 }
 
 /** A local program as a connection: on pipes, or on a pseudo-terminal when `spec.pty` is set. */

@@ -76,6 +76,7 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
   /** Workers moving this connection's bytes to or from a descriptor (relayReadsInto, relaySendsFrom). */
   private inbound: FdRelay | undefined;
   private outbound: FdRelay | undefined;
+  private readonly relayedBefore = { in: 0, out: 0 }; // bytes Node moved before a relay took over
 
   constructor(socket: Socket, options: TcpChannelOptions = {}) {
     super();
@@ -203,17 +204,22 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
   }
 
   /**
-   * Hands reading to a relay worker (FdRelay, Linux; see canRelay; `relay` may be booted ahead): from now on incoming bytes go
-   * straight to descriptor `sinkFd` by splice(2), never through JavaScript, and there are no 'data'
-   * events. 'end' and 'close' come as usual; a failed write to the sink goes to `onSinkError` with
-   * its errno code (EPIPE: the reader of a pipe went away).
+   * Hands reading to a relay worker (FdRelay, Linux; see canRelay; `relay` may be booted ahead):
+   * from now on incoming bytes go straight to descriptor `sinkFd` by splice(2), never through
+   * JavaScript; no more 'data' events (a borrowed-read channel's earlier ones must be in the sink
+   * already). 'end' and 'close' come as usual; a failed write to the sink goes to `onSinkError`.
    */
   relayReadsInto(
     sinkFd: number,
     onSinkError: (code: string) => void,
     relay: FdRelay = new FdRelay('splice'),
   ): void {
-    if (this.listenerCount('data') > 0) throw new Error(`connection ${this.id} is read already`);
+    if (this.reading) {
+      // A bulk transfer moving off 'data' events: with borrowed reads pause() stops reading at once.
+      if (!this.borrowsReads) throw new Error(`connection ${this.id} is read already`);
+      this.socket.pause();
+    }
+    this.relayedBefore.in = this.stats.bytesIn;
     relay.start(this.liveFd(), sinkFd);
     this.inbound = relay;
     relay.on('end', () => {
@@ -228,11 +234,11 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
   }
 
   /**
-   * Hands sending to a relay worker: from now on the bytes of descriptor `sourceFd` are written to
-   * the socket until it ends, and send() must not be used. `onSourceEnd` runs once every byte is in
-   * the socket, or when reading the source failed (as an end of standard input does).
+   * Hands sending to a relay worker: descriptor `sourceFd`'s bytes go to the socket until it ends (no
+   * send() meanwhile); `onSourceEnd` runs once all are in the socket, or reading the source failed.
    */
   relaySendsFrom(sourceFd: number, onSourceEnd: () => void, relay: FdRelay = new FdRelay('copy')): void {
+    this.relayedBefore.out = this.stats.bytesOut;
     relay.start(sourceFd, this.liveFd());
     this.outbound = relay;
     relay.on('end', () => {
@@ -258,10 +264,9 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
   }
 
   private countRelayed(): void {
-    const now = Date.now();
-    if (this.inbound) this.stats.bytesIn = this.inbound.taken;
-    if (this.outbound) this.stats.bytesOut = this.outbound.delivered;
-    if (this.inbound || this.outbound) this.stats.lastActivityAt = now;
+    if (this.inbound) this.stats.bytesIn = this.relayedBefore.in + this.inbound.taken;
+    if (this.outbound) this.stats.bytesOut = this.relayedBefore.out + this.outbound.delivered;
+    if (this.inbound || this.outbound) this.stats.lastActivityAt = Date.now();
   }
 
   /** Relays hold duplicates of the descriptor: they must let go before FIN or RST can leave. */
@@ -356,7 +361,8 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
 
   resume(): void {
     this.userPaused = false;
-    this.socket.resume();
+    // Once a relay reads the socket, Node must not: the bytes would be split between the two.
+    if (!this.inbound) this.socket.resume();
   }
 
   setOption(name: keyof SocketOptionValues, value: number | boolean): void {

@@ -1,10 +1,8 @@
 import { formatHostPort } from './errno.js';
 import { raceAttempts } from './happy-eyeballs.js';
-import { openTunnel } from './proxy/proxy-tunnel.js';
 import { resolveAll, resolveHost, sourceFor } from './resolve.js';
 import { startTcpAttempt } from './tcp-attempt.js';
 import { TcpChannel } from './tcp-channel.js';
-import { secureClient } from './tls/tls-handshake.js';
 import type { TransportOptions } from './transport-options.js';
 
 export type TcpConnectOptions = TransportOptions & { borrowedReads?: boolean };
@@ -38,6 +36,8 @@ export async function connectTcp(
   const { socket, native } = value;
   const label = formatHostPort(target.address, hop.port);
   if (proxy) {
+    // Loaded before the socket flows: no await may come between resume() and the tunnel's reader.
+    const { openTunnel } = await import('./proxy/proxy-tunnel.js');
     if (native) socket.resume();
     const left =
       options.waitMs === undefined ? undefined : Math.max(1, options.waitMs - (Date.now() - started));
@@ -54,6 +54,7 @@ export async function connectTcp(
     // -w bounds connecting and the handshake together.
     const left =
       options.waitMs === undefined ? undefined : Math.max(1, options.waitMs - (Date.now() - started));
+    const { secureClient } = await import('./tls/tls-handshake.js');
     const secured = await secureClient(socket, options.tls, host, label, left);
     return new TcpChannel(secured.socket, { ...common, tls: secured.info, tlsOptions: options.tls });
   }

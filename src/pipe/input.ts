@@ -21,12 +21,17 @@ const READ_SIZE = PIPE_SIZE;
 export class PipeInput implements Pausable {
   private readonly stream: Readable;
   private readonly free: Buffer[] = [];
+  /** Reads go straight to descriptor 0 (a pipe or socket): they can stop between two reads. */
+  readonly ownsDescriptor: boolean;
+  private handedOver = false;
 
   constructor(stdin: Readable, onChunk: (chunk: Buffer, done: () => void) => void, onEnd: () => void) {
-    if (stdin === process.stdin && isPipeOrSocket(0)) {
+    this.ownsDescriptor = stdin === process.stdin && isPipeOrSocket(0);
+    if (this.ownsDescriptor) {
       // A 64 KiB pipe hands over at most 64 KiB per read; a larger one lets each read fill the
-      // buffer below, a quarter of the reads and socket writes for the same bytes.
-      if (fstatSync(0).isFIFO()) growPipe(0);
+      // buffer below, a quarter of the reads and socket writes for the same bytes. Only once a
+      // read shows a full pipe: a few bytes (`echo hi |`) load no native library for it.
+      let grown = !fstatSync(0).isFIFO();
       this.stream = new Socket({
         fd: 0,
         readable: true,
@@ -34,6 +39,7 @@ export class PipeInput implements Pausable {
         onread: {
           buffer: () => this.free.pop() ?? Buffer.allocUnsafe(READ_SIZE),
           callback: (n: number, buf: Uint8Array) => {
+            if (!grown && n >= DEFAULT_PIPE_SIZE) grown = growPipe(0);
             const owner = buf as Buffer;
             onChunk(owner.subarray(0, n), () => this.free.push(owner));
             return true;
@@ -53,7 +59,17 @@ export class PipeInput implements Pausable {
   }
 
   resume(): void {
-    this.stream.resume();
+    if (!this.handedOver) this.stream.resume();
+  }
+
+  /**
+   * Stops reading for good, so that a relay worker can read descriptor 0 from here on (only when
+   * `ownsDescriptor`: a pipe or socket read by this object, which stops between two reads).
+   */
+  handOver(): void {
+    if (!this.ownsDescriptor) throw new Error('standard input is read through a stream that reads ahead');
+    this.handedOver = true;
+    this.stream.pause();
   }
 
   /** Stops reading so standard input no longer keeps the process alive. */
@@ -64,12 +80,16 @@ export class PipeInput implements Pausable {
   }
 }
 
-function growPipe(fd: number): void {
+/** What a pipe holds unless grown (Linux): a read that size means the writer is ahead of us. */
+const DEFAULT_PIPE_SIZE = 64 * 1024;
+
+function growPipe(fd: number): true {
   try {
     nativeSockets().setPipeSize(fd, PIPE_SIZE);
   } catch {
     // Without koffi the pipe keeps its size: slower, not wrong.
   }
+  return true;
 }
 
 function isPipeOrSocket(fd: number): boolean {

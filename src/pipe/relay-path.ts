@@ -24,24 +24,38 @@ type Options = Pick<
   'idleTimeoutMs' | 'sendOnly' | 'recvOnly' | 'udp' | 'tls' | 'proxy' | 'crlf' | 'waitMs'
 >;
 
+/** Which directions may move on a relay worker. */
+export interface RelayPlan {
+  received: boolean;
+  stdin: boolean;
+}
+
 /**
- * Boots the workers the connection to come may use, now, so that they are ready when it opens:
- * the listener's first bytes then wait for no thread to start. Standard input from a terminal or a
- * character device (/dev/null, /dev/zero) keeps the ordinary path, where a worker would not pay
- * for itself.
+ * Where a worker may move the bytes. Standard input from a terminal or a character device
+ * (/dev/null, /dev/zero) keeps the ordinary path, where a worker would not pay for itself.
  */
-export function bootRelays(io: PipeIo, options: Options, observed: boolean): PipeRelays {
+export function planRelays(io: PipeIo, options: Options, observed: boolean): RelayPlan {
   // TLS bytes must pass through OpenSSL in this process; a proxy's reply may leave bytes in Node's buffer.
   if (observed || options.udp || options.tls?.enabled || options.proxy || options.idleTimeoutMs !== undefined)
-    return {};
-  // -w counts idle time after standard input ends from the channel's stats: reads go through Node.
-  const received =
-    !options.sendOnly && options.waitMs === undefined && io.stdout === process.stdout && canRelay(1, true);
-  // -C rewrites what standard input sends: it must pass through JavaScript.
-  const stdin = !options.recvOnly && !options.crlf && io.stdin === process.stdin && canRelay(0, false);
+    return { received: false, stdin: false };
   return {
-    received: received ? new FdRelay('splice') : undefined,
-    stdin: stdin ? new FdRelay('copy') : undefined,
+    // -w counts idle time after standard input ends from the channel's stats: reads go through Node.
+    received:
+      !options.sendOnly && options.waitMs === undefined && io.stdout === process.stdout && canRelay(1, true),
+    // -C rewrites what standard input sends: it must pass through JavaScript.
+    stdin: !options.recvOnly && !options.crlf && io.stdin === process.stdin && canRelay(0, false),
+  };
+}
+
+/**
+ * Boots the workers the connection to come may use, now, so that they are ready when it opens:
+ * the listener's first bytes then wait for no thread to start (its wait for a client hides the
+ * boot). A client's own connection starts on the ordinary path instead (bulk-upgrade.ts).
+ */
+export function bootRelays(plan: RelayPlan): PipeRelays {
+  return {
+    received: plan.received ? new FdRelay('splice') : undefined,
+    stdin: plan.stdin ? new FdRelay('copy') : undefined,
   };
 }
 
@@ -88,6 +102,6 @@ export function relayStdin(
   return true;
 }
 
-function debug(io: PipeIo, text: string): void {
+export function debug(io: PipeIo, text: string): void {
   if (process.env.SOCKREPL_DEBUG) io.stderr.write(`sockrepl: debug: ${text}\n`);
 }

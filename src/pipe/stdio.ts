@@ -15,14 +15,10 @@ export function processIo(): PipeIo {
 
 /** Resolves once everything written so far has left the stream's buffer. */
 export function drained(stream: Writable): Promise<void> {
-  if (stream.writableLength === 0 || stream.destroyed) return Promise.resolve();
+  if (stream.writableLength === 0 || stream.destroyed || stream.writableEnded) return Promise.resolve();
+  // 'drain' comes only after a write that returned false: below the high-water mark it never
+  // would. An empty write's callback runs once every write before it is done, or on failure.
   return new Promise((resolve) => {
-    const done = () => {
-      stream.off('drain', done);
-      stream.off('close', done);
-      resolve();
-    };
-    stream.on('drain', done);
-    stream.on('close', done);
+    stream.write(Buffer.alloc(0), () => resolve());
   });
 }

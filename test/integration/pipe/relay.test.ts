@@ -168,7 +168,8 @@ describe.runIf(process.platform === 'linux')('received bytes by splice(2)', () =
     });
     cleanups.push(() => srv.close());
     const r = await shell(
-      `"${process.execPath}" "${BIN}" 127.0.0.1 ${srv.port} < /dev/null | head -c 1000 > /dev/null; echo "exit \${PIPESTATUS[0]}"`,
+      // Past the first MiB, which goes the ordinary way (bulk-upgrade.ts): the worker sees EPIPE.
+      `"${process.execPath}" "${BIN}" 127.0.0.1 ${srv.port} < /dev/null | head -c 3000000 > /dev/null; echo "exit \${PIPESTATUS[0]}"`,
     );
     expect(r.stderr).toMatch(SPLICED);
     expect(r.stderr.split('\n').filter((line) => line && !SPLICED.test(line))).toEqual([]);
@@ -235,8 +236,13 @@ describe.runIf(process.platform === 'linux')('received bytes by splice(2)', () =
   });
 
   it('the peer resets while standard input is sent: exit 1 naming the reset', async () => {
+    // Once the first MiB has gone the ordinary way (bulk-upgrade.ts) and the worker sends the rest.
     const srv = await tcpServer((s) => {
-      s.once('data', () => s.resetAndDestroy());
+      let got = 0;
+      s.on('data', (d: Buffer) => {
+        got += d.length;
+        if (got >= 4 * MiB) s.resetAndDestroy();
+      });
     });
     cleanups.push(() => srv.close());
     const p = new CliProcess(['127.0.0.1', String(srv.port)], DEBUG);
