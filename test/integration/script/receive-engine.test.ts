@@ -70,7 +70,9 @@ describe("a script's expects and the session's one receive engine", () => {
     const server = await oneShot(Buffer.concat([Buffer.alloc(20 * 1024 * 1024, 0x61), Buffer.from('END\n')]));
     const script = dir.write(
       'big.srs',
-      ['connect 127.0.0.1 ${PORT}', 'send "go"', `expect "END" ${EXPECT_TIMEOUT_S}s`, 'expect eof', ''].join('\n'),
+      ['connect 127.0.0.1 ${PORT}', 'send "go"', `expect "END" ${EXPECT_TIMEOUT_S}s`, 'expect eof', ''].join(
+        '\n',
+      ),
     );
     const r = await run([script, '--var', `PORT=${server.port}`], 90_000);
     await server.close();
