@@ -36,7 +36,7 @@ export function createDelimitedFramer(label: string, delimiter: Uint8Array, max:
         }
         if (at > max) throw tooLong(frames, String(at));
         const bytes = queue.take(at + m);
-        frames.push({ payload: bytes.subarray(0, at), bytes });
+        frames.push({ payload: bytes.subarray(0, at), bytes, payloadOffset: 0 });
         scanned = 0;
       }
     },
@@ -50,7 +50,7 @@ export function createDelimitedFramer(label: string, delimiter: Uint8Array, max:
       // Like a last line without its newline: still a message.
       if (queue.length === 0) return [];
       const bytes = drain();
-      return [{ payload: bytes, bytes }];
+      return [{ payload: bytes, bytes, payloadOffset: 0 }];
     },
   };
 }

@@ -27,7 +27,7 @@ export const fixed = defineFramer({
         const frames: Frame[] = [];
         while (queue.length >= size) {
           const bytes = queue.take(size);
-          frames.push({ payload: bytes, bytes });
+          frames.push({ payload: bytes, bytes, payloadOffset: 0 });
         }
         return frames;
       },

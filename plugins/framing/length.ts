@@ -53,7 +53,7 @@ function createLengthFramer(width: Width, endian: Endian, extra: number, max: nu
       if (payloadLength < 0) return `length field says ${field}, less than the ${extra} bytes it must count`;
       if (payloadLength > max)
         return `length field says ${field}: a ${payloadLength}-byte message is over max=${formatSize(max)}`;
-      return { size: width, payloadLength };
+      return { size: width, payloadLength, header: { length: field } };
     },
     write(length) {
       const field = length + extra;

@@ -8,7 +8,7 @@ export interface Prefix {
   size: number;
   /** Bytes of the payload after it. */
   payloadLength: number;
-  /** What the frame carries besides its payload (json-header's parsed header). */
+  /** The header fields the prefix carries (`{ length }`, json-header's parsed header). */
   header?: unknown;
 }
 
@@ -56,7 +56,7 @@ export function createPrefixedFramer(codec: PrefixCodec): Framer {
         }
         if (queue.length < need) return frames;
         const bytes = queue.take(need);
-        const frame: Frame = { payload: bytes.subarray(prefix.size), bytes };
+        const frame: Frame = { payload: bytes.subarray(prefix.size), bytes, payloadOffset: prefix.size };
         if (prefix.header !== undefined) frame.header = prefix.header;
         frames.push(frame);
         prefix = undefined;

@@ -22,7 +22,7 @@ export const varint = defineFramer({
         if (prefix === undefined)
           return queue.length >= MAX_VARINT_BYTES ? 'length prefix runs past 10 bytes' : undefined;
         if (prefix.value > max) return `length ${prefix.value} is over max=${formatSize(max)}`;
-        return { size: prefix.size, payloadLength: prefix.value };
+        return { size: prefix.size, payloadLength: prefix.value, header: { length: prefix.value } };
       },
       write: encodeVarint,
     }),

@@ -3,7 +3,7 @@ import type { Channel, Protocol } from '../net/channel.js';
 import type { Listener } from '../net/listener.js';
 import { isExpectedPluginError, pluginFailure, transformProblem } from '../plugin/guard.js';
 import type { PluginRegistry } from '../plugin/registry.js';
-import type { FaultContext } from '../plugin/types.js';
+import type { FaultContext, Framer } from '../plugin/types.js';
 import { type FaultClock, realClock } from './clock.js';
 import { FAULT_ROWS, type FaultEntry, makeEntry } from './fault-entry.js';
 import type { FaultAction } from './fault-observer.js';
@@ -25,6 +25,11 @@ export interface FaultControllerOptions {
   onChange?(): void;
   /** A fault acted on a connection (the `--json` `fault` event, a traffic line, a -v line). */
   onAction?(event: FaultActionEvent): void;
+  /**
+   * A fresh framer when the session frames its traffic (undefined when it does not): `when=` and
+   * `count=` then decide on whole messages. Asked when a fault first sees a connection's bytes.
+   */
+  messageFramer?(): Framer | undefined;
 }
 
 /** One act of one fault on one connection. */
@@ -75,6 +80,7 @@ export class FaultController {
       log: (channel, text, level) => options.log(text, level, channel.id),
       failed: (entry, err, where, lost) => this.failed(entry, err, where, lost),
       report: (channel, entry, action) => this.acted(channel, entry, action),
+      messageFramer: options.messageFramer,
     };
   }
 

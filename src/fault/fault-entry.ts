@@ -33,14 +33,16 @@ export const FAULT_ROWS: readonly OptionRow[] = [
     key: 'when',
     kind: 'custom',
     hint: '/regex/|hex:"00 05"|"text"',
-    summary: 'act only on chunks that match (the fault starts at the first); others pass untouched',
+    summary:
+      'act only on chunks (with framing on: messages) that match (the fault starts at the first); others pass untouched',
     parse: parseWhen,
   },
   {
     key: 'count',
     kind: 'int',
     min: 1,
-    summary: 'act on at most this many chunks per connection (with when=: matching ones)',
+    summary:
+      'act on at most this many chunks (messages with framing on) per connection (with when=: matching ones)',
   },
 ];
 

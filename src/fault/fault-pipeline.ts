@@ -46,6 +46,14 @@ export class FaultPipeline implements StageOwner {
     while (this.stages.length > 0) this.remove(this.stages[0]!.entry.id);
   }
 
+  /**
+   * The stream in `dir` ended: each fault, first to last, decides on a message it cut short (what
+   * the first passes on reaches the next before that one is told).
+   */
+  endOf(dir: Direction): void {
+    for (const s of [...this.stages]) if (s.acts(dir)) s.endOf(dir);
+  }
+
   /** A chunk entering the pipeline in `dir`. */
   push(dir: Direction, chunk: Uint8Array): void {
     const first = this.nextAfter(-1, dir);

@@ -4,6 +4,7 @@ import { rejected, transformProblem } from '../plugin/guard.js';
 import type { Direction, FaultContext, FaultTransform } from '../plugin/types.js';
 import type { FaultEntry } from './fault-entry.js';
 import { FaultObserver } from './fault-observer.js';
+import { type MessageSplitter, splitterFor } from './message-split.js';
 import type { PipelineHost } from './pipeline-host.js';
 import type { RandomSource } from './random.js';
 import { StageGate } from './stage-gate.js';
@@ -52,6 +53,10 @@ export class FaultStage {
   private readonly gate: StageGate;
   /** With `when=`, live but not yet created: the first matching chunk creates the transform. */
   private dormant = false;
+  /** With framing on and `when=`/`count=`: each direction cut into whole messages (made on first use). */
+  private readonly splitters: Partial<Record<Direction, MessageSplitter | null>> = {};
+  /** The direction whose messages data() hands on one by one now (stop() must not flush it then). */
+  private splitting: Direction | undefined;
 
   constructor(
     private readonly pipeline: StageOwner,
@@ -105,9 +110,12 @@ export class FaultStage {
     this.schedule.add(cancel);
   }
 
-  /** Bytes this stage holds in `dir`: those its fault holds and those waiting behind them. */
+  /**
+   * Bytes this stage holds in `dir`: those its fault holds, those waiting behind them, and a
+   * message not yet complete.
+   */
   holding(dir: Direction): number {
-    return this.held[dir] + this.gate.waiting[dir];
+    return this.held[dir] + this.gate.waiting[dir] + (this.splitters[dir]?.held ?? 0);
   }
 
   start(): void {
@@ -146,7 +154,51 @@ export class FaultStage {
     return this.state === 'live';
   }
 
+  /** A chunk in `dir`: with framing on, `when=`/`count=` decide on each whole message in it. */
   data(dir: Direction, chunk: Uint8Array): void {
+    const split = this.splitter(dir);
+    if (!split) {
+      this.message(dir, chunk);
+      return;
+    }
+    this.splitting = dir;
+    try {
+      for (const m of split.push(chunk)) {
+        if (this.state === 'stopped') this.pipeline.passOn(this, dir, m);
+        else this.message(dir, m);
+      }
+    } finally {
+      this.splitting = undefined;
+    }
+    // Stopped on one of these messages: what is left goes on after the rest of them.
+    if (this.state === 'stopped') for (const rest of split.flush()) this.pipeline.passOn(this, dir, rest);
+    else if (split.held > 0) this.pipeline.host.settled();
+  }
+
+  /**
+   * The stream in `dir` ended (the peer's FIN, or ours): a message left incomplete is decided
+   * on as it is, so the FIN can follow it.
+   */
+  endOf(dir: Direction): void {
+    const split = this.splitters[dir];
+    if (!split) return;
+    for (const m of split.flush()) {
+      if (this.state === 'stopped') this.pipeline.passOn(this, dir, m);
+      else this.message(dir, m);
+    }
+  }
+
+  /** The message splitter of `dir`, when this fault matches messages (framing on, when=/count=). */
+  private splitter(dir: Direction): MessageSplitter | undefined {
+    if (this.splitters[dir] === undefined)
+      this.splitters[dir] = this.gate.open
+        ? null
+        : (splitterFor(this.pipeline.host, this.entry, dir) ?? null);
+    return this.splitters[dir] ?? undefined;
+  }
+
+  /** One chunk, or one whole message with framing on: through the fault or past it. */
+  private message(dir: Direction, chunk: Uint8Array): void {
     if (!this.gate.admits(chunk)) {
       if (this.gate.mustWait(dir, this.held[dir])) this.gate.park(dir, chunk, this.held[dir]);
       else this.pipeline.passOn(this, dir, chunk);
@@ -195,9 +247,13 @@ export class FaultStage {
     const onClose = this.transform?.onClose;
     let err: unknown = OK;
     if (wasLive && onClose) err = this.call(() => onClose.call(this.transform, this.ctx), 'onClose()');
-    // Chunks that waited behind what the fault held go on after it, in order.
-    for (const dir of ['in', 'out'] as const)
+    // Chunks that waited behind what the fault held go on after it, in order, then a message
+    // not yet complete.
+    for (const dir of ['in', 'out'] as const) {
       for (const chunk of this.gate.release(dir)) this.pipeline.passOn(this, dir, chunk);
+      if (this.splitting !== dir)
+        for (const rest of this.splitters[dir]?.flush() ?? []) this.pipeline.passOn(this, dir, rest);
+    }
     this.state = 'stopped';
     for (const cancel of [...this.timers, ...this.schedule]) cancel();
     this.timers.clear();

@@ -12,6 +12,7 @@ import type { ProgramControl } from '../net/program.js';
 import type { SocketOptionValues } from '../net/socket-options.js';
 import type { TlsInfo } from '../net/tls/tls-info.js';
 import type { TlsOptions } from '../net/tls/tls-options.js';
+import type { Framer } from '../plugin/types.js';
 import type { FaultClock } from './clock.js';
 import type { FaultEntry } from './fault-entry.js';
 import type { FaultAction } from './fault-observer.js';
@@ -31,6 +32,8 @@ export interface FaultHooks {
   log(channel: Channel, text: string, level: 'info' | 'warn' | 'error'): void;
   failed(entry: FaultEntry, err: unknown, where: string, lost?: number): void;
   report(channel: Channel, entry: FaultEntry, action: FaultAction): void;
+  /** A fresh framer when the session frames its traffic: `when=`/`count=` then match messages. */
+  messageFramer?(): Framer | undefined;
 }
 
 /**
@@ -85,6 +88,7 @@ export class FaultyChannel extends EventEmitter<ChannelEventMap> implements Chan
       failed: (entry, err, where, lost) => hooks.failed(entry, err, where, lost),
       report: (entry, action) => hooks.report(this, entry, action),
       settled: () => this.settled(),
+      messageFramer: () => hooks.messageFramer?.(),
     };
     this.pipeline = new FaultPipeline(host, (entry) => hooks.random(entry, this));
     inner.on('data', (chunk) => this.received(chunk));
@@ -95,6 +99,7 @@ export class FaultyChannel extends EventEmitter<ChannelEventMap> implements Chan
     });
     inner.on('end', () => {
       this.peerEnded = true;
+      this.pipeline.endOf('in');
       this.maybeEnd();
     });
     inner.on('close', (reason, error) => this.innerClosed(reason, error));
@@ -298,6 +303,7 @@ export class FaultyChannel extends EventEmitter<ChannelEventMap> implements Chan
     if (this.writeClosed) return;
     this.wClosed = true;
     this.finPending = true;
+    this.pipeline.endOf('out');
     this.settled();
   }
 

@@ -1,4 +1,4 @@
-import type { Direction, Protocol } from '../plugin/types.js';
+import type { Direction, Framer, Protocol } from '../plugin/types.js';
 import type { FaultClock } from './clock.js';
 import type { FaultEntry } from './fault-entry.js';
 import type { FaultAction } from './fault-observer.js';
@@ -24,4 +24,9 @@ export interface PipelineHost {
   failed(entry: FaultEntry, err: unknown, where: string, lost?: number): void;
   /** Something moved: what the faults hold may have changed. */
   settled(): void;
+  /**
+   * A fresh framer when the session frames its traffic (undefined otherwise): a `when=`/`count=`
+   * fault then matches whole messages, cut by it, instead of chunks.
+   */
+  messageFramer?(): Framer | undefined;
 }

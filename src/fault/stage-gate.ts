@@ -15,7 +15,8 @@ export class StageGate {
   readonly waiting: Record<Direction, number> = { in: 0, out: 0 };
   /** True when the fault does nothing until a chunk matches (`when=`): it is created then. */
   readonly lazy: boolean;
-  private readonly open: boolean;
+  /** Neither `when=` nor `count=`: every chunk goes through the fault. */
+  readonly open: boolean;
 
   constructor(private readonly entry: FaultEntry) {
     this.lazy = entry.when !== undefined;

@@ -18,6 +18,15 @@ export function toJson(e: SessionEvent): Record<string, unknown> | undefined {
         text: e.text ?? '',
       };
       if (e.frame !== undefined) out.frame = e.frame;
+      if (e.payload) {
+        out.payload = e.payload.toString('hex');
+        out.payloadText = e.payloadText ?? '';
+        if (e.payloadOffset !== undefined) out.payloadOffset = e.payloadOffset;
+      }
+      if (e.header !== undefined) {
+        const header = jsonSafe(e.header);
+        if (header !== undefined) out.header = header;
+      }
       if (e.stderr) out.stream = 'stderr';
       return out;
     }
@@ -46,6 +55,21 @@ export function toJson(e: SessionEvent): Record<string, unknown> | undefined {
       };
     default:
       return { ...e };
+  }
+}
+
+/**
+ * A framer's header as plain JSON: BigInts as decimal strings, bytes as hex; undefined when it
+ * cannot be written (a cycle), so a plugin's odd header never breaks the event stream.
+ */
+function jsonSafe(value: unknown): unknown {
+  try {
+    const text = JSON.stringify(value, (_k, v: unknown) =>
+      typeof v === 'bigint' ? v.toString() : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v,
+    );
+    return text === undefined ? undefined : JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
 

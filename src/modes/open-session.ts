@@ -58,6 +58,8 @@ export async function createSession(
     log: (text, level, conn) => session.notice(conn === undefined ? text : `fault: ${text}`, level, conn),
     onChange: () => session.emit('change'),
     onAction: (a) => session.record({ type: 'fault', time: Date.now(), ...a }),
+    // With framing on, when=/count= decide on whole messages (a spec /frame took cannot fail here).
+    messageFramer: () => (session.frameSpec ? plugins.createFramer(session.frameSpec, '/frame') : undefined),
   });
   for (const f of o.fault) session.faults.add(f, '--fault');
   session.framerFactory = (spec) => plugins.createFramer(spec, '/frame');

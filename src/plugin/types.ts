@@ -134,11 +134,24 @@ export type OptionsOf<Rows extends readonly OptionRow[]> = Simplify<
 // ---------------------------------------------------------------------------------------------
 
 export interface Frame {
-  /** The message without its framing (the length prefix, the delimiter...). */
+  /**
+   * The message without its framing (the length prefix, the delimiter...). `--json` shows it as
+   * `payload` and `payloadText`; a framer with nothing to strip gives the whole frame.
+   */
   payload: Uint8Array;
   /** The whole frame as it was on the wire, framing included. */
   bytes: Uint8Array;
-  /** Anything the framing carries besides the payload, e.g. json-header's parsed JSON header. */
+  /**
+   * Where the payload starts in `bytes` (the inspector's `/inspect payload` counts offsets from
+   * there). Optional: when absent it is found from the payload itself (a view into `bytes`, or
+   * the same bytes found in it); a payload that is not in `bytes` (an unescaped one) has none.
+   */
+  payloadOffset?: number;
+  /**
+   * The header fields the framing carries, as a plain JSON-able object: `{ length: 5 }` for a
+   * length prefix (the field's value as sent), json-header's parsed JSON header. `--json` shows
+   * it as `header`.
+   */
   header?: unknown;
 }
 

@@ -6,27 +6,23 @@ import type { TlsOptions } from '../net/tls/tls-options.js';
 import type { ConnectionOptions } from '../options/connection-options.js';
 import type { Conn, Session } from '../session/session.js';
 import { TimeoutError } from '../tube/errors.js';
-import { Tube } from '../tube/tube.js';
+import type { Tube } from '../tube/tube.js';
 import type { Endpoints } from './resolve.js';
 
 /**
  * The connections of a running script. They belong to the session (so commands, framing, faults
- * and recording work as at the prompt); each also gets a Tube, made in the same tick the
- * session attaches the channel so no early byte is missed, which gives expects pwntools'
- * buffer semantics. A script that listens waits here for its client.
+ * and recording work as at the prompt), and a script's expects read each connection's own tube,
+ * the one receive engine /expect and plugin commands read too: a second tube per connection
+ * would see bytes the first already consumed, and its high-water mark paused the channel for
+ * good once 16 MiB sat unread in the other. A script that listens waits here for its client.
  */
 export class ScriptConnections {
-  readonly tubes = new Map<number, Tube>();
   private waiters = new Set<() => void>();
   private listener: Listener | undefined;
 
   constructor(readonly session: Session) {
     session.on('event', (e) => {
       if (e.type !== 'open') return;
-      const conn = session.conns.get(e.conn);
-      if (!conn) return;
-      // Expects set their own timeout and encoding per call.
-      this.tubes.set(conn.id, new Tube(conn.channel, { timeout: Number.POSITIVE_INFINITY }));
       for (const w of [...this.waiters]) w();
     });
   }
@@ -77,9 +73,7 @@ export class ScriptConnections {
   /** The target as it is now (no waiting). */
   targetNow(what: string): { conn: Conn; tube: Tube } {
     const conn = this.session.targetOne(what);
-    const tube = this.tubes.get(conn.id);
-    if (!tube) throw new UsageError(`${what}: connection ${conn.id} is not the script's`);
-    return { conn, tube };
+    return { conn, tube: conn.tube };
   }
 
   /** True while listening and no client has come yet. */
@@ -119,7 +113,7 @@ export class ScriptConnections {
   /** The tube of the current target, when there is one (for a failure report). */
   currentTube(): Tube | undefined {
     try {
-      return this.tubes.get(this.session.targetOne('fail').id);
+      return this.session.targetOne('fail').tube;
     } catch {
       return undefined;
     }
@@ -133,7 +127,7 @@ export class ScriptConnections {
     // A datagram sent to an address is handed to the kernel a tick later (after the address
     // lookup); closing the socket first would drop the script's last reply.
     await new Promise((resolve) => setImmediate(resolve));
-    for (const t of this.tubes.values()) t.detach();
+    for (const c of this.session.conns.values()) c.tube.detach();
     await this.session.close();
   }
 }

@@ -13,7 +13,7 @@ import { connInfo, formatInfo, formatOptionValue } from './info.js';
 import { closeProgramInput, programCommands } from './program-commands.js';
 import type { Session } from './session.js';
 import type { DataEvent, ExpectEvent } from './session-events.js';
-import { parseEndian, parseEol, parseView } from './settings.js';
+import { parseEndian, parseEol, parseView, type Settings } from './settings.js';
 import { textCodec } from './text-port.js';
 
 /**
@@ -199,9 +199,10 @@ export function builtinCommands(
     },
     inspect: async (rest) => {
       const words = splitWords(rest);
-      const patch: { inspectOffset?: number; inspectFormat?: string | undefined } = {};
+      const patch: Partial<Pick<Settings, 'inspectOffset' | 'inspectFormat' | 'inspectFrom'>> = {};
       for (const w of words) {
-        if (/^(0x[0-9a-f]+|\d+)$/i.test(w)) patch.inspectOffset = Number(w);
+        if (w === 'payload' || w === 'frame') patch.inspectFrom = w;
+        else if (/^(0x[0-9a-f]+|\d+)$/i.test(w)) patch.inspectOffset = Number(w);
         else if (w === 'off' || w === 'none') patch.inspectFormat = undefined;
         else patch.inspectFormat = w;
       }

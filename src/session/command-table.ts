@@ -147,10 +147,11 @@ export const BUILTIN_COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'inspect',
-    usage: '/inspect [offset] [fmt]',
-    summary: 'decode the selected message at an offset, optionally with a struct format',
+    usage: '/inspect [offset] [fmt] [payload|frame]',
+    summary:
+      'decode the selected message at an offset, optionally with a struct format; payload: offsets of a frame count from its payload',
     arg: 'text',
-    args: { min: 0, max: 2 },
+    args: { min: 0, max: 3 },
   },
   {
     name: 'view',

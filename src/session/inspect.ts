@@ -20,6 +20,8 @@ export function packValues(
 export interface InspectorView {
   offset: number;
   length: number;
+  /** Set when offsets count from a frame's payload: where the payload starts in the frame, if known. */
+  payload?: { at: number | undefined };
   rows: { name: string; value: string; le?: string; be?: string; fits: boolean }[];
   /** The struct format applied at the offset, or why it does not fit. */
   struct?: { format: string; values?: string[]; error?: string };
@@ -58,16 +60,30 @@ export function showValue(v: StructValue): string {
   return String(v);
 }
 
+/**
+ * The inspector for a message: over its payload when the settings say so and it is a frame
+ * (offsets then count from the payload's first byte), else over all its bytes.
+ */
+export function inspectData(
+  msg: DataEvent,
+  settings: Settings,
+  rows?: readonly InspectorRow[],
+): InspectorView {
+  if (settings.inspectFrom !== 'payload' || !msg.payload) return inspectMessage(msg.bytes, settings, rows);
+  return { ...inspectMessage(msg.payload, settings, rows), payload: { at: msg.payloadOffset } };
+}
+
 /** /inspect's output lines (and data for --json). */
 export function inspectLines(
   msg: DataEvent,
   settings: Settings,
   pluginRows: readonly InspectorRow[] = [],
 ): Partial<CommandOutcome> {
-  const view = inspectMessage(msg.bytes, settings, withPluginRows(pluginRows));
-  const lines = [
-    `message: connection ${msg.conn} ${msg.dir}, ${msg.bytes.length} bytes; offset ${view.offset}`,
-  ];
+  const view = inspectData(msg, settings, withPluginRows(pluginRows));
+  const what = view.payload
+    ? `payload of frame ${msg.frame}, ${view.length} bytes${view.payload.at === undefined ? '' : ` from frame byte ${view.payload.at}`}`
+    : `${msg.bytes.length} bytes`;
+  const lines = [`message: connection ${msg.conn} ${msg.dir}, ${what}; offset ${view.offset}`];
   for (const r of view.rows) {
     if (!r.fits) continue;
     lines.push(`  ${r.name.padEnd(10)} ${r.le !== undefined ? `le ${r.le.padEnd(22)} be ${r.be}` : r.value}`);

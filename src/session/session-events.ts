@@ -61,6 +61,14 @@ export interface DataEvent {
   encoding?: string;
   /** Set when framing is on: the frame's number on this connection and direction, from 1. */
   frame?: number;
+  /** A frame's message body (without its framing), as the framer reported it. */
+  payload?: Buffer;
+  /** Where `payload` starts in `bytes`, when it lies there (the inspector's payload offsets). */
+  payloadOffset?: number;
+  /** `payload` decoded in `encoding` (with `text`, when the session decodes). */
+  payloadText?: string;
+  /** The header fields the framer reported (`{ length }`, json-header's JSON header). */
+  header?: unknown;
   /** A program's standard error (its stdout is unmarked), with --stderr mark. */
   stderr?: boolean;
 }

@@ -9,6 +9,11 @@ export interface Settings {
   /** Inspector: byte offset into the selected message, and an optional struct format for it. */
   inspectOffset: number;
   inspectFormat: string | undefined;
+  /**
+   * What the inspector's offsets count from in a framed message: the whole frame (default), or
+   * its payload (`/inspect payload`; `/inspect frame` switches back). Unframed messages: the chunk.
+   */
+  inspectFrom?: 'frame' | 'payload';
 }
 
 export const EOL_BYTES = { lf: '\n', crlf: '\r\n', none: '' } as const;

@@ -1,4 +1,5 @@
 import type { Direction } from '../net/channel.js';
+import { payloadOffsetOf } from '../plugin/frame-payload.js';
 import type { Frame, Framer } from '../plugin/types.js';
 import type { Conn } from './conn.js';
 import type { DataEvent, SessionEvent } from './session-events.js';
@@ -83,28 +84,41 @@ function pushFrame(host: TrafficHost, conn: Conn, dir: Direction, f: Frame): voi
     conn.frames.push(f);
     if (conn.frames.length > MAX_FRAMES) conn.frames.shift();
   }
-  pushData(host, conn, dir, Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.length), d.frameNo);
+  pushData(host, conn, dir, asBuffer(f.bytes), { no: d.frameNo, frame: f });
 }
+
+const asBuffer = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.length);
 
 function pushData(
   host: TrafficHost,
   conn: Conn,
   dir: Direction,
   bytes: Buffer,
-  frame: number | undefined,
+  framed: { no: number; frame: Frame } | undefined,
   stderr = false,
 ): void {
   const d = conn.dirs[dir];
   const event: DataEvent = { type: 'data', time: Date.now(), conn: conn.id, dir, bytes, prev: d.prev };
-  if (frame !== undefined) event.frame = frame;
+  if (framed) addFrame(event, framed.no, framed.frame);
   if (stderr) event.stderr = true;
   if (host.decodeText && dir !== host.hiddenDir) {
     d.decoder ??= textCodec(host.settings.encoding).streamDecoder();
     event.text = d.decoder.write(bytes);
     event.encoding = host.settings.encoding;
+    // A whole message: decoded on its own, so a header byte cannot eat the payload's first character.
+    if (event.payload) event.payloadText = textCodec(host.settings.encoding).decode(event.payload);
   }
   d.prev = tail(d.prev, bytes);
   host.record(event);
+}
+
+/** What a frame adds to its data event: its number, payload, where the payload starts, header. */
+function addFrame(event: DataEvent, no: number, f: Frame): void {
+  event.frame = no;
+  event.payload = asBuffer(f.payload);
+  const at = payloadOffsetOf(f);
+  if (at !== undefined) event.payloadOffset = at;
+  if (f.header !== undefined) event.header = f.header;
 }
 
 /** The last 4 bytes of a direction: a view, not a copy (the event keeps the whole chunk anyway). */

@@ -1,7 +1,7 @@
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { listEncodings } from '../codec/text.js';
-import { inspectMessage, withPluginRows } from '../session/inspect.js';
+import { inspectData, withPluginRows } from '../session/inspect.js';
 import { formatRate, type Interpreter } from '../session/interpreter.js';
 import type { Session } from '../session/session.js';
 import type { DataEvent, ProgressEvent } from '../session/session-events.js';
@@ -143,7 +143,7 @@ export function App({ session, interpreter, history, historyFile, plain, selecti
   const selectedEntry = ps.selected !== undefined ? session.log.get(ps.selected)?.item : undefined;
   const selectedData: DataEvent | undefined = selectedEntry?.type === 'data' ? selectedEntry : undefined;
   const inspector = selectedData
-    ? inspectMessage(selectedData.bytes, session.settings, withPluginRows(session.plugins?.decoders() ?? []))
+    ? inspectData(selectedData, session.settings, withPluginRows(session.plugins?.decoders() ?? []))
     : undefined;
   const inspectorRows = inspector ? inspectorHeight(inspector) : 0;
   const connRows = session.mode !== 'connect' ? Math.min(5, session.conns.size) : 0;
@@ -234,7 +234,8 @@ export function App({ session, interpreter, history, historyFile, plain, selecti
     if (key.leftArrow || key.rightArrow) {
       const d = key.leftArrow ? -1 : 1;
       if (key.shift && selectedData) {
-        const off = Math.max(0, Math.min(selectedData.bytes.length - 1, session.settings.inspectOffset + d));
+        const last = (inspector?.length ?? selectedData.bytes.length) - 1;
+        const off = Math.max(0, Math.min(last, session.settings.inspectOffset + d));
         session.update({ inspectOffset: off });
         return;
       }

@@ -33,7 +33,7 @@ export function InspectorPanel({
   return (
     <Box flexDirection="column" borderStyle="single" borderColor={plain ? undefined : 'gray'} paddingX={0}>
       <Text bold wrap="truncate-end">
-        {`inspector  #${message.conn} ${message.dir} ${view.length} B  offset ${view.offset} (0x${view.offset.toString(16)})  ${endian.toUpperCase()}  Shift-←/→ move  /endian  /inspect <off> <fmt>`}
+        {`inspector  #${message.conn} ${message.dir} ${view.payload ? `payload${view.payload.at === undefined ? '' : ` (frame +${view.payload.at})`} ` : ''}${view.length} B  offset ${view.offset} (0x${view.offset.toString(16)})  ${endian.toUpperCase()}  Shift-←/→ move  /endian  /inspect <off> <fmt>`}
       </Text>
       {lines.map((l) => (
         <Text key={l} wrap="truncate-end">

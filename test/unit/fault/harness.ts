@@ -54,7 +54,10 @@ export interface Delivery {
 }
 
 /** A pipeline of the given fault specs over a recording host: what comes out, when, and what it did. */
-export function rig(specs: string[], options: { proto?: Protocol; seed?: number; plugins?: Plugin[] } = {}) {
+export function rig(
+  specs: string[],
+  options: { proto?: Protocol; seed?: number; plugins?: Plugin[]; frame?: string } = {},
+) {
   const registry = new PluginRegistry({ builtins: [...BUILTIN_PLUGINS, ...(options.plugins ?? [])] });
   const clock = new FakeClock();
   const delivered: Delivery[] = [];
@@ -76,6 +79,8 @@ export function rig(specs: string[], options: { proto?: Protocol; seed?: number;
     report: (entry, a) => actions.push(`#${entry.id}${a.dir ? ` ${a.dir}` : ''} ${a.action}`),
     settled: () => {},
   };
+  const frame = options.frame;
+  if (frame !== undefined) host.messageFramer = () => registry.createFramer(frame, '--frame');
   const seed = options.seed ?? 1;
   const pipeline = new FaultPipeline(host, (entry) => seededRandom(seed, 1, entry.id));
   const entries: FaultEntry[] = specs.map((s, i) =>
