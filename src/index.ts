@@ -75,6 +75,40 @@ export {
 /** Text in any encoding iconv-lite knows (GBK, Shift_JIS, UTF-16LE...), and the list of them. */
 export { decodeText, encodeText, listEncodings } from './codec/text.js';
 
+// ---- --json events ------------------------------------------------------------------------------
+
+/**
+ * The lines `--json` prints, typed; the same contract as the JSON Schema shipped as
+ * `sockrepl/events.schema.json`. Every line carries `v: JSON_EVENTS_VERSION`.
+ */
+export type {
+  JsonAddress,
+  JsonBytes,
+  JsonCloseEvent,
+  JsonDataEvent,
+  JsonDoneEvent,
+  JsonEofEvent,
+  JsonErrorEvent,
+  JsonEvent,
+  JsonEventType,
+  JsonExitEvent,
+  JsonExpectEvent,
+  JsonExpectFailedEvent,
+  JsonExpectStepEvent,
+  JsonFaultEvent,
+  JsonListeningEvent,
+  JsonNoticeEvent,
+  JsonOpenEvent,
+  JsonOutputEvent,
+  JsonProgressEvent,
+  JsonResultEvent,
+  JsonStateEvent,
+  JsonStepEvent,
+  JsonTls,
+  JsonTlsEvent,
+} from './json/json-event-types.js';
+export { JSON_EVENTS_VERSION } from './json/json-event-types.js';
+
 // ---- plugins ------------------------------------------------------------------------------------
 
 /** Type a plugin, a framer or a fault definition (design section 5). */
