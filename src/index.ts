@@ -15,10 +15,11 @@
 
 // ---- connections (pwntools' tubes) --------------------------------------------------------------
 
-export type { ConnectOptions, ListenOptions, SocketOptions, TlsKeys } from './modes/library.js';
+export type { ConnectOptions, ListenOptions, LogOptions, SocketOptions, TlsKeys } from './modes/library.js';
 /** Open a TCP connection (`udp: true` for UDP) and get its tube; `udp()` is the UDP shorthand. */
 /** Listen on a port; clients arrive as tubes from `accept()` or `for await`. */
 export { connect, listen, TubeListener, udp } from './modes/library.js';
+export type { LogOption } from './modes/library-log.js';
 export type { SpawnOptions } from './modes/library-spawn.js';
 /** A local program as a tube (pwntools' process()): `exitCode`, `signal`, `wait()`, `kill()`. */
 export { ProgramTube, spawn } from './modes/library-spawn.js';
@@ -33,6 +34,8 @@ export type { TlsOptions } from './net/tls/tls-options.js';
 export type { CustomMatch, CustomPattern, Pattern, PatternKind } from './tube/matchers.js';
 /** The receive buffer a custom pattern searches. */
 export type { BufferMatch, ReceiveBuffer } from './tube/receive-buffer.js';
+/** Where a traffic log goes: a file path, process.stderr, or any writable stream. */
+export type { TrafficLogTarget } from './tube/traffic-log.js';
 export type { CallOptions, ExpectMatch, Timeout, TubeInfo, TubeOptions } from './tube/tube.js';
 /**
  * A connection: `send`, `sendLine`, `sendAfter`, `recv`, `recvExactly`, `recvUntil`, `recvLine`,

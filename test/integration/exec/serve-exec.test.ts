@@ -155,7 +155,7 @@ describe('listen -c --json', () => {
     const out = p.stdout.toString();
     expect(out).toMatch(/"dir":"out","len":7,"hex":"676f74206869 ?0a"|"dir":"out".*"text":"got hi\\n"/);
     expect(out).toMatch(/program \d+ exited with code 0/);
-    expect(parseJsonEvents(out).map((e) => e.type)).toContain('exit');
+    expect(parseJsonEvents(out).map((e) => e.type)).toContain('notice');
   });
 });
 
