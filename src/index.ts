@@ -15,10 +15,11 @@
 
 // ---- connections (pwntools' tubes) --------------------------------------------------------------
 
-export type { ConnectOptions, ListenOptions, SocketOptions, TlsKeys } from './modes/library.js';
+export type { ConnectOptions, ListenOptions, LogOptions, SocketOptions, TlsKeys } from './modes/library.js';
 /** Open a TCP connection (`udp: true` for UDP) and get its tube; `udp()` is the UDP shorthand. */
 /** Listen on a port; clients arrive as tubes from `accept()` or `for await`. */
 export { connect, listen, TubeListener, udp } from './modes/library.js';
+export type { LogOption } from './modes/library-log.js';
 export type { SpawnOptions } from './modes/library-spawn.js';
 /** A local program as a tube (pwntools' process()): `exitCode`, `signal`, `wait()`, `kill()`. */
 export { ProgramTube, spawn } from './modes/library-spawn.js';
@@ -33,6 +34,8 @@ export type { TlsOptions } from './net/tls/tls-options.js';
 export type { CustomMatch, CustomPattern, Pattern, PatternKind } from './tube/matchers.js';
 /** The receive buffer a custom pattern searches. */
 export type { BufferMatch, ReceiveBuffer } from './tube/receive-buffer.js';
+/** Where a traffic log goes: a file path, process.stderr, or any writable stream. */
+export type { TrafficLogTarget } from './tube/traffic-log.js';
 export type { CallOptions, ExpectMatch, Timeout, TubeInfo, TubeOptions } from './tube/tube.js';
 /**
  * A connection: `send`, `sendLine`, `sendAfter`, `recv`, `recvExactly`, `recvUntil`, `recvLine`,
@@ -60,7 +63,7 @@ export type { HexDumpOptions } from './codec/hexdump.js';
 export { hexdump } from './codec/hexdump.js';
 /** `fromHex('de ad be ef')` → bytes; `toHex(bytes, ' ')` → `de ad be ef`. */
 export { formatHex as toHex, parseHex as fromHex } from './codec/input.js';
-export type { Endian, StructValue } from './codec/struct.js';
+export type { Endian, StructValue, Unpacked } from './codec/struct.js';
 /** Python-`struct`-style packing: `pack('>HI', 1, 2)`, `unpack('<I3sf', bytes)`, `calcsize('>HI')`. */
 export {
   calcsize,
@@ -74,6 +77,40 @@ export {
 } from './codec/struct.js';
 /** Text in any encoding iconv-lite knows (GBK, Shift_JIS, UTF-16LE...), and the list of them. */
 export { decodeText, encodeText, listEncodings } from './codec/text.js';
+
+// ---- --json events ------------------------------------------------------------------------------
+
+/**
+ * The lines `--json` prints, typed; the same contract as the JSON Schema shipped as
+ * `sockrepl/events.schema.json`. Every line carries `v: JSON_EVENTS_VERSION`.
+ */
+export type {
+  JsonAddress,
+  JsonBytes,
+  JsonCloseEvent,
+  JsonDataEvent,
+  JsonDoneEvent,
+  JsonEofEvent,
+  JsonErrorEvent,
+  JsonEvent,
+  JsonEventType,
+  JsonExitEvent,
+  JsonExpectEvent,
+  JsonExpectFailedEvent,
+  JsonExpectStepEvent,
+  JsonFaultEvent,
+  JsonListeningEvent,
+  JsonNoticeEvent,
+  JsonOpenEvent,
+  JsonOutputEvent,
+  JsonProgressEvent,
+  JsonResultEvent,
+  JsonStateEvent,
+  JsonStepEvent,
+  JsonTls,
+  JsonTlsEvent,
+} from './json/json-event-types.js';
+export { JSON_EVENTS_VERSION } from './json/json-event-types.js';
 
 // ---- plugins ------------------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ import {
   type StructGroup,
   type StructValue,
 } from './struct-codes.js';
+import type { Unpacked } from './struct-types.js';
 import {
   allocate,
   badChar,
@@ -33,6 +34,7 @@ export {
   type StructGroup,
   type StructValue,
 } from './struct-codes.js';
+export type { Unpacked } from './struct-types.js';
 export { floatToHalfBits, halfBitsToFloat } from './struct-values.js';
 
 export interface CompileOptions {
@@ -273,14 +275,15 @@ export function pack(format: string, ...values: StructValue[]): Buffer {
   return compile(format).pack(...values);
 }
 
-export function unpack(format: string, bytes: Uint8Array): StructValue[] {
-  return compile(format).unpack(bytes);
+/** The values in `bytes`; a literal format gives a typed tuple (`'<HI'` → `[number, number]`). */
+export function unpack<F extends string>(format: F, bytes: Uint8Array): Unpacked<F> {
+  return compile(format).unpack(bytes) as Unpacked<F>;
 }
 
-export function unpackFrom(format: string, bytes: Uint8Array, offset = 0): StructValue[] {
-  return compile(format).unpackFrom(bytes, offset);
+export function unpackFrom<F extends string>(format: F, bytes: Uint8Array, offset = 0): Unpacked<F> {
+  return compile(format).unpackFrom(bytes, offset) as Unpacked<F>;
 }
 
-export function iterUnpack(format: string, bytes: Uint8Array): Generator<StructValue[]> {
-  return compile(format).iterUnpack(bytes);
+export function iterUnpack<F extends string>(format: F, bytes: Uint8Array): Generator<Unpacked<F>> {
+  return compile(format).iterUnpack(bytes) as Generator<Unpacked<F>>;
 }

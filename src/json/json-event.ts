@@ -1,14 +1,21 @@
 import type { CommandOutcome } from '../session/interpreter.js';
 import type { SessionEvent } from '../session/session-events.js';
+import {
+  JSON_EVENTS_VERSION,
+  type JsonDataEvent,
+  type JsonEventBody,
+  type JsonResultEvent,
+} from './json-event-types.js';
 
 /**
- * One session event as the JSON object `--json` prints (design section 2). Field names are a
- * contract with other programs: fields may be added, never renamed.
+ * One session event as the JSON object `--json` prints (design section 2), without the `v` its
+ * writer adds (jsonLine). Field names are a contract with other programs, written down in
+ * schema/events.schema.json and json-event-types.ts: fields may be added, never renamed.
  */
-export function toJson(e: SessionEvent): Record<string, unknown> | undefined {
+export function toJson(e: SessionEvent): JsonEventBody | undefined {
   switch (e.type) {
     case 'data': {
-      const out: Record<string, unknown> = {
+      const out: JsonEventBody<JsonDataEvent> = {
         type: 'data',
         time: e.time,
         conn: e.conn,
@@ -74,7 +81,7 @@ function jsonSafe(value: unknown): unknown {
 }
 
 /** A command's outcome: `result` when it worked, `error` (with the command) when it did not. */
-export function outcomeJson(line: string, o: CommandOutcome): Record<string, unknown> | undefined {
+export function outcomeJson(line: string, o: CommandOutcome): JsonEventBody | undefined {
   if (!o.ok && o.error) {
     // A failed expect is already reported by its `expect` event; the error says the command failed.
     return {
@@ -87,7 +94,7 @@ export function outcomeJson(line: string, o: CommandOutcome): Record<string, unk
     };
   }
   if (o.command === 'text' || o.command === '') return undefined;
-  const out: Record<string, unknown> = {
+  const out: JsonEventBody<JsonResultEvent> = {
     type: 'result',
     time: Date.now(),
     command: o.command,
@@ -99,6 +106,8 @@ export function outcomeJson(line: string, o: CommandOutcome): Record<string, unk
   return out;
 }
 
-export function ndjson(obj: Record<string, unknown>): string {
-  return `${JSON.stringify(obj)}\n`;
+/** One `--json` line: the event with the schema version `v` after its type, and a newline. */
+export function jsonLine(obj: JsonEventBody): string {
+  const { type, ...rest } = obj;
+  return `${JSON.stringify({ type, v: JSON_EVENTS_VERSION, ...rest })}\n`;
 }

@@ -1,7 +1,8 @@
 import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { EXIT, isSockreplError } from '../errors.js';
-import { ndjson, outcomeJson, toJson } from '../json/json-event.js';
+import { jsonLine, outcomeJson, toJson } from '../json/json-event.js';
+import type { JsonEventBody } from '../json/json-event-types.js';
 import type { Session } from '../session/session.js';
 import type { SessionSpec } from '../session/session-spec.js';
 import { createInterpreter, createSession, startSession } from './open-session.js';
@@ -133,8 +134,8 @@ class NdjsonOut {
     });
   }
 
-  write(obj: Record<string, unknown>): void {
-    if (!this.stream.write(ndjson(obj)) && !this.full) {
+  write(obj: JsonEventBody): void {
+    if (!this.stream.write(jsonLine(obj)) && !this.full) {
       this.full = true;
       this.onPressure?.(true);
     }

@@ -3,10 +3,11 @@ import { openProgram } from '../net/open.js';
 import type { ProgramControl, ProgramExit, PtySize, StderrMode } from '../net/program.js';
 import { parsePtySize } from '../options/program-rows.js';
 import { Tube, type TubeOptions } from '../tube/tube.js';
-import { track } from './library.js';
+import { type LogOptions, track, withLog } from './library.js';
+import { openLibraryLog } from './library-log.js';
 
 /** How spawn() runs the program. */
-export interface SpawnOptions extends TubeOptions {
+export interface SpawnOptions extends TubeOptions, LogOptions {
   /** A pseudo-terminal instead of pipes (node-pty): job control, Ctrl-C, /dev/tty. */
   pty?: boolean;
   /** The terminal's size, `{ cols, rows }` or `'120x40'` (default 80x24); implies nothing without `pty`. */
@@ -70,15 +71,19 @@ export async function spawn(
   const size = typeof options.size === 'string' ? parsePtySize(options.size, 'size') : options.size;
   if (options.pty && options.stderr && options.stderr !== 'merge')
     throw new UsageError(`stderr: '${options.stderr}': a terminal has one output stream`);
+  const log = openLibraryLog(options.log, options.encoding);
   const channel = await openProgram({
     argv: [cmd, ...args.map(String)],
     pty: options.pty ? (size ?? { cols: 80, rows: 24 }) : undefined,
     stderr: options.stderr ?? 'merge',
     cwd: options.cwd,
     env: options.env,
+  }).catch(async (err: unknown) => {
+    await log?.release();
+    throw err;
   });
   const tubeOptions: TubeOptions = {};
   for (const key of ['timeout', 'encoding', 'eol', 'highWaterMark'] as const)
     if (options[key] !== undefined) (tubeOptions as Record<string, unknown>)[key] = options[key];
-  return track(new ProgramTube(channel, tubeOptions));
+  return track(withLog(new ProgramTube(channel, tubeOptions), log));
 }

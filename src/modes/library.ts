@@ -4,13 +4,25 @@ import type { Listener } from '../net/listener.js';
 import { openConnection, openListener } from '../net/open.js';
 import { resolveLibraryOptions } from '../options/library-options.js';
 import { TimeoutError } from '../tube/errors.js';
+import type { TrafficLog } from '../tube/traffic-log.js';
 import { type Timeout, Tube, type TubeOptions, timeoutMs } from '../tube/tube.js';
+import { type LogOption, openLibraryLog } from './library-log.js';
 
 /**
  * The library's way in (pwntools' `remote` / `listen`): open a connection or a listener with
  * friendly option names and get tubes. Options are checked by the same code as the command
  * line's, so `linger: 'x'` fails exactly as `--linger x` does (a UsageError, exit code 2).
  */
+
+/** The traffic log option of connect, listen and spawn. */
+export interface LogOptions {
+  /**
+   * Hex-dump every chunk both ways, as `-x` does: to a file path (appended; closed when the
+   * connection closes), `process.stderr`, or any writable stream. Default: `SOCKREPL_LOG`
+   * (`debug` = standard error, or a path); `false` turns that off.
+   */
+  log?: LogOption;
+}
 
 /** Socket options. Times the kernel keeps in seconds take a number of seconds or a duration text. */
 export interface SocketOptions {
@@ -60,7 +72,7 @@ export interface TlsKeys {
   sslKeylog?: string;
 }
 
-export interface ConnectOptions extends SocketOptions, TubeOptions, TlsKeys {
+export interface ConnectOptions extends SocketOptions, TubeOptions, TlsKeys, LogOptions {
   /** UDP instead of TCP (see also `udp()`). */
   udp?: boolean;
   /** Force IPv4 or IPv6. */
@@ -77,7 +89,7 @@ export interface ConnectOptions extends SocketOptions, TubeOptions, TlsKeys {
   idleTimeout?: Timeout;
 }
 
-export interface ListenOptions extends SocketOptions, TubeOptions, TlsKeys {
+export interface ListenOptions extends SocketOptions, TubeOptions, TlsKeys, LogOptions {
   udp?: boolean;
   family?: 4 | 6;
   /** Address to listen on (default: every IPv4 and IPv6 address; one family with `family`). */
@@ -93,17 +105,33 @@ export interface ListenOptions extends SocketOptions, TubeOptions, TlsKeys {
 
 /** The tube's own keys; the rest are the option vocabulary's (options/library-options.ts). */
 const TUBE_KEYS = ['timeout', 'encoding', 'eol', 'highWaterMark'] as const;
+const OWN_KEYS = [...TUBE_KEYS, 'log'];
 
 /** Opens a TCP (or, with `udp: true`, UDP) connection and returns its tube. */
 export async function connect(host: string, port: number, options: ConnectOptions = {}): Promise<Tube> {
-  const o = resolveLibraryOptions(options as Record<string, unknown>, 'connect', TUBE_KEYS);
+  const o = resolveLibraryOptions(options as Record<string, unknown>, 'connect', OWN_KEYS);
   // A tube's timeout bounds the connect too, unless connectTimeout says otherwise.
   if (o.waitMs === undefined && options.timeout !== undefined) {
     const ms = timeoutMs(options.timeout);
     if (ms !== Number.POSITIVE_INFINITY) o.waitMs = ms;
   }
-  const channel: Channel = await openConnection(host, port, o);
-  return track(new Tube(channel, tubeOptions(options)));
+  const log = openLibraryLog(options.log, options.encoding);
+  let channel: Channel;
+  try {
+    channel = await openConnection(host, port, o);
+  } catch (err) {
+    await log?.release();
+    throw err;
+  }
+  return track(withLog(new Tube(channel, tubeOptions(options)), log));
+}
+
+/** Logs the tube's traffic to `log`, which then ends with it (the opener's hold is let go). */
+export function withLog<T extends Tube>(tube: T, log: TrafficLog | undefined): T {
+  if (!log) return tube;
+  tube.afterClose = log.attach(tube.channel);
+  void log.release();
+  return tube;
 }
 
 /** A "connected" UDP socket as a tube: each send is one datagram; receives see datagrams' bytes in order. */
@@ -113,9 +141,16 @@ export function udp(host: string, port: number, options: Omit<ConnectOptions, 'u
 
 /** Listens on `port` (0 picks a free one: read it from `listener.port`). */
 export async function listen(port = 0, options: ListenOptions = {}): Promise<TubeListener> {
-  const o = resolveLibraryOptions(options as Record<string, unknown>, 'listen', [...TUBE_KEYS, 'host']);
-  const listener = await openListener(options.host, port, o);
-  return new TubeListener(listener, tubeOptions(options));
+  const o = resolveLibraryOptions(options as Record<string, unknown>, 'listen', [...OWN_KEYS, 'host']);
+  const log = openLibraryLog(options.log, options.encoding);
+  let listener: Listener;
+  try {
+    listener = await openListener(options.host, port, o);
+  } catch (err) {
+    await log?.release();
+    throw err;
+  }
+  return new TubeListener(listener, tubeOptions(options), log);
 }
 
 /**
@@ -131,11 +166,14 @@ export class TubeListener extends EventEmitter<{ tube: [tube: Tube] }> {
   constructor(
     readonly listener: Listener,
     tubeOptions: TubeOptions,
+    /** Every client's traffic goes to this one log, which ends when the listener closes. */
+    private readonly log?: TrafficLog,
   ) {
     super();
     openSet().add(this.entry);
     listener.on('channel', (channel) => {
       const tube = track(new Tube(channel, tubeOptions));
+      if (log) tube.afterClose = log.attach(channel);
       this.tubes.add(tube);
       channel.once('close', () => this.tubes.delete(tube));
       this.emit('tube', tube);
@@ -203,6 +241,7 @@ export class TubeListener extends EventEmitter<{ tube: [tube: Tube] }> {
   async close(): Promise<void> {
     openSet().delete(this.entry);
     await this.listener.close();
+    await this.log?.release();
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
-import { toJson } from '../json/json-event.js';
+import { jsonLine, toJson } from '../json/json-event.js';
+import type { JsonEventBody } from '../json/json-event-types.js';
 import { formatTlsSummary } from '../net/tls/tls-info.js';
 import { formatEndpoint } from '../session/session.js';
 import type { SessionEvent } from '../session/session-events.js';
@@ -116,7 +117,7 @@ const SHOWN_EVENTS = new Set(['listening', 'open', 'eof', 'exit', 'close', 'erro
 
 export function jsonSink(stdout: Writable): TranscriptSink {
   const out = new Batched(stdout);
-  const write = (obj: Record<string, unknown>) => out.write(`${JSON.stringify(obj)}\n`);
+  const write = (obj: JsonEventBody) => out.write(jsonLine(obj));
   return {
     step: (s, encoding) => write(stepEvent(s, { encoding })),
     output: (lines) => write({ type: 'output', lines }),

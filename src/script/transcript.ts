@@ -1,5 +1,12 @@
 import { isAsciiCompatible, quoteText, spacedHex, textLiteral } from '../codec/bytes-literal.js';
 import { decodeText } from '../codec/text.js';
+import type {
+  JsonBytes,
+  JsonEventBody,
+  JsonExpectFailedEvent,
+  JsonExpectStepEvent,
+  JsonStepEvent,
+} from '../json/json-event-types.js';
 
 /**
  * What `sockrepl run` prints: one line per step (number, time since start, source line, the
@@ -231,31 +238,40 @@ function textPreview(bytes: Uint8Array, encoding: string): string {
 }
 
 /** A transcript step as a `--json` event: `step`, or `expect` for a matched expectation. */
-export function stepEvent(s: TranscriptStep, options: FormatOptions = {}): Record<string, unknown> {
+export function stepEvent(
+  s: TranscriptStep,
+  options: FormatOptions = {},
+): JsonEventBody<JsonStepEvent | JsonExpectStepEvent> {
   const encoding = options.encoding ?? 'utf8';
-  const ev: Record<string, unknown> = {
-    type: s.matched ? 'expect' : 'step',
-    step: s.step,
-    t: Math.round(s.elapsedMs),
-    line: s.line,
-    command: s.command,
+  const head = { step: s.step, t: Math.round(s.elapsedMs), line: s.line, command: s.command };
+  const tail: Pick<JsonStepEvent, 'sent' | 'ms' | 'note'> = {};
+  if (s.sent) tail.sent = dataFields(s.sent, encoding);
+  if (s.durationMs !== undefined) tail.ms = Math.round(s.durationMs);
+  if (s.note) tail.note = s.note;
+  const m = s.matched;
+  if (!m) return { type: 'step', ...head, ...tail };
+  const ev: JsonEventBody<JsonExpectStepEvent> = {
+    type: 'expect',
+    ...head,
+    ok: true,
+    ...dataFields(m.bytes, encoding),
   };
-  if (s.matched) {
-    ev.ok = true;
-    Object.assign(ev, dataFields(s.matched.bytes, encoding));
-    if (s.matched.before?.length) ev.before = dataFields(s.matched.before, encoding);
-    if (s.matched.captures && s.matched.captures.length > 1) ev.captures = s.matched.captures.slice(1);
-    if (s.matched.groups) ev.groups = s.matched.groups;
-    if (s.matched.branch) ev.branch = s.matched.branch;
-  }
-  if (s.sent) ev.sent = dataFields(s.sent, encoding);
-  if (s.durationMs !== undefined) ev.ms = Math.round(s.durationMs);
-  if (s.note) ev.note = s.note;
-  return ev;
+  if (m.before?.length) ev.before = dataFields(m.before, encoding);
+  if (m.captures && m.captures.length > 1) ev.captures = m.captures.slice(1).map((c) => c ?? null);
+  if (m.groups) ev.groups = definedOnly(m.groups);
+  if (m.branch) ev.branch = m.branch;
+  return { ...ev, ...tail };
+}
+
+/** Named groups that took part in the match (JSON drops the others anyway). */
+function definedOnly(groups: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(groups)) if (v !== undefined) out[k] = v;
+  return out;
 }
 
 /** A failed expectation as a `--json` event. */
-export function failureEvent(r: FailureReport): Record<string, unknown> {
+export function failureEvent(r: FailureReport): JsonEventBody<JsonExpectFailedEvent> {
   return {
     type: 'expect',
     ok: false,
@@ -269,6 +285,6 @@ export function failureEvent(r: FailureReport): Record<string, unknown> {
   };
 }
 
-function dataFields(bytes: Uint8Array, encoding: string): { len: number; hex: string; text: string } {
+function dataFields(bytes: Uint8Array, encoding: string): JsonBytes {
   return { len: bytes.length, hex: Buffer.from(bytes).toString('hex'), text: decodeText(bytes, encoding) };
 }

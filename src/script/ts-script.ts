@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { EXIT, UsageError } from '../errors.js';
+import { jsonLine } from '../json/json-event.js';
 import { closeAllOpen } from '../modes/library.js';
 import { createUserModuleLoader } from '../plugin/user-module.js';
 import { setScriptVars } from './script-context.js';
@@ -38,8 +39,8 @@ export async function runTsScript(file: string, options: TsScriptOptions): Promi
   const report = (code: number, error?: { code: string; message: string }) => {
     if (options.json) {
       const ms = Math.round(performance.now() - started);
-      if (error) stdout.write(`${JSON.stringify({ type: 'error', ...error, exit: code })}\n`);
-      stdout.write(`${JSON.stringify({ type: 'done', ok: code === 0, exit: code, ms })}\n`);
+      if (error) stdout.write(jsonLine({ type: 'error', ...error, exit: code }));
+      stdout.write(jsonLine({ type: 'done', ok: code === 0, exit: code, ms }));
     } else if (error) stderr.write(`${error.message}\n`);
     return code;
   };

@@ -47,6 +47,8 @@ export class Tube {
   /** Set when the input ended by a reset or failure: receives fail with it. */
   closeError: NetError | undefined;
   private detached = false;
+  /** What close() waits for after the channel's close: the traffic log written out (the `log` option). */
+  afterClose: Promise<void> | undefined;
   private readonly loop: ReceiveLoop;
   private readonly listeners: {
     data: (chunk: Buffer) => void;
@@ -339,6 +341,7 @@ export class Tube {
   /** Graceful close (flushes; honours SO_LINGER). */
   async close(): Promise<void> {
     await this.channel.close();
+    await this.afterClose;
   }
 
   /** `await using c = await connect(...)` closes the connection when the block ends. */

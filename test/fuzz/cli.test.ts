@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliProcess, runCli } from '../helpers/cli.js';
+import { parseJsonEvents } from '../helpers/json-events.js';
 import { freePort, tcpServer } from '../helpers/servers.js';
 
 /**
@@ -173,11 +174,7 @@ describe('fuzz: --json command lines', () => {
       const r = await p.exited;
       noCrash(r.stderr);
       expect(r.code).toBe(0);
-      const events = r.stdout
-        .toString()
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as { type?: string; command?: string; ok?: boolean });
+      const events = parseJsonEvents<{ type?: string; command?: string; ok?: boolean }>(r.stdout);
       expect(events.some((e) => e.command === 'quit' && e.ok === true)).toBe(true);
     } finally {
       p.kill();

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { parseJsonEvents } from '../helpers/json-events.js';
 
 /** `-E` as a user gives it on the command line: every mode refuses what is no character encoding. */
 
@@ -14,6 +15,9 @@ describe('-E with an encoding that is no character encoding', () => {
     // Port 1 on loopback: nothing listens there, so reaching the connect would say ECONNREFUSED.
     const json = await runCli(['--json', '-E', 'hex', '127.0.0.1', '1']);
     expect({ code: json.code, stderr: json.stderr }).toEqual({ code: 2, stderr: refusal('hex') });
+    expect(parseJsonEvents(json.stdout)).toEqual([
+      expect.objectContaining({ type: 'error', code: 'EUSAGE' }),
+    ]);
     const pipe = await runCli(['-x', '-E', 'base64', '127.0.0.1', '1']);
     expect({ code: pipe.code, stderr: pipe.stderr }).toEqual({ code: 2, stderr: refusal('base64') });
     const script = join(mkdtempSync(join(tmpdir(), 'sockrepl-')), 'enc.srs');

@@ -3,6 +3,7 @@ import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { cleanupAfterEach } from '../helpers/cleanups.js';
+import { parseJsonEvents } from '../helpers/json-events.js';
 import {
   HAVE_IPV6,
   HAVE_NCAT,
@@ -185,7 +186,7 @@ describe.skipIf(!HAVE_IPV6)('with no address, a listener takes both families', (
     v.kill();
     const j = start('sockrepl', ['-k', '--json'], 0);
     await until(() => j.stdout().includes('"listening"'));
-    const event = JSON.parse(j.stdout().split('\n')[0]!);
+    const event = parseJsonEvents(j.stdout().split('\n')[0]!)[0]!;
     expect(event).toMatchObject({ type: 'listening', address: '0.0.0.0' });
     expect(event.addresses.map((a: { address: string }) => a.address)).toEqual(['0.0.0.0', '::']);
     expect(new Set(event.addresses.map((a: { port: number }) => a.port))).toEqual(new Set([event.port]));

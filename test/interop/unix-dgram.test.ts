@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, listen, type Tube } from '../../src/index.js';
 import { cleanupAfterEach } from '../helpers/cleanups.js';
 import { CliProcess, runCli } from '../helpers/cli.js';
+import { parseJsonEvents } from '../helpers/json-events.js';
 import { hasCommand, startPeer } from '../helpers/peer-process.js';
 
 /** Unix datagram sockets (-u -U) against socat UNIX-RECVFROM/SENDTO, OpenBSD nc -U -u and python. */
@@ -138,11 +139,9 @@ describe.skipIf(!havePython)('unix datagram boundaries and errors', () => {
       return text.endsWith('\n') && text.split('"dir":"in"').length > datagrams.length;
     };
     await server.waitForStdout(complete, 10_000);
-    const events = server.stdout
-      .toString()
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { type: string; dir?: string; len?: number; proto?: string });
+    const events = parseJsonEvents<{ type: string; dir?: string; len?: number; proto?: string }>(
+      server.stdout,
+    );
     expect(events.filter((e) => e.type === 'data' && e.dir === 'in').map((e) => e.len)).toEqual([
       1, 0, 2, 100_000,
     ]);

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { readFlows, sha256, toolMissing, tsharkFollow, tsharkWarnings } from '../../helpers/capture-tools.js';
 import { cleanupAfterEach } from '../../helpers/cleanups.js';
 import { CliProcess, runCli, sleep } from '../../helpers/cli.js';
+import { parseJsonEvents } from '../../helpers/json-events.js';
 import { collect, connectTo, tcpServer } from '../../helpers/servers.js';
 
 const cleanups = cleanupAfterEach();
@@ -51,14 +52,9 @@ describe('--pcap and /pcap in sessions', { timeout: 60_000 }, () => {
     ].join('\n');
     const r = await runCli(['--json', '--pcap', early, '127.0.0.1', String(srv.port)], input);
     expect(r.code).toBe(0);
-    const results = r.stdout
-      .toString()
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l))
-      .filter((e) => e.command === 'pcap');
+    const results = parseJsonEvents(r.stdout).filter((e) => e.command === 'pcap');
     expect(results.map((e) => e.ok)).toEqual([true, true]);
-    expect(results[1].data).toEqual({ stopped: late, packets: expect.any(Number) });
+    expect(results[1]!.data).toEqual({ stopped: late, packets: expect.any(Number) });
     const [first] = readFlows(early);
     expect(Buffer.from(first!.clientBytes).toString()).toBe('one\n');
     expect(Buffer.from(first!.serverBytes).toString()).toBe('echo:one\n');

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { connectTcp } from '../../../src/net/tcp-connect.js';
 import { cleanupAfterEach } from '../../helpers/cleanups.js';
 import { runCli } from '../../helpers/cli.js';
+import { parseJsonEvents } from '../../helpers/json-events.js';
 import { tcpServer } from '../../helpers/servers.js';
 import { scriptDir } from '../script/helpers.js';
 
@@ -54,6 +55,11 @@ describe('reset after shutdown write sends RST', () => {
     expect(r.signal).toBeNull();
     expect(r.code).toBe(0);
     expect(r.stdout.toString()).toMatch(/"command":"reset","ok":true/);
+    expect(
+      parseJsonEvents(r.stdout)
+        .filter((e) => e.type === 'result')
+        .map((e) => e.command),
+    ).toContain('reset');
     expect(['ECONNRESET', 'EPIPE']).toContain((await srv.fate()).error);
   }, 60_000);
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cleanupAfterEach } from '../../helpers/cleanups.js';
 import { CliProcess, runCli } from '../../helpers/cli.js';
+import { parseJsonEvents } from '../../helpers/json-events.js';
 import { waitUntil } from '../../helpers/processes.js';
 
 /** `sockrepl exec`: a local program as the connection, in pipe mode and with --json. */
@@ -8,11 +9,7 @@ import { waitUntil } from '../../helpers/processes.js';
 const cleanups = cleanupAfterEach();
 
 function events(out: Buffer): Record<string, unknown>[] {
-  return out
-    .toString()
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  return parseJsonEvents<Record<string, unknown>>(out);
 }
 
 describe('sockrepl exec in pipe mode', () => {

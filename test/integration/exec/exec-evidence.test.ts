@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { readFlows, sha256, tcpdumpRead, toolMissing } from '../../helpers/capture-tools.js';
 import { cleanupAfterEach } from '../../helpers/cleanups.js';
 import { runCli } from '../../helpers/cli.js';
+import { parseJsonEvents } from '../../helpers/json-events.js';
 
 /**
  * `sockrepl exec` keeps evidence like a socket does: --record writes a script that starts the
@@ -31,6 +32,7 @@ describe('exec with --record and --pcap', () => {
       60_000,
     );
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(parseJsonEvents(r.stdout).map((e) => e.type)).toContain('exit');
     const recorded = readFileSync(script, 'utf8');
     expect(recorded).toContain('spawn sh -c "read x; echo \\"got \\$x\\""\n');
     expect(recorded).toContain('send "hi\\n"\nexpect "got hi\\n"\n');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleanupAfterEach } from '../../helpers/cleanups.js';
 import { CliProcess, runCli } from '../../helpers/cli.js';
+import { parseJsonEvents } from '../../helpers/json-events.js';
 
 /**
  * A script's `spawn`: the same send/expect steps drive a local program over its stdio and, through
@@ -75,6 +76,7 @@ describe('script spawn', () => {
     const r = await runCli(['run', '--json', script]);
     expect(r.code).toBe(0);
     expect(r.stdout.toString()).toMatch(/"type":"exit".*"code":4/);
+    expect(parseJsonEvents(r.stdout).find((e) => e.type === 'exit')).toMatchObject({ code: 4 });
   });
 
   it('its mistakes are syntax errors at their line (exit 2) or one-line step errors (exit 1)', async () => {

@@ -3,6 +3,7 @@ import type * as net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { cleanupAfterEach } from '../../helpers/cleanups.js';
 import { CliProcess } from '../../helpers/cli.js';
+import { parseJsonEvents } from '../../helpers/json-events.js';
 import { descendants, waitUntil } from '../../helpers/processes.js';
 import { collect, connectTo, tcpServer } from '../../helpers/servers.js';
 
@@ -154,6 +155,7 @@ describe('listen -c --json', () => {
     const out = p.stdout.toString();
     expect(out).toMatch(/"dir":"out","len":7,"hex":"676f74206869 ?0a"|"dir":"out".*"text":"got hi\\n"/);
     expect(out).toMatch(/program \d+ exited with code 0/);
+    expect(parseJsonEvents(out).map((e) => e.type)).toContain('notice');
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cleanupAfterEach } from '../../helpers/cleanups.js';
 import { CliProcess } from '../../helpers/cli.js';
+import { parseJsonEvents } from '../../helpers/json-events.js';
 import { startServer, type TestServer } from '../../helpers/session-fixtures.js';
 
 const cleanups = cleanupAfterEach();
@@ -11,12 +12,7 @@ async function serve(): Promise<TestServer> {
   return s;
 }
 
-const jsonLines = (out: Buffer) =>
-  out
-    .toString()
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+const jsonLines = (out: Buffer) => parseJsonEvents<Record<string, unknown>>(out);
 
 describe('fault events: every fault that acts says what it did', () => {
   it('--json: a fault event per act, /fault stats counts them', async () => {

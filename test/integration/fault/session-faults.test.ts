@@ -10,6 +10,7 @@ import type { Session } from '../../../src/session/session.js';
 import type { SessionEvent } from '../../../src/session/session-events.js';
 import { cleanupAfterEach } from '../../helpers/cleanups.js';
 import { CliProcess, sleep } from '../../helpers/cli.js';
+import { parseJsonEvents } from '../../helpers/json-events.js';
 import { defaultOptions, startServer, type TestServer, until } from '../../helpers/session-fixtures.js';
 
 let server: TestServer | undefined;
@@ -134,11 +135,7 @@ describe('faults in a session', () => {
     );
     p.child.stdin.end('/quit\n');
     await p.exited;
-    const lines = p.stdout
-      .toString()
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = parseJsonEvents<Record<string, unknown>>(p.stdout);
     const notices = lines.filter((l) => l.type === 'notice').map((l) => l.text);
     expect(notices).toContain('faults on: delay:100ms; fault seed 5');
     expect(notices).toContain('fault: TCP_NODELAY set, so segments leave as the faults shape them');

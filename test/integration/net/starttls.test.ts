@@ -7,6 +7,7 @@ import { connect, listen } from '../../../src/index.js';
 import { makeTestPki, type TestPki } from '../../helpers/certs.js';
 import { cleanupAfterEach } from '../../helpers/cleanups.js';
 import { CliProcess, runCli } from '../../helpers/cli.js';
+import { parseJsonEvents } from '../../helpers/json-events.js';
 
 /**
  * STARTTLS: a plaintext exchange, then the same connection upgraded in place, with the
@@ -123,12 +124,9 @@ describe('STARTTLS', () => {
     cleanups.push(() => server.close());
     const port = (server.address() as net.AddressInfo).port;
     const r = await runCli(['--json', '--ssl', '--ssl-alpn', 'h2', '127.0.0.1', String(port)], '');
-    const open = r.stdout
-      .toString()
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as { type: string; tls?: Record<string, unknown> })
-      .find((e) => e.type === 'open');
+    const open = parseJsonEvents<{ type: string; tls?: Record<string, unknown> }>(r.stdout).find(
+      (e) => e.type === 'open',
+    );
     expect(open?.tls).toMatchObject({ role: 'client', alpn: 'h2', authorized: false });
     const peer = open?.tls?.peer as { fingerprint256: string } | undefined;
     expect(peer?.fingerprint256).toBe(pki.server.fingerprint256);

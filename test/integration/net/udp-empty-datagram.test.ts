@@ -2,6 +2,7 @@ import * as dgram from 'node:dgram';
 import { describe, expect, it } from 'vitest';
 import { cleanupAfterEach } from '../../helpers/cleanups.js';
 import { CliProcess } from '../../helpers/cli.js';
+import { parseJsonEvents } from '../../helpers/json-events.js';
 
 /** An empty datagram is a datagram: `/send ""` and `/hex ""` send one over UDP, as nc -u cannot. */
 const cleanups = cleanupAfterEach();
@@ -23,5 +24,10 @@ describe('empty UDP datagrams from the prompt', () => {
     await p.exited;
     expect(sizes).toEqual([1, 0, 0, 1]);
     expect(p.stdout.toString()).not.toMatch(/"type":"error"/);
+    expect(
+      parseJsonEvents(p.stdout)
+        .filter((e) => e.type === 'data')
+        .map((e) => e.len),
+    ).toEqual([1, 0, 0, 1]);
   }, 60_000);
 });

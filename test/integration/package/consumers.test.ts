@@ -41,6 +41,12 @@ describe('the packed package, used', () => {
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject(EXPECTED);
     expect(out.where).toMatch(/node_modules\/sockrepl\/dist\/src\/index\.js$/);
+    // The --json event schema is an export of its own, for import and require alike.
+    const schema = await runIn(dir, process.execPath, [
+      '-e',
+      "const p = require.resolve('sockrepl/events.schema.json'); console.log(require(p).$defs.v.const)",
+    ]);
+    expect(schema.stdout.trim()).toBe('1');
   });
 
   it('without the optional screen packages (ink, React): the library works, the screen says why not', async () => {

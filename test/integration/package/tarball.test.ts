@@ -35,6 +35,7 @@ describe('the tarball', () => {
       'dist/cjs/index.d.ts',
       'dist/cjs/package.json',
       'src/index.ts',
+      'schema/events.schema.json',
     ])
       expect(shipped, f).toContain(f);
     expect([...shipped].filter((f) => /^(test|bench|examples)\/|tsconfig/.test(f))).toEqual([]);

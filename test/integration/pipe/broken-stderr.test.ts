@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupAfterEach } from '../../helpers/cleanups.js';
 import { BIN, sleep } from '../../helpers/cli.js';
+import { parseJsonEvents } from '../../helpers/json-events.js';
 import { collect, connectTo, freePort, tcpServer } from '../../helpers/servers.js';
 
 /**
@@ -149,6 +150,12 @@ describe.each(KINDS)('standard error %s', (broken) => {
     refused.child.stdin.end();
     expect(await refused.exited).toBe(1);
     expect(refused.stdout()).toMatch(/"type":"error".*ECONNREFUSED/);
+    expect(parseJsonEvents(refused.stdout())).toEqual([expect.objectContaining({ code: 'ECONNREFUSED' })]);
+    expect(
+      parseJsonEvents(p.stdout())
+        .filter((e) => e.type === 'close')
+        .map((e) => e.reason),
+    ).toContain('reset');
   });
 
   it('proxy -v relays after a client resets, and exits 0 on SIGTERM', async () => {

@@ -2,6 +2,7 @@ import type * as net from 'node:net';
 import { resolve } from 'node:path';
 import { expect } from 'vitest';
 import { CliProcess, type CliResult, sleep } from '../../helpers/cli.js';
+import { parseJsonEvents } from '../../helpers/json-events.js';
 import { tcpServer } from '../../helpers/servers.js';
 
 /** What the bad-plugin matrix tests share: fixtures, a run with a deadline, a server that records. */
@@ -111,11 +112,7 @@ export async function recordingServer(
 
 /** The JSON events a `--json` run printed. */
 export function events(stdout: Buffer): Record<string, unknown>[] {
-  return stdout
-    .toString()
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  return parseJsonEvents<Record<string, unknown>>(stdout);
 }
 
 /** The bytes of every `data` event in one direction, in order. */

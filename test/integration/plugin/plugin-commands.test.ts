@@ -7,6 +7,7 @@ import { createInterpreter, createSession, startSession } from '../../../src/mod
 import { resolveOptionWords } from '../../../src/options/option-words.js';
 import { cleanupAfterEach } from '../../helpers/cleanups.js';
 import { CliProcess } from '../../helpers/cli.js';
+import { parseJsonEvents } from '../../helpers/json-events.js';
 import { tcpServer } from '../../helpers/servers.js';
 
 /** Plugin commands run from the one registry: at the prompt, in --json and in scripts. */
@@ -76,11 +77,7 @@ describe('plugin commands', () => {
     p.child.stdin.write('/greet jo\n/quit\n');
     const r = await p.exited;
     expect(r.code).toBe(0);
-    const events = r.stdout
-      .toString()
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const events = parseJsonEvents<Record<string, unknown>>(r.stdout);
     const result = events.find((e) => e.command === 'greet');
     expect(result).toMatchObject({
       ok: true,

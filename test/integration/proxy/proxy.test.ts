@@ -4,6 +4,7 @@ import type * as net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { cleanupAfterEach } from '../../helpers/cleanups.js';
 import { CliProcess, sleep } from '../../helpers/cli.js';
+import { parseJsonEvents } from '../../helpers/json-events.js';
 import { connectTo, freePort, tcpServer } from '../../helpers/servers.js';
 
 const cleanups = cleanupAfterEach();
@@ -315,7 +316,9 @@ describe('sockrepl proxy --json', () => {
     ]);
     cleanups.push(() => p.kill());
     await p.waitForStdout((o) => o.includes('"type":"listening"'));
-    const listening = JSON.parse(p.stdout.toString().split('\n')[0]!) as { port: number; proto: string };
+    const listening = parseJsonEvents<{ port: number; proto: string }>(
+      p.stdout.toString().split('\n')[0]!,
+    )[0]!;
     expect(listening.proto).toBe('tcp');
     const c = await connectTo(listening.port);
     c.write(Buffer.concat([frame('hello'), frame('world!')]));
@@ -331,11 +334,7 @@ describe('sockrepl proxy --json', () => {
     );
     p.child.stdin.end('/quit\n');
     await p.exited;
-    const events = p.stdout
-      .toString()
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const events = parseJsonEvents<Record<string, unknown>>(p.stdout);
     const data = events.filter((e) => e.type === 'data');
     const payload = (e: Record<string, unknown>) => Buffer.from(String(e.hex), 'hex').subarray(4).toString();
     expect(data.filter((e) => e.dir === 'in').map((e) => [e.frame, payload(e)])).toEqual([

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CliProcess, runCli } from '../../helpers/cli.js';
+import { parseJsonEvents } from '../../helpers/json-events.js';
 import { freePort } from '../../helpers/servers.js';
 import { lineServer, run, scriptDir } from './helpers.js';
 
@@ -111,11 +112,9 @@ describe('/record in a session', () => {
       ],
     );
     expect(session.code).toBe(0);
-    const results = session.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { type: string; command?: string; lines?: string[] })
-      .filter((e) => e.command === 'record');
+    const results = parseJsonEvents<{ type: string; command?: string; lines?: string[] }>(
+      session.stdout,
+    ).filter((e) => e.command === 'record');
     expect(results.map((e) => e.lines?.[0])).toEqual([
       `recording to ${file}; /record stop finishes it`,
       expect.stringMatching(new RegExp(`^recording to ${file} \\(\\d+ lines so far\\)$`)),

@@ -4,6 +4,7 @@ import * as net from 'node:net';
 import iconv from 'iconv-lite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CliProcess, sleep } from '../../helpers/cli.js';
+import { parseJsonEvents } from '../../helpers/json-events.js';
 import { freePort } from '../../helpers/servers.js';
 import { lineServer, run, scriptDir } from './helpers.js';
 
@@ -218,10 +219,7 @@ describe('failures: message and exit code', () => {
     const r = await run([script, '--var', port(), '--json']);
     expect(r.code).toBe(3);
     expect(r.stderr).toBe('');
-    const events = r.out
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const events = parseJsonEvents<Record<string, unknown>>(r.out);
     const types = events.map((e) => e.type);
     expect(types).toContain('open');
     expect(events.find((e) => e.type === 'step' && e.line === 2)).toMatchObject({

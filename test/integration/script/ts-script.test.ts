@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseJsonEvents } from '../../helpers/json-events.js';
 import { lineServer, run, scriptDir } from './helpers.js';
 
 // Scripts live in a temporary directory outside the repository: `import ... from 'sockrepl'` must
@@ -123,10 +124,7 @@ await c.expect('OK', { timeout: 300 });
     );
     const r = await run([script, '--json']);
     expect(r.code).toBe(1);
-    const events = r.out
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const events = parseJsonEvents<Record<string, unknown>>(r.out);
     expect(events[0]).toMatchObject({ type: 'error', code: 'ECONNREFUSED', exit: 1 });
     expect(events[1]).toMatchObject({ type: 'done', ok: false, exit: 1 });
   });

@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runJson } from '../../../src/modes/json-mode.js';
+import { parseJsonEvents } from '../../helpers/json-events.js';
 import { defaultOptions, startServer, type TestServer, until } from '../../helpers/session-fixtures.js';
 
 let server: TestServer | undefined;
@@ -19,7 +20,7 @@ function harness() {
     buf += d.toString();
     let nl = buf.indexOf('\n');
     while (nl >= 0) {
-      events.push(JSON.parse(buf.slice(0, nl)));
+      events.push(...parseJsonEvents(buf.slice(0, nl)));
       buf = buf.slice(nl + 1);
       nl = buf.indexOf('\n');
     }
