@@ -74,12 +74,14 @@ console.log(`start-up, ${runs} rounds, ${cpus().length} cores, load ${loadavg()[
 const times = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
 for (const [name, c] of Object.entries(cases)) await timeOnce(c).catch((e) => fail(name, e)); // warm the caches
 for (let i = 0; i < runs; i++) {
-  for (const [name, c] of Object.entries(cases)) times[name].push(await timeOnce(c).catch((e) => fail(name, e)));
+  for (const [name, c] of Object.entries(cases))
+    times[name].push(await timeOnce(c).catch((e) => fail(name, e)));
 }
 server.close();
 
 const med = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
-for (const [name, ms] of Object.entries(med)) console.log(`  ${name.padEnd(20)} ${ms.toFixed(1).padStart(7)} ms`);
+for (const [name, ms] of Object.entries(med))
+  console.log(`  ${name.padEnd(20)} ${ms.toFixed(1).padStart(7)} ms`);
 const ratio = (a, b) => `${(med[a] / med[b]).toFixed(2)}x`;
 console.log(`--version / node -e 0:         ${ratio('sockrepl --version', 'node -e 0')}`);
 console.log(`--help / node -e 0:            ${ratio('sockrepl --help', 'node -e 0')}`);

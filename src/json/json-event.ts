@@ -32,7 +32,9 @@ export function toJson(e: SessionEvent): JsonEventBody | undefined {
       }
       if (e.header !== undefined) {
         const header = jsonSafe(e.header);
-        if (header !== undefined) out.header = header;
+        // The schema's header is an object: a framer's number or list is left out with the rest.
+        if (header !== null && typeof header === 'object' && !Array.isArray(header))
+          out.header = header as Record<string, unknown>;
       }
       if (e.stderr) out.stream = 'stderr';
       return out;
