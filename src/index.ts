@@ -33,10 +33,18 @@ export type { TlsOptions } from './net/tls/tls-options.js';
 export type { CustomMatch, CustomPattern, Pattern, PatternKind } from './tube/matchers.js';
 /** The receive buffer a custom pattern searches. */
 export type { BufferMatch, ReceiveBuffer } from './tube/receive-buffer.js';
-export type { CallOptions, ExpectMatch, Timeout, TubeInfo, TubeOptions } from './tube/tube.js';
+export type {
+  CallOptions,
+  ExpectMatch,
+  InteractiveOptions,
+  Timeout,
+  TubeInfo,
+  TubeOptions,
+} from './tube/tube.js';
 /**
  * A connection: `send`, `sendLine`, `sendAfter`, `recv`, `recvExactly`, `recvUntil`, `recvLine`,
- * `recvAll`, `recvRepeat`, `canRecv`, `clean`, `expect`, `expectAny`, `unget`, `withTimeout`, `close`
+ * `recvAll`, `recvRepeat`, `canRecv`, `clean`, `expect`, `expectAny`, `unget`, `withTimeout`,
+ * `interactive` (the screen on a terminal, else stdin/stdout), `close`
  * (also `await using`), `shutdown`, `reset`,
  * `setOption`, `info`. Every receive takes a whole-call timeout; a match consumes input only up
  * to its end.

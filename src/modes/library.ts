@@ -4,13 +4,18 @@ import type { Listener } from '../net/listener.js';
 import { openConnection, openListener } from '../net/open.js';
 import { resolveLibraryOptions } from '../options/library-options.js';
 import { TimeoutError } from '../tube/errors.js';
+import { setHandOver } from '../tube/interactive.js';
 import { type Timeout, Tube, type TubeOptions, timeoutMs } from '../tube/tube.js';
+import { handOver } from './interactive.js';
 
 /**
  * The library's way in (pwntools' `remote` / `listen`): open a connection or a listener with
  * friendly option names and get tubes. Options are checked by the same code as the command
  * line's, so `linger: 'x'` fails exactly as `--linger x` does (a UsageError, exit code 2).
  */
+
+// tube.interactive() hands its connection to the screen or to stdin/stdout through modes/.
+setHandOver((loan, options) => handOver(loan, options));
 
 /** Socket options. Times the kernel keeps in seconds take a number of seconds or a duration text. */
 export interface SocketOptions {
