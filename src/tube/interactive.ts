@@ -48,11 +48,16 @@ export function setHandOver(handOver: HandOver): void {
   (globalThis as { [HANDOVER]?: HandOver })[HANDOVER] = handOver;
 }
 
-/** Lends the tube's connection for the time of one hand-over. */
+/** tube.interactive(): lends the tube's connection to the installed hand-over. */
 export async function lendInteractive(tube: Lender, options: InteractiveOptions): Promise<void> {
   const handOver = (globalThis as { [HANDOVER]?: HandOver })[HANDOVER];
   if (!handOver)
     throw new UsageError('interactive: load sockrepl through its entry (import from "sockrepl")');
+  await lendTube(tube, handOver, options);
+}
+
+/** Lends the tube's connection for the time of one hand-over; the tube reads again afterwards. */
+export async function lendTube(tube: Lender, handOver: HandOver, options: InteractiveOptions): Promise<void> {
   let taken = false;
   const loan: Loan = {
     channel: tube.channel,
