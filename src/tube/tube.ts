@@ -1,3 +1,4 @@
+// A little longer than 400 lines: pwntools' one public class, its methods a few lines each that delegate.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { encodeText, resolveEncoding } from '../codec/text.js';
 import { NetError, UsageError } from '../errors.js';
@@ -28,7 +29,6 @@ export type { CallOptions, TubeInfo, TubeOptions } from './tube-options.js';
  * match consumes input up to its end and the rest stays for the next call. A timeout covers the
  * whole call (also the time spent queued behind another receive on the same tube); the errors
  * for a timeout or an EOF carry the bytes received so far, and those bytes stay buffered.
- * A little longer than 400 lines: pwntools' one public class, each method a few lines delegating.
  */
 
 const DEFAULT_TIMEOUT_MS = 10_000;
