@@ -36,10 +36,18 @@ export type { CustomMatch, CustomPattern, Pattern, PatternKind } from './tube/ma
 export type { BufferMatch, ReceiveBuffer } from './tube/receive-buffer.js';
 /** Where a traffic log goes: a file path, process.stderr, or any writable stream. */
 export type { TrafficLogTarget } from './tube/traffic-log.js';
-export type { CallOptions, ExpectMatch, Timeout, TubeInfo, TubeOptions } from './tube/tube.js';
+export type {
+  CallOptions,
+  ExpectMatch,
+  InteractiveOptions,
+  Timeout,
+  TubeInfo,
+  TubeOptions,
+} from './tube/tube.js';
 /**
  * A connection: `send`, `sendLine`, `sendAfter`, `recv`, `recvExactly`, `recvUntil`, `recvLine`,
- * `recvAll`, `recvRepeat`, `canRecv`, `clean`, `expect`, `expectAny`, `unget`, `withTimeout`, `close`
+ * `recvAll`, `recvRepeat`, `canRecv`, `clean`, `expect`, `expectAny`, `unget`, `withTimeout`,
+ * `interactive` (the screen on a terminal, else stdin/stdout), `close`
  * (also `await using`), `shutdown`, `reset`,
  * `setOption`, `info`. Every receive takes a whole-call timeout; a match consumes input only up
  * to its end.

@@ -4,8 +4,10 @@ import type { Listener } from '../net/listener.js';
 import { openConnection, openListener } from '../net/open.js';
 import { resolveLibraryOptions } from '../options/library-options.js';
 import { TimeoutError } from '../tube/errors.js';
+import { setHandOver } from '../tube/interactive.js';
 import type { TrafficLog } from '../tube/traffic-log.js';
 import { type Timeout, Tube, type TubeOptions, timeoutMs } from '../tube/tube.js';
+import { handOver } from './interactive.js';
 import { type LogOption, openLibraryLog } from './library-log.js';
 
 /**
@@ -23,6 +25,9 @@ export interface LogOptions {
    */
   log?: LogOption;
 }
+
+// tube.interactive() hands its connection to the screen or to stdin/stdout through modes/.
+setHandOver((loan, options) => handOver(loan, options));
 
 /** Socket options. Times the kernel keeps in seconds take a number of seconds or a duration text. */
 export interface SocketOptions {

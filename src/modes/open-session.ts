@@ -24,7 +24,10 @@ import { registerSessionCommands } from './session-commands.js';
  */
 export async function createSession(
   spec: SessionSpec,
-  config: Pick<SessionConfig, 'decodeText' | 'logLimits' | 'kernelRefreshMs' | 'receive'> = {},
+  config: Pick<
+    SessionConfig,
+    'decodeText' | 'logLimits' | 'kernelRefreshMs' | 'receive' | 'keepConnections'
+  > = {},
 ): Promise<Session> {
   const o = spec.options;
   const encoding = textCodec(o.encoding).name;

@@ -146,6 +146,13 @@ export interface FailStatement extends Node {
   message?: Template;
 }
 
+/** `interactive [id]`: the connection is the user's (the screen, or stdin/stdout) until they quit. */
+export interface InteractiveStatement extends Node {
+  type: 'interactive';
+  /** Which connection (its id); the current target when left out. */
+  conn?: Template;
+}
+
 /** A REPL command (design section 3); the interpreter owns its meaning. */
 export interface CommandStatement extends Node {
   type: 'command';
@@ -166,6 +173,7 @@ export type Statement =
   | TimeoutStatement
   | SetStatement
   | FailStatement
+  | InteractiveStatement
   | CommandStatement;
 
 export interface Script {

@@ -19,6 +19,7 @@ export const SCRIPT_COMMANDS = [
   'timeout',
   'set',
   'fail',
+  'interactive',
 ] as const;
 
 /** A session command by name or alias. */

@@ -159,6 +159,12 @@ class Parser extends ParseCursor {
         if (message) s.message = message;
         break;
       }
+      case 'interactive': {
+        const conn = this.nextToken(ctx);
+        s = { type: 'interactive', pos, text: this.textFrom(start) };
+        if (conn) s.conn = conn.value;
+        break;
+      }
       default:
         s = parseReplCommand(this, name, ctx, start, pos);
     }

@@ -91,6 +91,8 @@ export async function runScriptSource(
     vars,
     cli: options.cli,
     sink,
+    json: options.json,
+    output: options.stdout,
   });
   let code: number = EXIT.ok;
   let report = () => {};

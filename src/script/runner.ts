@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatDuration } from '../codec/units.js';
 import { EXIT, isSockreplError } from '../errors.js';
@@ -6,10 +7,12 @@ import type { ConnectionOptions } from '../options/connection-options.js';
 import type { Interpreter } from '../session/interpreter.js';
 import type { Session } from '../session/session.js';
 import { formatEndpoint } from '../session/session.js';
+import type { SessionEvent } from '../session/session-events.js';
 import type {
   CommandStatement,
   ConnectStatement,
   FailStatement,
+  InteractiveStatement,
   ListenStatement,
   Script,
   SpawnStatement,
@@ -18,6 +21,7 @@ import type {
 } from './ast.js';
 import { ExpectSteps } from './expect-steps.js';
 import { reportOf } from './failure-report.js';
+import { runInteractive } from './interactive-step.js';
 import { LiteralCache } from './literal-cache.js';
 import { resolveCount, resolveDuration, resolveEndpoints, resolveSpawn } from './resolve.js';
 import { mergeOptions, type ScriptConnections } from './script-connections.js';
@@ -43,6 +47,9 @@ export interface RunnerOptions {
   /** The command line's connection options, under each connect/listen line's own. */
   cli: ConnectionOptions;
   sink: TranscriptSink;
+  /** --json (no `interactive` then), and where `interactive` relays off a terminal. */
+  json?: boolean;
+  output?: Writable;
 }
 
 /** The default expect timeout until a `timeout` line changes it. */
@@ -73,6 +80,8 @@ export class ScriptRunner {
   private readonly expects: ExpectSteps;
   /** Once the script is over, closing its connections is not news for the transcript. */
   private over = false;
+  /** Events kept back while the user has the connection (`interactive`), shown after. */
+  private held: SessionEvent[] | undefined;
 
   constructor(options: RunnerOptions) {
     this.o = options;
@@ -91,7 +100,8 @@ export class ScriptRunner {
         if (e.dir === 'out') this.log.onSent(e.bytes);
         return;
       }
-      if (!this.over) options.sink.event(e, this.log.elapsed());
+      if (this.held) this.held.push(e);
+      else if (!this.over) options.sink.event(e, this.log.elapsed());
     });
   }
 
@@ -162,6 +172,8 @@ export class ScriptRunner {
       }
       case 'fail':
         return this.fail(s);
+      case 'interactive':
+        return this.interactive(s);
       case 'command':
         return s.name === 'send' && s.args.length === 1 && !this.o.connections.waitsForClient
           ? this.sendLiteral(s)
@@ -317,6 +329,33 @@ export class ScriptRunner {
 
   private reportOf(s: Statement, reason: string, received: Uint8Array): FailureReport {
     return reportOf({ file: this.file, encoding: this.o.session.settings.encoding }, s, reason, received);
+  }
+
+  /** `interactive`: the transcript pauses (its events held back) while the user has the connection. */
+  private async interactive(s: InteractiveStatement): Promise<void> {
+    const step = this.log.begin(s);
+    const { session, connections, vars, cli, sink } = this.o;
+    await sink.flush();
+    this.held = [];
+    let note: string;
+    try {
+      note = await runInteractive(s, {
+        session,
+        connections,
+        vars,
+        cli,
+        json: Boolean(this.o.json),
+        output: this.o.output,
+        waitMs: this.defaultTimeoutMs,
+      });
+    } catch (err) {
+      throw this.positioned(s, err);
+    } finally {
+      const held = this.held;
+      this.held = undefined;
+      for (const e of held) sink.event(e, this.log.elapsed());
+    }
+    this.log.report(step, { note });
   }
 
   private fail(s: FailStatement): never {

@@ -29,4 +29,6 @@ export interface SessionConfig {
    * pwntools does: reading pauses while 16 MiB wait (`{}`).
    */
   receive?: Pick<TubeOptions, 'bufferLimit' | 'highWaterMark'>;
+  /** close() leaves the connections open: they were lent by interactive() and go back to their owner. */
+  keepConnections?: boolean;
 }

@@ -391,7 +391,9 @@ export class Session extends EventEmitter<SessionEventMap> implements TrafficHos
     this.listener = undefined;
     await Promise.all([
       listener?.close(),
-      ...this.openConns().map((c) => c.channel.close().catch(() => undefined)),
+      ...(this.config.keepConnections ? [] : this.openConns()).map((c) =>
+        c.channel.close().catch(() => undefined),
+      ),
     ]);
   }
 }

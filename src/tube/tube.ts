@@ -1,3 +1,4 @@
+// A little longer than 400 lines: pwntools' one public class, its methods a few lines each that delegate.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { encodeText, resolveEncoding } from '../codec/text.js';
 import { NetError, UsageError } from '../errors.js';
@@ -7,6 +8,7 @@ import type { TlsInfo } from '../net/tls/tls-info.js';
 import type { TlsOptions } from '../net/tls/tls-options.js';
 import { waitForDrain } from '../net/wait-for-drain.js';
 import { buildMatch, type ExpectMatch } from './expect-match.js';
+import { type InteractiveOptions, lendInteractive } from './interactive.js';
 import { MatcherCache } from './matcher-cache.js';
 import type { CustomMatch, Matcher, Pattern } from './matchers.js';
 import { ReceiveBuffer } from './receive-buffer.js';
@@ -17,6 +19,7 @@ import { tubeInfo } from './tube-info.js';
 import type { CallOptions, TubeInfo, TubeOptions } from './tube-options.js';
 
 export type { ExpectMatch } from './expect-match.js';
+export type { InteractiveOptions } from './interactive.js';
 export { type Timeout, timeoutMs } from './timeout.js';
 export type { CallOptions, TubeInfo, TubeOptions } from './tube-options.js';
 
@@ -97,11 +100,8 @@ export class Tube {
         this.loop.wake();
       },
     };
-    channel.on('data', this.listeners.data);
-    channel.on('end', this.listeners.end);
-    channel.on('close', this.listeners.close);
-    if (channel.closed) this.listeners.close('local');
-    else if (channel.readClosed) this.listeners.end();
+    this.detached = true;
+    this.attach();
   }
 
   // ---- settings ---------------------------------------------------------------------------
@@ -379,6 +379,29 @@ export class Tube {
 
   info(): TubeInfo {
     return tubeInfo(this.channel, this.buffer.length);
+  }
+
+  /**
+   * pwntools' interactive(): hands the connection to the person at the keyboard (the screen on a
+   * terminal, else stdin to it and it to stdout; bytes received and not consumed first), and
+   * resolves once they quit or the peer closed. The tube reads again afterwards.
+   */
+  interactive(options: InteractiveOptions = {}): Promise<void> {
+    return lendInteractive(this, options);
+  }
+
+  /** Listens to the channel (again, after detach()). */
+  attach(): void {
+    if (!this.detached) return;
+    this.detached = false;
+    const { channel, listeners } = this;
+    channel.on('data', listeners.data);
+    channel.on('end', listeners.end);
+    channel.on('close', listeners.close);
+    // A close seen before a detach keeps its reason.
+    if (channel.closed) {
+      if (this.closeReason === undefined) listeners.close('local');
+    } else if (channel.readClosed) listeners.end();
   }
 
   /** Stops listening to the channel; buffered bytes stay readable with buffer.takeAll(). */
