@@ -293,7 +293,9 @@ describe('control: expect-any, repeat, set, sleep, quit', () => {
     const r = await run([script, '--var', `PORT=${server.port}`]);
     expect(r.code).toBe(3);
     expect(Date.now() - started).toBeGreaterThanOrEqual(400);
-    expect(r.out).toMatch(/L2\s+sleep 150ms\s+-> in 1[5-9]\dms/);
+    // At least the asked time; how much longer depends on the machine's load, not on sockrepl.
+    const slept = /L2\s+sleep 150ms\s+-> in (\d+)ms/.exec(r.out);
+    expect(Number(slept?.[1])).toBeGreaterThanOrEqual(150);
     expect(r.stderr).toContain(': expect "x": timed out after 250ms');
   });
 });
