@@ -384,16 +384,38 @@ export class Session extends EventEmitter<SessionEventMap> implements TrafficHos
   }
 
   /** Closes the listener and every connection; stops the refresh timer. */
-  async close(): Promise<void> {
+  /**
+   * Closes the listener and every connection, each after what it has queued (FIN after the last
+   * byte). `graceMs` bounds that wait: a connection whose peer still reads nothing then is reset,
+   * with a notice, so that quitting never hangs on a peer that stopped reading.
+   */
+  async close(graceMs = Number.POSITIVE_INFINITY): Promise<void> {
     this.closedAll = true;
     clearInterval(this.kernelTimer);
     const listener = this.listener;
     this.listener = undefined;
-    await Promise.all([
+    const conns = this.config.keepConnections ? [] : this.openConns();
+    const closing = Promise.all([
       listener?.close(),
-      ...(this.config.keepConnections ? [] : this.openConns()).map((c) =>
-        c.channel.close().catch(() => undefined),
-      ),
+      ...conns.map((c) => c.channel.close().catch(() => undefined)),
     ]);
+    if (graceMs === Number.POSITIVE_INFINITY) return void (await closing);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), graceMs);
+    });
+    if ((await Promise.race([closing, late])) === 'late') {
+      for (const c of conns) {
+        if (c.channel.closed) continue;
+        this.notice(
+          `the peer read nothing more for ${graceMs / 1000}s: reset, what was queued is lost`,
+          'warn',
+          c.id,
+        );
+        c.channel.reset();
+      }
+      await closing;
+    }
+    clearTimeout(timer);
   }
 }

@@ -39,6 +39,8 @@ export interface AppProps {
 }
 
 const FRAME_MS = 33;
+/** How long /quit lets what was queued leave before it resets a peer that reads nothing (Session.close). */
+const QUIT_GRACE_MS = 5000;
 
 interface Running {
   id: number;
@@ -109,11 +111,12 @@ export function App({ session, interpreter, history, historyFile, plain, selecti
 
   selection.current = ps.selected;
 
+  // What was sent before /quit still gets this long to leave; a peer that reads nothing is reset.
   const quit = useCallback(() => {
     if (quitting.current) return;
     quitting.current = true;
     for (const r of running) r.abort.abort();
-    void session.close().finally(() => exit());
+    void session.close(QUIT_GRACE_MS).finally(() => exit());
   }, [session, exit, running]);
 
   const run = useCallback(

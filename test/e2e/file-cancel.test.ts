@@ -65,6 +65,11 @@ describe('/file cancelled with Ctrl-C', () => {
     expect(Number(sent)).toBeLessThan(256 * 1024 * 1024);
     // The session goes on: the prompt still takes commands.
     await typeLine(screen, '/quit');
-    expect(await screen.exited).toBe(0);
+    let code: number | undefined;
+    void screen.exited.then((c) => {
+      code = c;
+    });
+    await until(() => code !== undefined, 'the program did not exit after /quit', 30_000);
+    expect(code).toBe(0);
   });
 });
