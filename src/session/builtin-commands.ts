@@ -94,10 +94,12 @@ export function builtinCommands(
     shutdown: (rest) => {
       const how = (rest.trim() || 'write').toLowerCase();
       if (how !== 'write' && how !== 'read') throw new UsageError(`shutdown: '${how}' is not write or read`);
-      const conns = s.targets();
+      // A connection already over needs no shutdown (as with close): a recording whose peer
+      // hung up before its `shutdown write` still replays.
+      const { open: conns, over } = closeTargets(s);
       for (const c of conns) c.channel.shutdown(how);
       const what = how === 'write' ? 'write side shut (FIN sent); still reading' : 'no longer reading';
-      return { lines: conns.map((c) => `connection ${c.id}: ${what}`) };
+      return { lines: [...over.map(alreadyClosedLine), ...conns.map((c) => `connection ${c.id}: ${what}`)] };
     },
     reset: () => {
       const conns = s.targets();

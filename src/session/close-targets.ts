@@ -2,7 +2,7 @@ import type { Conn } from './conn.js';
 import type { Session } from './session.js';
 
 /**
- * The connections `/close` (a script's `close`) acts on. One that is already over (the peer
+ * The connections `/close` and `/shutdown` (a script's `close`, `shutdown`) act on. One that is already over (the peer
  * closed or reset it, a timeout, or an earlier close) needs nothing: closing it again succeeds,
  * as closing a closed tube does in pwntools, so a recorded script whose peer hung up first still
  * replays. A connection that never existed, or none at all, is still an error (targets() says so).

@@ -7,6 +7,7 @@ import { formatTlsSummary } from '../net/tls/tls-info.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import type { Framer } from '../plugin/types.js';
 import { Tube } from '../tube/tube.js';
+import { closeAll } from './close-all.js';
 import { type Conn, formatEndpoint } from './conn.js';
 import { DEFAULT_LOG_LIMITS, EventLog } from './event-log.js';
 import type { ExpectPattern } from './expect.js';
@@ -20,6 +21,7 @@ import type { ExpectEvent, SessionEvent } from './session-events.js';
 import { eventSize } from './session-events.js';
 import { expectOn } from './session-expect.js';
 import type { Settings } from './settings.js';
+import { oneTarget, sendTargets, type Target } from './targeting.js';
 import { textCodec } from './text-port.js';
 import { flushFramer, freshDir, setupFraming, type TrafficHost, traffic } from './traffic.js';
 
@@ -37,7 +39,7 @@ export { formatEndpoint } from './conn.js';
 export { type OneWay, oneWayOf, RECV_ONLY_REFUSAL } from './one-way.js';
 export type { SessionConfig } from './session-config.js';
 
-export type Target = number | 'all';
+export type { Target } from './targeting.js';
 
 export interface SessionEventMap {
   event: [event: SessionEvent];
@@ -189,42 +191,12 @@ export class Session extends EventEmitter<SessionEventMap> implements TrafficHos
 
   /** The connections a send goes to: the selected one, or every open one for /all. */
   targets(): Conn[] {
-    if (this.target === 'all') {
-      const open = this.openConns();
-      if (open.length === 0) throw new UsageError(this.noConnectionText());
-      return open;
-    }
-    const conn = this.conns.get(this.target);
-    if (!conn) throw new UsageError(`no connection ${this.target}`);
-    if (conn.closed) throw new UsageError(`connection ${conn.id} is closed (${conn.closed.reason})`);
-    return [conn];
+    return sendTargets(this.conns, this.target, () => this.noConnectionText());
   }
 
   /** The one connection a command like /expect or /info is about. */
   targetOne(what: string): Conn {
-    if (this.target !== 'all') {
-      const conn = this.conns.get(this.target);
-      if (!conn) throw new UsageError(`no connection ${this.target}`);
-      return conn;
-    }
-    // Counted without building a list: every expect of a script asks.
-    let open: Conn | undefined;
-    let count = 0;
-    let last: Conn | undefined;
-    for (const c of this.conns.values()) {
-      last = c;
-      if (!c.closed) {
-        open = c;
-        count++;
-      }
-    }
-    if (count === 1) return open!;
-    if (count === 0) {
-      // After the end, /info and /expect eof still concern the last connection there was.
-      if (last) return last;
-      throw new UsageError(this.noConnectionText());
-    }
-    throw new UsageError(`${what}: ${count} connections are open; pick one with /use <id>`);
+    return oneTarget(this.conns, this.target, what, () => this.noConnectionText());
   }
 
   select(target: Target): void {
@@ -384,38 +356,19 @@ export class Session extends EventEmitter<SessionEventMap> implements TrafficHos
   }
 
   /** Closes the listener and every connection; stops the refresh timer. */
-  /**
-   * Closes the listener and every connection, each after what it has queued (FIN after the last
-   * byte). `graceMs` bounds that wait: a connection whose peer still reads nothing then is reset,
-   * with a notice, so that quitting never hangs on a peer that stopped reading.
-   */
+  /** Closes the listener and every connection; `graceMs` bounds the wait for what is queued (closeAll). */
   async close(graceMs = Number.POSITIVE_INFINITY): Promise<void> {
     this.closedAll = true;
     clearInterval(this.kernelTimer);
     const listener = this.listener;
     this.listener = undefined;
     const conns = this.config.keepConnections ? [] : this.openConns();
-    const closing = Promise.all([
-      listener?.close(),
-      ...conns.map((c) => c.channel.close().catch(() => undefined)),
-    ]);
-    if (graceMs === Number.POSITIVE_INFINITY) return void (await closing);
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), graceMs);
-    });
-    if ((await Promise.race([closing, late])) === 'late') {
-      for (const c of conns) {
-        if (c.channel.closed) continue;
-        this.notice(
-          `the peer read nothing more for ${graceMs / 1000}s: reset, what was queued is lost`,
-          'warn',
-          c.id,
-        );
-        c.channel.reset();
-      }
-      await closing;
-    }
-    clearTimeout(timer);
+    await closeAll(conns, listener?.close(), graceMs, (c) =>
+      this.notice(
+        `the peer read nothing more for ${graceMs / 1000}s: reset, what was queued is lost`,
+        'warn',
+        c.id,
+      ),
+    );
   }
 }

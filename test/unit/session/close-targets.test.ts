@@ -53,6 +53,14 @@ describe('close of a connection that is already over', () => {
     expect((await run.execute('/close')).ok).toBe(true);
   });
 
+  it('shutdown write of one the peer already ended also succeeds (a recording that replays)', async () => {
+    const { peer, conn, run } = await connected();
+    peer.resetAndDestroy();
+    await until(() => conn.closed !== undefined);
+    const r = await run.execute('/shutdown write');
+    expect(r).toMatchObject({ ok: true, lines: [`connection ${conn.id} was already closed (reset)`] });
+  });
+
   it('an open one closes as before', async () => {
     const { conn, run } = await connected();
     const r = await run.execute('/close');
