@@ -71,7 +71,7 @@ export type { HexDumpOptions } from './codec/hexdump.js';
 export { hexdump } from './codec/hexdump.js';
 /** `fromHex('de ad be ef')` → bytes; `toHex(bytes, ' ')` → `de ad be ef`. */
 export { formatHex as toHex, parseHex as fromHex } from './codec/input.js';
-export type { Endian, StructValue, Unpacked } from './codec/struct.js';
+export type { Endian, PackArgs, StructValue, Unpacked } from './codec/struct.js';
 /** Python-`struct`-style packing: `pack('>HI', 1, 2)`, `unpack('<I3sf', bytes)`, `calcsize('>HI')`. */
 export {
   calcsize,

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { checkProgramOptions, programSpec } from '../modes/program-spec.js';
-import { startSession } from '../modes/run-session.js';
 import { findProgram } from '../net/find-program.js';
-import { addOptionFlags, commandOptions } from './option-flags.js';
+import { addOptionFlagsOnUse } from './option-flags.js';
+import { startSession } from './start-session.js';
 
 /**
  * `sockrepl exec [--pty] [--] CMD [ARGS...]`: a local program as the connection (pwntools'
@@ -19,7 +18,9 @@ export function registerExecCommand(program: Command): void {
     .argument('[args...]', 'its arguments')
     // `sockrepl exec cat -n`: -n is cat's. Options of sockrepl come before the program.
     .passThroughOptions();
-  addOptionFlags(cmd, 'exec').action(async (name: string, args: string[], _opts, c: Command) => {
+  addOptionFlagsOnUse(cmd, 'exec').action(async (name: string, args: string[], _opts, c: Command) => {
+    const { commandOptions } = await import('./command-options.js');
+    const { checkProgramOptions, programSpec } = await import('../modes/program-spec.js');
     const options = commandOptions(c, 'exec');
     checkProgramOptions(options, true, 'exec');
     try {

@@ -8,6 +8,7 @@ import { registerPackCommand } from './commands/pack.js';
 import { registerExecCommand } from './exec-command.js';
 import { registerNetworkCommands } from './network-commands.js';
 import { normalizeArgv } from './normalize-argv.js';
+import { addDeferredFlags, subcommandTerm } from './option-flags.js';
 import { registerPluginsCommand } from './plugins-command.js';
 import { registerProxyCommand } from './proxy-command.js';
 import { registerReplayCommand } from './replay-command.js';
@@ -22,7 +23,10 @@ export function buildProgram(): Command {
     .showSuggestionAfterError(true)
     .exitOverride()
     // Commander's own errors (unknown option, missing argument) read like every other one.
-    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'sockrepl: ')) });
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'sockrepl: ')) })
+    // A subcommand's flags are built only when it runs (see addOptionFlagsOnUse).
+    .hook('preSubcommand', (_program, sub) => addDeferredFlags(sub))
+    .configureHelp({ subcommandTerm });
   registerNetworkCommands(program);
   registerDecodeCommand(program);
   registerPackCommand(program);

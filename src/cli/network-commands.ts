@@ -2,10 +2,9 @@ import type { Command } from 'commander';
 import { didYouMean, nearMatches } from '../codec/near-match.js';
 import { parsePort } from '../codec/units.js';
 import { UsageError } from '../errors.js';
-import { checkProgramOptions } from '../modes/program-spec.js';
-import { startSession } from '../modes/run-session.js';
 import { unbracket } from '../net/resolve.js';
-import { addOptionFlags, commandOptions } from './option-flags.js';
+import { addDeferredFlags, addOptionFlags, addOptionFlagsOnUse } from './option-flags.js';
+import { startSession } from './start-session.js';
 
 /** The netcat-style default (`sockrepl host port`), `connect` and `listen` (also `-l`). */
 export function registerNetworkCommands(program: Command): void {
@@ -27,7 +26,7 @@ export function registerNetworkCommands(program: Command): void {
       await connectAction(host, port, cmd);
     });
 
-  addOptionFlags(
+  addOptionFlagsOnUse(
     program
       .command('connect')
       .description('open a connection (TCP, or UDP with -u) and exchange data')
@@ -39,7 +38,7 @@ export function registerNetworkCommands(program: Command): void {
     connectAction(host, port, cmd),
   );
 
-  addOptionFlags(
+  addOptionFlagsOnUse(
     program
       .command('listen')
       .alias('l')
@@ -49,6 +48,8 @@ export function registerNetworkCommands(program: Command): void {
       .argument('[port]', 'port (0 picks a free one)'),
     'listen',
   ).action(async (a: string | undefined, b: string | undefined, _opts, cmd: Command) => {
+    const { commandOptions } = await import('./command-options.js');
+    const { checkProgramOptions } = await import('../modes/program-spec.js');
     const options = commandOptions(cmd, 'listen');
     checkProgramOptions(options, options.exec !== undefined, 'listen');
     if (options.unix !== undefined) {
@@ -74,6 +75,8 @@ async function connectAction(
   port: string | undefined,
   cmd: Command,
 ): Promise<void> {
+  const { commandOptions } = await import('./command-options.js');
+  const { checkProgramOptions } = await import('../modes/program-spec.js');
   const options = commandOptions(cmd, 'connect');
   checkProgramOptions(options, options.exec !== undefined, 'connect');
   if (options.unix !== undefined) {
@@ -101,6 +104,7 @@ function showHelp(program: Command, topic: string | undefined): void {
   }
   const sub = program.commands.find((c) => c.name() === topic || c.aliases().includes(topic));
   if (!sub) throw new UsageError(`help: no command '${topic}'${didYouMean(topic, commandNames(program))}`);
+  addDeferredFlags(sub);
   sub.help();
 }
 

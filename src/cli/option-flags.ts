@@ -1,14 +1,12 @@
-import { type Command, Option } from 'commander';
-import type { ConnectionOptions, UpstreamOptions } from '../options/connection-options.js';
+import { type Command, Help, Option } from 'commander';
 import { type CommandName, HELP_GROUPS, OPTION_ROWS, type OptionRow } from '../options/option-table.js';
-import { type GivenOption, resolveOptions } from '../options/resolve-options.js';
-import { resolveUpstreamOptions, UPSTREAM_ROWS, upstreamName } from '../options/upstream-options.js';
+import { UPSTREAM_ROWS, upstreamName } from '../options/upstream-rows.js';
 
 /**
  * The command line's side of the option vocabulary: a commander flag per row, grouped in help as
- * design section 2 groups them, and the values commander collected turned back into rows for the
- * one resolver. Every command takes every row so that a flag meant for another command gets a
- * message saying where it applies (not "unknown option"); help lists only the command's own.
+ * design section 2 groups them (the values commander collected go to the one resolver in
+ * command-options.ts). Every command takes every row so that a flag meant for another command
+ * gets a message saying where it applies (not "unknown option"); help lists only the command's own.
  */
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -19,26 +17,6 @@ function flags(row: OptionRow, name = row.name, short: string | undefined = row.
     row.takes === 'none' ? '' : row.takes === 'optional' ? ` [${row.value}]` : ` <${row.value ?? 'value'}>`;
   return `${short ? `-${short}, ` : ''}--${name}${value}`;
 }
-
-/** Why a row given to a command that does not take it is refused, beyond "applies to ...". */
-const REFUSALS: Partial<Record<CommandName, Record<string, string>>> = {
-  proxy: {
-    'source-port': 'the proxy listens on <listen-port>; the upstream side binds with --upstream-source-port',
-    broker: 'each client of a proxy talks to its own upstream connection',
-    'keep-open': 'a proxy keeps accepting clients anyway',
-    'send-only': 'a proxy reads no standard input',
-    'recv-only': 'a proxy reads no standard input',
-    'half-close': 'a proxy reads no standard input; FINs are passed on as they come',
-    'close-on-eof': 'a proxy reads no standard input; FINs are passed on as they come',
-    'quit-after': 'a proxy reads no standard input; it runs until interrupted',
-  },
-  run: {
-    record: 'a script is a recording already; --record applies to connect, listen and proxy',
-    hex: 'a script prints a transcript; -x applies to pipe mode',
-    tui: 'a script runs without a screen',
-    'no-tui': 'a script runs without a screen',
-  },
-};
 
 export function addOptionFlags(cmd: Command, command: CommandName): Command {
   for (const row of OPTION_ROWS) {
@@ -64,62 +42,30 @@ export function addOptionFlags(cmd: Command, command: CommandName): Command {
   return cmd;
 }
 
-/** How the command line names a row in a message. */
-export function spellFlag(row: OptionRow): string {
-  if (row.name === 'ipv4' || row.name === 'ipv6') return `-${row.short}`;
-  return `--${row.name}`;
-}
-
-const attribute = (name: string) => name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+const deferred = new WeakMap<Command, CommandName>();
 
 /**
- * The rows given on the command line, from the command and the one before it: `sockrepl -v
- * listen 80` counts as much as `sockrepl listen -v 80`.
+ * A subcommand's flags, added only when it is dispatched or its help is shown (addDeferredFlags):
+ * every command takes every row, and building hundreds of flags for commands not being run was
+ * most of the time it took to build the command tree.
  */
-function givenRows(
-  cmd: Command,
-  rows: readonly OptionRow[],
-  nameOf: (row: OptionRow) => string,
-): GivenOption[] {
-  const sources = [cmd.parent && cmd.parent !== cmd ? cmd.parent : undefined, cmd].filter(
-    (c): c is Command => c !== undefined,
-  );
-  const given: GivenOption[] = [];
-  for (const row of rows) {
-    for (const name of [nameOf(row), ...(row.aliases ?? [])]) {
-      for (const c of sources) {
-        const key = attribute(name);
-        const source = c.getOptionValueSource(key);
-        if (source === undefined || source === 'default') continue;
-        const value = c.getOptionValue(key) as unknown;
-        const what = nameOf(row) === row.name ? spellFlag(row) : `--${nameOf(row)}`;
-        if (row.name === 'tui' && value === false) {
-          given.push({ row: OPTION_ROWS.find((r) => r.name === 'no-tui')!, value: true, what: '--no-tui' });
-        } else if (Array.isArray(value)) {
-          for (const v of value) given.push({ row, value: String(v), what });
-        } else if (value !== undefined && value !== false) {
-          given.push({ row, value: value === true ? true : String(value), what });
-        }
-      }
-    }
-  }
-  return given;
+export function addOptionFlagsOnUse(cmd: Command, command: CommandName): Command {
+  deferred.set(cmd, command);
+  return cmd;
 }
 
-/** The command's options, resolved and checked; a flag for another command is refused. */
-export function commandOptions(cmd: Command, command: CommandName): ConnectionOptions {
-  const rows = OPTION_ROWS.filter((r) => r.name !== 'no-tui');
-  return resolveOptions(
-    givenRows(cmd, rows, (r) => r.name),
-    {
-      command,
-      spell: spellFlag,
-      refusals: REFUSALS[command],
-    },
-  );
+/** Adds the flags addOptionFlagsOnUse put off, once. */
+export function addDeferredFlags(cmd: Command): void {
+  const command = deferred.get(cmd);
+  if (command === undefined) return;
+  deferred.delete(cmd);
+  addOptionFlags(cmd, command);
 }
 
-/** The proxy's `--upstream-*` options, over the main ones. */
-export function upstreamOptions(cmd: Command, main: ConnectionOptions): UpstreamOptions {
-  return resolveUpstreamOptions(givenRows(cmd, UPSTREAM_ROWS, upstreamName), main, spellFlag);
+/** The program's list of commands names a subcommand whose flags are put off as having options. */
+export function subcommandTerm(cmd: Command): string {
+  const term = new Help().subcommandTerm(cmd);
+  if (!deferred.has(cmd) || cmd.options.length > 0) return term;
+  const head = cmd.name() + (cmd.aliases()[0] ? `|${cmd.aliases()[0]}` : '');
+  return `${head} [options]${term.slice(head.length)}`;
 }

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { parsePort } from '../codec/units.js';
 import { UsageError } from '../errors.js';
-import { startSession } from '../modes/run-session.js';
 import { resolveHost, unbracket } from '../net/resolve.js';
 import type { SessionSpec } from '../session/session-spec.js';
-import { addOptionFlags, commandOptions, upstreamOptions } from './option-flags.js';
+import { addOptionFlagsOnUse } from './option-flags.js';
+import { startSession } from './start-session.js';
 
 /**
  * `sockrepl proxy <listen-port> <host> <port>`: every client that connects gets its own
@@ -21,8 +21,9 @@ export function registerProxyCommand(program: Command): void {
     .argument('<listen-port>', 'port to listen on (0 picks a free one); -s picks the address')
     .argument('<host>', 'upstream host')
     .argument('<port>', 'upstream port');
-  addOptionFlags(cmd, 'proxy').action(
+  addOptionFlagsOnUse(cmd, 'proxy').action(
     async (listenPort: string, host: string, port: string, _opts, c: Command) => {
+      const { commandOptions, upstreamOptions } = await import('./command-options.js');
       const options = commandOptions(c, 'proxy');
       const spec: SessionSpec = {
         kind: 'proxy',

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { parseVarAssignment } from '../script/variables.js';
-import { addOptionFlags, commandOptions } from './option-flags.js';
+import { addOptionFlagsOnUse } from './option-flags.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -11,7 +11,7 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
  * loaded only when this command runs.
  */
 export function registerRunCommand(program: Command): void {
-  addOptionFlags(
+  addOptionFlagsOnUse(
     program
       .command('run')
       .description(
@@ -23,6 +23,7 @@ export function registerRunCommand(program: Command): void {
   ).action(async (file: string, _opts, cmd: Command) => {
     const raw = cmd.opts();
     const vars = Object.fromEntries(((raw.var as string[] | undefined) ?? []).map(parseVarAssignment));
+    const { commandOptions } = await import('./command-options.js');
     const options = commandOptions(cmd, 'run');
     const { TS_SCRIPT_EXTENSIONS, runTsScript } = await import('../script/ts-script.js');
     if (TS_SCRIPT_EXTENSIONS.test(file)) {

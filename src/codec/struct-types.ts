@@ -20,6 +20,26 @@ export type Unpacked<F extends string> = string extends F
       : T
     : never;
 
+/**
+ * What `pack(format, ...values)` takes for a literal format: one argument per value `unpack`
+ * gives, each of the kinds the runtime accepts for its code (struct-values.ts): integers and
+ * floats a number, bigint or boolean, `?` anything (its truth is packed), `s`/`p`/`c` bytes.
+ * Too few or too many arguments, or bytes for a number, are then type errors. A format the types
+ * cannot follow takes `StructValue[]`, checked at run time as before.
+ */
+export type PackArgs<F extends string> = string extends F
+  ? StructValue[]
+  : ParseFormat<F> extends infer T
+    ? T extends Invalid
+      ? StructValue[]
+      : T extends unknown[]
+        ? AcceptsEach<T>
+        : StructValue[]
+    : never;
+
+type AcceptsEach<T extends unknown[]> = { [K in keyof T]: Accepts<T[K]> };
+type Accepts<V> = V extends Uint8Array ? Uint8Array : V extends boolean ? StructValue : number | bigint | boolean;
+
 /** Marks a format the types cannot follow; the caller falls back to StructValue[]. */
 declare const invalid: unique symbol;
 type Invalid = { [invalid]: true };

@@ -15,7 +15,7 @@ import {
   type StructGroup,
   type StructValue,
 } from './struct-codes.js';
-import type { Unpacked } from './struct-types.js';
+import type { PackArgs, Unpacked } from './struct-types.js';
 import {
   allocate,
   badChar,
@@ -34,7 +34,7 @@ export {
   type StructGroup,
   type StructValue,
 } from './struct-codes.js';
-export type { Unpacked } from './struct-types.js';
+export type { PackArgs, Unpacked } from './struct-types.js';
 export { floatToHalfBits, halfBitsToFloat } from './struct-values.js';
 
 export interface CompileOptions {
@@ -271,8 +271,9 @@ export function calcsize(format: string): number {
   return compile(format).size;
 }
 
-export function pack(format: string, ...values: StructValue[]): Buffer {
-  return compile(format).pack(...values);
+/** `values` packed by `format`; a literal format checks their count and kinds (`PackArgs`). */
+export function pack<F extends string>(format: F, ...values: PackArgs<F>): Buffer {
+  return compile(format).pack(...(values as StructValue[]));
 }
 
 /** The values in `bytes`; a literal format gives a typed tuple (`'<HI'` → `[number, number]`). */

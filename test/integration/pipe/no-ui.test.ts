@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { cleanupAfterEach } from '../../helpers/cleanups.js';
@@ -34,8 +35,32 @@ describe('pipe mode stays light', () => {
     expect(loaded.filter((u) => /node_modules\/(ink|react)\//.test(u))).toEqual([]);
   });
 
-  it('--version loads neither the UI nor the codecs', async () => {
+  it('--version loads neither the UI nor the codecs nor the command tree', async () => {
     const loaded = await loadedModules(['--version']);
-    expect(loaded.filter((u) => /node_modules\/(ink|react|iconv-lite|koffi)\//.test(u))).toEqual([]);
+    expect(loaded.filter((u) => /node_modules\/(ink|react|iconv-lite|koffi|commander)\//.test(u))).toEqual(
+      [],
+    );
+    expect(loaded.filter((u) => u.includes('/cli/'))).toEqual([]);
+  });
+
+  it('help loads neither the option resolver nor any mode', async () => {
+    for (const args of [['--help'], ['listen', '--help'], ['help', 'proxy']]) {
+      const loaded = await loadedModules(args);
+      expect(loaded.some((u) => u.includes('/cli/main.js'))).toBe(true);
+      expect(loaded.filter((u) => /\/(modes|session)\/|resolve-options\.js/.test(u))).toEqual([]);
+    }
+  });
+});
+
+describe('--version', () => {
+  it('prints the version as commander would, from the launcher', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));
+    for (const flag of ['--version', '-V']) {
+      const r = spawnSync(process.execPath, [BIN, flag], { encoding: 'utf8' });
+      expect([r.status, r.stdout, r.stderr]).toEqual([0, `${version}\n`, '']);
+    }
+    // With anything else on the line, commander reads it, and answers the same.
+    const r = spawnSync(process.execPath, [BIN, '--version', '-v'], { encoding: 'utf8' });
+    expect([r.status, r.stdout]).toEqual([0, `${version}\n`]);
   });
 });

@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { commandOptions } from '../../../src/cli/command-options.js';
 import { normalizeArgv } from '../../../src/cli/normalize-argv.js';
-import { addOptionFlags, commandOptions } from '../../../src/cli/option-flags.js';
+import { addOptionFlags } from '../../../src/cli/option-flags.js';
 import { chooseMode } from '../../../src/modes/choose-mode.js';
 import { findSocketOption, parseOptionValue } from '../../../src/net/socket-options.js';
 

@@ -85,3 +85,33 @@ describe('unpack falls back to StructValue[] when the format cannot be followed'
 });
 
 type Repeat12<T> = [T, T, T, T, T, T, T, T, T, T, T, T];
+
+describe('pack with a literal format checks its arguments', () => {
+  it('takes one argument per value, of the kinds its code accepts', () => {
+    expectTypeOf(pack<'<HI'>).parameters.toEqualTypeOf<
+      ['<HI', number | bigint | boolean, number | bigint | boolean]
+    >();
+    expectTypeOf(pack<'4sc'>).parameters.toEqualTypeOf<['4sc', Uint8Array, Uint8Array]>();
+    expectTypeOf(pack<'?'>).parameters.toEqualTypeOf<['?', StructValue]>();
+    expectTypeOf(pack<'2x'>).parameters.toEqualTypeOf<['2x']>();
+    // What the types allow, the runtime packs: booleans and bigints for integers and floats.
+    expect([...pack('<Bqd', true, 5, 2n)]).toEqual([...pack('<Bqd', 1, 5n, 2)]);
+  });
+
+  it('refuses a wrong count or kind at compile time', () => {
+    // @ts-expect-error one value too many
+    expect(() => pack('<H', 1, 2)).toThrow(/expected 1 items/);
+    // @ts-expect-error bytes for an integer
+    expect(() => pack('<H', Buffer.from('a'))).toThrow(/not an integer/);
+    // @ts-expect-error a number for bytes
+    expect(() => pack('3s', 7)).toThrow(/bytes object/);
+  });
+
+  it('takes StructValue[] when the format is not a literal or cannot be followed', () => {
+    const format: string = '<HI';
+    expectTypeOf(pack<typeof format>).parameters.toEqualTypeOf<[string, ...StructValue[]]>();
+    expectTypeOf(pack<'200B'>).parameters.toEqualTypeOf<['200B', ...StructValue[]]>();
+    const values: StructValue[] = [1, 2];
+    expect(pack(format, ...values)).toEqual(pack('<HI', 1, 2));
+  });
+});

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { addOptionFlags, commandOptions } from '../../../src/cli/option-flags.js';
+import { commandOptions } from '../../../src/cli/command-options.js';
+import { addOptionFlags } from '../../../src/cli/option-flags.js';
 import { resolveLibraryOptions } from '../../../src/options/library-options.js';
 import { resolveOptionWords } from '../../../src/options/option-words.js';
 
