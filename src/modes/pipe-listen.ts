@@ -34,7 +34,10 @@ export async function runPipeListen(
     host,
     port,
   });
-  const bound: Listener = await openListener(host, port, { ...options, borrowedReads: !options.udp });
+  // -k: a crowd of clients, most of them idle or chatty; each moves onto the reused read buffer only
+  // once it sends in bulk (TcpChannelOptions.borrowedReads).
+  const borrowedReads = options.udp ? false : keepOpen ? 'when-busy' : true;
+  const bound: Listener = await openListener(host, port, { ...options, borrowedReads });
   const listener: Listener = faults ? faults.wrapListener(bound) : bound;
   // One client and bytes that nothing here needs to see: they may skip JavaScript (relay-path.ts).
   const relays = bootRelays(

@@ -2,6 +2,7 @@ import { buildAccessList } from './access-list.js';
 import type { Channel } from './channel.js';
 import type { Listener } from './listener.js';
 import type { ProgramSpec } from './program.js';
+import type { BorrowedReads } from './tcp-channel-options.js';
 import type { ListenTransportOptions, TransportOptions } from './transport-options.js';
 
 /**
@@ -13,8 +14,8 @@ import type { ListenTransportOptions, TransportOptions } from './transport-optio
 
 export interface OpenOptions {
   udp: boolean;
-  /** Pipe mode's fast path: 'data' chunks are views of one reused buffer (TCP; see TcpChannel). */
-  borrowedReads?: boolean;
+  /** Pipe mode's fast path: 'data' chunks are views of one reused buffer (TCP; see TcpChannelOptions). */
+  borrowedReads?: BorrowedReads;
 }
 
 export function openConnection(

@@ -2,12 +2,11 @@ import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { NetError } from '../errors.js';
 import type { Channel, ChannelEventMap, ChannelStats, CloseReason, Endpoint } from './channel.js';
-import { endpoint, unixEndpoint } from './endpoint.js';
 import { errorCode, formatHostPort, netError } from './errno.js';
 import { FdRelay } from './fd-relay.js';
 import { nextChannelId } from './ids.js';
 import { lingerClose, resetSocket } from './linger-close.js';
-import { withReusedReadBuffer } from './reused-read-buffer.js';
+import { quietSocket, withReusedReadBuffer } from './reused-read-buffer.js';
 import { tcpSocketFd } from './socket-fd.js';
 import {
   findSocketOption,
@@ -15,33 +14,11 @@ import {
   type SocketOptionValues,
   setSocketOption,
 } from './socket-options.js';
+import { BUSY_BYTES, channelEnds, type TcpChannelOptions } from './tcp-channel-options.js';
 import type { TlsInfo } from './tls/tls-info.js';
 import type { TlsOptions, TlsRole } from './tls/tls-options.js';
 
-export interface TcpChannelOptions {
-  linger?: number;
-  idleTimeoutMs?: number;
-  /**
-   * Pipe mode's fast path: 'data' chunks are views of one reused buffer, valid only during the
-   * event; a listener that keeps bytes must copy them.
-   */
-  borrowedReads?: boolean;
-  /** TLS settings for a later STARTTLS (and the host name it checks), as given at open time. */
-  tlsOptions?: Partial<TlsOptions>;
-  /** The host name connected to: SNI and the name checked by STARTTLS. */
-  host?: string;
-  /** The connection is already TLS (connect or listen with --ssl). */
-  tls?: TlsInfo;
-  /** Which end this channel is: 'client' when we connected, 'server' when accepted. */
-  role?: TlsRole;
-  /** A unix domain stream socket: its path names both ends (the peer's is usually unnamed). */
-  unix?: { local: string; remote: string };
-  /**
-   * The address connected to, for when the socket can no longer tell it: a peer that resets at
-   * once leaves getpeername() failing before the channel is made, and errors must still name it.
-   */
-  peer?: { address: string; port: number; family: string };
-}
+export type { TcpChannelOptions } from './tcp-channel-options.js';
 
 /** A connected TCP socket as a Channel: counts bytes, names why it closed, closes without blocking. */
 export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel {
@@ -77,11 +54,16 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
   private inbound: FdRelay | undefined;
   private outbound: FdRelay | undefined;
   private readonly relayedBefore = { in: 0, out: 0 }; // bytes Node moved before a relay took over
+  /** Reading into the reused buffer now; what a 'when-busy' channel still reads before it moves there. */
+  private lending: boolean;
+  private untilLending: number | undefined;
 
   constructor(socket: Socket, options: TcpChannelOptions = {}) {
     super();
     this.borrowsReads = Boolean(options.borrowedReads);
-    this.socket = this.borrowsReads ? withReusedReadBuffer(socket, (chunk) => this.received(chunk)) : socket;
+    this.lending = options.borrowedReads === true;
+    if (options.borrowedReads === 'when-busy' && !options.tls) this.untilLending = BUSY_BYTES;
+    this.socket = this.lending ? withReusedReadBuffer(socket, this.onBorrowed) : socket;
     socket = this.socket;
     this.linger = options.linger;
     this.tls = options.tls;
@@ -90,16 +72,7 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
     const now = Date.now();
     this.stats = { bytesIn: 0, bytesOut: 0, chunksIn: 0, chunksOut: 0, openedAt: now, lastActivityAt: now };
     this.proto = options.unix ? 'unix' : 'tcp';
-    this.local = options.unix
-      ? unixEndpoint(options.unix.local)
-      : endpoint(socket.localAddress, socket.localPort, socket.localFamily);
-    this.remote = options.unix
-      ? unixEndpoint(options.unix.remote)
-      : endpoint(
-          socket.remoteAddress ?? options.peer?.address,
-          socket.remotePort ?? options.peer?.port,
-          socket.remoteFamily ?? options.peer?.family,
-        );
+    ({ local: this.local, remote: this.remote } = channelEnds(socket, options));
     this.host = options.host ?? this.remote.address;
     // Reading starts with the first 'data' listener: bytes that arrive while the owner is still
     // setting up (an await between connecting and subscribing) wait in the socket, never lost.
@@ -109,7 +82,7 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
       untyped.off('newListener', startReading);
       this.reading = true;
       // An explicit pause() made before this stays in force.
-      if (this.borrowsReads) process.nextTick(() => this.userPaused || this.socket.resume());
+      if (this.lending) process.nextTick(() => this.userPaused || this.socket.resume());
       else {
         this.socket.on('data', this.onData);
         // A socket a proxy handshake left paused starts flowing now.
@@ -122,7 +95,11 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
     this.armIdleTimer();
   }
 
-  private readonly onData = (chunk: Buffer) => this.received(chunk);
+  private readonly onBorrowed = (chunk: Buffer) => this.received(chunk);
+  private readonly onData = (chunk: Buffer) => {
+    this.received(chunk);
+    if (this.untilLending !== undefined) this.lendReads(chunk.length);
+  };
   private readonly onEnd = () => this.peerEnded();
   private readonly onDrain = () => this.emit('drain');
   private readonly onError = (err: Error) => this.failed(err);
@@ -134,7 +111,37 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
     socket.on('drain', this.onDrain);
     socket.on('error', this.onError);
     socket.on('close', this.onClose);
-    if (this.reading && !this.borrowsReads) socket.on('data', this.onData);
+    if (this.reading && !this.lending) socket.on('data', this.onData);
+  }
+
+  private unwire(old: Socket): void {
+    old.off('end', this.onEnd);
+    old.off('drain', this.onDrain);
+    old.off('error', this.onError);
+    old.off('close', this.onClose);
+    old.off('data', this.onData);
+    old.setTimeout(0);
+    old.on('error', () => {}); // a late error of a socket left behind must not go unhandled
+  }
+
+  /**
+   * Moves onto the reused buffer between two chunks while Node holds none of the bytes (else the
+   * next chunk tries again: none is reordered or lost); one whose reading or writing is over stays.
+   */
+  private lendReads(bytes: number): void {
+    this.untilLending! -= bytes;
+    if (this.untilLending! > 0) return;
+    const old = this.socket;
+    const over = this.closed || this.readClosed || this.writeClosed || this.upgrading || this.tls;
+    if (!over && !quietSocket(old)) return;
+    this.untilLending = undefined;
+    if (over) return;
+    this.unwire(old);
+    this.socket = withReusedReadBuffer(old, this.onBorrowed);
+    this.lending = true;
+    this.wire(this.socket);
+    this.armIdleTimer();
+    if (!this.userPaused) process.nextTick(() => this.userPaused || this.socket.resume());
   }
 
   private armIdleTimer(): void {
@@ -151,15 +158,8 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
    * is left to `next`, which owns it from here on.
    */
   replaceSocket(next: Socket, tls: TlsInfo): void {
-    const old = this.socket;
-    old.off('end', this.onEnd);
-    old.off('drain', this.onDrain);
-    old.off('error', this.onError);
-    old.off('close', this.onClose);
-    old.off('data', this.onData);
-    old.setTimeout(0);
-    // Errors of the layer below surface on `next`; this only keeps a late one from being unhandled.
-    old.on('error', () => {});
+    // Errors of the layer below surface on `next`.
+    this.unwire(this.socket);
     this.socket = next;
     this.tls = tls;
     this.wire(next);
@@ -216,7 +216,7 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
   ): void {
     if (this.reading) {
       // A bulk transfer moving off 'data' events: with borrowed reads pause() stops reading at once.
-      if (!this.borrowsReads) throw new Error(`connection ${this.id} is read already`);
+      if (!this.lending) throw new Error(`connection ${this.id} is read already`);
       this.socket.pause();
     }
     this.relayedBefore.in = this.stats.bytesIn;

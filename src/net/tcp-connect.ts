@@ -3,9 +3,10 @@ import { raceAttempts } from './happy-eyeballs.js';
 import { resolveAll, resolveHost, sourceFor } from './resolve.js';
 import { startTcpAttempt } from './tcp-attempt.js';
 import { TcpChannel } from './tcp-channel.js';
+import type { BorrowedReads } from './tcp-channel-options.js';
 import type { TransportOptions } from './transport-options.js';
 
-export type TcpConnectOptions = TransportOptions & { borrowedReads?: boolean };
+export type TcpConnectOptions = TransportOptions & { borrowedReads?: BorrowedReads };
 
 /**
  * Opens a TCP connection: every address of the name is tried, Happy Eyeballs style

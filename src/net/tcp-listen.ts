@@ -9,10 +9,20 @@ import { createBoundSocket } from './native-socket.js';
 import { tcpSocketFd } from './socket-fd.js';
 import { applySocketOptions, hasOptions, type SocketOptionSpec } from './socket-options.js';
 import { TcpChannel } from './tcp-channel.js';
+import type { BorrowedReads } from './tcp-channel-options.js';
 import { prepareServerTls, type ServerTls, secureServer } from './tls/tls-handshake.js';
 import type { ListenTransportOptions } from './transport-options.js';
 
-export type TcpListenOptions = ListenTransportOptions & { borrowedReads?: boolean };
+export type TcpListenOptions = ListenTransportOptions & { borrowedReads?: BorrowedReads };
+
+/**
+ * The accept queue asked of listen(2); the kernel caps it at net.core.somaxconn (4096 here). Node's
+ * 511 overflowed when a crowd of clients connected at once (500 connects in flight, bench/listen-
+ * scale.mjs). A full queue drops SYNs (each such client retries a second or more later) or, under
+ * SYN cookies, a handshake's last ACK: a client that then sends nothing believes it is connected,
+ * and the listener never sees it.
+ */
+export const LISTEN_BACKLOG = 4096;
 
 /** How long an accepted client may take over its TLS handshake before it is turned away. */
 const HANDSHAKE_MS = 30_000;
@@ -186,9 +196,9 @@ async function listenOne(
         reject(err instanceof Error && 'exitCode' in err ? err : netError('listen', label, err));
         return;
       }
-      server.listen({ fd }, resolve);
+      server.listen({ fd, backlog: LISTEN_BACKLOG }, resolve);
     } else {
-      server.listen({ host: address, port, ipv6Only: family === 6 }, resolve);
+      server.listen({ host: address, port, ipv6Only: family === 6, backlog: LISTEN_BACKLOG }, resolve);
     }
   });
   server.removeAllListeners('error');

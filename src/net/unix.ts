@@ -5,7 +5,8 @@ import { NetError, UsageError } from '../errors.js';
 import { connectAbstract, listenAbstract } from './abstract-unix.js';
 import { errorCode } from './errno.js';
 import { TcpChannel } from './tcp-channel.js';
-import { TcpListener } from './tcp-listen.js';
+import type { BorrowedReads } from './tcp-channel-options.js';
+import { LISTEN_BACKLOG, TcpListener } from './tcp-listen.js';
 import { prepareServerTls, secureClient } from './tls/tls-handshake.js';
 import type { ListenTransportOptions, TransportOptions } from './transport-options.js';
 
@@ -57,7 +58,7 @@ export function unixError(
 
 export async function connectUnix(
   path: string,
-  options: TransportOptions & { borrowedReads?: boolean },
+  options: TransportOptions & { borrowedReads?: BorrowedReads },
 ): Promise<TcpChannel> {
   const where = nodePath(path);
   let socket: net.Socket;
@@ -104,7 +105,7 @@ function connected(socket: net.Socket, path: string, waitMs: number | undefined)
 function finishConnect(
   path: string,
   socket: net.Socket,
-  options: TransportOptions & { borrowedReads?: boolean },
+  options: TransportOptions & { borrowedReads?: BorrowedReads },
 ) {
   const common = {
     idleTimeoutMs: options.idleTimeoutMs,
@@ -131,7 +132,7 @@ export type StaleSocket = 'none' | 'removed';
 
 export async function listenUnix(
   path: string,
-  options: ListenTransportOptions & { borrowedReads?: boolean },
+  options: ListenTransportOptions & { borrowedReads?: BorrowedReads },
 ): Promise<TcpListener> {
   const where = nodePath(path);
   const stale = where.startsWith('\0') ? 'none' : await clearStaleSocket(path);
@@ -147,8 +148,8 @@ export async function listenUnix(
   }
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err) => reject(unixError('listen', path, err)));
-    if (fd === undefined) server.listen(where, () => resolve());
-    else server.listen({ fd }, () => resolve());
+    if (fd === undefined) server.listen({ path: where, backlog: LISTEN_BACKLOG }, () => resolve());
+    else server.listen({ fd, backlog: LISTEN_BACKLOG }, () => resolve());
   });
   const listener = new TcpListener(
     [server],
