@@ -13,7 +13,7 @@ export interface RelayWorkerSetup {
   method: RelayMethod;
   /** Read end of a pipe the main thread writes to when it asks for a stop; the worker closes it. */
   wake: number;
-  /** RELAY_STATE.bytes bytes: counters the worker writes and a stop flag the main thread sets. */
+  /** RELAY_STATE.bytes bytes: what the worker writes (counters, a time) and a stop flag the main thread sets. */
   state: SharedArrayBuffer;
 }
 
@@ -40,14 +40,16 @@ export interface RelayStart {
   tap?: RelayTapSpec;
 }
 
-/** Layout of RelayWorkerData.state: two Float64 counters, then an Int32 stop flag. */
+/** Layout of RelayWorkerData.state: three Float64 values, then an Int32 stop flag. */
 export const RELAY_STATE = {
   /** Float64 index: bytes taken from the source. */
   taken: 0,
   /** Float64 index: bytes written to the sink. */
   delivered: 1,
-  stopOffset: 16,
-  bytes: 24,
+  /** Float64 index: Date.now() when bytes last moved either way (-i counts it as activity), 0 before. */
+  movedAt: 2,
+  stopOffset: 24,
+  bytes: 32,
 } as const;
 
 export type RelayWorkerMessage =

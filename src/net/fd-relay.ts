@@ -28,7 +28,7 @@ export interface FdRelayEvents {
  */
 export class FdRelay extends EventEmitter<FdRelayEvents> {
   private readonly state = new SharedArrayBuffer(RELAY_STATE.bytes);
-  private readonly counters = new Float64Array(this.state, 0, 2);
+  private readonly counters = new Float64Array(this.state, 0, 3);
   private readonly worker: Worker;
   private readonly wakeWrite: number;
   private readonly exited: Promise<void>;
@@ -98,6 +98,11 @@ export class FdRelay extends EventEmitter<FdRelayEvents> {
   /** Bytes written to the sink so far. */
   get delivered(): number {
     return this.counters[RELAY_STATE.delivered] ?? 0;
+  }
+
+  /** Date.now() when bytes last moved either way; 0 before any did. */
+  get movedAt(): number {
+    return this.counters[RELAY_STATE.movedAt] ?? 0;
   }
 
   /**

@@ -10,19 +10,17 @@ import type { PipeIo } from './stdio.js';
  * Pipe mode's fast paths: worker threads (FdRelay, Linux) move bytes between one TCP connection
  * and standard output (splice) or input (read/write). Only where nothing in the process needs to
  * see the bytes (`observed`: -x, --record, --fault; callers also rule out -k and --broker; --pcap
- * keeps the workers, which hand it each chunk: see relayReceived); the
- * idle timer (-i) counts only what Node reads and writes, so it keeps the ordinary path too, and so
- * does a test's stream, which has no descriptor.
+ * keeps the workers, which hand it each chunk: see relayReceived), and not for a test's stream,
+ * which has no descriptor. The idle timer (-i) keeps them: the workers stamp the time of each
+ * move, which the channel's timer reads (net/idle-timer.ts). `SOCKREPL_FAST_PATH=0` turns them
+ * off, to compare the two paths (bench/pipe.mjs, tests).
  */
 export interface PipeRelays {
   received?: FdRelay;
   stdin?: FdRelay;
 }
 
-type Options = Pick<
-  ConnectionOptions,
-  'idleTimeoutMs' | 'sendOnly' | 'recvOnly' | 'udp' | 'tls' | 'proxy' | 'crlf' | 'waitMs'
->;
+type Options = Pick<ConnectionOptions, 'sendOnly' | 'recvOnly' | 'udp' | 'tls' | 'proxy' | 'crlf' | 'waitMs'>;
 
 /** Which directions may move on a relay worker. */
 export interface RelayPlan {
@@ -36,7 +34,7 @@ export interface RelayPlan {
  */
 export function planRelays(io: PipeIo, options: Options, observed: boolean): RelayPlan {
   // TLS bytes must pass through OpenSSL in this process; a proxy's reply may leave bytes in Node's buffer.
-  if (observed || options.udp || options.tls?.enabled || options.proxy || options.idleTimeoutMs !== undefined)
+  if (observed || options.udp || options.tls?.enabled || options.proxy || !fastPathAllowed())
     return { received: false, stdin: false };
   return {
     // -w counts idle time after standard input ends from the channel's stats: reads go through Node.
@@ -45,6 +43,11 @@ export function planRelays(io: PipeIo, options: Options, observed: boolean): Rel
     // -C rewrites what standard input sends: it must pass through JavaScript.
     stdin: !options.recvOnly && !options.crlf && io.stdin === process.stdin && canRelay(0, false),
   };
+}
+
+/** False when `SOCKREPL_FAST_PATH=0` keeps every byte on the ordinary path. */
+export function fastPathAllowed(): boolean {
+  return process.env.SOCKREPL_FAST_PATH !== '0';
 }
 
 /**
