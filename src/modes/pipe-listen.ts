@@ -12,7 +12,7 @@ import { relay, sendToAll, writeOutput } from '../pipe/pump.js';
 import { bootRelays, planRelays, relayReceived, relayStdin } from '../pipe/relay-path.js';
 import { drained, type PipeIo, processIo } from '../pipe/stdio.js';
 import { VerboseLog } from '../pipe/verbose.js';
-import { openPipeExtras } from './pipe-extras.js';
+import { openPipeExtras, relayTaps } from './pipe-extras.js';
 import { wireChannel } from './wire-channel.js';
 
 /**
@@ -38,11 +38,7 @@ export async function runPipeListen(
   const listener: Listener = faults ? faults.wrapListener(bound) : bound;
   // One client and bytes that nothing here needs to see: they may skip JavaScript (relay-path.ts).
   const relays = bootRelays(
-    planRelays(
-      io,
-      options,
-      keepOpen || Boolean(faults || tap || recorder || (capture && !capture.file.sharable)),
-    ),
+    planRelays(io, options, keepOpen || Boolean(faults || recorder || (capture && !capture.file.sharable))),
   );
   log.listening(listener);
   log.removedStale(listener.address, listener.removedStale);
@@ -86,14 +82,9 @@ export async function runPipeListen(
       if (!keepOpen) listener.stopAccepting();
       clients.add(channel);
       latest = channel;
-      relayStdin(
-        channel,
-        relays,
-        io,
-        () => policy.stdinEnded(),
-        () => captured?.relayTap('out'),
-      );
-      const relayed = relayReceived(channel, relays, out, io, () => captured?.relayTap('in'));
+      const tapsFor = relayTaps(channel, captured, tap);
+      relayStdin(channel, relays, io, () => policy.stdinEnded(), tapsFor);
+      const relayed = relayReceived(channel, relays, out, io, tapsFor);
       captured?.follow({ in: relayed });
       if (!relayed)
         channel.on('data', (chunk) => {

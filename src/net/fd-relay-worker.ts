@@ -7,6 +7,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import {
+  type CreateRelayTap,
   RELAY_STATE,
   type RelayStart,
   type RelayTap,
@@ -63,6 +64,7 @@ const data: RelayWorkerSetup & RelayStart = {
   source: -1,
   sink: -1,
   sinkIsPipe: false,
+  taps: [],
 };
 const counters = new Float64Array(data.state, 0, 3);
 const stopFlag = new Int32Array(data.state, RELAY_STATE.stopOffset, 1);
@@ -71,6 +73,14 @@ let stopping = false;
 let napped = false;
 /** Given every chunk moved, once the sink has it (RelayTapSpec); set for a copy loop only. */
 let tap: RelayTap | undefined;
+
+/** One tap that calls each of `taps` in turn. */
+function allOf(taps: RelayTap[]): RelayTap | undefined {
+  if (taps.length <= 1) return taps[0];
+  return (chunk, timeUs) => {
+    for (const t of taps) t(chunk, timeUs);
+  };
+}
 const nowUs = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
 
 /** Runs a call that returns a count: the count, or -1 for EAGAIN; other errors throw SysError. */
@@ -271,17 +281,24 @@ function run(): RelayWorkerMessage {
   }
 }
 
+async function loadTap(spec: RelayStart['taps'][number], index: number): Promise<RelayTap | undefined> {
+  try {
+    const mod = (await import(spec.module)) as { createRelayTap: CreateRelayTap };
+    return mod.createRelayTap(spec.config as never, (message, transfer) => {
+      const tapped: RelayWorkerMessage = { type: 'tap', tap: index, message };
+      parentPort?.postMessage(tapped, transfer);
+    });
+  } catch (err) {
+    // The bytes still move; only the tap is missing, and that is said.
+    console.error(`sockrepl: relay tap: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
 // Booted ahead of need (FdRelay's constructor); the work comes in the one message.
 parentPort?.once('message', async (start: RelayStart) => {
   Object.assign(data, start);
-  if (start.tap) {
-    try {
-      const mod = (await import(start.tap.module)) as { createRelayTap: (config: unknown) => RelayTap };
-      tap = mod.createRelayTap(start.tap.config);
-    } catch (err) {
-      // The bytes still move; only the tap is missing, and that is said.
-      console.error(`sockrepl: relay tap: ${(err as Error).message}`);
-    }
-  }
+  const taps = await Promise.all(start.taps.map(loadTap));
+  tap = allOf(taps.filter((t) => t !== undefined));
   parentPort?.postMessage(run());
 });
