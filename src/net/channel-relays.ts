@@ -11,6 +11,8 @@ export class ChannelRelays {
   outbound: FdRelay | undefined;
   /** Bytes Node moved before a relay took each direction over. */
   private readonly before = { in: 0, out: 0 };
+  /** The latest move of an inbound relay that handed reading back (takeInboundBack). */
+  private retiredMovedAt = 0;
 
   get any(): boolean {
     return Boolean(this.inbound || this.outbound);
@@ -31,7 +33,7 @@ export class ChannelRelays {
 
   /** Date.now() when a relay last moved bytes either way; 0 if none has. */
   get movedAt(): number {
-    return Math.max(this.inbound?.movedAt ?? 0, this.outbound?.movedAt ?? 0);
+    return Math.max(this.retiredMovedAt, this.inbound?.movedAt ?? 0, this.outbound?.movedAt ?? 0);
   }
 
   /** Brings `stats` up to date with what the relays moved. */
@@ -39,6 +41,21 @@ export class ChannelRelays {
     if (this.inbound) stats.bytesIn = this.before.in + this.inbound.taken;
     if (this.outbound) stats.bytesOut = this.before.out + this.outbound.delivered;
     if (this.any) stats.lastActivityAt = Date.now();
+  }
+
+  /**
+   * Stops the inbound relay and lets it go, its bytes counted in `stats`: resolves with true once
+   * every byte it took is in its sink, false when there was none (or another call let it go).
+   */
+  async takeInboundBack(stats: ChannelStats): Promise<boolean> {
+    const relay = this.inbound;
+    if (!relay) return false;
+    await relay.stop();
+    if (this.inbound !== relay) return false;
+    stats.bytesIn = this.before.in + relay.taken;
+    this.retiredMovedAt = Math.max(this.retiredMovedAt, relay.movedAt);
+    this.inbound = undefined;
+    return true;
   }
 
   /** Resolves once both relays (those there are) have stopped. */

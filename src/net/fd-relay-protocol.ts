@@ -38,8 +38,15 @@ export type RelayTap = (chunk: Uint8Array, timeUs: number) => void;
  */
 export type RelayTapPost = (message: unknown, transfer?: ArrayBuffer[]) => void;
 
+/** A tap that also wants to know when the relay is done (the -x dumper hands back what it holds). */
+export interface RelayTapHandle {
+  chunk: RelayTap;
+  /** After the last chunk, whether the source ended or the relay was stopped. */
+  end?: () => void;
+}
+
 /** What a tap module exports. */
-export type CreateRelayTap = (config: never, post: RelayTapPost) => RelayTap;
+export type CreateRelayTap = (config: never, post: RelayTapPost) => RelayTap | RelayTapHandle;
 
 /** The one message the main thread sends: what to move. */
 export interface RelayStart {

@@ -11,6 +11,7 @@ import {
   RELAY_STATE,
   type RelayStart,
   type RelayTap,
+  type RelayTapHandle,
   type RelayWorkerMessage,
   type RelayWorkerSetup,
 } from './fd-relay-protocol.js';
@@ -75,10 +76,10 @@ let napped = false;
 let tap: RelayTap | undefined;
 
 /** One tap that calls each of `taps` in turn. */
-function allOf(taps: RelayTap[]): RelayTap | undefined {
-  if (taps.length <= 1) return taps[0];
+function allOf(taps: RelayTapHandle[]): RelayTap | undefined {
+  if (taps.length <= 1) return taps[0]?.chunk;
   return (chunk, timeUs) => {
-    for (const t of taps) t(chunk, timeUs);
+    for (const t of taps) t.chunk(chunk, timeUs);
   };
 }
 const nowUs = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
@@ -281,13 +282,14 @@ function run(): RelayWorkerMessage {
   }
 }
 
-async function loadTap(spec: RelayStart['taps'][number], index: number): Promise<RelayTap | undefined> {
+async function loadTap(spec: RelayStart['taps'][number], index: number): Promise<RelayTapHandle | undefined> {
   try {
     const mod = (await import(spec.module)) as { createRelayTap: CreateRelayTap };
-    return mod.createRelayTap(spec.config as never, (message, transfer) => {
+    const made = mod.createRelayTap(spec.config as never, (message, transfer) => {
       const tapped: RelayWorkerMessage = { type: 'tap', tap: index, message };
       parentPort?.postMessage(tapped, transfer);
     });
+    return typeof made === 'function' ? { chunk: made } : made;
   } catch (err) {
     // The bytes still move; only the tap is missing, and that is said.
     console.error(`sockrepl: relay tap: ${(err as Error).message}`);
@@ -298,7 +300,9 @@ async function loadTap(spec: RelayStart['taps'][number], index: number): Promise
 // Booted ahead of need (FdRelay's constructor); the work comes in the one message.
 parentPort?.once('message', async (start: RelayStart) => {
   Object.assign(data, start);
-  const taps = await Promise.all(start.taps.map(loadTap));
-  tap = allOf(taps.filter((t) => t !== undefined));
-  parentPort?.postMessage(run());
+  const taps = (await Promise.all(start.taps.map(loadTap))).filter((t) => t !== undefined);
+  tap = allOf(taps);
+  const result = run();
+  for (const t of taps) t.end?.();
+  parentPort?.postMessage(result);
 });

@@ -233,6 +233,16 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
   }
 
   /**
+   * Takes reading back from the relay worker (relayReadsInto; listen -k when a second client
+   * comes): once it has stopped, every byte it took in the sink, Node reads again ('data' events,
+   * after resume() if paused) from where it left off; unless the peer's FIN came first ('end').
+   */
+  async takeReadsBack(): Promise<void> {
+    if (!(await this.relays.takeInboundBack(this.stats)) || this.readClosed) return;
+    if (!this.userPaused) this.socket.resume();
+  }
+
+  /**
    * Hands sending to a relay worker: descriptor `sourceFd`'s bytes go to the socket until it ends (no
    * send() meanwhile); `onSourceEnd` runs once all are in the socket, or reading the source failed.
    */

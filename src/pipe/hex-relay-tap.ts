@@ -1,5 +1,5 @@
 import { TrafficDumper } from '../codec/traffic-dump.js';
-import type { RelayTap, RelayTapPost } from '../net/fd-relay-protocol.js';
+import type { RelayTapHandle, RelayTapPost } from '../net/fd-relay-protocol.js';
 
 /**
  * The `-x` half of pipe mode's fast path: loaded by a relay worker (net/fd-relay-worker.ts), it
@@ -20,35 +20,36 @@ export interface HexRelayTapConfig {
   pending: SharedArrayBuffer;
 }
 
-/** What the tap posts: one chunk's dump, UTF-8 in `text` (transferred) up to `length`. */
-export interface HexRelayDump {
-  text: ArrayBuffer;
-  offset: number;
-  length: number;
-}
+/**
+ * What the tap posts: one chunk's dump, UTF-8 in `text` (transferred) from `offset`, `length`
+ * bytes; or, once the relay is done, what its dumper holds of an unfinished character, for the
+ * main thread's dumper to go on from (the direction goes back to the ordinary path: listen -k).
+ */
+export type HexRelayMessage = { text: ArrayBuffer; offset: number; length: number } | { held: Uint8Array };
 
 /** Dump text the main thread may have in hand before the worker waits: about 2 MiB of data. */
 export const PENDING_LIMIT = 8 * 1024 * 1024;
 
-export function createRelayTap(config: HexRelayTapConfig, post: RelayTapPost): RelayTap {
+export function createRelayTap(config: HexRelayTapConfig, post: RelayTapPost): RelayTapHandle {
   const dumper = new TrafficDumper({ encoding: config.encoding });
   dumper.hold(config.dir, config.conn, config.held);
   const pending = new Int32Array(config.pending);
-  return (chunk, timeUs) => {
+  const chunk = (bytes: Uint8Array, timeUs: number) => {
     const text = dumper.formatBytes({
       dir: config.dir,
       conn: config.conn,
       time: new Date(timeUs / 1000),
-      bytes: chunk,
+      bytes,
     });
     for (let now = Atomics.load(pending, 0); now > PENDING_LIMIT; now = Atomics.load(pending, 0))
       Atomics.wait(pending, 0, now);
     Atomics.add(pending, 0, text.length);
-    const dump: HexRelayDump = {
-      text: text.buffer as ArrayBuffer,
-      offset: text.byteOffset,
-      length: text.length,
-    };
-    post(dump, [dump.text]);
+    const buffer = text.buffer as ArrayBuffer;
+    post({ text: buffer, offset: text.byteOffset, length: text.length } satisfies HexRelayMessage, [buffer]);
   };
+  const end = () => {
+    const held = dumper.take(config.dir, config.conn);
+    if (held.length > 0) post({ held } satisfies HexRelayMessage);
+  };
+  return { chunk, end };
 }

@@ -5,7 +5,7 @@ import { UsageError } from '../errors.js';
 import type { Channel, Direction } from '../net/channel.js';
 import type { RelayTapUse } from '../net/fd-relay.js';
 import type { ConnectionOptions } from '../options/connection-options.js';
-import type { HexRelayDump, HexRelayTapConfig } from './hex-relay-tap.js';
+import type { HexRelayMessage, HexRelayTapConfig } from './hex-relay-tap.js';
 import type { PipeIo } from './stdio.js';
 
 export interface HexTap {
@@ -75,7 +75,9 @@ export async function openHexTap(
         name: '-x',
         spec: { module: HEX_RELAY_TAP, config },
         receive(message) {
-          const dump = message as HexRelayDump;
+          const dump = message as HexRelayMessage;
+          // The direction comes back to this dumper (listen -k): it goes on from what the worker held.
+          if ('held' in dump) return dumper.hold(dir, channel.id, dump.held);
           writeBestEffort(out, Buffer.from(dump.text, dump.offset, dump.length), () => {
             Atomics.sub(pending, 0, dump.length);
             Atomics.notify(pending, 0);

@@ -8,9 +8,12 @@ import type { PipeIo } from './stdio.js';
 /**
  * Pipe mode's fast paths: worker threads (FdRelay, Linux) move bytes between one TCP connection
  * and standard output (splice) or input (read/write). Only where nothing in the process needs to
- * see the bytes in JavaScript (`observed`: --record, --fault; callers also rule out -k and
- * --broker), and not for a test's stream, which has no descriptor. --pcap and -x keep the workers,
- * which hand them each chunk (TapsFor). The idle timer (-i) keeps them: the workers stamp the time of each
+ * see the bytes in JavaScript (`observed`: --record, --fault), and not for a test's stream, which
+ * has no descriptor. --pcap and -x keep the workers, which hand them each chunk (TapsFor).
+ * listen -k uses a worker only for the received bytes of a client while it is the only one
+ * (solo-relay.ts): standard input goes to every client, which takes JavaScript, and two writers
+ * of standard output at once could split a chunk. --broker passes each client's bytes to the
+ * others: they all go through JavaScript. The idle timer (-i) keeps them: the workers stamp the time of each
  * move, which the channel's timer reads (net/idle-timer.ts). `SOCKREPL_FAST_PATH=0` turns them
  * off, to compare the two paths (bench/pipe.mjs, tests).
  */

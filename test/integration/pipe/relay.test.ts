@@ -254,7 +254,7 @@ describe.runIf(process.platform === 'linux')('received bytes by splice(2)', () =
     expect(r.stderr).toMatch(/ECONNRESET|EPIPE/);
   });
 
-  it('is not used by listen -k', async () => {
+  it('listen -k: a small client stays on the ordinary path (keep-open-fast-path.test.ts)', async () => {
     const p = new CliProcess(['listen', '-k', '-v', '127.0.0.1', '0'], DEBUG);
     p.child.stdin.end();
     const client = await connectTo(await p.listeningPort());
