@@ -71,17 +71,18 @@ export class TrafficDumper {
   }
 
   /**
-   * The same text as `format`, as UTF-8 in a buffer with an ArrayBuffer of its own (never Node's
-   * shared pool), so that a relay worker can hand it to the main thread without a copy.
+   * The same text as `format`, as UTF-8 bytes: a view of the buffer `space(n)` gives for at most
+   * `n` bytes of it (a relay worker reuses one), by default a new one with an ArrayBuffer of its
+   * own, never Node's shared pool.
    */
-  formatBytes(chunk: TrafficChunk): Buffer {
+  formatBytes(chunk: TrafficChunk, space: (n: number) => Buffer = Buffer.allocUnsafeSlow): Buffer {
     const bytes = chunk.bytes;
     const header = `${formatTrafficHeader({ ...chunk, length: bytes.length })}\n`;
     const start = Buffer.byteLength(header);
     const dumper = bytes.length > 0 ? this.dumperFor() : undefined;
-    const out = Buffer.allocUnsafeSlow(start + (dumper?.outputBound(bytes.length) ?? 0));
+    const out = space(start + (dumper?.outputBound(bytes.length) ?? 0));
     out.write(header, 0);
-    if (!dumper) return out;
+    if (!dumper) return out.subarray(0, start);
     return out.subarray(0, start + this.formatInto(dumper, chunk, out.subarray(start)));
   }
 
