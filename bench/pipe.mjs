@@ -10,6 +10,7 @@
 //   BENCH_PCAP=1 BENCH_BYTES=256m npm run bench   # also: the cost of --pcap, on the fast path
 //                                 # (relay workers write the packets) and on the ordinary one
 //                                 # (SOCKREPL_FAST_PATH=0)
+//   BENCH_RANDOM=1 npm run bench  # random bytes instead of zeros
 //   BENCH_FLAGS='-i 30;-x 2>/dev/null;-k' BENCH_BYTES=256m npm run bench
 //                                 # also: sockrepl with each set of flags (`;` between sets, each
 //                                 # put into the shell line as written), and its cost against
@@ -52,8 +53,11 @@ async function freePort() {
   return port;
 }
 
-// The neutral ends: the same source and sink for every tool under test.
-const SOURCE = `head -c ${bytes} /dev/zero`;
+// The neutral ends: the same source and sink for every tool under test. BENCH_RANDOM=1: random
+// bytes from a file made once (zeros are squeezed by -x's dump to a line per chunk).
+const RANDOM_FILE = join(mkdtempSync(join(tmpdir(), 'sockrepl-bench-random-')), 'payload');
+if (process.env.BENCH_RANDOM) execFileSync('sh', ['-c', `head -c ${bytes} /dev/urandom > ${RANDOM_FILE}`]);
+const SOURCE = process.env.BENCH_RANDOM ? `cat ${RANDOM_FILE}` : `head -c ${bytes} /dev/zero`;
 // CPU time of the tool alone (user + sys), which a busy 2-core machine distorts less than wall time.
 const CPU_FILE = join(mkdtempSync(join(tmpdir(), 'sockrepl-bench-')), 'cpu');
 const timed = have('/usr/bin/time') ? `/usr/bin/time -f '%U %S' -o ${CPU_FILE} ` : '';
@@ -205,7 +209,10 @@ async function main() {
   console.log(
     `machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
   );
-  console.log(`payload: ${(bytes / 2 ** 30).toFixed(2)} GiB over 127.0.0.1, ${runs} rounds, tools in turn\n`);
+  const kind = process.env.BENCH_RANDOM ? 'random bytes' : 'zeros';
+  console.log(
+    `payload: ${(bytes / 2 ** 30).toFixed(2)} GiB of ${kind} over 127.0.0.1, ${runs} rounds, tools in turn\n`,
+  );
   for (const role of ['client', 'listener']) {
     const names = Object.keys(tools).filter((t) => role === 'listener' || tools[t].client);
     const seconds = Object.fromEntries(names.map((t) => [t, []]));
@@ -252,6 +259,8 @@ async function main() {
     }
   }
 }
+
+process.on('exit', () => rmSync(RANDOM_FILE, { force: true }));
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
