@@ -58,7 +58,9 @@ export async function openHexTap(
     write(dir, channel, chunk) {
       watch(channel);
       if (isDropped(out)) return;
-      writeBestEffort(out, dumper.format({ dir, conn: channel.id, time: new Date(), bytes: chunk }));
+      // Bytes, not a string: turning a dump of non-ASCII text into a string and back cost more than
+      // formatting it.
+      writeBestEffort(out, dumper.formatBytes({ dir, conn: channel.id, time: new Date(), bytes: chunk }));
     },
     relayTap(dir, channel) {
       watch(channel);
