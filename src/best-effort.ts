@@ -31,13 +31,24 @@ export function isDropped(stream: Writable): boolean {
 
 /**
  * Writes to a best-effort stream: skipped once it has failed, and a synchronous throw (a stream
- * that writes in place) drops it the same way an `error` event does.
+ * that writes in place) drops it the same way an `error` event does. `done` runs once, when the
+ * chunk is written or will never be.
  */
-export function writeBestEffort(stream: Writable, chunk: string | Uint8Array): void {
-  if (isDropped(stream)) return;
+export function writeBestEffort(stream: Writable, chunk: string | Uint8Array, done?: () => void): void {
+  let called = false;
+  const once = () => {
+    if (called || !done) return;
+    called = true;
+    done();
+  };
+  if (isDropped(stream)) {
+    once();
+    return;
+  }
   try {
-    stream.write(chunk);
+    stream.write(chunk, done && once);
   } catch (err) {
+    once();
     if (guarded.has(stream)) stream.emit('error', err);
     else dropped.add(stream);
   }

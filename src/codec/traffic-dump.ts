@@ -64,15 +64,54 @@ export class TrafficDumper {
     const bytes = chunk.bytes;
     const header = formatTrafficHeader({ ...chunk, length: bytes.length });
     if (bytes.length === 0) return `${header}\n`;
+    const dumper = this.dumperFor();
+    const out = Buffer.allocUnsafe(dumper.outputBound(bytes.length));
+    const written = this.formatInto(dumper, chunk, out);
+    return `${header}\n${out.toString('utf8', 0, written)}`;
+  }
+
+  /**
+   * The same text as `format`, as UTF-8 bytes: a view of the buffer `space(n)` gives for at most
+   * `n` bytes of it (a relay worker reuses one), by default a new one with an ArrayBuffer of its
+   * own, never Node's shared pool.
+   */
+  formatBytes(chunk: TrafficChunk, space: (n: number) => Buffer = Buffer.allocUnsafeSlow): Buffer {
+    const bytes = chunk.bytes;
+    const header = `${formatTrafficHeader({ ...chunk, length: bytes.length })}\n`;
+    const start = Buffer.byteLength(header);
+    const dumper = bytes.length > 0 ? this.dumperFor() : undefined;
+    const out = space(start + (dumper?.outputBound(bytes.length) ?? 0));
+    out.write(header, 0);
+    if (!dumper) return out.subarray(0, start);
+    return out.subarray(0, start + this.formatInto(dumper, chunk, out.subarray(start)));
+  }
+
+  /** Takes what `dir` of `conn` holds of an unfinished character (another dumper goes on from it). */
+  take(dir: 'in' | 'out', conn: number | string): Uint8Array {
+    const held = this.held[dir].get(conn) ?? EMPTY;
+    this.held[dir].delete(conn);
+    return held;
+  }
+
+  /** Starts `dir` of `conn` from what `take` gave on another dumper. */
+  hold(dir: 'in' | 'out', conn: number | string, bytes: Uint8Array): void {
+    if (bytes.length > 0) this.held[dir].set(conn, bytes);
+  }
+
+  /** A dumper per chunk is cheap (the encoding's tables are shared); it keeps no state anyway. */
+  private dumperFor(): HexDumper {
+    return new HexDumper({ encoding: this.encoding, columns: this.columns });
+  }
+
+  /** Dumps a non-empty chunk into `out` (outputBound bytes), keeping what its stream holds. */
+  private formatInto(dumper: HexDumper, chunk: TrafficChunk, out: Uint8Array): number {
+    const bytes = chunk.bytes;
     const streams = this.held[chunk.dir];
     const before = streams.get(chunk.conn) ?? EMPTY;
-    // A dumper per chunk is cheap (the encoding's tables are shared); it keeps no state anyway.
-    const dumper = new HexDumper({ encoding: this.encoding, columns: this.columns });
-    const out = Buffer.allocUnsafe(dumper.outputBound(bytes.length));
     const { written, held } = dumper.formatChunk(bytes, before, out);
     if (held > 0) streams.set(chunk.conn, heldBytes(before, bytes, held));
     else if (before.length > 0) streams.delete(chunk.conn);
-    return `${header}\n${out.toString('utf8', 0, written)}`;
+    return written;
   }
 
   /** Drops what a connection's chunks left unfinished, when it closes. */

@@ -13,7 +13,7 @@ import { sendToAll, writeOutput } from '../pipe/pump.js';
 import { bootRelays, planRelays, relayReceived, relayStdin } from '../pipe/relay-path.js';
 import { drained, type PipeIo, processIo } from '../pipe/stdio.js';
 import { VerboseLog } from '../pipe/verbose.js';
-import { openPipeExtras } from './pipe-extras.js';
+import { openPipeExtras, relayTaps } from './pipe-extras.js';
 
 /** `sockrepl host port` without a terminal: a netcat. Resolves with the exit code. */
 export async function runPipeConnect(
@@ -90,9 +90,9 @@ async function runPipeChannel(
 ): Promise<number> {
   const log = new VerboseLog(io.stderr, options.verbose);
   const { faults, tap, recorder, capture } = await openPipeExtras(options, io, log, target);
-  // Bytes that nothing here needs to see may skip JavaScript (relay-path.ts).
-  // --pcap rides along on the workers when its file takes writes from several threads.
-  const observed = Boolean(faults || tap || recorder || (capture && !capture.file.sharable));
+  // Bytes that nothing here needs to see may skip JavaScript (relay-path.ts). -x rides along on
+  // the workers, and so does --pcap when its file takes writes from several threads.
+  const observed = Boolean(faults || recorder || (capture && !capture.file.sharable));
   const plan = planRelays(io, options, observed);
   // A capture follows each direction's path from the first byte: its workers boot now. Otherwise
   // the connection starts on the ordinary path and moves a bulk direction onto a worker later
@@ -104,6 +104,7 @@ async function runPipeChannel(
   void program?.exited.then((exit) => log.line(`${describeArgv(program.argv)} ${describeExit(exit)}`));
   recorder?.attach(channel);
   const captured = capture?.begin(raw, { initiator: 'out', label: `connect ${target.host} ${target.port}` });
+  const tapsFor = relayTaps(raw, captured, tap);
   // With faults, the dump shows what really left (pieces, corrupted bytes), not what stdin gave.
   if (faults && tap) channel.on('sent', (chunk) => tap.write('out', channel, chunk));
   const idle = new IdleAfterEof(options.waitMs, () => [channel]);
@@ -117,8 +118,8 @@ async function runPipeChannel(
       policy.stdinEnded();
       idle.start();
     };
-    if (!capture) upgrades = bulkUpgrades(plan, channel, io, out, () => input, stdinEnded);
-    const relayed = relayReceived(channel, relays, out, io, () => captured?.relayTap('in'));
+    if (!capture) upgrades = bulkUpgrades(plan, channel, io, out, () => input, stdinEnded, tapsFor);
+    const relayed = relayReceived(channel, relays, out, io, tapsFor);
     captured?.follow({ in: relayed });
     if (!relayed) {
       channel.on('data', (chunk) => {
@@ -146,7 +147,7 @@ async function runPipeChannel(
       }
     });
     if (options.recvOnly) return;
-    if (relayStdin(channel, relays, io, stdinEnded, () => captured?.relayTap('out'))) return;
+    if (relayStdin(channel, relays, io, stdinEnded, tapsFor)) return;
     input = new PipeInput(
       io.stdin,
       withCrlf(options.crlf, (chunk, done) => {

@@ -1,8 +1,11 @@
 import { writeBestEffort } from '../best-effort.js';
-import type { CaptureWriter } from '../capture/channel-capture.js';
+import type { CapturedChannel, CaptureWriter } from '../capture/channel-capture.js';
 import { UsageError } from '../errors.js';
+import type { Channel } from '../net/channel.js';
+import type { RelayTapUse } from '../net/fd-relay.js';
 import type { ConnectionOptions } from '../options/connection-options.js';
 import { type HexTap, openHexTap } from '../pipe/hex-tap.js';
+import type { TapsFor } from '../pipe/relay-path.js';
 import type { PipeIo } from '../pipe/stdio.js';
 import type { VerboseLog } from '../pipe/verbose.js';
 import type { ChannelRecorder } from '../record/channel-recorder.js';
@@ -58,4 +61,22 @@ export async function openPipeExtras(
       )
     : undefined;
   return { faults, tap, recorder, capture };
+}
+
+/**
+ * What a relay worker moving a direction of `channel` hands each chunk to: the capture's packet
+ * writer (when its file takes writes from two threads) and the -x dumper.
+ */
+export function relayTaps(
+  channel: Channel,
+  captured: CapturedChannel | undefined,
+  hex: HexTap | undefined,
+): TapsFor {
+  return (dir) => {
+    const taps: RelayTapUse[] = [];
+    const pcap = captured?.relayTap(dir);
+    if (pcap) taps.push({ name: '--pcap', spec: pcap });
+    if (hex) taps.push(hex.relayTap(dir, channel));
+    return taps;
+  };
 }

@@ -10,9 +10,10 @@ import { PipeInput } from '../pipe/input.js';
 import { PipeOutput } from '../pipe/output.js';
 import { relay, sendToAll, writeOutput } from '../pipe/pump.js';
 import { bootRelays, planRelays, relayReceived, relayStdin } from '../pipe/relay-path.js';
+import { SoloRelays } from '../pipe/solo-relay.js';
 import { drained, type PipeIo, processIo } from '../pipe/stdio.js';
 import { VerboseLog } from '../pipe/verbose.js';
-import { openPipeExtras } from './pipe-extras.js';
+import { openPipeExtras, relayTaps } from './pipe-extras.js';
 import { wireChannel } from './wire-channel.js';
 
 /**
@@ -39,14 +40,10 @@ export async function runPipeListen(
   const borrowedReads = options.udp ? false : keepOpen ? 'when-busy' : true;
   const bound: Listener = await openListener(host, port, { ...options, borrowedReads });
   const listener: Listener = faults ? faults.wrapListener(bound) : bound;
-  // One client and bytes that nothing here needs to see: they may skip JavaScript (relay-path.ts).
-  const relays = bootRelays(
-    planRelays(
-      io,
-      options,
-      keepOpen || Boolean(faults || tap || recorder || (capture && !capture.file.sharable)),
-    ),
-  );
+  // Bytes that nothing here needs to see may skip JavaScript (relay-path.ts): the one client's from
+  // the first byte; with -k a client's received bytes while it is the only one (solo-relay.ts).
+  const plan = planRelays(io, options, Boolean(faults || recorder || (capture && !capture.file.sharable)));
+  const relays = bootRelays(keepOpen ? { received: false, stdin: false } : plan);
   log.listening(listener);
   log.removedStale(listener.address, listener.removedStale);
   const exposed =
@@ -62,6 +59,7 @@ export async function runPipeListen(
   let input: PipeInput | undefined;
   let held: { chunk: Buffer; done: () => void } | undefined;
   let sendHeld = () => {};
+  let solo: SoloRelays | undefined;
   const code = await new Promise<number>((resolve) => {
     const finish = (exitCode: number) => {
       // A pending -q timer must not hold the program open once it is done.
@@ -69,6 +67,7 @@ export async function runPipeListen(
       void listener.close().then(() => resolve(exitCode));
     };
     const out = new PipeOutput(io.stdout, () => finish(EXIT.ok));
+    solo = options.keepOpen && !options.broker && plan.received ? new SoloRelays(io, out) : undefined;
     const policy = new EofPolicy(
       options,
       () => [...clients],
@@ -89,14 +88,15 @@ export async function runPipeListen(
       if (!keepOpen) listener.stopAccepting();
       clients.add(channel);
       latest = channel;
-      relayStdin(
-        channel,
-        relays,
-        io,
-        () => policy.stdinEnded(),
-        () => captured?.relayTap('out'),
-      );
-      const relayed = relayReceived(channel, relays, out, io, () => captured?.relayTap('in'));
+      const tapsFor = relayTaps(channel, captured, tap);
+      // Read once another client's worker has handed standard output back (solo-relay.ts).
+      const wait = solo?.joined(channel, tapsFor);
+      if (wait) {
+        channel.pause();
+        void wait.then(() => channel.resume());
+      }
+      relayStdin(channel, relays, io, () => policy.stdinEnded(), tapsFor);
+      const relayed = relayReceived(channel, relays, out, io, tapsFor);
       captured?.follow({ in: relayed });
       if (!relayed)
         channel.on('data', (chunk) => {
@@ -110,13 +110,16 @@ export async function runPipeListen(
               [...clients].filter((c) => c !== channel),
               chunk,
             );
-          if (!options.sendOnly) writeOutput(channel, out, chunk);
+          if (options.sendOnly) return;
+          writeOutput(channel, out, chunk);
+          solo?.passed(channel, chunk.length);
         });
       channel.on('end', () => {
         if (!policy.peerEnded(channel)) log.line('Peer sent FIN; still sending standard input until it ends');
       });
       channel.on('close', (reason, error) => {
         clients.delete(channel);
+        solo?.left(channel);
         log.closed(channel.remote, reason);
         const failed = error !== undefined && (reason === 'reset' || reason === 'error');
         if (failed) io.stderr.write(`sockrepl: ${error.message}\n`);
@@ -155,6 +158,7 @@ export async function runPipeListen(
   });
 
   input?.close();
+  solo?.dispose();
   await tap?.close();
   recorder?.stop();
   capture?.close();

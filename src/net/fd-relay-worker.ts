@@ -7,9 +7,11 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import {
+  type CreateRelayTap,
   RELAY_STATE,
   type RelayStart,
   type RelayTap,
+  type RelayTapHandle,
   type RelayWorkerMessage,
   type RelayWorkerSetup,
 } from './fd-relay-protocol.js';
@@ -63,14 +65,23 @@ const data: RelayWorkerSetup & RelayStart = {
   source: -1,
   sink: -1,
   sinkIsPipe: false,
+  taps: [],
 };
-const counters = new Float64Array(data.state, 0, 2);
+const counters = new Float64Array(data.state, 0, 3);
 const stopFlag = new Int32Array(data.state, RELAY_STATE.stopOffset, 1);
 const pollFds = Buffer.alloc(3 * 8);
 let stopping = false;
 let napped = false;
 /** Given every chunk moved, once the sink has it (RelayTapSpec); set for a copy loop only. */
 let tap: RelayTap | undefined;
+
+/** One tap that calls each of `taps` in turn. */
+function allOf(taps: RelayTapHandle[]): RelayTap | undefined {
+  if (taps.length <= 1) return taps[0]?.chunk;
+  return (chunk, timeUs) => {
+    for (const t of taps) t.chunk(chunk, timeUs);
+  };
+}
 const nowUs = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
 
 /** Runs a call that returns a count: the count, or -1 for EAGAIN; other errors throw SysError. */
@@ -90,6 +101,8 @@ const splice = (side: Side, from: number, to: number, bytes: number) =>
 
 function count(counter: number, bytes: number): void {
   counters[counter] = (counters[counter] ?? 0) + bytes;
+  // The idle timer's (-i) view of this direction; one clock read per chunk costs nothing measurable.
+  counters[RELAY_STATE.movedAt] = Date.now();
   napped = false;
 }
 
@@ -269,17 +282,27 @@ function run(): RelayWorkerMessage {
   }
 }
 
+async function loadTap(spec: RelayStart['taps'][number], index: number): Promise<RelayTapHandle | undefined> {
+  try {
+    const mod = (await import(spec.module)) as { createRelayTap: CreateRelayTap };
+    const made = mod.createRelayTap(spec.config as never, (message, transfer) => {
+      const tapped: RelayWorkerMessage = { type: 'tap', tap: index, message };
+      parentPort?.postMessage(tapped, transfer);
+    });
+    return typeof made === 'function' ? { chunk: made } : made;
+  } catch (err) {
+    // The bytes still move; only the tap is missing, and that is said.
+    console.error(`sockrepl: relay tap: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
 // Booted ahead of need (FdRelay's constructor); the work comes in the one message.
 parentPort?.once('message', async (start: RelayStart) => {
   Object.assign(data, start);
-  if (start.tap) {
-    try {
-      const mod = (await import(start.tap.module)) as { createRelayTap: (config: unknown) => RelayTap };
-      tap = mod.createRelayTap(start.tap.config);
-    } catch (err) {
-      // The bytes still move; only the tap is missing, and that is said.
-      console.error(`sockrepl: relay tap: ${(err as Error).message}`);
-    }
-  }
-  parentPort?.postMessage(run());
+  const taps = (await Promise.all(start.taps.map(loadTap))).filter((t) => t !== undefined);
+  tap = allOf(taps);
+  const result = run();
+  for (const t of taps) t.end?.();
+  parentPort?.postMessage(result);
 });

@@ -12,6 +12,14 @@ import {
 } from './fd-relay-protocol.js';
 import { nativeSockets } from './native.js';
 
+/** A tap (RelayTapSpec) and, on the main thread, what receives the messages it posts. */
+export interface RelayTapUse {
+  /** The option it serves, for messages: `--pcap`, `-x`. */
+  name: string;
+  spec: RelayTapSpec;
+  receive?: (message: unknown) => void;
+}
+
 export interface FdRelayEvents {
   /** The source ended: every byte of it is in the sink. */
   end: [];
@@ -28,7 +36,7 @@ export interface FdRelayEvents {
  */
 export class FdRelay extends EventEmitter<FdRelayEvents> {
   private readonly state = new SharedArrayBuffer(RELAY_STATE.bytes);
-  private readonly counters = new Float64Array(this.state, 0, 2);
+  private readonly counters = new Float64Array(this.state, 0, 3);
   private readonly worker: Worker;
   private readonly wakeWrite: number;
   private readonly exited: Promise<void>;
@@ -48,7 +56,8 @@ export class FdRelay extends EventEmitter<FdRelayEvents> {
     const worker = new Worker(new URL('./fd-relay-worker.js', import.meta.url), { workerData });
     this.worker = worker;
     worker.on('message', (message: RelayWorkerMessage) => {
-      if (message.type === 'end') this.emit('end');
+      if (message.type === 'tap') this.taps[message.tap]?.receive?.(message.message);
+      else if (message.type === 'end') this.emit('end');
       else if (message.type === 'error') this.emit('error', message.side, message.code);
     });
     // Only a bug gets here (the worker's own failures come as messages); say it, do not hide it,
@@ -70,8 +79,13 @@ export class FdRelay extends EventEmitter<FdRelayEvents> {
     worker.unref();
   }
 
-  /** Set before start(): sees every chunk, on the worker (RelayTapSpec; --pcap). */
-  tap: RelayTapSpec | undefined;
+  private readonly taps: RelayTapUse[] = [];
+
+  /** Before start(): a tap that sees every chunk, on the worker (RelayTapSpec; --pcap, -x). */
+  addTap(tap: RelayTapUse): void {
+    if (this.started) throw new Error('relay started already');
+    this.taps.push(tap);
+  }
 
   /** Starts moving bytes from `source` to `sink` (the relay works on duplicates of both). */
   start(source: number, sink: number): void {
@@ -82,7 +96,7 @@ export class FdRelay extends EventEmitter<FdRelayEvents> {
       source: api.dup(source),
       sink: api.dup(sink),
       sinkIsPipe: fstatSync(sink).isFIFO(),
-      tap: this.tap,
+      taps: this.taps.map((t) => t.spec),
     };
     this.worker.postMessage(work);
     this.worker.ref();
@@ -98,6 +112,11 @@ export class FdRelay extends EventEmitter<FdRelayEvents> {
   /** Bytes written to the sink so far. */
   get delivered(): number {
     return this.counters[RELAY_STATE.delivered] ?? 0;
+  }
+
+  /** Date.now() when bytes last moved either way; 0 before any did. */
+  get movedAt(): number {
+    return this.counters[RELAY_STATE.movedAt] ?? 0;
   }
 
   /**

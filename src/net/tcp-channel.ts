@@ -2,8 +2,10 @@ import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { NetError } from '../errors.js';
 import type { Channel, ChannelEventMap, ChannelStats, CloseReason, Endpoint } from './channel.js';
+import { ChannelRelays } from './channel-relays.js';
 import { errorCode, formatHostPort, netError } from './errno.js';
 import { FdRelay } from './fd-relay.js';
+import { IdleTimer } from './idle-timer.js';
 import { nextChannelId } from './ids.js';
 import { lingerClose, resetSocket } from './linger-close.js';
 import { quietSocket, withReusedReadBuffer } from './reused-read-buffer.js';
@@ -40,7 +42,10 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
 
   /** SO_LINGER seconds as last set through this channel; close() emulates a non-zero one. */
   private linger: number | undefined;
-  private idleTimeoutMs: number | undefined;
+  /** -i, when given: Node's socket timer until a relay moves bytes, then one that sees those too. */
+  private readonly idle: IdleTimer | undefined;
+  /** Date.now() when a send's write last completed: activity for the idle timer, as for Node's. */
+  private writtenAt = 0;
   private readonly tlsOptions: Partial<TlsOptions>;
   private readonly host: string;
   private upgrading = false;
@@ -51,9 +56,7 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
   /** Bytes accepted by send() that the socket failed to write. */
   private unsent = 0;
   /** Workers moving this connection's bytes to or from a descriptor (relayReadsInto, relaySendsFrom). */
-  private inbound: FdRelay | undefined;
-  private outbound: FdRelay | undefined;
-  private readonly relayedBefore = { in: 0, out: 0 }; // bytes Node moved before a relay took over
+  private readonly relays = new ChannelRelays();
   /** Reading into the reused buffer now; what a 'when-busy' channel still reads before it moves there. */
   private lending: boolean;
   private untilLending: number | undefined;
@@ -91,8 +94,13 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
     };
     untyped.on('newListener', startReading);
     this.wire(socket);
-    if (options.idleTimeoutMs) this.idleTimeoutMs = options.idleTimeoutMs;
-    this.armIdleTimer();
+    if (options.idleTimeoutMs) {
+      this.idle = new IdleTimer(options.idleTimeoutMs, () => {
+        this.closing ??= 'timeout';
+        this.socket.destroy();
+      });
+      this.idle.onSocket(socket);
+    }
   }
 
   private readonly onBorrowed = (chunk: Buffer) => this.received(chunk);
@@ -104,7 +112,7 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
   private readonly onDrain = () => this.emit('drain');
   private readonly onError = (err: Error) => this.failed(err);
   // Whatever a relay already took from its source reaches its sink before the channel closes.
-  private readonly onClose = () => this.afterRelays(() => this.finish());
+  private readonly onClose = () => this.relays.after(() => this.finish());
 
   private wire(socket: Socket): void {
     socket.on('end', this.onEnd);
@@ -140,16 +148,8 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
     this.socket = withReusedReadBuffer(old, this.onBorrowed);
     this.lending = true;
     this.wire(this.socket);
-    this.armIdleTimer();
+    this.idle?.onSocket(this.socket);
     if (!this.userPaused) process.nextTick(() => this.userPaused || this.socket.resume());
-  }
-
-  private armIdleTimer(): void {
-    if (!this.idleTimeoutMs) return;
-    this.socket.setTimeout(this.idleTimeoutMs, () => {
-      this.closing ??= 'timeout';
-      this.socket.destroy();
-    });
   }
 
   /**
@@ -163,7 +163,7 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
     this.socket = next;
     this.tls = tls;
     this.wire(next);
-    this.armIdleTimer();
+    this.idle?.onSocket(next);
     if (this.userPaused) next.pause();
   }
 
@@ -171,7 +171,7 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
   async startTls(options: Partial<TlsOptions> = {}): Promise<TlsInfo> {
     if (this.tls) throw new NetError(`connection ${this.id} is TLS already`, 'EALREADY');
     if (this.closed || this.writeClosed) throw new NetError(`connection ${this.id} is closed`, 'ENOTCONN');
-    if (this.inbound || this.outbound || this.borrowsReads)
+    if (this.relays.any || this.borrowsReads)
       throw new NetError(
         `connection ${this.id} moves its bytes on the fast path; STARTTLS needs the ordinary one`,
         'EINVAL',
@@ -219,18 +219,27 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
       if (!this.lending) throw new Error(`connection ${this.id} is read already`);
       this.socket.pause();
     }
-    this.relayedBefore.in = this.stats.bytesIn;
-    relay.start(this.liveFd(), sinkFd);
-    this.inbound = relay;
+    this.relays.startInbound(relay, this.liveFd(), sinkFd, this.stats);
+    this.idle?.watch(this.lastActivity);
     relay.on('end', () => {
-      this.countRelayed();
+      this.relays.count(this.stats);
       this.peerEnded();
     });
     relay.on('error', (side, code) => {
-      this.countRelayed();
+      this.relays.count(this.stats);
       if (side === 'sink') onSinkError(code);
       else this.relayFailed(code);
     });
+  }
+
+  /**
+   * Takes reading back from the relay worker (relayReadsInto; listen -k when a second client
+   * comes): once it has stopped, every byte it took in the sink, Node reads again ('data' events,
+   * after resume() if paused) from where it left off; unless the peer's FIN came first ('end').
+   */
+  async takeReadsBack(): Promise<void> {
+    if (!(await this.relays.takeInboundBack(this.stats)) || this.readClosed) return;
+    if (!this.userPaused) this.socket.resume();
   }
 
   /**
@@ -238,19 +247,22 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
    * send() meanwhile); `onSourceEnd` runs once all are in the socket, or reading the source failed.
    */
   relaySendsFrom(sourceFd: number, onSourceEnd: () => void, relay: FdRelay = new FdRelay('copy')): void {
-    this.relayedBefore.out = this.stats.bytesOut;
-    relay.start(sourceFd, this.liveFd());
-    this.outbound = relay;
+    this.relays.startOutbound(relay, sourceFd, this.liveFd(), this.stats);
+    this.idle?.watch(this.lastActivity);
     relay.on('end', () => {
-      this.countRelayed();
+      this.relays.count(this.stats);
       onSourceEnd();
     });
     relay.on('error', (side, code) => {
-      this.countRelayed();
+      this.relays.count(this.stats);
       if (side === 'source') onSourceEnd();
       else this.relayFailed(code);
     });
   }
+
+  /** The latest activity either way, Node's or a relay's (IdleTimer). */
+  private readonly lastActivity = (): number =>
+    Math.max(this.stats.lastActivityAt, this.writtenAt, this.relays.movedAt);
 
   private liveFd(): number {
     const fd = this.fd;
@@ -261,23 +273,6 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
   private relayFailed(code: string): void {
     this.failed(Object.assign(new Error(code), { code }));
     this.socket.destroy();
-  }
-
-  private countRelayed(): void {
-    if (this.inbound) this.stats.bytesIn = this.relayedBefore.in + this.inbound.taken;
-    if (this.outbound) this.stats.bytesOut = this.relayedBefore.out + this.outbound.delivered;
-    if (this.inbound || this.outbound) this.stats.lastActivityAt = Date.now();
-  }
-
-  /** Relays hold duplicates of the descriptor: they must let go before FIN or RST can leave. */
-  private async stopRelays(): Promise<void> {
-    await Promise.all([this.inbound?.stop(), this.outbound?.stop()]);
-  }
-
-  /** Runs `then` once the relays have stopped: at once when there are none. */
-  private afterRelays(then: () => void): void {
-    if (this.inbound || this.outbound) void this.stopRelays().then(then);
-    else then();
   }
 
   private peerEnded(): void {
@@ -309,6 +304,7 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
     this.stats.chunksOut++;
     this.stats.lastActivityAt = Date.now();
     const ok = this.socket.write(data, (err) => {
+      this.writtenAt = Date.now();
       // Bytes the socket died holding were never sent: they do not count, and the close says so.
       if (err) {
         this.stats.bytesOut -= n;
@@ -338,7 +334,7 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
     this.closing ??= 'local';
     const wasOpen = !this.writeClosed;
     this.writeClosed = true;
-    await this.stopRelays();
+    await this.relays.stop();
     if (this.linger === 0) this.emit('shutdown', 'rst');
     else if (wasOpen && !this.socket.destroyed) this.emit('shutdown', 'fin');
     await lingerClose(this.socket, this.linger, () => this.fd);
@@ -348,7 +344,7 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
     if (this.closed) return;
     this.closing ??= 'local';
     this.writeClosed = true;
-    this.afterRelays(() => {
+    this.relays.after(() => {
       this.emit('shutdown', 'rst');
       resetSocket(this.socket, this.fd);
     });
@@ -362,7 +358,7 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
   resume(): void {
     this.userPaused = false;
     // Once a relay reads the socket, Node must not: the bytes would be split between the two.
-    if (!this.inbound) this.socket.resume();
+    if (!this.relays.inbound) this.socket.resume();
   }
 
   setOption(name: keyof SocketOptionValues, value: number | boolean): void {
@@ -381,7 +377,8 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
 
   private finish(): void {
     if (this.closed) return;
-    this.countRelayed();
+    this.relays.count(this.stats);
+    this.idle?.stop();
     this.closed = this.readClosed = this.writeClosed = true;
     const code = this.error?.code;
     if (this.error && this.unsent > 0) {

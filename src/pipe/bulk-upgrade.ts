@@ -5,7 +5,7 @@ import type { RelayMethod } from '../net/fd-relay-protocol.js';
 import { TcpChannel } from '../net/tcp-channel.js';
 import type { PipeInput } from './input.js';
 import type { PipeOutput } from './output.js';
-import { debug, type RelayPlan } from './relay-path.js';
+import { type RelayPlan, startReceived, startStdin, type TapsFor } from './relay-path.js';
 import { drained, type PipeIo } from './stdio.js';
 
 /** Bytes through JavaScript after which a worker boots, so that it is up when BULK_BYTES is reached. */
@@ -36,6 +36,7 @@ export function bulkUpgrades(
   out: PipeOutput,
   input: () => PipeInput | undefined,
   stdinEnded: () => void,
+  tapsFor?: TapsFor,
 ): BulkUpgrades {
   const idle = new Set<FdRelay>();
   const boot = (method: RelayMethod) => {
@@ -49,8 +50,8 @@ export function bulkUpgrades(
   };
   if (!(channel instanceof TcpChannel) || channel.tls || !channel.borrowsReads) return { dispose };
   return {
-    received: plan.received ? receivedUpgrade(channel, io, out, boot, started) : undefined,
-    stdin: plan.stdin ? stdinUpgrade(channel, io, input, stdinEnded, boot, started) : undefined,
+    received: plan.received ? receivedUpgrade(channel, io, out, boot, started, tapsFor) : undefined,
+    stdin: plan.stdin ? stdinUpgrade(channel, io, input, stdinEnded, boot, started, tapsFor) : undefined,
     dispose,
   };
 }
@@ -73,6 +74,7 @@ function receivedUpgrade(
   out: PipeOutput,
   boot: (method: RelayMethod) => FdRelay,
   started: (relay: FdRelay) => void,
+  tapsFor: TapsFor | undefined,
 ): (bytes: number) => void {
   let ended = false;
   channel.once('end', () => {
@@ -87,11 +89,7 @@ function receivedUpgrade(
         // What Node queued for standard output goes first: the worker writes the descriptor itself.
         if (io.stdout.writableLength > 0) return void drained(io.stdout).then(moveOver);
         started(relay);
-        channel.relayReadsInto(1, (code) => out.failed(code), relay);
-        debug(
-          io,
-          'received bytes go to stdout by splice(2) on a worker thread, a bulk transfer from here on',
-        );
+        startReceived(channel, relay, out, io, tapsFor, ', a bulk transfer from here on');
       };
       moveOver();
     },
@@ -105,6 +103,7 @@ function stdinUpgrade(
   stdinEnded: () => void,
   boot: (method: RelayMethod) => FdRelay,
   started: (relay: FdRelay) => void,
+  tapsFor: TapsFor | undefined,
 ): (bytes: number, done: () => void) => () => void {
   let inFlight = 0;
   let waiting: (() => void) | undefined;
@@ -119,8 +118,7 @@ function stdinUpgrade(
         waiting = undefined;
         if (channel.writeClosed) return;
         started(relay);
-        channel.relaySendsFrom(0, stdinEnded, relay);
-        debug(io, 'stdin goes to the socket on a worker thread, a bulk transfer from here on');
+        startStdin(channel, relay, io, stdinEnded, tapsFor, ', a bulk transfer from here on');
       };
       if (inFlight === 0) waiting();
     },

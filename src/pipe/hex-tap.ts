@@ -3,13 +3,24 @@ import type { Writable } from 'node:stream';
 import { bestEffort, failureCode, isDropped, writeBestEffort } from '../best-effort.js';
 import { UsageError } from '../errors.js';
 import type { Channel, Direction } from '../net/channel.js';
+import type { RelayTapUse } from '../net/fd-relay.js';
 import type { ConnectionOptions } from '../options/connection-options.js';
+import type { HexRelayMessage, HexRelayTapConfig } from './hex-relay-tap.js';
 import type { PipeIo } from './stdio.js';
 
 export interface HexTap {
   write(dir: Direction, channel: Channel, chunk: Uint8Array): void;
+  /**
+   * A tap for the relay worker that moves `dir` of `channel` from now on (pipe mode's fast path):
+   * the worker formats each chunk's dump (hex-relay-tap.ts), and this writes it in turn with the
+   * rest. The dump is the same as `write` would give the same chunks.
+   */
+  relayTap(dir: Direction, channel: Channel): RelayTapUse;
   close(): Promise<void>;
 }
+
+/** The module a relay worker loads to dump one direction (RelayTapSpec of net/). */
+const HEX_RELAY_TAP = new URL('./hex-relay-tap.js', import.meta.url).href;
 
 /**
  * `-x, --hex [file]`: a direction-marked hex dump of every chunk, to standard error or a file.
@@ -38,14 +49,43 @@ export async function openHexTap(
         );
   // Channels whose close is watched, to drop the bytes of a character they left unfinished.
   const watched = new WeakSet<Channel>();
+  const watch = (channel: Channel) => {
+    if (watched.has(channel)) return;
+    watched.add(channel);
+    channel.once('close', () => dumper.forget(channel.id));
+  };
   return {
     write(dir, channel, chunk) {
-      if (!watched.has(channel)) {
-        watched.add(channel);
-        channel.once('close', () => dumper.forget(channel.id));
-      }
+      watch(channel);
       if (isDropped(out)) return;
-      writeBestEffort(out, dumper.format({ dir, conn: channel.id, time: new Date(), bytes: chunk }));
+      // Bytes, not a string: turning a dump of non-ASCII text into a string and back cost more than
+      // formatting it.
+      writeBestEffort(out, dumper.formatBytes({ dir, conn: channel.id, time: new Date(), bytes: chunk }));
+    },
+    relayTap(dir, channel) {
+      watch(channel);
+      const config: HexRelayTapConfig = {
+        conn: channel.id,
+        dir,
+        encoding: options.encoding,
+        // The worker goes on from a character the chunks dumped here left unfinished.
+        held: dumper.take(dir, channel.id),
+        pending: new SharedArrayBuffer(4),
+      };
+      const pending = new Int32Array(config.pending);
+      return {
+        name: '-x',
+        spec: { module: HEX_RELAY_TAP, config },
+        receive(message) {
+          const dump = message as HexRelayMessage;
+          // The direction comes back to this dumper (listen -k): it goes on from what the worker held.
+          if ('held' in dump) return dumper.hold(dir, channel.id, dump.held);
+          writeBestEffort(out, Buffer.from(dump.text, dump.offset, dump.length), () => {
+            Atomics.sub(pending, 0, dump.length);
+            Atomics.notify(pending, 0);
+          });
+        },
+      };
     },
     close() {
       if (out === io.stderr || out.closed) return Promise.resolve();

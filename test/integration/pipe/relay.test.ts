@@ -254,16 +254,7 @@ describe.runIf(process.platform === 'linux')('received bytes by splice(2)', () =
     expect(r.stderr).toMatch(/ECONNRESET|EPIPE/);
   });
 
-  it('is not used where the bytes must be seen or timed: -x, -i, listen -k', async () => {
-    for (const args of [['-x'], ['-i', '5']]) {
-      const srv = await sender(Buffer.from('hello\n'));
-      const p = new CliProcess([...args, '127.0.0.1', String(srv.port)], DEBUG);
-      p.child.stdin.end();
-      const r = await p.exited;
-      expect(r.code).toBe(0);
-      expect(r.stdout.toString()).toBe('hello\n');
-      expect(r.stderr).not.toMatch(SPLICED);
-    }
+  it('listen -k: a small client stays on the ordinary path (keep-open-fast-path.test.ts)', async () => {
     const p = new CliProcess(['listen', '-k', '-v', '127.0.0.1', '0'], DEBUG);
     p.child.stdin.end();
     const client = await connectTo(await p.listeningPort());

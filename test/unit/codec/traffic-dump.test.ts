@@ -280,4 +280,36 @@ describe('TrafficDumper: each connection and direction is one stream', () => {
       ),
     );
   });
+
+  it("formatBytes gives format's text; a dumper that takes over a stream (take, hold) goes on as one would", () => {
+    fc.assert(
+      fc.property(
+        streamBytes,
+        fc.array(fc.integer({ min: 1, max: 9 }), { maxLength: 6 }),
+        fc.nat(),
+        ([encoding, bytes], sizes, at) => {
+          const pieces = cut(bytes, sizes);
+          const handover = pieces.length === 0 ? 0 : at % (pieces.length + 1);
+          const one = new TrafficDumper({ encoding });
+          const first = new TrafficDumper({ encoding });
+          let second: TrafficDumper | undefined;
+          pieces.forEach((p, k) => {
+            if (k === handover) {
+              second = new TrafficDumper({ encoding });
+              second.hold('in', 1, first.take('in', 1));
+            }
+            const c = chunk(p);
+            const expected = one.format(c);
+            const got = second ? second.formatBytes(c) : first.formatBytes(c);
+            // The very bytes the string is written as (not only the same text once decoded).
+            expect(got.equals(Buffer.from(expected, 'utf8'))).toBe(true);
+            // Its own memory, so that a worker can transfer it.
+            expect(got.buffer.byteLength).toBeGreaterThanOrEqual(got.length);
+            expect(got.buffer).not.toBe(Buffer.allocUnsafe(1).buffer);
+          });
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });
