@@ -38,7 +38,11 @@ export type PackArgs<F extends string> = string extends F
     : never;
 
 type AcceptsEach<T extends unknown[]> = { [K in keyof T]: Accepts<T[K]> };
-type Accepts<V> = V extends Uint8Array ? Uint8Array : V extends boolean ? StructValue : number | bigint | boolean;
+type Accepts<V> = V extends Uint8Array
+  ? Uint8Array
+  : V extends boolean
+    ? StructValue
+    : number | bigint | boolean;
 
 /** Marks a format the types cannot follow; the caller falls back to StructValue[]. */
 declare const invalid: unique symbol;
