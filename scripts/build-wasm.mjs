@@ -26,7 +26,13 @@ export async function compileKernel() {
       '0',
       '--enable',
       'simd',
+      '--enable',
+      'threads',
       '--importMemory',
+      // Shared, so that a parallel dump's threads and the main thread see one another's buffers.
+      '--sharedMemory',
+      '--maximumMemory',
+      '65536',
       '--use',
       'abort=',
       '--outFile',

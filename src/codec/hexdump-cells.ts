@@ -46,11 +46,13 @@ export function cellTable(): Int32Array | null {
     const hi = x === 0xed ? 0x9f : x === 0xf4 ? 0x8f : 0xbf;
     for (let y = 0; y < 256; y++) {
       const yCont = (y & 0xc0) === 0x80;
-      let first = [DOT];
+      // The first cell's bytes, packed little-endian, and how many.
+      let first = DOT;
+      let firstLength = 1;
       let second = DOT;
       let flags = 0;
-      if ((x & 0xc0) === 0x80) first = [];
-      else if (x < 0x80) first = [ASCII_GLYPH[x]!];
+      if ((x & 0xc0) === 0x80) firstLength = 0;
+      else if (x < 0x80) first = ASCII_GLYPH[x]!;
       else if (x >= 0xc2 && x < 0xe0 && yCont) {
         const w = glyphWidth(((x & 0x1f) << 6) | (y & 0x3f));
         if (w === 2) {
@@ -59,29 +61,23 @@ export function cellTable(): Int32Array | null {
         }
         // Printable: the character, then a blank in the cell of its second byte; else dots.
         if (w === 1) {
-          first = [x, y];
+          first = x | (y << 8);
+          firstLength = 2;
           second = SPACE;
           flags = BLANK;
         }
         flags |= TWO;
       } else if (x >= 0xe0 && x <= 0xf4 && y >= lo && y <= hi) flags = NEED;
-      const bytes = yCont ? [...first, second] : first;
-      let e = flags | (bytes.length << LEN_SHIFT) | (first.length << FIRST_SHIFT);
-      bytes.forEach((b, k) => {
-        e |= b << (8 * k);
-      });
-      t[x | (y << 8)] = e;
+      const bytes = firstLength === 0 ? 0 : first;
+      const length = firstLength + (yCont ? 1 : 0);
+      t[x | (y << 8)] =
+        flags |
+        bytes |
+        (yCont ? second << (8 * firstLength) : 0) |
+        (length << LEN_SHIFT) |
+        (firstLength << FIRST_SHIFT);
     }
   }
   table = t;
   return t;
-}
-
-/** How the line code names a line's bytes: 32-bit words `w<k>`, then single bytes. */
-export interface LineBytes {
-  columns: number;
-  /** Full 32-bit words at the line's start. */
-  words: number;
-  /** Code for byte `j` of the line (j < columns). */
-  byte(j: number): string;
 }

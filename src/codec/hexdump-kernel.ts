@@ -29,7 +29,15 @@ const PAGE = 65536;
 interface Wasm {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  Memory: new (size: { initial: number; maximum: number }) => { buffer: ArrayBuffer };
+  Memory: new (size: { initial: number; maximum: number; shared: true }) => KernelMemory;
+}
+
+/**
+ * A kernel's memory: a WebAssembly.Memory over a SharedArrayBuffer, which can be sent to a
+ * worker thread (the parallel dump's threads write into buffers that the main thread writes out).
+ */
+export interface KernelMemory {
+  readonly buffer: SharedArrayBuffer;
 }
 const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
 
@@ -56,7 +64,7 @@ type RunExport = (
 export const KERNEL_MODE = { none: 0, table: 1, utf8: 2 } as const;
 
 export class Kernel {
-  readonly memory: { buffer: ArrayBuffer };
+  readonly memory: KernelMemory;
   readonly bytes: Uint8Array;
   readonly run: RunExport;
   private readonly result: Int32Array;
@@ -68,10 +76,10 @@ export class Kernel {
   readonly sliceIn: number;
   readonly sliceOut: number;
 
-  private constructor(extra: number) {
+  private constructor(extra: number, memory?: KernelMemory) {
     compiled ??= new wasm.Module(Buffer.from(KERNEL_WASM, 'base64'));
     const pages = Math.ceil((TABLES_END + SLICE_IN + SLICE_OUT + extra) / PAGE);
-    this.memory = new wasm.Memory({ initial: pages, maximum: pages });
+    this.memory = memory ?? new wasm.Memory({ initial: pages, maximum: pages, shared: true });
     const instance = new wasm.Instance(compiled, { env: { memory: this.memory, width: glyphWidth } });
     this.run = instance.exports.run as RunExport;
     this.bytes = new Uint8Array(this.memory.buffer);
@@ -96,11 +104,15 @@ export class Kernel {
 
   /**
    * A kernel of its own with buffers of these sizes in its memory, for a dump that reads and
-   * writes them (the runs of lines between them are then written in place).
+   * writes them (the runs of lines between them are then written in place). Given the memory of
+   * such a kernel (from another thread), a kernel of this thread on it, and the same buffers.
    */
-  static withBuffers(sizes: readonly number[]): { kernel: Kernel; buffers: Buffer[] } {
+  static withBuffers(sizes: readonly number[], memory?: KernelMemory): { kernel: Kernel; buffers: Buffer[] } {
     const aligned = sizes.map((s) => Math.ceil(s / 16) * 16);
-    const kernel = new Kernel(aligned.reduce((a, b) => a + b, 0));
+    const kernel = new Kernel(
+      aligned.reduce((a, b) => a + b, 0),
+      memory,
+    );
     let at = kernel.sliceOut + SLICE_OUT;
     const buffers = aligned.map((s, k) => {
       const b = Buffer.from(kernel.memory.buffer, at, sizes[k]!);

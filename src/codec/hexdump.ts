@@ -1,5 +1,5 @@
 import { GlyphDecoder } from './glyphs.js';
-import { Kernel } from './hexdump-kernel.js';
+import { Kernel, type KernelMemory } from './hexdump-kernel.js';
 import { type HexDumpOptions, LOWER_HEX, layoutFor, NEWLINE, STAR, UPPER_HEX } from './hexdump-layout.js';
 import { LineWriter } from './hexdump-lines.js';
 import { type HexDumpRow, textCells } from './hexdump-rows.js';
@@ -79,17 +79,21 @@ export class HexDumper {
   }
 
   /**
-   * A dumper with `count` input buffers of `inputBytes` and as many output buffers to match, in
-   * the memory of a line writer of its own, which then formats them in place (no copies).
+   * A dumper with `count` input buffers of `inputBytes` and as many output buffers (of
+   * `outputBytes`, by default enough for an input buffer), in the memory of a line writer of
+   * its own, which then formats them in place (no copies). Given the memory of such a writer
+   * made on another thread with the same sizes, the same buffers in it.
    */
   static withBuffers(
     options: HexDumpOptions,
     inputBytes: number,
     count: number,
+    memory?: KernelMemory,
+    outputBytes?: number,
   ): { dumper: HexDumper; inputs: Buffer[]; outputs: Buffer[] } {
-    const bound = new HexDumper(options, { fastPath: false }).outputBound(inputBytes);
+    const bound = outputBytes ?? new HexDumper(options, { fastPath: false }).outputBound(inputBytes);
     const sizes = [...Array<number>(count).fill(inputBytes), ...Array<number>(count).fill(bound)];
-    const { kernel, buffers } = Kernel.withBuffers(sizes);
+    const { kernel, buffers } = Kernel.withBuffers(sizes, memory);
     return {
       dumper: new HexDumper(options, { kernel }),
       inputs: buffers.slice(0, count),

@@ -168,7 +168,11 @@ describe('sockrepl decode', () => {
           const start = Math.min(skip, data.length);
           const parts: Buffer[] = [];
           const source = {
-            read: async (at: number, n: number) => Uint8Array.from(data.subarray(at, at + n)),
+            read: async (at: number, n: number, into: Uint8Array) => {
+              const bytes = data.subarray(at, at + n);
+              into.set(bytes);
+              return bytes.length;
+            },
           };
           const sink = { closed: false, write: async (c: Uint8Array) => void parts.push(Buffer.from(c)) };
           await dumpInParallel({ ...options, startOffset: start }, source, start, data.length, sink, 2, {

@@ -145,7 +145,9 @@ async function dumpFile(path: string, skip: number, length: number, options: Hex
     const threads = dumpThreads();
     const { start, end } = reader;
     if (Number.isFinite(end) && canDumpInParallel(options, end - start, threads)) {
-      const source = { read: (position: number, n: number) => reader.readAt(position, n) };
+      const source = {
+        read: (position: number, n: number, into: Uint8Array) => reader.readAt(position, n, into),
+      };
       await dumpInParallel({ ...options, startOffset: start }, source, start, end, out, threads);
     } else await dumpSequential(reader, { ...options, startOffset: start }, out);
   } finally {
