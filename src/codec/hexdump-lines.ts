@@ -16,8 +16,16 @@ export class LineWriter {
     readonly layout: Layout,
     readonly tables: HexTables,
     readonly text: TextColumn | undefined,
-    readonly runs: LineRuns | undefined,
+    private readonly makeRuns: (() => LineRuns | undefined) | undefined,
   ) {}
+
+  private madeRuns: LineRuns | null | undefined;
+
+  /** The kernel's runs for this dump, made when first needed (none without a fast path). */
+  get runs(): LineRuns | undefined {
+    if (this.madeRuns === undefined) this.madeRuns = this.makeRuns?.() ?? null;
+    return this.madeRuns ?? undefined;
+  }
 
   /** The offset alone, for the end of a squeezed run. */
   writeOffsetLine(out: Uint8Array, dv: DataView, p: number, offset: number): number {
@@ -75,8 +83,9 @@ export class LineWriter {
     p: number,
     offset: number,
   ): number {
-    if (this.runs && offset <= 0xffffffff && this.text?.open === undefined)
-      return this.runs.run(input, i, i, n, out, p, offset, false, ONE_LINE);
+    const runs = this.runs;
+    if (runs && offset <= 0xffffffff && this.text?.open === undefined)
+      return runs.run(input, i, i, n, out, p, offset, false, ONE_LINE);
     return this.writeLine(input, i, this.layout.columns, n, out, dv, p, offset);
   }
 

@@ -70,10 +70,12 @@ export class HexDumper {
     this.text = this.glyphs && new TextColumn(this.glyphs);
     const tables = options.uppercase ? UPPER_HEX : LOWER_HEX;
     this.fastPath = tuning.fastPath ?? true;
-    const runs = this.fastPath
-      ? LineRuns.of(layout, tables, this.text, tuning.kernel ?? Kernel.get())
+    const text = this.text;
+    // The line writer in WebAssembly is made when a dump first has full lines for it.
+    const makeRuns = this.fastPath
+      ? () => LineRuns.of(layout, tables, text, tuning.kernel ?? Kernel.get())
       : undefined;
-    this.lines = new LineWriter(layout, tables, this.text, runs);
+    this.lines = new LineWriter(layout, tables, text, makeRuns);
     this.offset = options.startOffset ?? 0;
     this.prev = new Uint8Array(layout.columns);
   }
