@@ -120,10 +120,18 @@ export async function dumpInParallel(
   });
   const free = threadSlots.map(() => Array.from({ length: SLOTS }, (_, k) => k));
   const queued = new Array<number>(threads).fill(0);
+  // A worker takes blocks once it has started (about 100 ms): until then this thread does not
+  // wait for it, and formats them itself.
+  const ready = threadSlots.map((_, k) => k === 0);
   const waiting = new Map<number, { resolve: (r: DumpResult) => void; reject: (e: unknown) => void }>();
   let failure: unknown;
-  workers.forEach((w) => {
-    w.on('message', (r: DumpResult) => {
+  workers.forEach((w, k) => {
+    w.on('message', (r: DumpResult | 'ready') => {
+      if (r === 'ready') {
+        ready[k + 1] = true;
+        pump();
+        return;
+      }
       waiting.get(r.id)?.resolve(r);
       waiting.delete(r.id);
     });
@@ -138,7 +146,8 @@ export async function dumpInParallel(
   const post = async (id: number): Promise<DumpResult & { thread: number }> => {
     const b = blocks[id]!;
     let k = -1;
-    for (let q = 0; q < threads; q++) if (free[q]!.length > 0 && (k < 0 || queued[q]! < queued[k]!)) k = q;
+    for (let q = 0; q < threads; q++)
+      if (ready[q] && free[q]!.length > 0 && (k < 0 || queued[q]! < queued[k]!)) k = q;
     const slot = free[k]!.pop()!;
     queued[k]!++;
     const from = Math.max(start, b.at - context);
@@ -168,15 +177,18 @@ export async function dumpInParallel(
   };
 
   const inFlight: Promise<DumpResult & { thread: number }>[] = [];
-  const launch = (id: number) => {
-    const p = post(id);
-    // Awaited in order below; this only keeps a failure of a later block from going unhandled.
-    p.catch(() => {});
-    inFlight.push(p);
+  let next = 0;
+  /** Hands out the next blocks while a thread that has started has a free slot. */
+  const pump = () => {
+    while (next < blocks.length && threadSlots.some((_, q) => ready[q] && free[q]!.length > 0)) {
+      const p = post(next++);
+      // Awaited in order below; this only keeps a failure of a later block from going unhandled.
+      p.catch(() => {});
+      inFlight.push(p);
+    }
   };
   try {
-    let next = 0;
-    for (; next < Math.min(blocks.length, SLOTS * threads); next++) launch(next);
+    pump();
     for (let id = 0; id < blocks.length; id++) {
       const result = await inFlight.shift()!;
       if (result.consumed !== blocks[id]!.length)
@@ -187,7 +199,7 @@ export async function dumpInParallel(
       if (sink.closed) break;
       // The slot is written out: the next block may use it.
       free[result.thread]!.push(result.slot);
-      if (next < blocks.length) launch(next++);
+      pump();
     }
     // Let reads and blocks still under way settle before the threads go.
     await Promise.allSettled(inFlight);

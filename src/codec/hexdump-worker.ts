@@ -14,3 +14,5 @@ const { dumper, inputs, outputs } = HexDumper.withBuffers(options, inputBytes, s
 parentPort?.on('message', (task: DumpTask) => {
   parentPort?.postMessage(formatBlock(dumper, inputs, outputs, task));
 });
+// Blocks come once the main thread knows this thread can take them.
+parentPort?.postMessage('ready');
