@@ -39,7 +39,7 @@ interface Wasm {
 export interface KernelMemory {
   readonly buffer: SharedArrayBuffer;
 }
-const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
+const wasm = (globalThis as unknown as { WebAssembly?: Wasm }).WebAssembly;
 
 let compiled: object | undefined;
 
@@ -77,6 +77,7 @@ export class Kernel {
   readonly sliceOut: number;
 
   private constructor(extra: number, memory?: KernelMemory) {
+    if (!wasm) throw new Error('no WebAssembly');
     compiled ??= new wasm.Module(Buffer.from(KERNEL_WASM, 'base64'));
     const pages = Math.ceil((TABLES_END + SLICE_IN + SLICE_OUT + extra) / PAGE);
     this.memory = memory ?? new wasm.Memory({ initial: pages, maximum: pages, shared: true });
@@ -94,12 +95,18 @@ export class Kernel {
     }
   }
 
-  private static shared: Kernel | undefined;
+  private static shared: Kernel | null | undefined;
+
+  /**
+   * Whether this Node has WebAssembly (not with --jitless): without it, every line goes through
+   * the general writer, and a file is dumped on one thread.
+   */
+  static readonly available = wasm !== undefined;
 
   /** The kernel of this thread for runs copied in and out. */
-  static get(): Kernel {
-    Kernel.shared ??= new Kernel(0);
-    return Kernel.shared;
+  static get(): Kernel | undefined {
+    if (Kernel.shared === undefined) Kernel.shared = Kernel.available ? new Kernel(0) : null;
+    return Kernel.shared ?? undefined;
   }
 
   /**

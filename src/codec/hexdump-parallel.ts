@@ -57,7 +57,7 @@ export interface ParallelTuning {
  * blocks or more.
  */
 export function canDumpInParallel(options: HexDumpOptions, length: number, threads: number): boolean {
-  if (threads < 2) return false;
+  if (threads < 2 || !Kernel.available) return false;
   const dumper = new HexDumper(options);
   if (!dumper.resumable || length < 4 * blockSize(dumper.columns)) return false;
   if (process.env.SOCKREPL_HEXDUMP_THREADS !== undefined) return true;

@@ -30,8 +30,9 @@ export class LineRuns {
     layout: Layout,
     tables: HexTables,
     text: TextColumn | undefined,
-    kernel = Kernel.get(),
+    kernel: Kernel | undefined = Kernel.get(),
   ): LineRuns | undefined {
+    if (!kernel) return undefined;
     const mode = text?.glyphs.mode;
     const m =
       mode === undefined

@@ -95,6 +95,14 @@ export class HexDumper {
   ): { dumper: HexDumper; inputs: Buffer[]; outputs: Buffer[] } {
     const bound = outputBytes ?? new HexDumper(options, { fastPath: false }).outputBound(inputBytes);
     const sizes = [...Array<number>(count).fill(inputBytes), ...Array<number>(count).fill(bound)];
+    if (!Kernel.available) {
+      const buffers = sizes.map((n) => Buffer.allocUnsafe(n));
+      return {
+        dumper: new HexDumper(options),
+        inputs: buffers.slice(0, count),
+        outputs: buffers.slice(count),
+      };
+    }
     const { kernel, buffers } = Kernel.withBuffers(sizes, memory);
     return {
       dumper: new HexDumper(options, { kernel }),

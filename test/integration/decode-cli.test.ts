@@ -186,6 +186,17 @@ describe('sockrepl decode', () => {
     );
   });
 
+  it('dumps the same without WebAssembly (node --jitless): every line the general way', () => {
+    const data = Buffer.concat([randomBytes(70_000), Buffer.from('naïve 世界 😀\n'.repeat(300))]);
+    const file = join(dir, 'jitless.bin');
+    writeFileSync(file, data);
+    const r = run(['decode', '--file', file], undefined, {
+      NODE_OPTIONS: '--jitless',
+      SOCKREPL_HEXDUMP_THREADS: '2',
+    });
+    expect({ code: r.code, same: r.out === hexdump(data) }).toEqual({ code: 0, same: true });
+  });
+
   it('dumps a slice with --skip and --length, with file offsets', () => {
     const data = randomBytes(300);
     const file = join(dir, 'slice.bin');
