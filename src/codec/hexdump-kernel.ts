@@ -6,8 +6,9 @@ import { KERNEL_WASM } from './hexdump-kernel-wasm.js';
  * The hex dump's line writer in WebAssembly (wasm/hexdump-kernel.ts), and the memory it works
  * in: its tables, then room for the bytes it reads and the text it writes. A run of lines whose
  * input and output lie in a kernel's memory is written in place; any other is copied in and out
- * in slices (`KernelRun`). A large dump of a file asks for buffers in a kernel of its own
- * (`Kernel.withBuffers`), so its blocks need no copies.
+ * in slices (`LineRuns`, hexdump-runs.ts). A large dump of a file asks for buffers in a kernel
+ * of its own (`Kernel.withBuffers`), so its blocks need no copies. The memory is shared, so that
+ * a parallel dump's threads and the main thread see the same buffers.
  */
 
 // The memory map, as in wasm/hexdump-kernel.ts.
