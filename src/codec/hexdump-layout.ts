@@ -1,14 +1,24 @@
 import { UsageError } from '../errors.js';
-import { type FastWriters, fastWriters, type HexTables } from './hexdump-fast.js';
-
-export type { HexTables } from './hexdump-fast.js';
 
 /**
  * What a hex dump looks like: its options, and the layout of a line worked out from them once
- * (where each byte's hex digits go, how wide the hex column is, the line writers unrolled for
- * it). A layout depends only on the columns and the group size, so it is shared by every dumper
- * of that shape: `-x` makes a dumper per chunk of traffic.
+ * (where each byte's hex digits go, how wide the hex column is). A layout depends only on the
+ * columns and the group size, so it is shared by every dumper of that shape: `-x` makes a
+ * dumper per chunk of traffic.
  */
+
+/** The byte-to-hex tables of the general writer. */
+export interface HexTables {
+  /** The high and low hex digit of each byte value. */
+  hi: Uint8Array;
+  lo: Uint8Array;
+  /**
+   * Two digits and two spaces packed little-endian: one 32-bit store writes a byte's hex and
+   * its separator; the next store overwrites whatever spaces are not wanted.
+   */
+  word: Uint32Array;
+  upper: boolean;
+}
 
 export interface HexDumpOptions {
   /** Bytes per line (default 16). */
@@ -40,29 +50,7 @@ function hexTables(upper: boolean): HexTables {
     lo[b] = digits[b & 15]!;
     word[b] = hi[b]! | (lo[b]! << 8) | (SPACE << 16) | (SPACE << 24);
   }
-  return { hi, lo, word, pairs: [], upper };
-}
-
-/** The pair table of `tables` for an inner separator of `s` spaces (see `HexTables.pairs`). */
-export function pairTable(tables: HexTables, s: number): Float64Array {
-  let table = tables.pairs[s];
-  if (table) return table;
-  table = new Float64Array(65536);
-  // Two little-endian words an entry: the first byte's digits and bytes 2-3, then bytes 4-7,
-  // which hold the second byte's digits after `s` spaces, and spaces.
-  const words = new Uint32Array(table.buffer);
-  const { hi, lo } = tables;
-  for (let b1 = 0; b1 < 256; b1++) {
-    const second = hi[b1]! | (lo[b1]! << 8);
-    const upper = s === 0 ? second : s === 1 ? SPACE | (hi[b1]! << 8) : SPACE | (SPACE << 8);
-    const next = s === 0 ? 0x20202020 : s === 1 ? lo[b1]! | 0x20202000 : second | 0x20200000;
-    for (let b0 = 0, q = b1 << 9; b0 < 256; b0++, q += 2) {
-      words[q] = hi[b0]! | (lo[b0]! << 8) | (upper << 16);
-      words[q + 1] = next;
-    }
-  }
-  tables.pairs[s] = table;
-  return table;
+  return { hi, lo, word, upper };
 }
 
 export const LOWER_HEX = hexTables(false);
@@ -79,9 +67,6 @@ export interface Layout {
   readonly hexWidth: number;
   /** Most bytes one line can take in the output, with slack for 8-byte stores past its end. */
   readonly lineBound: number;
-  readonly fast: FastWriters;
-  /** The inner separators (see `HexTables.pairs`) that the fast writers' pair stores use. */
-  readonly pairSeparators: readonly number[];
 }
 
 /** By `columns * 512 + group`: looked up per dumper, so no string key. */
@@ -117,8 +102,6 @@ export function layoutFor(columns: number, group: number): Layout {
     // offset (up to 16 digits) + 2 + hex + "  |" + text (a character's UTF-8 may overhang) + "|\n",
     // and slack for the 4-byte stores that run past the end.
     lineBound: 16 + 2 + width + 3 + columns * 4 + 8 + 2 + 8,
-    fast: fastWriters(columns, sepAfter),
-    pairSeparators: [...new Set(Array.from({ length: columns >> 1 }, (_, k) => sepAfter[2 * k]!))],
   };
   layouts.set(key, layout);
   return layout;

@@ -1,13 +1,5 @@
-import type { RunLines, RunState } from './hexdump-fast.js';
-import {
-  BAR,
-  type HexTables,
-  type Layout,
-  NEWLINE,
-  pairTable,
-  SPACE,
-  writeOffset,
-} from './hexdump-layout.js';
+import { BAR, type HexTables, type Layout, NEWLINE, SPACE, writeOffset } from './hexdump-layout.js';
+import type { LineRuns, RunState } from './hexdump-runs.js';
 import type { TextColumn } from './hexdump-text.js';
 
 /** For single lines: where a run stopped is of no interest. */
@@ -15,23 +7,25 @@ const ONE_LINE: RunState = { i: 0, state: 0 };
 
 /**
  * Writes one line of the dump into a preallocated buffer: offset, hex column, text column.
- * `writeLine` is the general writer, for any line; `writeFullLine` takes the unrolled fast path
- * (hexdump-fast.ts) for a full line whose next byte is present, and writes the same bytes.
+ * `writeLine` is the general writer, for any line; `writeFullLine` hands a full line whose next
+ * byte is present to the kernel's runs (`runs`, when the dump has them), which write the same
+ * bytes.
  */
 export class LineWriter {
   constructor(
     readonly layout: Layout,
     readonly tables: HexTables,
     readonly text: TextColumn | undefined,
+    private readonly makeRuns: (() => LineRuns | undefined) | undefined,
   ) {}
 
-  /** Makes the tables the fast writers need (once per process), before the first full line. */
-  private prepare(): void {
-    for (const s of this.layout.pairSeparators) pairTable(this.tables, s);
-    this.prepared = true;
-  }
+  private madeRuns: LineRuns | null | undefined;
 
-  private prepared = false;
+  /** The kernel's runs for this dump, made when first needed (none without a fast path). */
+  get runs(): LineRuns | undefined {
+    if (this.madeRuns === undefined) this.madeRuns = this.makeRuns?.() ?? null;
+    return this.madeRuns ?? undefined;
+  }
 
   /** The offset alone, for the end of a squeezed run. */
   writeOffsetLine(out: Uint8Array, dv: DataView, p: number, offset: number): number {
@@ -77,49 +71,11 @@ export class LineWriter {
   }
 
   /**
-   * The fast writer for runs of lines in this dump's text column, or undefined when its lines
-   * go through the general writer (GBK, UTF-16 and the other multi-byte encodings).
-   */
-  get runner(): RunLines | undefined {
-    const mode = this.text?.glyphs.mode;
-    const fast = this.layout.fast;
-    return mode === undefined
-      ? fast.runHex
-      : mode === 'table'
-        ? fast.runTable
-        : mode === 'utf8'
-          ? fast.runUtf8
-          : undefined;
-  }
-
-  /**
-   * Writes the full lines from `input[i]` while `i <= last` with the unrolled writers (see
-   * `RunLines`); the caller makes sure each has its next byte below `n` and an offset below 2^32.
-   */
-  run(
-    input: Uint8Array,
-    iv: DataView,
-    i: number,
-    last: number,
-    n: number,
-    out: Uint8Array,
-    dv: DataView,
-    p: number,
-    offset: number,
-    squeeze: boolean,
-    st: RunState,
-  ): number {
-    if (!this.prepared) this.prepare();
-    return this.runner!(input, iv, i, last, n, out, dv, p, offset, this.tables, this.text, squeeze, st);
-  }
-
-  /**
-   * A full line at `input[i]` whose next byte is present (`i + columns < n`), and that a
-   * character of the line before does not cover entirely.
+   * A full line at `input[i]` whose next byte is present (`i + columns < n`): through the
+   * kernel (hexdump-runs.ts) where it can take it, else the general writer.
    */
   writeFullLine(
     input: Uint8Array,
-    iv: DataView,
     i: number,
     n: number,
     out: Uint8Array,
@@ -127,29 +83,10 @@ export class LineWriter {
     p: number,
     offset: number,
   ): number {
-    const text = this.text;
-    const runner = this.runner;
-    if (
-      runner &&
-      offset <= 0xffffffff &&
-      (text === undefined || (text.pendingCells === 0 && text.open === undefined))
-    )
-      return this.run(input, iv, i, i, n, out, dv, p, offset, false, ONE_LINE);
-    if (!this.prepared) this.prepare();
-    const { fast, hexWidth } = this.layout;
-    const t = this.tables;
-    const ph = writeOffset(out, dv, p, offset, t) + 2;
-    fast.hex(input, iv, i, dv, ph, t);
-    if (!text) {
-      out[ph + hexWidth] = NEWLINE;
-      return ph + hexWidth + 1;
-    }
-    // The last hex store leaves at least two spaces after the column, and may run over the bar.
-    out[ph + hexWidth + 2] = BAR;
-    const pt = text.writeText(input, i, this.layout.columns, n, out, dv, ph + hexWidth + 3);
-    out[pt] = BAR;
-    out[pt + 1] = NEWLINE;
-    return pt + 2;
+    const runs = this.runs;
+    if (runs && offset <= 0xffffffff && this.text?.open === undefined)
+      return runs.run(input, i, i, n, out, p, offset, false, ONE_LINE);
+    return this.writeLine(input, i, this.layout.columns, n, out, dv, p, offset);
   }
 
   /** The hex column of `k` bytes alone, padded to full width (for rows). */

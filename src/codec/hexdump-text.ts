@@ -1,5 +1,4 @@
 import { CONTINUATION_BIT, type GlyphDecoder, glyphWidth } from './glyphs.js';
-import type { CellWriter } from './hexdump-fast.js';
 import { DOT, SPACE } from './hexdump-layout.js';
 import { asBuffer } from './text.js';
 
@@ -23,7 +22,7 @@ export interface OpenChunk {
 /** Where a chunk's first character is put together from the bytes held before it. */
 const HEAD = Buffer.alloc(16);
 
-export class TextColumn implements CellWriter {
+export class TextColumn {
   readonly glyphs: GlyphDecoder;
   /** Cells at the start of the next line that belong to a character begun on this one. */
   pendingCells = 0;
@@ -31,8 +30,6 @@ export class TextColumn implements CellWriter {
   pendingFill = SPACE;
   /** Cells of the current line that the last `writeChar` used. */
   charCells = 0;
-  /** Set by `textRange`: the first cell it left for the caller. */
-  cell = 0;
   /** Set while `HexDumper.formatChunk` runs. */
   open: OpenChunk | undefined;
 
@@ -64,7 +61,7 @@ export class TextColumn implements CellWriter {
       this.pendingCells--;
       j++;
     }
-    if (g.mode !== 'table') return this.textRange(input, i, j, k, k, n, out, p);
+    if (g.mode !== 'table') return this.textRange(input, i, j, k, n, out, p);
     const word = g.tableWord;
     const len = g.tableLength;
     for (; j < k; j++) {
@@ -75,15 +72,11 @@ export class TextColumn implements CellWriter {
     return p;
   }
 
-  /**
-   * The cells `[j, end)` of the line of `k` bytes at `input[i]` (UTF-8 and general modes);
-   * a character that starts before `end` is written whole, and `cell` says where it ended.
-   */
-  textRange(
+  /** The cells from `j` on of the line of `k` bytes at `input[i]` (UTF-8 and general modes). */
+  private textRange(
     input: Uint8Array,
     i: number,
     j: number,
-    end: number,
     k: number,
     n: number,
     out: Uint8Array,
@@ -95,7 +88,7 @@ export class TextColumn implements CellWriter {
     // The byte after the last one may not exist: the pair lookup stops one short of `n`.
     const pairEnd = Math.min(k, n - i - 1);
     const utf8 = g.mode === 'utf8';
-    while (j < end) {
+    while (j < k) {
       const b = input[i + j]!;
       const c = j < pairEnd ? pair[b | CONTINUATION_BIT[input[i + j + 1]!]!]! : simple[b]!;
       if (c !== 0) {
@@ -126,40 +119,7 @@ export class TextColumn implements CellWriter {
       p = this.writeChar(input, i + j, k - j, n, out, p);
       j += this.charCells;
     }
-    this.cell = j;
     return p;
-  }
-
-  /**
-   * A UTF-8 byte that the fast writer found followed by a continuation byte: a character, or
-   * dots. Sets `charCells`; returns the output position.
-   */
-  utf8Char(input: Uint8Array, at: number, room: number, n: number, out: Uint8Array, p: number): number {
-    const b = input[at]!;
-    if (b >= 0xe0 && b <= 0xf4 && (at + 2 >= n || (input[at + 2]! & 0xc0) !== 0x80)) {
-      // A three- or four-byte lead whose third byte is missing or no continuation byte: no
-      // character, one dot (decodeUtf8's answer, most of the time in binary data).
-      out[p] = DOT;
-      this.pendingFill = DOT;
-      this.charCells = 1;
-      return p + 1;
-    }
-    if (b < 0xc2 || b >= 0xe0 || room < 2) return this.writeChar(input, at, room, n, out, p);
-    // Two bytes: as in textRange.
-    const b1 = input[at + 1]!;
-    const w = glyphWidth(((b & 0x1f) << 6) | (b1 & 0x3f));
-    this.charCells = 2;
-    if (w === 0) {
-      out[p] = DOT;
-      out[p + 1] = DOT;
-      this.pendingFill = DOT;
-      return p + 2;
-    }
-    out[p] = b;
-    out[p + 1] = b1;
-    out[p + 2] = SPACE;
-    this.pendingFill = SPACE;
-    return p + (w === 1 ? 3 : 2);
   }
 
   /**

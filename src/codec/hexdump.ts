@@ -1,8 +1,9 @@
 import { GlyphDecoder } from './glyphs.js';
-import type { RunState } from './hexdump-fast.js';
+import { Kernel, type KernelMemory } from './hexdump-kernel.js';
 import { type HexDumpOptions, LOWER_HEX, layoutFor, NEWLINE, STAR, UPPER_HEX } from './hexdump-layout.js';
 import { LineWriter } from './hexdump-lines.js';
 import { type HexDumpRow, textCells } from './hexdump-rows.js';
+import { LineRuns, type RunState } from './hexdump-runs.js';
 import { type OpenChunk, TextColumn } from './hexdump-text.js';
 import { DEFAULT_ENCODING } from './text.js';
 
@@ -17,7 +18,8 @@ import { DEFAULT_ENCODING } from './text.js';
  *
  *   hexdump-layout.ts  options, line layout, hex tables, the offset
  *   byte-class.ts      hexyl's byte classes (colours in the TUI)
- *   hexdump-fast.ts    line writers unrolled per layout (the fast path)
+ *   hexdump-runs.ts    runs of full lines through the line writer in WebAssembly (the fast
+ *                      path: hexdump-kernel.ts, wasm/hexdump-kernel.ts, hexdump-cells.ts)
  *   hexdump-lines.ts   one line: the general writer, and the choice of the fast one
  *   hexdump-text.ts    the text column cell by cell, and characters across lines and chunks
  *   hexdump-rows.ts    rows of styled cells for the TUI
@@ -32,6 +34,8 @@ export type { HexDumpRow, TextCell } from './hexdump-rows.js';
 export interface HexDumperTuning {
   /** false: every line through the general writer (default true). */
   fastPath?: boolean;
+  /** The line writer whose memory holds this dump's buffers (`Kernel.withBuffers`). */
+  kernel?: Kernel;
 }
 
 /**
@@ -64,10 +68,47 @@ export class HexDumper {
     const encoding = options.encoding ?? DEFAULT_ENCODING;
     this.glyphs = encoding === false ? undefined : new GlyphDecoder(encoding);
     this.text = this.glyphs && new TextColumn(this.glyphs);
-    this.lines = new LineWriter(layout, options.uppercase ? UPPER_HEX : LOWER_HEX, this.text);
+    const tables = options.uppercase ? UPPER_HEX : LOWER_HEX;
     this.fastPath = tuning.fastPath ?? true;
+    const text = this.text;
+    // The line writer in WebAssembly is made when a dump first has full lines for it.
+    const makeRuns = this.fastPath
+      ? () => LineRuns.of(layout, tables, text, tuning.kernel ?? Kernel.get())
+      : undefined;
+    this.lines = new LineWriter(layout, tables, text, makeRuns);
     this.offset = options.startOffset ?? 0;
     this.prev = new Uint8Array(layout.columns);
+  }
+
+  /**
+   * A dumper with `count` input buffers of `inputBytes` and as many output buffers (of
+   * `outputBytes`, by default enough for an input buffer), in the memory of a line writer of
+   * its own, which then formats them in place (no copies). Given the memory of such a writer
+   * made on another thread with the same sizes, the same buffers in it.
+   */
+  static withBuffers(
+    options: HexDumpOptions,
+    inputBytes: number,
+    count: number,
+    memory?: KernelMemory,
+    outputBytes?: number,
+  ): { dumper: HexDumper; inputs: Buffer[]; outputs: Buffer[] } {
+    const bound = outputBytes ?? new HexDumper(options, { fastPath: false }).outputBound(inputBytes);
+    const sizes = [...Array<number>(count).fill(inputBytes), ...Array<number>(count).fill(bound)];
+    if (!Kernel.available) {
+      const buffers = sizes.map((n) => Buffer.allocUnsafe(n));
+      return {
+        dumper: new HexDumper(options),
+        inputs: buffers.slice(0, count),
+        outputs: buffers.slice(count),
+      };
+    }
+    const { kernel, buffers } = Kernel.withBuffers(sizes, memory);
+    return {
+      dumper: new HexDumper(options, { kernel }),
+      inputs: buffers.slice(0, count),
+      outputs: buffers.slice(count),
+    };
   }
 
   /** Upper bound of the output for `n` input bytes, for callers that bring their own buffer. */
@@ -137,7 +178,6 @@ export class HexDumper {
     }
     const lines = this.lines;
     const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
-    const iv = new DataView(input.buffer, input.byteOffset, input.byteLength);
     const fast = this.fastPath;
     // Squeezed lines whose characters may cross into the next line still decide its first cells.
     const squeezeText = text !== undefined && text.glyphs.mode !== 'table';
@@ -147,12 +187,12 @@ export class HexDumper {
     let inSqueeze = this.inSqueeze;
     let previousStartState = this.previousStartState;
     const last = final ? n - cols : n - need;
-    // Runs of ordinary lines go through the unrolled writers in one call: every line but the
+    // Runs of ordinary lines go through the kernel in one call: every line but the
     // first (whose predecessor may be in `prev`), up to the last with a byte after it and an
     // offset of 8 digits.
     // (Not for a chunk of traffic: a character it ends inside is held for the next chunk, which
     // only the general writer knows.)
-    const runs = fast && lines.runner !== undefined && text?.open === undefined;
+    const runs = lines.runs !== undefined && text?.open === undefined ? lines.runs : undefined;
     const runLast = Math.min(last, n - cols - 1);
     const st = this.runState;
     let i = 0;
@@ -163,7 +203,7 @@ export class HexDumper {
         const upTo = Math.min(runLast, i + Math.floor((0xffffffff - offset) / cols) * cols);
         st.i = i;
         st.state = previousStartState;
-        p = lines.run(input, iv, i, upTo, n, out, dv, p, offset, squeeze, st);
+        p = runs.run(input, i, upTo, n, out, p, offset, squeeze, st);
         if (st.i > i) {
           inSqueeze = false;
           previousStartState = text ? st.state : 0;
@@ -190,7 +230,7 @@ export class HexDumper {
         inSqueeze = false;
         p =
           fast && pending < cols && i + cols < n
-            ? lines.writeFullLine(input, iv, i, n, out, dv, p, offset)
+            ? lines.writeFullLine(input, i, n, out, dv, p, offset)
             : lines.writeLine(input, i, cols, n, out, dv, p, offset);
       }
       previousStartState = startState;

@@ -168,7 +168,11 @@ describe('sockrepl decode', () => {
           const start = Math.min(skip, data.length);
           const parts: Buffer[] = [];
           const source = {
-            read: async (at: number, n: number) => Uint8Array.from(data.subarray(at, at + n)),
+            read: async (at: number, n: number, into: Uint8Array) => {
+              const bytes = data.subarray(at, at + n);
+              into.set(bytes);
+              return bytes.length;
+            },
           };
           const sink = { closed: false, write: async (c: Uint8Array) => void parts.push(Buffer.from(c)) };
           await dumpInParallel({ ...options, startOffset: start }, source, start, data.length, sink, 2, {
@@ -180,6 +184,17 @@ describe('sockrepl decode', () => {
       ),
       { numRuns: 15 },
     );
+  });
+
+  it('dumps the same without WebAssembly (node --jitless): every line the general way', () => {
+    const data = Buffer.concat([randomBytes(70_000), Buffer.from('naïve 世界 😀\n'.repeat(300))]);
+    const file = join(dir, 'jitless.bin');
+    writeFileSync(file, data);
+    const r = run(['decode', '--file', file], undefined, {
+      NODE_OPTIONS: '--jitless',
+      SOCKREPL_HEXDUMP_THREADS: '2',
+    });
+    expect({ code: r.code, same: r.out === hexdump(data) }).toEqual({ code: 0, same: true });
   });
 
   it('dumps a slice with --skip and --length, with file offsets', () => {

@@ -145,20 +145,21 @@ async function dumpFile(path: string, skip: number, length: number, options: Hex
     const threads = dumpThreads();
     const { start, end } = reader;
     if (Number.isFinite(end) && canDumpInParallel(options, end - start, threads)) {
-      const source = { read: (position: number, n: number) => reader.readAt(position, n) };
+      const source = {
+        read: (position: number, n: number, into: Uint8Array) => reader.readAt(position, n, into),
+      };
       await dumpInParallel({ ...options, startOffset: start }, source, start, end, out, threads);
-    } else await dumpSequential(reader, new HexDumper({ ...options, startOffset: start }), out);
+    } else await dumpSequential(reader, { ...options, startOffset: start }, out);
   } finally {
     await reader.close();
   }
 }
 
-async function dumpSequential(reader: FileReader, dumper: HexDumper, out: Output) {
+async function dumpSequential(reader: FileReader, options: HexDumpOptions, out: Output) {
   // Room in front of each block for the previous block's unfinished line (at most 256 + 3).
   const head = 1024;
-  const inputs = [Buffer.allocUnsafe(head + BLOCK), Buffer.allocUnsafe(head + BLOCK)];
-  const bound = dumper.outputBound(head + BLOCK);
-  const outputs = [Buffer.allocUnsafe(bound), Buffer.allocUnsafe(bound)];
+  // In the line writer's memory, which formats them where they lie.
+  const { dumper, inputs, outputs } = HexDumper.withBuffers(options, head + BLOCK, 2);
   const inFlight: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
   let reading = reader.read(inputs[0]!, head, BLOCK);
   try {

@@ -95,16 +95,15 @@ export class FileReader {
     }
   }
 
-  /** A positioned read into a buffer of its own (for the parallel dump, which transfers it). */
-  async readAt(position: number, length: number): Promise<Uint8Array> {
-    const buf = new Uint8Array(new ArrayBuffer(length));
+  /** A positioned read of `length` bytes into `into` (for the parallel dump's shared slots). */
+  async readAt(position: number, length: number, into: Uint8Array): Promise<number> {
     let got = 0;
     while (got < length) {
-      const { bytesRead } = await this.fh.read(buf, got, length - got, position + got);
+      const { bytesRead } = await this.fh.read(into, got, length - got, position + got);
       if (bytesRead === 0) break;
       got += bytesRead;
     }
-    return got === length ? buf : buf.slice(0, got);
+    return got;
   }
 
   async read(buf: Buffer, at: number, max: number): Promise<number> {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { HexDumper, type HexDumpOptions } from '../../../src/codec/hexdump.js';
 
 /**
- * The unrolled line writers (hexdump-fast.ts) against the general writer they stand in for: the
+ * The line writer in WebAssembly (hexdump-runs.ts) against the general writer it stands in for: the
  * same bytes out for any input and any options, one-shot and streamed.
  */
 
