@@ -79,13 +79,14 @@ export async function runPipeListen(
       if (!keepOpen) finish(EXIT.network);
     });
     listener.on('channel', (channel) => {
+      // Before saying so: once "Connection received" is out, no second client can connect (nc).
+      if (!keepOpen) listener.stopAccepting();
       log.received(channel.remote);
       log.secured(channel.remote, channel.tls);
       recorder?.attach(channel);
       const captured = capture?.begin(wireChannel(channel), { initiator: 'in', label: 'accepted' });
       // With faults, the dump shows what really left (pieces, corrupted bytes), not what stdin gave.
       if (faults && tap) channel.on('sent', (chunk) => tap.write('out', channel, chunk));
-      if (!keepOpen) listener.stopAccepting();
       clients.add(channel);
       latest = channel;
       const tapsFor = relayTaps(channel, captured, tap);
