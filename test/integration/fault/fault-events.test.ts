@@ -44,7 +44,8 @@ describe('fault events: every fault that acts says what it did', () => {
       dir: 'out',
       fault: 'fragment',
       id: 2,
-      action: 'cut into 3 writes',
+      // A busy machine may hold the first piece a millisecond or more: that is said too.
+      action: expect.stringMatching(/^cut into 3 writes(, delayed \d+ ms)?$/),
     });
     const stats = lines.find((l) => l.type === 'result' && l.command === 'fault');
     expect(stats).toMatchObject({
@@ -82,7 +83,8 @@ describe('fault events: every fault that acts says what it did', () => {
     cleanups.push(() => p.kill());
     p.child.stdin.write('abcdefg');
     await server.waitFor('abcdefg');
-    await p.waitForStderr(/^fault: connection 1: #1 fragment out: cut into 3 writes$/m);
+    // On a busy machine the first piece may leave a millisecond or more after it came: said too.
+    await p.waitForStderr(/^fault: connection 1: #1 fragment out: cut into 3 writes(, delayed \d+ ms)?$/m);
   });
 });
 
