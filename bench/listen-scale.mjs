@@ -41,9 +41,10 @@
 // process group, killed by its saved PID at the end (socat's children with it).
 import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { freePort, have } from './lib.mjs';
 
 // SCALE_BIN: another build's bin/sockrepl.js (a before/after comparison).
 const BIN = process.env.SCALE_BIN ?? fileURLToPath(new URL('../bin/sockrepl.js', import.meta.url));
@@ -91,14 +92,6 @@ const commands = {
   ncat: (port, n) => ['ncat', ['-l', '-k', '-m', String(n + 10), '127.0.0.1', String(port)]],
   socat: (port) => ['socat', [`TCP-LISTEN:${port},bind=127.0.0.1,fork,reuseaddr,backlog=511`, 'STDIO']],
 };
-
-async function freePort() {
-  const srv = createServer();
-  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address();
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 const ss = (...args) => execFileSync('ss', ['-Htn', ...args], { encoding: 'utf8' });
 
@@ -333,14 +326,6 @@ function row(r) {
   ];
 }
 
-const have = (cmd) => {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`]);
-    return true;
-  } catch {
-    return false;
-  }
-};
 for (const cmd of ['ss', ...TOOLS.filter((t) => t === 'ncat' || t === 'socat')]) {
   if (!have(cmd)) {
     console.error(`listen-scale needs ${cmd} (apt-get install ncat socat iproute2)`);

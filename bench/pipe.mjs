@@ -21,10 +21,10 @@
 //                                 # timed the same way
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, have } from './lib.mjs';
 
 const BIN = fileURLToPath(new URL('../bin/sockrepl.js', import.meta.url));
 const bytes = parseSize(process.env.BENCH_BYTES ?? '2g');
@@ -34,23 +34,6 @@ function parseSize(text) {
   const m = /^(\d+)([kmg]?)$/i.exec(text);
   if (!m) throw new Error(`BENCH_BYTES: bad size ${text}`);
   return Number(m[1]) * { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase()];
-}
-
-const have = (cmd) => {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`]);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-async function freePort() {
-  const srv = createServer();
-  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address();
-  await new Promise((r) => srv.close(r));
-  return port;
 }
 
 // The neutral ends: the same source and sink for every tool under test. BENCH_RANDOM=1: random

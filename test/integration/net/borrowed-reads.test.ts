@@ -9,19 +9,14 @@ import { BUSY_BYTES } from '../../../src/net/tcp-channel-options.js';
 import { LISTEN_BACKLOG, listenTcp } from '../../../src/net/tcp-listen.js';
 import { cleanupAfterEach } from '../../helpers/cleanups.js';
 import { sleep } from '../../helpers/cli.js';
+import { listenOptions } from '../../helpers/listen-options.js';
 import { collect, connectTo } from '../../helpers/servers.js';
 
 const cleanups = cleanupAfterEach();
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 async function listener(borrowedReads: BorrowedReads) {
-  const l = await listenTcp('127.0.0.1', 0, {
-    family: undefined,
-    socket: {},
-    idleTimeoutMs: undefined,
-    maxClients: undefined,
-    borrowedReads,
-  });
+  const l = await listenTcp('127.0.0.1', 0, listenOptions({ borrowedReads }));
   cleanups.push(() => l.close());
   return l;
 }

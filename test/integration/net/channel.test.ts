@@ -4,6 +4,7 @@ import { connectTcp } from '../../../src/net/tcp-connect.js';
 import { listenTcp } from '../../../src/net/tcp-listen.js';
 import { cleanupAfterEach } from '../../helpers/cleanups.js';
 import { sleep } from '../../helpers/cli.js';
+import { listenOptions } from '../../helpers/listen-options.js';
 import { connectTo, tcpServer } from '../../helpers/servers.js';
 
 const cleanups = cleanupAfterEach();
@@ -24,13 +25,7 @@ describe('a channel keeps what arrives before anyone listens', () => {
     });
 
     it(`an accepted client's first bytes wait for the listener's owner (borrowedReads=${borrowedReads})`, async () => {
-      const l = await listenTcp('127.0.0.1', 0, {
-        family: undefined,
-        socket: {},
-        idleTimeoutMs: undefined,
-        maxClients: undefined,
-        borrowedReads,
-      });
+      const l = await listenTcp('127.0.0.1', 0, listenOptions({ borrowedReads }));
       cleanups.push(() => l.close());
       const accepted = new Promise<Channel>((resolve) => l.once('channel', resolve));
       const peer = await connectTo(l.address.port);

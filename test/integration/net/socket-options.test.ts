@@ -6,6 +6,7 @@ import { listenTcp, type TcpListener } from '../../../src/net/tcp-listen.js';
 import { connectUdp } from '../../../src/net/udp.js';
 import { listenUdp } from '../../../src/net/udp-listen.js';
 import { cleanupAfterEach } from '../../helpers/cleanups.js';
+import { listenOptions } from '../../helpers/listen-options.js';
 import { collect, connectTo, tcpServer } from '../../helpers/servers.js';
 
 const cleanups = cleanupAfterEach();
@@ -118,12 +119,7 @@ describe('TCP client options are set before connect and read back from the kerne
 
 describe('TCP listener options', () => {
   async function listener(socket: SocketOptionValues): Promise<TcpListener> {
-    const l = await listenTcp('127.0.0.1', 0, {
-      family: undefined,
-      socket,
-      idleTimeoutMs: undefined,
-      maxClients: undefined,
-    });
+    const l = await listenTcp('127.0.0.1', 0, listenOptions({ socket }));
     cleanups.push(() => l.close());
     return l;
   }
@@ -145,22 +141,12 @@ describe('TCP listener options', () => {
 
   it('--reuseport lets two listeners share a port; without it the second is EADDRINUSE', async () => {
     const a = await listener({ reuseport: true });
-    const b = await listenTcp('127.0.0.1', a.address.port, {
-      family: undefined,
-      socket: { reuseport: true },
-      idleTimeoutMs: undefined,
-      maxClients: undefined,
-    });
+    const b = await listenTcp('127.0.0.1', a.address.port, listenOptions({ socket: { reuseport: true } }));
     cleanups.push(() => b.close());
     expect(b.address.port).toBe(a.address.port);
-    await expect(
-      listenTcp('127.0.0.1', a.address.port, {
-        family: undefined,
-        socket: {},
-        idleTimeoutMs: undefined,
-        maxClients: undefined,
-      }),
-    ).rejects.toThrow(/^listen 127\.0\.0\.1:\d+: EADDRINUSE: another socket already listens/);
+    await expect(listenTcp('127.0.0.1', a.address.port, listenOptions())).rejects.toThrow(
+      /^listen 127\.0\.0\.1:\d+: EADDRINUSE: another socket already listens/,
+    );
   });
 });
 

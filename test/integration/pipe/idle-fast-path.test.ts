@@ -58,6 +58,21 @@ function flow(to: Writable, gone?: Promise<unknown>): Promise<Buffer> {
   });
 }
 
+/**
+ * `p` receives a flow from `from` on the splicing worker: all of it reaches stdout with no idle
+ * timeout meanwhile, and once nothing moves either way the timer fires, as on the ordinary path.
+ */
+async function receivesThenIdles(p: CliProcess, from: Writable): Promise<void> {
+  const data = await flow(from, p.exited);
+  await p.waitForStdout((out) => out.length === data.length, 30_000);
+  expect(p.stderr).not.toMatch(/idle timeout/);
+  expect(p.stderr).toMatch(SPLICED);
+  const r = await p.exited;
+  expect(r.code).toBe(0);
+  expect(r.stderr).toMatch(/closed: idle timeout/);
+  expect(sha(r.stdout)).toBe(sha(data));
+}
+
 describe.runIf(process.platform === 'linux')('-i with the relay workers', () => {
   it('a client receiving a long bulk transfer on the worker is not timed out while it flows', async () => {
     let accepted: (s: Socket) => void = () => {};
@@ -68,16 +83,7 @@ describe.runIf(process.platform === 'linux')('-i with the relay workers', () => 
     cleanups.push(() => srv.close());
     const p = new CliProcess(['-v', '-i', IDLE, '127.0.0.1', String(srv.port)], DEBUG);
     cleanups.push(() => p.kill());
-    // The whole flow goes out and sockrepl is still there: no timeout cut it short.
-    const data = await flow(await peer, p.exited);
-    await p.waitForStdout((out) => out.length === data.length, 30_000);
-    expect(p.stderr).not.toMatch(/idle timeout/);
-    expect(p.stderr).toMatch(SPLICED);
-    // Now nothing moves either way: the timer fires, as on the ordinary path.
-    const r = await p.exited;
-    expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/closed: idle timeout/);
-    expect(sha(r.stdout)).toBe(sha(data));
+    await receivesThenIdles(p, await peer);
   });
 
   it('a client sending standard input on the worker is not timed out while it flows', async () => {
@@ -108,14 +114,7 @@ describe.runIf(process.platform === 'linux')('-i with the relay workers', () => 
     const client = await connectTo(await p.listeningPort());
     cleanups.push(() => client.destroy());
     client.on('error', () => {});
-    const data = await flow(client, p.exited);
-    await p.waitForStdout((out) => out.length === data.length, 30_000);
-    expect(p.stderr).not.toMatch(/idle timeout/);
-    expect(p.stderr).toMatch(SPLICED);
-    const r = await p.exited;
-    expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/closed: idle timeout/);
-    expect(sha(r.stdout)).toBe(sha(data));
+    await receivesThenIdles(p, client);
   });
 
   it('a listener whose client sends nothing is closed after the idle time', async () => {
