@@ -212,7 +212,9 @@ const NAMED_CHARS: Readonly<Record<string, string>> = {
 /**
  * Text → escaped text whose characters parseEscapes reads back as the same text: control
  * characters escaped (`\xNN` when `byteEscapes`, which is right only where each is one byte of
- * its value, else `\u{...}`), protected punctuation escaped, the rest as is.
+ * its value, else `\u{...}`), protected punctuation escaped, the rest as is. `\xNN` is a raw byte:
+ * it stands for a C0 control (below 0x80) only; a C1 control (U+0080-U+009F) is two bytes in
+ * UTF-8, so it is always written `\u{...}`, which every encoding turns into its own bytes.
  */
 export function escapeText(text: string, dialect: EscapeDialect, byteEscapes = true): string {
   const protect = PROTECTED[dialect];
@@ -224,7 +226,7 @@ export function escapeText(text: string, dialect: EscapeDialect, byteEscapes = t
     else if (!isControl(ch)) out += ch;
     else {
       const cp = ch.codePointAt(0)!;
-      out += byteEscapes && cp < 0x100 ? `\\x${cp.toString(16).padStart(2, '0')}` : `\\u{${cp.toString(16)}}`;
+      out += byteEscapes && cp < 0x80 ? `\\x${cp.toString(16).padStart(2, '0')}` : `\\u{${cp.toString(16)}}`;
     }
   }
   if (dialect === 'spec') out = out.replace(/^ | $/g, '\\ ');

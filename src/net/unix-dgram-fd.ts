@@ -1,3 +1,4 @@
+import { POLLNVAL, type PollWatch, watchReadable } from './fd-poller.js';
 import { type Libc, loadLibc, NativeCallError, nativeSockets } from './native.js';
 
 /**
@@ -5,11 +6,9 @@ import { type Libc, loadLibc, NativeCallError, nativeSockets } from './native.js
  * socket, and libuv cannot poll it for us: net.Socket refuses the descriptor type, and a dgram
  * handle opened on it reports every sender's address as '' (so a listener could not answer).
  *
- * Readiness: poll(2) runs on libuv's thread pool through koffi's `.async()`, watching the socket
- * and a wake pipe; the reads themselves are non-blocking recvfrom calls on the main thread. Closing
- * writes a byte to the wake pipe and waits for the poll to return before closing the descriptors,
- * so no thread ever waits on a closed (and perhaps reused) descriptor. The cost: one pool thread
- * per open socket while it waits for data (the pool has 4 by default, UV_THREADPOOL_SIZE).
+ * Readiness: the process's one polling thread (fd-poller.ts) says when the socket is readable; the
+ * reads themselves are non-blocking recvfrom calls on the main thread. Closing waits until that
+ * thread has let go of the descriptor, so it never polls a closed (and perhaps reused) number.
  *
  * Sending is a non-blocking sendto. EAGAIN (the receiver's queue is full: Linux keeps only
  * net.unix.max_dgram_qlen datagrams) is retried on a short growing timer rather than by polling
@@ -18,8 +17,7 @@ import { type Libc, loadLibc, NativeCallError, nativeSockets } from './native.js
  */
 
 const AF_UNIX = 1;
-const POLLIN = 0x1;
-const POLLERR = 0x8;
+const EBADF = 9;
 const MSG_DONTWAIT = 0x40;
 const MSG_NOSIGNAL = 0x4000;
 const FIONREAD = 0x541b;
@@ -31,12 +29,10 @@ const RETRY_MAX_MS = 50;
 
 interface Calls {
   libc: Libc;
-  poll: ReturnType<Libc['lib']['func']>;
   sendto: ReturnType<Libc['lib']['func']>;
   recvfrom: ReturnType<Libc['lib']['func']>;
   getsockname: ReturnType<Libc['lib']['func']>;
   ioctl: ReturnType<Libc['lib']['func']>;
-  write: ReturnType<Libc['lib']['func']>;
 }
 
 let calls: Calls | undefined;
@@ -49,12 +45,10 @@ function libcCalls(): Calls {
   const { lib } = libc;
   calls = {
     libc,
-    poll: lib.func('int poll(void *, unsigned long, int)'),
     sendto: lib.func('intptr_t sendto(int, const void *, uintptr_t, int, const void *, uint32)'),
     recvfrom: lib.func('intptr_t recvfrom(int, void *, uintptr_t, int, void *, _Inout_ uint32 *)'),
     getsockname: lib.func('int getsockname(int, void *, _Inout_ uint32 *)'),
     ioctl: lib.func('int ioctl(int, unsigned long, _Out_ int *)'),
-    write: lib.func('intptr_t write(int, const void *, uintptr_t)'),
   };
   return calls;
 }
@@ -94,8 +88,7 @@ export interface DatagramFdEvents {
 
 export class DatagramFd {
   private readonly c = libcCalls();
-  private readonly wake: [number, number];
-  private polling: Promise<void> | undefined;
+  private readonly watch: PollWatch;
   private paused = false;
   private closing = false;
   private buf = Buffer.alloc(64 * 1024);
@@ -107,7 +100,10 @@ export class DatagramFd {
     readonly fd: number,
     private readonly on: DatagramFdEvents,
   ) {
-    this.wake = nativeSockets().pipe();
+    this.watch = watchReadable(fd, {
+      ready: (revents) => this.ready(revents),
+      failed: (err) => this.on.error(err),
+    });
     this.arm();
   }
 
@@ -196,25 +192,18 @@ export class DatagramFd {
   }
 
   private arm(): void {
-    if (this.polling || this.closing || this.paused) return;
-    const fds = Buffer.alloc(16);
-    fds.writeInt32LE(this.fd, 0);
-    fds.writeInt16LE(POLLIN, 4);
-    fds.writeInt32LE(this.wake[0], 8);
-    fds.writeInt16LE(POLLIN, 12);
-    this.polling = new Promise<void>((resolve) => {
-      this.c.poll.async(fds, 2, -1, (err: unknown) => {
-        this.polling = undefined;
-        resolve();
-        if (this.closing) return;
-        if (err) {
-          this.on.error(new NativeCallError('poll', 0, String(err)));
-          return;
-        }
-        if (fds.readInt16LE(6) & (POLLIN | POLLERR)) this.readBatch();
-        this.arm();
-      });
-    });
+    if (this.closing || this.paused) return;
+    this.watch.arm();
+  }
+
+  private ready(revents: number): void {
+    if (this.closing) return;
+    if (revents & POLLNVAL) {
+      this.on.error(new NativeCallError('poll', EBADF, 'EBADF'));
+      return;
+    }
+    this.readBatch();
+    this.arm();
   }
 
   private readBatch(): void {
@@ -245,13 +234,7 @@ export class DatagramFd {
     this.closing = true;
     clearTimeout(this.retryTimer);
     for (const p of this.queue.splice(0)) p.done();
-    if (this.polling) {
-      this.c.write(this.wake[1], Buffer.from([1]), 1);
-      await this.polling;
-    }
-    const api = nativeSockets();
-    api.close(this.fd);
-    api.close(this.wake[0]);
-    api.close(this.wake[1]);
+    await this.watch.close();
+    nativeSockets().close(this.fd);
   }
 }

@@ -50,7 +50,8 @@ export function execBounded(re: RegExp, text: string): RegExpExecArray | null {
 
 function execOnHelper(re: RegExp, text: string): RegExpExecArray | null {
   if (!helper) {
-    helper = new Worker(WORKER_SOURCE, { eval: true });
+    // No execArgv of this process: `--input-type=module` there would make the source an ES module.
+    helper = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
     helper.unref();
   }
   // [0]: the reply is posted; [1]: the match has started (the thread is up).

@@ -147,6 +147,10 @@ describe('a program on a pseudo-terminal', () => {
   it('Ctrl-C (0x03) interrupts the program in the foreground', async () => {
     const run = await start({ argv: ['sh', '-c', 'echo ready; sleep 60; echo after'], pty: size });
     await until(run, /ready/);
+    // Not before `sleep` runs: a SIGINT that reaches sh while it starts sleep is acted on only once
+    // sleep has ended, 60 s later (dash holds interrupts off while it forks; 1 in 40 tries here).
+    const pid = run.channel.program!.pid;
+    await waitUntil(() => groupMembers(pid).some((p) => p.comm === 'sleep'), 'sleep running');
     run.channel.send(Buffer.from([0x03]));
     const exit = await run.channel.program!.exited;
     expect(exit).toEqual({ code: null, signal: 'SIGINT' });

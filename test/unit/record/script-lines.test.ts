@@ -43,6 +43,14 @@ describe('recorded lines', () => {
     expect(sendLine(encodeText('你好\n', 'gbk'), 'gbk')).toBe('send "你好\\n"');
   });
 
+  it('a C1 control (U+0080) is written as a character, not as a raw byte (found by the property below)', () => {
+    const c1 = Uint8Array.of(0x61, 0xc2, 0x80);
+    expect(sendLine(c1, 'utf8')).toBe('send "a\\u{80}"');
+    expect(Buffer.from(sentBy(sendLine(c1, 'utf8'), 'utf8'))).toEqual(Buffer.from(c1));
+    const latin1 = Uint8Array.of(0x61, 0x80);
+    expect(Buffer.from(sentBy(sendLine(latin1, 'latin1'), 'latin1'))).toEqual(Buffer.from(latin1));
+  });
+
   it('cuts received text at line ends and binary into hex pieces', () => {
     expect(expectLines(Buffer.from('220 ready\r\n250 ok\r\n'), 'utf8')).toEqual([
       'expect "220 ready\\r\\n"',

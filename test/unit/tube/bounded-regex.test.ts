@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runsInLinearTime } from '../../../src/codec/regex-literal.js';
@@ -58,5 +60,13 @@ describe('a user regex never hangs the process', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('the helper thread also starts in a process run with --input-type=module', () => {
+    const mod = fileURLToPath(new URL('../../../dist/src/tube/bounded-regex.js', import.meta.url));
+    const source = `import { execBounded } from ${JSON.stringify(mod)};
+      console.log(execBounded(/(a)\\1/i, 'xAa')?.[0]);`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', source], { encoding: 'utf8' });
+    expect(out).toBe('Aa\n');
   });
 });
