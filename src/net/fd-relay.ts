@@ -10,7 +10,7 @@ import {
   type RelayWorkerMessage,
   type RelayWorkerSetup,
 } from './fd-relay-protocol.js';
-import { nativeSockets } from './native.js';
+import { nativeSockets, nativeSocketsAvailable } from './native.js';
 
 /** A tap (RelayTapSpec) and, on the main thread, what receives the messages it posts. */
 export interface RelayTapUse {
@@ -141,18 +141,25 @@ export class FdRelay extends EventEmitter<FdRelayEvents> {
 }
 
 /**
- * Whether descriptor `fd` of this process (standard input or output) may be relayed: Linux, koffi
- * at hand, and a pipe, socket or file (not a terminal, whose reads and writes keep Node's path;
- * with `devices`, character devices such as /dev/null too).
+ * Whether descriptor `fd` of this process (standard input or output) may be relayed: Linux, and a
+ * pipe, socket or file (not a terminal, whose reads and writes keep Node's path; with `devices`,
+ * character devices such as /dev/null too). Whether koffi loads is left to bootRelay, so that a
+ * transfer too small for a worker never loads the native library.
  */
 export function canRelay(fd: number, devices: boolean): boolean {
   if (process.platform !== 'linux' || isatty(fd)) return false;
   try {
     const st = fstatSync(fd);
-    if (!(st.isFIFO() || st.isSocket() || st.isFile() || (devices && st.isCharacterDevice()))) return false;
-    nativeSockets();
-    return true;
+    return st.isFIFO() || st.isSocket() || st.isFile() || (devices && st.isCharacterDevice());
   } catch {
     return false;
   }
+}
+
+/**
+ * A relay booting on its worker, or undefined where none can run (koffi or libc would not load):
+ * the bytes then stay on the ordinary path.
+ */
+export function bootRelay(method: RelayMethod): FdRelay | undefined {
+  return nativeSocketsAvailable() ? new FdRelay(method) : undefined;
 }

@@ -133,6 +133,25 @@ export interface NativeSocketApi {
   pipe(): [number, number];
 }
 
+let available: boolean | undefined;
+
+/**
+ * Whether the native calls load here (koffi may have no build for this platform); loads them.
+ * Without them the fast paths (relay workers, the reused read buffer) stay off and bytes go the
+ * ordinary way.
+ */
+export function nativeSocketsAvailable(): boolean {
+  if (available === undefined) {
+    try {
+      nativeSockets();
+      available = true;
+    } catch {
+      available = false;
+    }
+  }
+  return available;
+}
+
 /** A failed libc call, with errno's name so errno.ts can describe it. */
 export class NativeCallError extends Error {
   constructor(

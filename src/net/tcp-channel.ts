@@ -8,6 +8,7 @@ import { FdRelay } from './fd-relay.js';
 import { IdleTimer } from './idle-timer.js';
 import { nextChannelId } from './ids.js';
 import { lingerClose, resetSocket } from './linger-close.js';
+import { nativeSocketsAvailable } from './native.js';
 import { quietSocket, withReusedReadBuffer } from './reused-read-buffer.js';
 import { tcpSocketFd } from './socket-fd.js';
 import {
@@ -64,8 +65,9 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
   constructor(socket: Socket, options: TcpChannelOptions = {}) {
     super();
     this.borrowsReads = Boolean(options.borrowedReads);
-    this.lending = options.borrowedReads === true;
-    if (options.borrowedReads === 'when-busy' && !options.tls) this.untilLending = BUSY_BYTES;
+    this.lending = options.borrowedReads === true && nativeSocketsAvailable();
+    if (options.borrowedReads === 'when-busy' && !options.tls && nativeSocketsAvailable())
+      this.untilLending = BUSY_BYTES;
     this.socket = this.lending ? withReusedReadBuffer(socket, this.onBorrowed) : socket;
     socket = this.socket;
     this.linger = options.linger;

@@ -64,7 +64,7 @@ export async function connectTcp(
   // buffered in this one would stay behind.
   return new TcpChannel(socket, {
     ...common,
-    borrowedReads: options.borrowedReads && !proxy,
+    borrowedReads: proxy ? false : options.borrowedReads,
     tlsOptions: options.tls ?? {},
   });
 }

@@ -1,6 +1,6 @@
 import { fstatSync } from 'node:fs';
 import type { Channel } from '../net/channel.js';
-import { FdRelay } from '../net/fd-relay.js';
+import { bootRelay, type FdRelay } from '../net/fd-relay.js';
 import type { RelayMethod } from '../net/fd-relay-protocol.js';
 import { TcpChannel } from '../net/tcp-channel.js';
 import type { PipeInput } from './input.js';
@@ -40,8 +40,8 @@ export function bulkUpgrades(
 ): BulkUpgrades {
   const idle = new Set<FdRelay>();
   const boot = (method: RelayMethod) => {
-    const relay = new FdRelay(method);
-    idle.add(relay);
+    const relay = bootRelay(method);
+    if (relay) idle.add(relay);
     return relay;
   };
   const started = (relay: FdRelay) => idle.delete(relay);
@@ -56,15 +56,23 @@ export function bulkUpgrades(
   };
 }
 
-/** Counts bytes; boots the worker at WARM_BYTES and calls `moveOver` with it at BULK_BYTES. */
-function threshold(boot: () => FdRelay, moveOver: (relay: FdRelay) => void): (bytes: number) => void {
+/**
+ * Counts bytes; boots the worker at WARM_BYTES and calls `moveOver` with it at BULK_BYTES (unless
+ * no worker can run here: the direction stays on the ordinary path).
+ */
+function threshold(
+  boot: () => FdRelay | undefined,
+  moveOver: (relay: FdRelay) => void,
+): (bytes: number) => void {
   let passed = 0;
   let relay: FdRelay | undefined;
   return (bytes) => {
     if (passed >= BULK_BYTES) return;
     passed += bytes;
     if (passed >= WARM_BYTES) relay ??= boot();
-    if (passed >= BULK_BYTES) moveOver(relay ?? boot());
+    if (passed < BULK_BYTES) return;
+    relay ??= boot();
+    if (relay) moveOver(relay);
   };
 }
 
@@ -72,7 +80,7 @@ function receivedUpgrade(
   channel: TcpChannel,
   io: PipeIo,
   out: PipeOutput,
-  boot: (method: RelayMethod) => FdRelay,
+  boot: (method: RelayMethod) => FdRelay | undefined,
   started: (relay: FdRelay) => void,
   tapsFor: TapsFor | undefined,
 ): (bytes: number) => void {
@@ -101,7 +109,7 @@ function stdinUpgrade(
   io: PipeIo,
   input: () => PipeInput | undefined,
   stdinEnded: () => void,
-  boot: (method: RelayMethod) => FdRelay,
+  boot: (method: RelayMethod) => FdRelay | undefined,
   started: (relay: FdRelay) => void,
   tapsFor: TapsFor | undefined,
 ): (bytes: number, done: () => void) => () => void {

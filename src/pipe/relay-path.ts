@@ -1,5 +1,5 @@
 import type { Channel, Direction } from '../net/channel.js';
-import { canRelay, FdRelay, type RelayTapUse } from '../net/fd-relay.js';
+import { bootRelay, canRelay, type FdRelay, type RelayTapUse } from '../net/fd-relay.js';
 import { TcpChannel } from '../net/tcp-channel.js';
 import type { ConnectionOptions } from '../options/connection-options.js';
 import type { PipeOutput } from './output.js';
@@ -65,8 +65,8 @@ export function fastPathAllowed(): boolean {
  */
 export function bootRelays(plan: RelayPlan): PipeRelays {
   return {
-    received: plan.received ? new FdRelay('splice') : undefined,
-    stdin: plan.stdin ? new FdRelay('copy') : undefined,
+    received: plan.received ? bootRelay('splice') : undefined,
+    stdin: plan.stdin ? bootRelay('copy') : undefined,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Channel } from '../net/channel.js';
-import { FdRelay } from '../net/fd-relay.js';
+import { bootRelay, type FdRelay } from '../net/fd-relay.js';
 import { TcpChannel } from '../net/tcp-channel.js';
 import { BULK_BYTES, WARM_BYTES } from './bulk-upgrade.js';
 import type { PipeOutput } from './output.js';
@@ -56,8 +56,9 @@ export class SoloRelays {
     const c = this.clients.get(channel);
     if (c?.phase !== 'ordinary' || this.clients.size !== 1 || !movable(channel)) return;
     c.passed += bytes;
-    if (c.passed >= WARM_BYTES) c.relay ??= new FdRelay('splice');
-    if (c.passed >= BULK_BYTES) this.moveOver(c);
+    if (c.passed >= WARM_BYTES) c.relay ??= bootRelay('splice');
+    // No worker can run here (bootRelay said so): the client stays on the ordinary path.
+    if (c.passed >= BULK_BYTES && c.relay) this.moveOver(c);
   }
 
   /** The client closed. */
@@ -85,8 +86,13 @@ export class SoloRelays {
       if (c.phase !== 'moving' || c.channel.closed || c.channel.readClosed) return;
       // What Node queued for standard output goes first: the worker writes the descriptor itself.
       if (this.io.stdout.writableLength > 0) return void drained(this.io.stdout).then(go);
-      const relay = c.relay ?? new FdRelay('splice');
+      const relay = c.relay ?? bootRelay('splice');
       c.relay = undefined;
+      if (!relay) {
+        c.phase = 'ordinary';
+        c.channel.resume();
+        return;
+      }
       c.phase = 'relayed';
       startReceived(
         c.channel as TcpChannel,

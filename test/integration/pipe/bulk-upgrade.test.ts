@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { BULK_BYTES } from '../../../src/pipe/bulk-upgrade.js';
 import { cleanupAfterEach } from '../../helpers/cleanups.js';
 import { BIN, CliProcess } from '../../helpers/cli.js';
-import { tcpServer } from '../../helpers/servers.js';
+import { connectTo, tcpServer } from '../../helpers/servers.js';
 
 /**
  * A client connection starts on the ordinary path and moves a direction onto a relay worker once
@@ -17,6 +17,9 @@ const DEBUG = { SOCKREPL_DEBUG: '1' };
 const SPLICED = /received bytes go to stdout by splice\(2\) on a worker thread/;
 const STDIN_RELAYED = /stdin goes to the socket on a worker thread/;
 const TRACE = fileURLToPath(new URL('../../fixtures/trace-imports.mjs', import.meta.url));
+const NO_KOFFI = {
+  NODE_OPTIONS: `--require ${fileURLToPath(new URL('../../fixtures/no-koffi.cjs', import.meta.url))}`,
+};
 
 const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
@@ -104,5 +107,31 @@ describe.runIf(process.platform === 'linux')('bulk transfers move onto the worke
     expect(loaded.length).toBe(1); // the main thread's list: no worker thread reported its own
     expect(loaded[0]).toContain('/modes/pipe-connect.js');
     expect(loaded[0]).not.toContain('fd-relay-worker.js');
+  });
+
+  it('without koffi (no build for this platform) a bulk transfer stays on the ordinary path, whole', async () => {
+    const srv = await echoServer();
+    const payload = randomBytes(3 * BULK_BYTES + 7);
+    const p = new CliProcess(['-N', '127.0.0.1', String(srv.port)], { ...DEBUG, ...NO_KOFFI });
+    cleanups.push(() => p.kill());
+    p.child.stdin.end(payload);
+    const r = await p.exited;
+    expect(r.code).toBe(0);
+    expect(sha(r.stdout)).toBe(sha(payload));
+    expect(r.stderr).not.toMatch(STDIN_RELAYED);
+    expect(r.stderr).not.toMatch(SPLICED);
+  });
+
+  it('without koffi a listener receives a bulk transfer on the ordinary path, whole', async () => {
+    const payload = randomBytes(3 * BULK_BYTES);
+    const p = new CliProcess(['listen', '-v', '127.0.0.1', '0'], { ...DEBUG, ...NO_KOFFI });
+    cleanups.push(() => p.kill());
+    const client = await connectTo(await p.listeningPort());
+    cleanups.push(() => client.destroy());
+    client.end(payload);
+    const r = await p.exited;
+    expect(r.code).toBe(0);
+    expect(sha(r.stdout)).toBe(sha(payload));
+    expect(r.stderr).not.toMatch(SPLICED);
   });
 });
