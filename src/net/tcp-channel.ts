@@ -66,8 +66,7 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
     super();
     this.borrowsReads = Boolean(options.borrowedReads);
     this.lending = options.borrowedReads === true && nativeSocketsAvailable();
-    if (options.borrowedReads === 'when-busy' && !options.tls && nativeSocketsAvailable())
-      this.untilLending = BUSY_BYTES;
+    if (options.borrowedReads === 'when-busy' && !options.tls) this.untilLending = BUSY_BYTES;
     this.socket = this.lending ? withReusedReadBuffer(socket, this.onBorrowed) : socket;
     socket = this.socket;
     this.linger = options.linger;
@@ -145,7 +144,8 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
     const over = this.closed || this.readClosed || this.writeClosed || this.upgrading || this.tls;
     if (!over && !quietSocket(old)) return;
     this.untilLending = undefined;
-    if (over) return;
+    // No native library to dup(2) with: this channel goes on reading the ordinary way.
+    if (over || !nativeSocketsAvailable()) return;
     this.unwire(old);
     this.socket = withReusedReadBuffer(old, this.onBorrowed);
     this.lending = true;

@@ -134,4 +134,19 @@ describe.runIf(process.platform === 'linux')('bulk transfers move onto the worke
     expect(sha(r.stdout)).toBe(sha(payload));
     expect(r.stderr).not.toMatch(SPLICED);
   });
+
+  it('without koffi a listen -k client sending in bulk is served on the ordinary path, whole', async () => {
+    const payload = randomBytes(3 * BULK_BYTES);
+    const p = new CliProcess(['listen', '-k', '-v', '127.0.0.1', '0'], { ...DEBUG, ...NO_KOFFI });
+    cleanups.push(() => p.kill());
+    const client = await connectTo(await p.listeningPort());
+    cleanups.push(() => client.destroy());
+    client.end(payload);
+    await p.waitForStdout((out) => out.length >= payload.length, 30_000);
+    await p.waitForStderr(/closed/);
+    expect(sha(p.stdout)).toBe(sha(payload));
+    expect(p.stdout.length).toBe(payload.length);
+    expect(p.stderr).not.toMatch(SPLICED);
+    expect(p.stderr).not.toMatch(/internal error|at .*\.js:\d+/);
+  });
 });
