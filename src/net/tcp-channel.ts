@@ -104,6 +104,14 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
     }
   }
 
+  /**
+   * Reading into the reused buffer now: only then may a relay take reading over mid-stream (a
+   * 'when-busy' channel gets there once Node holds none of its bytes, see lendReads).
+   */
+  get readsLent(): boolean {
+    return this.lending;
+  }
+
   private readonly onBorrowed = (chunk: Buffer) => this.received(chunk);
   private readonly onData = (chunk: Buffer) => {
     this.received(chunk);

@@ -57,8 +57,9 @@ export class SoloRelays {
     if (c?.phase !== 'ordinary' || this.clients.size !== 1 || !movable(channel)) return;
     c.passed += bytes;
     if (c.passed >= WARM_BYTES) c.relay ??= bootRelay('splice');
-    // No worker can run here (bootRelay said so): the client stays on the ordinary path.
-    if (c.passed >= BULK_BYTES && c.relay) this.moveOver(c);
+    // No worker can run here (bootRelay said so): the client stays on the ordinary path. Until its
+    // reads are lent, a later chunk tries again.
+    if (c.passed >= BULK_BYTES && c.relay && (channel as TcpChannel).readsLent) this.moveOver(c);
   }
 
   /** The client closed. */
