@@ -58,8 +58,9 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
   private unsent = 0;
   /** Workers moving this connection's bytes to or from a descriptor (relayReadsInto, relaySendsFrom). */
   private readonly relays = new ChannelRelays();
-  /** Reading into the reused buffer now; what a 'when-busy' channel still reads before it moves there. */
-  private lending: boolean;
+  /** Reading into the reused buffer now (read, never set, outside): a relay may then take over. */
+  lending: boolean;
+  /** What a 'when-busy' channel still reads before it moves onto the reused buffer. */
   private untilLending: number | undefined;
 
   constructor(socket: Socket, options: TcpChannelOptions = {}) {
@@ -102,14 +103,6 @@ export class TcpChannel extends EventEmitter<ChannelEventMap> implements Channel
       });
       this.idle.onSocket(socket);
     }
-  }
-
-  /**
-   * Reading into the reused buffer now: only then may a relay take reading over mid-stream (a
-   * 'when-busy' channel gets there once Node holds none of its bytes, see lendReads).
-   */
-  get readsLent(): boolean {
-    return this.lending;
   }
 
   private readonly onBorrowed = (chunk: Buffer) => this.received(chunk);

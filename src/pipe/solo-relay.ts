@@ -59,7 +59,7 @@ export class SoloRelays {
     if (c.passed >= WARM_BYTES) c.relay ??= bootRelay('splice');
     // No worker can run here (bootRelay said so): the client stays on the ordinary path. Until its
     // reads are lent, a later chunk tries again.
-    if (c.passed >= BULK_BYTES && c.relay && (channel as TcpChannel).readsLent) this.moveOver(c);
+    if (c.passed >= BULK_BYTES && c.relay && (channel as TcpChannel).lending) this.moveOver(c);
   }
 
   /** The client closed. */
