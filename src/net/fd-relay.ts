@@ -143,8 +143,8 @@ export class FdRelay extends EventEmitter<FdRelayEvents> {
 /**
  * Whether descriptor `fd` of this process (standard input or output) may be relayed: Linux, and a
  * pipe, socket or file (not a terminal, whose reads and writes keep Node's path; with `devices`,
- * character devices such as /dev/null too). Whether koffi loads is left to bootRelay, so that a
- * transfer too small for a worker never loads the native library.
+ * character devices such as /dev/null too). Whether koffi loads is left to bootRelay, at the
+ * moment a worker is wanted: planning loads nothing.
  */
 export function canRelay(fd: number, devices: boolean): boolean {
   if (process.platform !== 'linux' || isatty(fd)) return false;

@@ -1,5 +1,5 @@
 import type { Channel } from '../net/channel.js';
-import { bootRelay, type FdRelay } from '../net/fd-relay.js';
+import { bootRelay, FdRelay } from '../net/fd-relay.js';
 import { TcpChannel } from '../net/tcp-channel.js';
 import { BULK_BYTES, WARM_BYTES } from './bulk-upgrade.js';
 import type { PipeOutput } from './output.js';
@@ -87,13 +87,9 @@ export class SoloRelays {
       if (c.phase !== 'moving' || c.channel.closed || c.channel.readClosed) return;
       // What Node queued for standard output goes first: the worker writes the descriptor itself.
       if (this.io.stdout.writableLength > 0) return void drained(this.io.stdout).then(go);
-      const relay = c.relay ?? bootRelay('splice');
+      // A worker was booted for it before (moveOver asks for one), so this one boots too.
+      const relay = c.relay ?? new FdRelay('splice');
       c.relay = undefined;
-      if (!relay) {
-        c.phase = 'ordinary';
-        c.channel.resume();
-        return;
-      }
       c.phase = 'relayed';
       startReceived(
         c.channel as TcpChannel,
