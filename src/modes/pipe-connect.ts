@@ -2,6 +2,7 @@ import { EXIT } from '../errors.js';
 import type { Channel } from '../net/channel.js';
 import { openConnection, openProgram } from '../net/open.js';
 import { describeArgv, describeExit, type ProgramSpec } from '../net/program.js';
+import type { BorrowedReads } from '../net/tcp-channel-options.js';
 import type { ConnectionOptions } from '../options/connection-options.js';
 import { type BulkUpgrades, bulkUpgrades, stdinIsBulkFile } from '../pipe/bulk-upgrade.js';
 import { withCrlf } from '../pipe/crlf-input.js';
@@ -23,8 +24,11 @@ export async function runPipeConnect(
   io: PipeIo = processIo(),
 ): Promise<number> {
   return runPipeChannel(
-    async (log) => {
-      const raw = await openConnection(host, port, { ...options, borrowedReads: !options.udp });
+    async (log, borrowedReads) => {
+      const raw = await openConnection(host, port, {
+        ...options,
+        borrowedReads: !options.udp && borrowedReads,
+      });
       log.connected(host, port, raw.proto);
       log.secured(raw.remote, raw.tls);
       return raw;
@@ -83,7 +87,7 @@ function ownStdio(spec: ProgramSpec, o: ConnectionOptions, io: PipeIo): boolean 
 }
 
 async function runPipeChannel(
-  open: (log: VerboseLog) => Promise<Channel>,
+  open: (log: VerboseLog, borrowedReads: BorrowedReads) => Promise<Channel>,
   target: { kind: 'connect'; host: string | undefined; port: number },
   options: ConnectionOptions,
   io: PipeIo,
@@ -98,7 +102,9 @@ async function runPipeChannel(
   // the connection starts on the ordinary path and moves a bulk direction onto a worker later
   // (bulk-upgrade.ts), but for a large file on standard input, whose size is known now.
   const relays = bootRelays(capture ? plan : { received: false, stdin: plan.stdin && stdinIsBulkFile(io) });
-  const raw = await open(log);
+  // A worker reading from the first byte needs the reused buffer at once. Otherwise the channel
+  // moves onto it only once busy: a one-shot never loads the native library (TcpChannelOptions).
+  const raw = await open(log, relays.received ? true : 'when-busy');
   const channel: Channel = faults ? faults.wrap(raw) : raw;
   const program = raw.program;
   void program?.exited.then((exit) => log.line(`${describeArgv(program.argv)} ${describeExit(exit)}`));

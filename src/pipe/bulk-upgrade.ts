@@ -57,22 +57,29 @@ export function bulkUpgrades(
 }
 
 /**
- * Counts bytes; boots the worker at WARM_BYTES and calls `moveOver` with it at BULK_BYTES (unless
- * no worker can run here: the direction stays on the ordinary path).
+ * Counts bytes; boots the worker at WARM_BYTES and calls `moveOver` with it at BULK_BYTES, or at
+ * the first chunk after that when `ready` says the channel can hand over (unless no worker can run
+ * here: the direction stays on the ordinary path).
  */
 function threshold(
   boot: () => FdRelay | undefined,
   moveOver: (relay: FdRelay) => void,
+  ready: () => boolean = () => true,
 ): (bytes: number) => void {
   let passed = 0;
   let relay: FdRelay | undefined;
+  let settled = false;
   return (bytes) => {
-    if (passed >= BULK_BYTES) return;
+    if (settled) return;
     passed += bytes;
     if (passed >= WARM_BYTES) relay ??= boot();
     if (passed < BULK_BYTES) return;
     relay ??= boot();
-    if (relay) moveOver(relay);
+    if (!relay) settled = true;
+    else if (ready()) {
+      settled = true;
+      moveOver(relay);
+    }
   };
 }
 
@@ -101,6 +108,8 @@ function receivedUpgrade(
       };
       moveOver();
     },
+    // A 'when-busy' channel hands its reads over once it reads into the reused buffer.
+    () => channel.lending,
   );
 }
 

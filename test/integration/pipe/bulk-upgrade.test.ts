@@ -82,7 +82,7 @@ describe.runIf(process.platform === 'linux')('bulk transfers move onto the worke
     expect(stdout.trim()).toBe(sha(payload));
   });
 
-  it('a one-shot transfer starts no worker thread', async () => {
+  it('a one-shot transfer starts no worker thread and loads no native library', async () => {
     const srv = await tcpServer((s) => {
       s.resume();
       s.on('end', () => s.end('ok\n'));
@@ -107,6 +107,9 @@ describe.runIf(process.platform === 'linux')('bulk transfers move onto the worke
     expect(loaded.length).toBe(1); // the main thread's list: no worker thread reported its own
     expect(loaded[0]).toContain('/modes/pipe-connect.js');
     expect(loaded[0]).not.toContain('fd-relay-worker.js');
+    const required = stderr.split('\n').find((l) => l.startsWith('REQUIRED '));
+    expect(required).toBeDefined();
+    expect(required).not.toMatch(/koffi/);
   });
 
   it('without koffi (no build for this platform) a bulk transfer stays on the ordinary path, whole', async () => {
