@@ -116,6 +116,7 @@ export const BUILTIN_COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'enc',
+    aliases: ['encoding'],
     usage: '/enc <name>',
     summary: 'text encoding for display and typing: utf8, gbk, big5...',
     arg: 'encoding',

@@ -91,6 +91,8 @@ describe('interpreter over a real TCP connection', () => {
     const out = events.find((e): e is DataEvent => e.type === 'data' && e.dir === 'out');
     expect(out?.text).toBe('中文\n');
     expect((await run.execute('/enc nosuch')).lines[0]).toMatch(/unknown encoding/);
+    // The long name a user reaches for works too.
+    expect((await run.execute('/encoding nosuch')).lines[0]).toMatch(/unknown encoding/);
   });
 
   it('/enc hex and /enc base64 are refused in one line; the encoding stays and typing still sends text', async () => {
