@@ -40,6 +40,8 @@ export interface PlatformConstants {
   SIOCOUTQ: number;
   /** sockaddr has a leading length byte (BSD) instead of a 16-bit family (Linux). */
   sockaddrHasLen: boolean;
+  /** fcntl's duplicate-with-close-on-exec command. */
+  F_DUPFD_CLOEXEC: number;
 }
 
 const LINUX: PlatformConstants = {
@@ -70,6 +72,7 @@ const LINUX: PlatformConstants = {
   TCP_INFO: 11,
   SIOCOUTQ: 0x5411,
   sockaddrHasLen: false,
+  F_DUPFD_CLOEXEC: 1030,
 };
 
 const DARWIN: PlatformConstants = {
@@ -100,6 +103,7 @@ const DARWIN: PlatformConstants = {
   TCP_INFO: 0x106, // TCP_CONNECTION_INFO
   SIOCOUTQ: -1,
   sockaddrHasLen: true,
+  F_DUPFD_CLOEXEC: 67,
 };
 
 export function platformConstants(): PlatformConstants {
@@ -125,11 +129,14 @@ export interface NativeSocketApi {
   /** Bytes sent but not yet acknowledged (Linux SIOCOUTQ); undefined where unsupported. */
   unacked(fd: number): number | undefined;
   close(fd: number): void;
-  /** A second descriptor for the same socket (dup(2)). */
+  /**
+   * A second descriptor for the same open file (dup(2)), close-on-exec: a program started while
+   * it is open does not inherit it (and so cannot keep a socket or a terminal open past its end).
+   */
   dup(fd: number): number;
   /** Grows a pipe's kernel buffer (Linux F_SETPIPE_SZ); false where it cannot. */
   setPipeSize(fd: number, bytes: number): boolean;
-  /** A new pipe: [read end, write end], both blocking. */
+  /** A new pipe: [read end, write end], both blocking and close-on-exec. */
   pipe(): [number, number];
 }
 
@@ -225,10 +232,10 @@ export function nativeSockets(): NativeSocketApi {
   const fListen = lib.func('int listen(int, int)');
   const fConnect = lib.func('int connect(int, const void *, uint32)');
   const fClose = lib.func('int close(int)');
-  const fDup = lib.func('int dup(int)');
   const fIoctl = lib.func('int ioctl(int, unsigned long, _Out_ int *)');
   const fFcntl = lib.func('int fcntl(int, int, int)');
   const fPipe = lib.func('int pipe(void *)');
+  const fPipe2 = process.platform === 'linux' ? lib.func('int pipe2(void *, int)') : undefined;
 
   api = {
     c,
@@ -288,15 +295,19 @@ export function nativeSockets(): NativeSocketApi {
       fClose(fd);
     },
     dup(fd) {
-      return check('dup', fDup(fd));
+      return check('dup', fFcntl(fd, c.F_DUPFD_CLOEXEC, 0));
     },
     setPipeSize(fd, bytes) {
       return process.platform === 'linux' && fFcntl(fd, 1031, bytes) >= 0;
     },
     pipe() {
       const fds = Buffer.alloc(8);
-      check('pipe', fPipe(fds));
-      return [fds.readInt32LE(0), fds.readInt32LE(4)];
+      // O_CLOEXEC: a program started meanwhile must not hold an end open.
+      if (fPipe2) check('pipe2', fPipe2(fds, 0o2000000));
+      else check('pipe', fPipe(fds));
+      const ends: [number, number] = [fds.readInt32LE(0), fds.readInt32LE(4)];
+      if (!fPipe2) for (const fd of ends) check('fcntl', fFcntl(fd, 2, 1));
+      return ends;
     },
   };
   return api;

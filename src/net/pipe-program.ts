@@ -4,7 +4,7 @@ import { NetError, UsageError } from '../errors.js';
 import { findProgram } from './find-program.js';
 import type { ProgramExit, ProgramSpec, PtySize } from './program.js';
 import { ProgramChannelBase } from './program-channel-base.js';
-import { adopt, release, signalGroup } from './program-reaper.js';
+import { adopt, release, signalOrphans } from './program-reaper.js';
 
 /**
  * A program on pipes as a channel: what is sent is its standard input, its standard output is
@@ -153,7 +153,7 @@ export async function runOnOwnStdio(
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   // What it left in its group would be an orphan.
-  signalGroup(pid, 'SIGHUP');
   release(pid);
+  signalOrphans(pid, 'SIGHUP');
   return exit;
 }

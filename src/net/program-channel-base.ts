@@ -3,7 +3,7 @@ import { UsageError } from '../errors.js';
 import type { Channel, ChannelEventMap, ChannelStats, CloseReason, Endpoint } from './channel.js';
 import { nextChannelId } from './ids.js';
 import type { ProgramControl, ProgramExit, PtySize } from './program.js';
-import { adopt, release, signalGroup } from './program-reaper.js';
+import { adopt, release, signalGroup, signalOrphans } from './program-reaper.js';
 import { parseSignal } from './signals.js';
 import type { SocketOptionValues } from './socket-options.js';
 
@@ -35,6 +35,8 @@ export abstract class ProgramChannelBase
 
   protected closing: CloseReason | undefined;
   private outputEnded = false;
+  /** Its leader has been reaped: its PID is free, and its group is reached only as orphans. */
+  private leaderReaped = false;
   private resolveExit!: (exit: ProgramExit) => void;
   private timers: NodeJS.Timeout[] = [];
   private readonly closedWaiters: (() => void)[] = [];
@@ -102,18 +104,28 @@ export abstract class ProgramChannelBase
     this.maybeFinish();
   }
 
-  /** It was reaped. Anything left in its group is an orphan to be: hung up now. */
+  /**
+   * Its leader was reaped (reported at once, even where the exit status waits for the output to
+   * be read): anything left in its group is an orphan to be, hung up now.
+   */
+  protected reaped(): void {
+    if (this.leaderReaped) return;
+    this.leaderReaped = true;
+    release(this.pid);
+    signalOrphans(this.pid, 'SIGHUP');
+  }
+
+  /** It exited: the status, in order after its output (see `reaped` for its group). */
   protected processExited(exit: ProgramExit): void {
     if (this.exit) return;
     this.exit = exit;
     this.writeClosed = true;
     this.resolveExit(exit);
-    // Its group's leader is gone: whatever is left in the group would be an orphan.
-    signalGroup(this.pid, 'SIGHUP');
+    this.reaped();
     if (!this.outputEnded) {
       // A child that ignores SIGHUP and holds the output open is killed; then the output is closed.
       this.later(KILL_GRACE_MS, () => {
-        signalGroup(this.pid, 'SIGKILL');
+        this.signalGroup('SIGKILL');
         this.later(KILL_GRACE_MS, () => {
           this.stopOutput();
           this.outputDone();
@@ -127,13 +139,17 @@ export abstract class ProgramChannelBase
     if (!this.exit || !this.outputEnded || this.closed) return;
     this.closed = this.readClosed = this.writeClosed = true;
     for (const t of this.timers) clearTimeout(t);
-    release(this.pid);
     const reason = this.closing ?? 'eof';
     // After the exit status has been seen by whoever waits on `exited`.
     void this.exited.then(() => {
       this.emit('close', reason);
       for (const w of this.closedWaiters.splice(0)) w();
     });
+  }
+
+  /** Signals its group: the whole of it while its leader lives, after that only its orphans. */
+  private signalGroup(signal: NodeJS.Signals | number): boolean {
+    return this.leaderReaped ? signalOrphans(this.pid, signal) : signalGroup(this.pid, signal);
   }
 
   private later(ms: number, fn: () => void): void {
@@ -179,9 +195,9 @@ export abstract class ProgramChannelBase
     if (!this.writeClosed) this.shutdown('write');
     if (!this.exit) {
       this.later(CLOSE_GRACE_MS, () => {
-        signalGroup(this.pid, this.stopSignal);
-        signalGroup(this.pid, 'SIGCONT');
-        this.later(KILL_GRACE_MS, () => signalGroup(this.pid, 'SIGKILL'));
+        this.signalGroup(this.stopSignal);
+        this.signalGroup('SIGCONT');
+        this.later(KILL_GRACE_MS, () => this.signalGroup('SIGKILL'));
       });
     }
     await new Promise<void>((resolve) => this.closedWaiters.push(resolve));
@@ -192,14 +208,16 @@ export abstract class ProgramChannelBase
     if (this.closed || this.exit) return;
     this.closing ??= 'local';
     this.writeClosed = true;
-    signalGroup(this.pid, this.stopSignal);
-    signalGroup(this.pid, 'SIGCONT');
-    this.later(KILL_GRACE_MS, () => signalGroup(this.pid, 'SIGKILL'));
+    this.signalGroup(this.stopSignal);
+    this.signalGroup('SIGCONT');
+    this.later(KILL_GRACE_MS, () => this.signalGroup('SIGKILL'));
   }
 
   signal(name: string): void {
     const sig = parseSignal(name);
-    if (this.exit) throw new UsageError(`${this.argv[0]} (pid ${this.pid}) has exited already`);
+    if (this.exit || this.leaderReaped)
+      throw new UsageError(`${this.argv[0]} (pid ${this.pid}) has exited already`);
+    // One that left its group (setsid) is still reached by its PID, which is its own until reaped.
     if (!signalGroup(this.pid, sig)) process.kill(this.pid, sig);
   }
 

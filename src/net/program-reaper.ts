@@ -5,6 +5,12 @@
  * exit hooks) the groups are hung up and the signal then takes its usual course. Only a SIGKILL of
  * sockrepl escapes this; then a pseudo-terminal's programs still get SIGHUP from the kernel, and
  * piped ones EOF on their input.
+ *
+ * A group is tracked only while its leader is unreaped. Once the leader is reaped its PID is free:
+ * when the rest of the group has gone too, the kernel may hand the number to a new process that
+ * leads a group of its own (PIDs wrap at pid_max, 32768 by default, within minutes on a busy
+ * machine), and a late signal to the old number would hit that stranger. So what is left of a
+ * group after its leader is signalled through `signalOrphans`, which checks first.
  */
 
 const live = new Set<number>();
@@ -21,6 +27,25 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals | number): bool
   }
 }
 
+/**
+ * Sends `signal` to what is left of a group whose leader has been reaped, its orphans. While any
+ * member lives the kernel does not reuse the group's number as a PID, so a live process with that
+ * PID means the group is gone and the number belongs to someone else: nothing is sent.
+ */
+export function signalOrphans(pgid: number, signal: NodeJS.Signals | number): boolean {
+  if (pidInUse(pgid)) return false;
+  return signalGroup(pgid, signal);
+}
+
+function pidInUse(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** A started program's group, to be hung up if sockrepl ends before it. */
 export function adopt(pgid: number): void {
   live.add(pgid);
@@ -30,7 +55,7 @@ export function adopt(pgid: number): void {
   for (const s of SIGNALS) process.on(s, onSignal);
 }
 
-/** The group is gone (its leader was reaped and its output closed). */
+/** Its leader was reaped: the group is no longer sockrepl's to hang up at exit. */
 export function release(pgid: number): void {
   live.delete(pgid);
 }

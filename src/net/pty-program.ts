@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import { NetError, UsageError } from '../errors.js';
 import { findProgram } from './find-program.js';
+import { nativeSockets, nativeSocketsAvailable } from './native.js';
 import type { ProgramSpec, PtySize } from './program.js';
 import { ProgramChannelBase } from './program-channel-base.js';
 import { signalName } from './signals.js';
@@ -9,6 +10,7 @@ import { signalName } from './signals.js';
 /** The part of node-pty's IPty this channel uses (@lydell/node-pty: node-pty with prebuilt binaries). */
 interface Pty {
   readonly pid: number;
+  readonly fd?: number;
   readonly ptsName?: string;
   onData(listener: (data: Buffer | string) => void): void;
   onExit(listener: (e: { exitCode: number; signal?: number }) => void): void;
@@ -42,6 +44,7 @@ export class PtyProgramChannel extends ProgramChannelBase {
   ) {
     super(term.pid, argv, 'SIGHUP');
     this.size = { ...size };
+    const letGoOfTerminal = holdTerminal(term);
     let started = false;
     let exitedEarly: (() => void) | undefined;
     const pending: Buffer[] = [];
@@ -65,6 +68,8 @@ export class PtyProgramChannel extends ProgramChannelBase {
     this.socket?.on('drain', () => this.emit('drain'));
     // node-pty reports the exit once the terminal's output is read to its end.
     term.onExit(({ exitCode, signal }) => {
+      letGoOfTerminal();
+      this.reaped();
       const done = () => {
         this.outputDone();
         this.processExited(
@@ -127,6 +132,24 @@ export class PtyProgramChannel extends ProgramChannelBase {
     this.term.resize(cols, rows);
     this.size = { cols, rows };
   }
+}
+
+/**
+ * Holds a second descriptor for the terminal's master side until the program has been reaped;
+ * returns what lets go of it. When a program closes its end of the terminal, node-pty reads EIO
+ * and closes the master at once, and the last close of a master hangs the terminal up: a program
+ * still on its way out (it closed its output but has not yet exited; on a busy machine, for
+ * milliseconds) is killed by that SIGHUP and reported as killed. Held, the hang-up waits for the
+ * exit. Without the native calls nothing is held and that race stays.
+ */
+function holdTerminal(term: Pty): () => void {
+  if (term.fd === undefined || !nativeSocketsAvailable()) return () => {};
+  const api = nativeSockets();
+  let held: number | undefined = api.dup(term.fd);
+  return () => {
+    if (held !== undefined) api.close(held);
+    held = undefined;
+  };
 }
 
 let loaded: PtyModule | undefined;

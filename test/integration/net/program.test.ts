@@ -175,6 +175,15 @@ describe('a program on a pseudo-terminal', () => {
     expect(run.channel.program!.exit).toEqual({ code: 0, signal: null });
   });
 
+  it('is not hung up on its way out when it closes the terminal before it exits', async () => {
+    // Its end of the terminal closed, the master reads EIO; a master closed then would hang the
+    // terminal up and kill it with SIGHUP (on a busy machine, `cat` between its last close and exit).
+    const run = await start({ argv: ['sh', '-c', 'exec 0<&- 1>&- 2>&-; sleep 0.5; exit 7'], pty: size });
+    run.channel.on('data', () => {});
+    expect(await run.channel.program!.exited).toEqual({ code: 7, signal: null });
+    expect(await run.closed).toBe('eof');
+  });
+
   it('reset() hangs up the terminal: a shell and its jobs go', async () => {
     const run = await start({ argv: ['sh', '-c', 'sleep 60 & sleep 60'], pty: size });
     const pid = run.channel.program!.pid;
