@@ -1,6 +1,9 @@
 import * as net from 'node:net';
 import type { ConnectionOptions } from '../../src/options/connection-options.js';
 
+/** Waits on a condition (polling), as the other tests do. */
+export { until } from './peers.js';
+
 /** Defaults of every CLI option, as resolveConnectionOptions gives them with nothing typed. */
 export function defaultOptions(patch: Partial<ConnectionOptions> = {}): ConnectionOptions {
   return {
@@ -93,12 +96,4 @@ export async function startServer(host = '127.0.0.1'): Promise<TestServer> {
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
-}
-
-export async function until(cond: () => boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }

@@ -78,7 +78,8 @@ describe('--fault in pipe mode, seen by a real peer', () => {
     await p.waitForStdout((out) => out.toString() === 'ping');
     const waited = performance.now() - sentAt;
     expect(waited).toBeGreaterThanOrEqual(290);
-    expect(waited).toBeLessThan(3000);
+    // Only a delay applied many times over would come near this; load alone does not.
+    expect(waited).toBeLessThan(10_000);
   });
 
   it('reset:after=1k: the peer gets exactly 1024 bytes, then ECONNRESET', async () => {
