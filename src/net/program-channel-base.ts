@@ -125,7 +125,7 @@ export abstract class ProgramChannelBase
     if (!this.outputEnded) {
       // A child that ignores SIGHUP and holds the output open is killed; then the output is closed.
       this.later(KILL_GRACE_MS, () => {
-        this.signalGroup('SIGKILL');
+        this.signalOwnGroup('SIGKILL');
         this.later(KILL_GRACE_MS, () => {
           this.stopOutput();
           this.outputDone();
@@ -148,7 +148,7 @@ export abstract class ProgramChannelBase
   }
 
   /** Signals its group: the whole of it while its leader lives, after that only its orphans. */
-  private signalGroup(signal: NodeJS.Signals | number): boolean {
+  private signalOwnGroup(signal: NodeJS.Signals | number): boolean {
     return this.leaderReaped ? signalOrphans(this.pid, signal) : signalGroup(this.pid, signal);
   }
 
@@ -195,9 +195,9 @@ export abstract class ProgramChannelBase
     if (!this.writeClosed) this.shutdown('write');
     if (!this.exit) {
       this.later(CLOSE_GRACE_MS, () => {
-        this.signalGroup(this.stopSignal);
-        this.signalGroup('SIGCONT');
-        this.later(KILL_GRACE_MS, () => this.signalGroup('SIGKILL'));
+        this.signalOwnGroup(this.stopSignal);
+        this.signalOwnGroup('SIGCONT');
+        this.later(KILL_GRACE_MS, () => this.signalOwnGroup('SIGKILL'));
       });
     }
     await new Promise<void>((resolve) => this.closedWaiters.push(resolve));
@@ -208,9 +208,9 @@ export abstract class ProgramChannelBase
     if (this.closed || this.exit) return;
     this.closing ??= 'local';
     this.writeClosed = true;
-    this.signalGroup(this.stopSignal);
-    this.signalGroup('SIGCONT');
-    this.later(KILL_GRACE_MS, () => this.signalGroup('SIGKILL'));
+    this.signalOwnGroup(this.stopSignal);
+    this.signalOwnGroup('SIGCONT');
+    this.later(KILL_GRACE_MS, () => this.signalOwnGroup('SIGKILL'));
   }
 
   signal(name: string): void {
