@@ -295,8 +295,12 @@ describe('hexdump layout', () => {
   });
 });
 
-/** What the text column never shows as itself: blanks, controls, marks, and U+FFFD (a dot). */
-const NOT_SHOWN = /[\s\p{C}\p{M}\p{Zl}\p{Zp}\ufffd]/gu;
+/**
+ * What the text column never shows as itself: blanks, controls, marks, default-ignorable code
+ * points (terminals draw the Hangul fillers U+115F, U+3164, U+FFA0 and U+200B as nothing; see
+ * codec/glyphs.ts) and U+FFFD (a dot).
+ */
+const NOT_SHOWN = /[\s\p{C}\p{M}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\ufffd]/gu;
 
 describe('hexdump properties', () => {
   it('matches an independent model of the UTF-8 text column and squeezing', () => {
@@ -402,6 +406,14 @@ describe('hexdump properties', () => {
         },
       ),
     );
+  });
+
+  it('shows default-ignorable code points as dots in every encoding (fast-check found U+FFA0)', () => {
+    for (const encoding of ['utf8', 'utf16le', 'utf16be', 'gb18030'])
+      for (const text of ['\uffa0', '\u3164', '\u115f', '\u200b'])
+        expect(
+          textColumn(hexdump(iconv.encode(`a${text}b`, encoding), { encoding, squeeze: false })),
+        ).toMatch(/^a\.+b$/);
   });
 
   it('does the same for text beyond U+FFFF in UTF-16 (either byte order) and GB18030', () => {
