@@ -60,14 +60,27 @@ export function registerNetworkCommands(program: Command): void {
     }
     // Commander cannot put an optional argument before a required one: the port is checked here.
     if (a === undefined) throw new UsageError('listen: which port? sockrepl listen [host] <port>');
-    const [host, port] = b === undefined ? [undefined, a] : [a, b];
+    const [given, port] = b === undefined ? [undefined, a] : [a, b];
     process.exitCode = await startSession({
       kind: 'listen',
-      host: host && unbracket(host),
+      host: listenAddress(given, options.source),
       port: parsePort(port),
       options,
     });
   });
+}
+
+/**
+ * Where `listen` binds: its host argument, or -s (--source, the local address to bind, as it is
+ * for a proxy; OpenBSD nc refuses -s with -l instead). Both, naming different addresses, is a
+ * usage error.
+ */
+function listenAddress(host: string | undefined, source: string | undefined): string | undefined {
+  const a = host && unbracket(host);
+  const s = source && unbracket(source);
+  if (a !== undefined && s !== undefined && a !== s)
+    throw new UsageError(`listen: two addresses to listen on, '${a}' and -s '${s}'; give one`);
+  return a ?? s;
 }
 
 async function connectAction(

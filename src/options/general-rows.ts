@@ -66,7 +66,7 @@ export const GENERAL_ROWS: OptionRow[] = [
     library: { on: 'connect' },
     upstream: true,
     group: 'connection',
-    summary: 'local address to bind (proxy: the address to listen on)',
+    summary: 'local address to bind (listen, proxy: the address to listen on)',
     set: (o, v) => {
       o.source = String(v);
     },

@@ -37,6 +37,26 @@ describe('listening on every interface', () => {
     expect(local.stderr).not.toMatch(/warning/);
   }, 60_000);
 
+  it('listen -s 127.0.0.1, as the warning advises, listens there only and does not warn', async () => {
+    for (const args of [
+      ['listen', '-v', '-s', '127.0.0.1', '0'],
+      ['-l', '-v', '-s', '127.0.0.1', '0'],
+    ]) {
+      const p = start(args);
+      await p.listeningPort();
+      // The wildcard pair would print two lines and then the warning, all at once.
+      p.child.kill('SIGTERM');
+      await p.exited;
+      expect(p.stderr).toMatch(/^Listening on 127\.0\.0\.1 \d+\n/);
+      expect(p.stderr).not.toMatch(/Listening on (0\.0\.0\.0|::) |warning/);
+    }
+    const both = await runCli(['listen', '-s', '127.0.0.1', '::1', '0']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toBe(
+      "sockrepl: listen: two addresses to listen on, '::1' and -s '127.0.0.1'; give one\n",
+    );
+  }, 60_000);
+
   it('listen -v prints the warning right after the listening line', async () => {
     const p = start(['listen', '-v', '0']);
     await p.waitForStderr(
