@@ -297,8 +297,8 @@ describe('hexdump layout', () => {
 
 /**
  * What the text column never shows as itself: blanks, controls, marks, default-ignorable code
- * points (terminals draw the Hangul fillers U+115F, U+3164, U+FFA0 and U+200B as nothing; see
- * codec/glyphs.ts) and U+FFFD (a dot).
+ * points (terminals draw them as nothing: the Hangul fillers U+115F, U+3164 and U+FFA0, the
+ * zero-width space U+200B; see codec/glyphs.ts) and U+FFFD (a dot).
  */
 const NOT_SHOWN = /[\s\p{C}\p{M}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\ufffd]/gu;
 
