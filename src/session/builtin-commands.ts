@@ -37,6 +37,14 @@ export function builtinCommands(
   help: (topic: string) => string[],
 ): Record<string, CommandRun> {
   const codec = () => textCodec(s.settings.encoding);
+  /** `/close 3`, `/reset #3`, `/info 3`: the connection named, or undefined for the session's target. */
+  const named = (rest: string, what: string) => {
+    const arg = rest.trim();
+    if (arg === '') return undefined;
+    const id = arg.replace(/^#/, '');
+    if (!/^\d+$/.test(id)) throw new UsageError(`${what}: '${arg}' is not a connection number`);
+    return s.connection(Number(id));
+  };
   const need = (rest: string, usage: string) => {
     if (rest.trim() === '') throw new UsageError(`usage: ${usage}`);
     return rest.trim();
@@ -79,8 +87,8 @@ export function builtinCommands(
       );
       return expectOutcome(event);
     },
-    close: async () => {
-      const { open: conns, over } = closeTargets(s);
+    close: async (rest) => {
+      const { open: conns, over } = closeTargets(s, named(rest, 'close'));
       const sockets = conns.filter((c) => !c.channel.program);
       await Promise.all(sockets.map((c) => c.channel.close()));
       return {
@@ -101,8 +109,10 @@ export function builtinCommands(
       const what = how === 'write' ? 'write side shut (FIN sent); still reading' : 'no longer reading';
       return { lines: [...over.map(alreadyClosedLine), ...conns.map((c) => `connection ${c.id}: ${what}`)] };
     },
-    reset: () => {
-      const conns = s.targets();
+    reset: (rest) => {
+      const one = named(rest, 'reset');
+      if (one?.closed) throw new UsageError(`connection ${one.id} is closed (${one.closed.reason})`);
+      const conns = one ? [one] : s.targets();
       for (const c of conns) c.channel.reset();
       return { lines: conns.map((c) => `connection ${c.id} reset (RST sent)`) };
     },
@@ -152,9 +162,11 @@ export function builtinCommands(
       s.refreshKernel();
       return { lines };
     },
-    info: () => {
-      const conns =
-        s.target === 'all' && s.conns.size > 1
+    info: (rest) => {
+      const one = named(rest, 'info');
+      const conns = one
+        ? [one]
+        : s.target === 'all' && s.conns.size > 1
           ? [...s.conns.values()].filter((c) => !c.closed)
           : [s.targetOne('info')];
       s.refreshKernel();
@@ -164,14 +176,13 @@ export function builtinCommands(
       return { lines, data: infos };
     },
     use: (rest) => {
-      const arg = need(rest, '/use <conn>').replace(/^#/, '');
-      if (arg === 'all') {
+      if (need(rest, '/use <conn>').replace(/^#/, '') === 'all') {
         s.select('all');
         return { lines: [`sending to all open connections (${s.openConns().length})`] };
       }
-      if (!/^\d+$/.test(arg)) throw new UsageError(`use: '${arg}' is not a connection number`);
-      s.select(Number(arg));
-      return { lines: [`sending to connection ${arg}`] };
+      const conn = named(rest, 'use')!;
+      s.select(conn.id);
+      return { lines: [`sending to connection ${conn.id}`] };
     },
     all: () => {
       s.select('all');

@@ -6,8 +6,10 @@ import type { Session } from './session.js';
  * closed or reset it, a timeout, or an earlier close) needs nothing: closing it again succeeds,
  * as closing a closed tube does in pwntools, so a recorded script whose peer hung up first still
  * replays. A connection that never existed, or none at all, is still an error (targets() says so).
+ * `named`: the one connection the command names (`/close 3`) instead of the session's target.
  */
-export function closeTargets(s: Session): { open: Conn[]; over: Conn[] } {
+export function closeTargets(s: Session, named?: Conn): { open: Conn[]; over: Conn[] } {
+  if (named) return named.closed ? { open: [], over: [named] } : { open: [named], over: [] };
   if (s.target !== 'all') {
     const conn = s.conns.get(s.target);
     if (conn?.closed) return { open: [], over: [conn] };

@@ -44,8 +44,8 @@ export const BUILTIN_COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'close',
-    usage: '/close',
-    summary: 'close the connection gracefully (FIN); a program: close its input (EOF)',
+    usage: '/close [conn]',
+    summary: 'close the connection (or connection conn) gracefully (FIN); a program: close its input (EOF)',
     arg: 'none',
     args: { min: 0, max: 1 },
   },
@@ -59,8 +59,8 @@ export const BUILTIN_COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'reset',
-    usage: '/reset',
-    summary: 'abort the connection with RST',
+    usage: '/reset [conn]',
+    summary: 'abort the connection (or connection conn) with RST',
     arg: 'none',
     args: { min: 0, max: 1 },
   },
@@ -95,8 +95,8 @@ export const BUILTIN_COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'info',
-    usage: '/info',
-    summary: 'socket options as the kernel reports them, TCP state, queues, RTT',
+    usage: '/info [conn]',
+    summary: 'socket options as the kernel reports them, TCP state, queues, RTT (of connection conn)',
     arg: 'none',
     args: { min: 0, max: 1 },
   },

@@ -200,12 +200,17 @@ export class Session extends EventEmitter<SessionEventMap> implements TrafficHos
   }
 
   select(target: Target): void {
-    if (target !== 'all' && !this.conns.has(target)) {
-      const ids = [...this.conns.keys()].join(', ');
-      throw new UsageError(`no connection ${target}${ids ? ` (there are: ${ids})` : ''}`);
-    }
+    if (target !== 'all') this.connection(target);
     this.target = target;
     this.emit('change');
+  }
+
+  /** Connection `id`, open or over; a usage error naming the ones there are when there is none. */
+  connection(id: number): Conn {
+    const conn = this.conns.get(id);
+    if (conn) return conn;
+    const ids = [...this.conns.keys()].join(', ');
+    throw new UsageError(`no connection ${id}${ids ? ` (there are: ${ids})` : ''}`);
   }
 
   private noConnectionText(): string {

@@ -379,4 +379,46 @@ describe('listen mode with several clients', () => {
     expect(a!.id).toBeLessThan(b!.id);
     for (const c of clients) c.destroy();
   });
+
+  it('/close, /reset and /info act on the connection they name, and only on it', async () => {
+    const options = defaultOptions({ keepOpen: true });
+    session = await createSession(
+      { kind: 'listen', host: '127.0.0.1', port: 0, options },
+      { kernelRefreshMs: 0 },
+    );
+    await startSession(session, { kind: 'listen', host: '127.0.0.1', port: 0, options });
+    const run = createInterpreter(session);
+    const port = session.listening!.port;
+    const ends = [0, 1, 2].map(() => {
+      const c = net.connect(port, '127.0.0.1');
+      const end = { socket: c, how: '' };
+      c.on('end', () => {
+        end.how ||= 'eof';
+        c.end();
+      });
+      c.on('error', (e: NodeJS.ErrnoException) => {
+        end.how ||= e.code ?? 'error';
+      });
+      return end;
+    });
+    await until(() => session!.openConns().length === 3);
+    const [a, b, c] = session.openConns();
+    // A number that is no connection closes nothing (it used to close the target: every client).
+    const none = await run.execute('/close 99');
+    expect(none.ok).toBe(false);
+    expect(none.lines[0]).toBe(`no connection 99 (there are: ${a!.id}, ${b!.id}, ${c!.id})`);
+    expect((await run.execute('/reset x')).lines[0]).toBe("reset: 'x' is not a connection number");
+    expect(session.openConns()).toHaveLength(3);
+
+    const info = await run.execute(`/info #${b!.id}`);
+    expect((info.data as { conn: number }[]).map((i) => i.conn)).toEqual([b!.id]);
+    expect((await run.execute(`/close ${b!.id}`)).lines).toEqual([`connection ${b!.id} closed`]);
+    expect((await run.execute(`/close ${b!.id}`)).lines[0]).toMatch(`connection ${b!.id} was already closed`);
+    expect((await run.execute(`/reset ${c!.id}`)).lines).toEqual([`connection ${c!.id} reset (RST sent)`]);
+    await until(() => ends[1]!.how === 'eof' && ends[2]!.how === 'ECONNRESET');
+    expect(ends[0]!.how).toBe('');
+    expect(session.openConns().map((x) => x.id)).toEqual([a!.id]);
+    expect((await run.execute(`/reset ${c!.id}`)).lines[0]).toMatch(`connection ${c!.id} is closed`);
+    for (const e of ends) e.socket.destroy();
+  });
 });
