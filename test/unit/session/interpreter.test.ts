@@ -346,17 +346,22 @@ describe('--recv-only and --send-only (the session holds the rule)', () => {
   });
 });
 
+/** A session listening on a free port with -k, and its interpreter. */
+async function listeningKeepOpen() {
+  const options = defaultOptions({ keepOpen: true });
+  session = await createSession(
+    { kind: 'listen', host: '127.0.0.1', port: 0, options },
+    { kernelRefreshMs: 0 },
+  );
+  await startSession(session, { kind: 'listen', host: '127.0.0.1', port: 0, options });
+  return { s: session, run: createInterpreter(session) };
+}
+
 describe('listen mode with several clients', () => {
   it('/use picks one client, /all answers every one', async () => {
-    const options = defaultOptions({ keepOpen: true });
-    session = await createSession(
-      { kind: 'listen', host: '127.0.0.1', port: 0, options },
-      { kernelRefreshMs: 0 },
-    );
-    await startSession(session, { kind: 'listen', host: '127.0.0.1', port: 0, options });
-    const run = createInterpreter(session);
+    const { s, run } = await listeningKeepOpen();
     expect((await run.execute('hi')).lines[0]).toBe('no client has connected yet');
-    const port = session.listening!.port;
+    const port = s.listening!.port;
     const got = [Buffer.alloc(0), Buffer.alloc(0)];
     const clients = [0, 1].map((i) => {
       const c = net.connect(port, '127.0.0.1');
@@ -365,8 +370,8 @@ describe('listen mode with several clients', () => {
       });
       return c;
     });
-    await until(() => session!.openConns().length === 2);
-    const [a, b] = session.openConns();
+    await until(() => s.openConns().length === 2);
+    const [a, b] = s.openConns();
     expect((await run.execute('/expect x 100ms')).lines[0]).toMatch(/2 connections are open; pick one/);
     expect((await run.execute(`/use ${b!.id}`)).lines[0]).toBe(`sending to connection ${b!.id}`);
     await run.execute('to-b');
@@ -381,14 +386,8 @@ describe('listen mode with several clients', () => {
   });
 
   it('/close, /reset and /info act on the connection they name, and only on it', async () => {
-    const options = defaultOptions({ keepOpen: true });
-    session = await createSession(
-      { kind: 'listen', host: '127.0.0.1', port: 0, options },
-      { kernelRefreshMs: 0 },
-    );
-    await startSession(session, { kind: 'listen', host: '127.0.0.1', port: 0, options });
-    const run = createInterpreter(session);
-    const port = session.listening!.port;
+    const { s, run } = await listeningKeepOpen();
+    const port = s.listening!.port;
     const ends = [0, 1, 2].map(() => {
       const c = net.connect(port, '127.0.0.1');
       const end = { socket: c, how: '' };
@@ -401,14 +400,14 @@ describe('listen mode with several clients', () => {
       });
       return end;
     });
-    await until(() => session!.openConns().length === 3);
-    const [a, b, c] = session.openConns();
+    await until(() => s.openConns().length === 3);
+    const [a, b, c] = s.openConns();
     // A number that is no connection closes nothing (it used to close the target: every client).
     const none = await run.execute('/close 99');
     expect(none.ok).toBe(false);
     expect(none.lines[0]).toBe(`no connection 99 (there are: ${a!.id}, ${b!.id}, ${c!.id})`);
     expect((await run.execute('/reset x')).lines[0]).toBe("reset: 'x' is not a connection number");
-    expect(session.openConns()).toHaveLength(3);
+    expect(s.openConns()).toHaveLength(3);
 
     const info = await run.execute(`/info #${b!.id}`);
     expect((info.data as { conn: number }[]).map((i) => i.conn)).toEqual([b!.id]);
@@ -417,7 +416,7 @@ describe('listen mode with several clients', () => {
     expect((await run.execute(`/reset ${c!.id}`)).lines).toEqual([`connection ${c!.id} reset (RST sent)`]);
     await until(() => ends[1]!.how === 'eof' && ends[2]!.how === 'ECONNRESET');
     expect(ends[0]!.how).toBe('');
-    expect(session.openConns().map((x) => x.id)).toEqual([a!.id]);
+    expect(s.openConns().map((x) => x.id)).toEqual([a!.id]);
     expect((await run.execute(`/reset ${c!.id}`)).lines[0]).toMatch(`connection ${c!.id} is closed`);
     for (const e of ends) e.socket.destroy();
   });
