@@ -7,6 +7,7 @@ import { encodeEscaped, parseHexBytes } from './codec-port.js';
 import { splitWords } from './command-line.js';
 import type { CommandOutcome } from './command-outcome.js';
 import type { CommandRun } from './command-spec.js';
+import type { Conn } from './conn.js';
 import { parseExpectArgs } from './expect.js';
 import { sendFile } from './file-sender.js';
 import { connInfo, formatInfo, formatOptionValue } from './info.js';
@@ -29,6 +30,17 @@ export interface BuiltinOptions {
   defaultExpectTimeoutMs?: number;
   /** The message the inspector is about (the screen's selection); defaults to the latest received. */
   selected?: () => DataEvent | undefined;
+}
+
+/** What /reset did, in its protocol's words: only TCP has a reset to send. */
+function resetLine(c: Conn): string {
+  const { proto, program } = c.channel;
+  if (proto === 'tcp') return `connection ${c.id} reset (RST sent)`;
+  if (proto === 'exec')
+    return `connection ${c.id} reset (${program?.pty ? 'SIGHUP' : 'SIGTERM'} sent, SIGKILL if it goes on)`;
+  if (proto === 'udp')
+    return `connection ${c.id} reset (UDP has no RST: the sender is forgotten, nothing is sent)`;
+  return `connection ${c.id} reset (a unix socket has no RST: closed at once)`;
 }
 
 export function builtinCommands(
@@ -114,7 +126,7 @@ export function builtinCommands(
       if (one?.closed) throw new UsageError(`connection ${one.id} is closed (${one.closed.reason})`);
       const conns = one ? [one] : s.targets();
       for (const c of conns) c.channel.reset();
-      return { lines: conns.map((c) => `connection ${c.id} reset (RST sent)`) };
+      return { lines: conns.map(resetLine) };
     },
     starttls: async (rest) => {
       const conn = s.targetOne('starttls');

@@ -1,6 +1,8 @@
+import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createInterpreter, createSession, startSession } from '../../../src/modes/open-session.js';
+import type { ConnectionOptions } from '../../../src/options/connection-options.js';
 import type { Session } from '../../../src/session/session.js';
 import type { DataEvent, SessionEvent } from '../../../src/session/session-events.js';
 import { defaultOptions, startServer, type TestServer, until } from '../../helpers/session-fixtures.js';
@@ -347,8 +349,8 @@ describe('--recv-only and --send-only (the session holds the rule)', () => {
 });
 
 /** A session listening on a free port with -k, and its interpreter. */
-async function listeningKeepOpen() {
-  const options = defaultOptions({ keepOpen: true });
+async function listeningKeepOpen(patch: Partial<ConnectionOptions> = {}) {
+  const options = defaultOptions({ keepOpen: true, ...patch });
   session = await createSession(
     { kind: 'listen', host: '127.0.0.1', port: 0, options },
     { kernelRefreshMs: 0 },
@@ -383,6 +385,18 @@ describe('listen mode with several clients', () => {
     expect((await run.execute('/use 999')).lines[0]).toMatch(/no connection 999/);
     expect(a!.id).toBeLessThan(b!.id);
     for (const c of clients) c.destroy();
+  });
+
+  it('/reset of a UDP sender says it sends nothing: UDP has no RST', async () => {
+    const { s, run } = await listeningKeepOpen({ udp: true });
+    const sender = dgram.createSocket('udp4');
+    sender.send('hi', s.listening!.port, '127.0.0.1');
+    await until(() => s.openConns().length === 1);
+    const [c] = s.openConns();
+    expect((await run.execute(`/reset ${c!.id}`)).lines).toEqual([
+      `connection ${c!.id} reset (UDP has no RST: the sender is forgotten, nothing is sent)`,
+    ]);
+    sender.close();
   });
 
   it('/close, /reset and /info act on the connection they name, and only on it', async () => {
