@@ -69,9 +69,9 @@ export function parsePort(text: string, what = 'port'): number {
   return parseInteger(text, what, 0, 65535);
 }
 
-/** Formats milliseconds the way a user typed them: 500ms, 2s, 1.5s, 2m. */
+/** Formats milliseconds the way a user typed them: 500ms, 2s, 1.5s, 2m (a measured 507.83 is 508ms). */
 export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
+  if (ms < 999.5) return `${Math.round(ms)}ms`;
   if (ms < 60_000) return `${Number((ms / 1000).toFixed(3))}s`;
   return `${Number((ms / 60_000).toFixed(2))}m`;
 }

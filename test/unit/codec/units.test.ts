@@ -26,6 +26,18 @@ describe('parseDuration', () => {
       }),
     );
   });
+
+  it('formats a measured (fractional) time as a user would type it', () => {
+    expect(formatDuration(507.8314)).toBe('508ms');
+    expect(formatDuration(0.4)).toBe('0ms');
+    expect(formatDuration(999.7)).toBe('1s');
+    expect(formatDuration(1234.5678)).toBe('1.235s');
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 10_000_000, noNaN: true }), (ms) => {
+        expect(formatDuration(ms)).toMatch(/^\d+(\.\d{1,3})?(ms|s|m)$/);
+      }),
+    );
+  });
 });
 
 describe('parseSize', () => {
