@@ -215,8 +215,8 @@ export abstract class ProgramChannelBase
 
   signal(name: string): void {
     const sig = parseSignal(name);
-    if (this.exit || this.leaderReaped)
-      throw new UsageError(`${this.argv[0]} (pid ${this.pid}) has exited already`);
+    // Reaped comes before the exit status where that waits for the output (a terminal).
+    if (this.leaderReaped) throw new UsageError(`${this.argv[0]} (pid ${this.pid}) has exited already`);
     // One that left its group (setsid) is still reached by its PID, which is its own until reaped.
     if (!signalGroup(this.pid, sig)) process.kill(this.pid, sig);
   }

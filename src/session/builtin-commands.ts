@@ -122,9 +122,7 @@ export function builtinCommands(
       return { lines: [...over.map(alreadyClosedLine), ...conns.map((c) => `connection ${c.id}: ${what}`)] };
     },
     reset: (rest) => {
-      const one = named(rest, 'reset');
-      if (one?.closed) throw new UsageError(`connection ${one.id} is closed (${one.closed.reason})`);
-      const conns = one ? [one] : s.targets();
+      const conns = s.targets(named(rest, 'reset')?.id);
       for (const c of conns) c.channel.reset();
       return { lines: conns.map(resetLine) };
     },

@@ -60,7 +60,7 @@ export const BUILTIN_COMMANDS: readonly CommandSpec[] = [
   {
     name: 'reset',
     usage: '/reset [conn]',
-    summary: 'abort the connection (or connection conn) with RST',
+    summary: 'abort the connection (or connection conn): RST on TCP; a program is signalled',
     arg: 'none',
     args: { min: 0, max: 1 },
   },

@@ -189,9 +189,9 @@ export class Session extends EventEmitter<SessionEventMap> implements TrafficHos
     return open;
   }
 
-  /** The connections a send goes to: the selected one, or every open one for /all. */
-  targets(): Conn[] {
-    return sendTargets(this.conns, this.target, () => this.noConnectionText());
+  /** The connections a send goes to: the selected one (or `target`), or every open one for /all. */
+  targets(target: Target = this.target): Conn[] {
+    return sendTargets(this.conns, target, () => this.noConnectionText());
   }
 
   /** The one connection a command like /expect or /info is about. */
