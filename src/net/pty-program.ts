@@ -1,3 +1,4 @@
+import { readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import { NetError, UsageError } from '../errors.js';
@@ -44,16 +45,17 @@ export class PtyProgramChannel extends ProgramChannelBase {
   ) {
     super(term.pid, argv, 'SIGHUP');
     this.size = { ...size };
-    const letGoOfTerminal = holdTerminal(term);
+    const held = holdTerminal(term);
     let started = false;
     let exitedEarly: (() => void) | undefined;
     const pending: Buffer[] = [];
     // node-pty reads from the first moment; chunks wait here until the channel's first reader.
-    term.onData((data) => {
-      const chunk = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    const take = (chunk: Buffer) => {
       if (started) this.received(chunk);
       else pending.push(chunk);
-    });
+    };
+    term.onData((data) => take(typeof data === 'string' ? Buffer.from(data, 'utf8') : data));
+    if (this.socket) this.destroyOutput = readToTheEndBeforeDestroy(this.socket, held.fd, take);
     const untyped = this as unknown as NodeJS.EventEmitter;
     const start = (event: string | symbol) => {
       if (event !== 'data') return;
@@ -68,7 +70,7 @@ export class PtyProgramChannel extends ProgramChannelBase {
     this.socket?.on('drain', () => this.emit('drain'));
     // node-pty reports the exit once the terminal's output is read to its end.
     term.onExit(({ exitCode, signal }) => {
-      letGoOfTerminal();
+      held.release();
       this.reaped();
       const done = () => {
         this.outputDone();
@@ -107,8 +109,13 @@ export class PtyProgramChannel extends ProgramChannelBase {
   }
 
   protected stopOutput(): void {
-    this.socket?.destroy();
+    this.destroyOutput();
   }
+
+  /** Ends node-pty's stream on the master, dropping what it holds (see readToTheEndBeforeDestroy). */
+  private destroyOutput = () => {
+    this.socket?.destroy();
+  };
 
   pause(): void {
     this.term.pause();
@@ -135,21 +142,68 @@ export class PtyProgramChannel extends ProgramChannelBase {
 }
 
 /**
- * Holds a second descriptor for the terminal's master side until the program has been reaped;
- * returns what lets go of it. When a program closes its end of the terminal, node-pty reads EIO
- * and closes the master at once, and the last close of a master hangs the terminal up: a program
- * still on its way out (it closed its output but has not yet exited; on a busy machine, for
- * milliseconds) is killed by that SIGHUP and reported as killed. Held, the hang-up waits for the
- * exit. Without the native calls nothing is held and that race stays.
+ * Holds a second descriptor for the terminal's master side until the program has been reaped.
+ * When a program closes its end of the terminal, node-pty reads EIO and closes the master at once,
+ * and the last close of a master hangs the terminal up: a program still on its way out (it closed
+ * its output but has not yet exited; on a busy machine, for milliseconds) is killed by that SIGHUP
+ * and reported as killed. Held, the hang-up waits for the exit. Without the native calls nothing
+ * is held and that race stays.
  */
-function holdTerminal(term: Pty): () => void {
-  if (term.fd === undefined || !nativeSocketsAvailable()) return () => {};
+function holdTerminal(term: Pty): { readonly fd: number | undefined; release(): void } {
+  if (term.fd === undefined || !nativeSocketsAvailable()) return { fd: undefined, release() {} };
   const api = nativeSockets();
-  let held: number | undefined = api.dup(term.fd);
-  return () => {
-    if (held !== undefined) api.close(held);
-    held = undefined;
+  let fd: number | undefined = api.dup(term.fd);
+  return {
+    get fd() {
+      return fd;
+    },
+    release() {
+      if (fd !== undefined) api.close(fd);
+      fd = undefined;
+    },
   };
+}
+
+/**
+ * node-pty destroys its stream on the master 200 ms after the program's exit if it has not read
+ * to the end by then (a busy machine; a reader that paused it), and a destroyed stream drops what
+ * it had not delivered: the program's last output would be lost (node-pty issues 72 and 726).
+ * Before that destroy this hands over, in order, what the stream holds and then what the kernel
+ * still holds for the master, read from the descriptor holdTerminal keeps (non-blocking, as
+ * node-pty's: the read ends at EAGAIN, or EIO once the terminal is empty and closed).
+ */
+function readToTheEndBeforeDestroy(
+  socket: Socket,
+  fd: number | undefined,
+  take: (chunk: Buffer) => void,
+): () => void {
+  const destroy = socket.destroy;
+  socket.destroy = function (this: Socket, ...args: Parameters<Socket['destroy']>) {
+    // read() emits 'data' for what it returns, which node-pty passes on to take().
+    while (socket.readableLength > 0 && socket.read() !== null);
+    for (const chunk of readWhatIsLeft(fd)) take(chunk);
+    return destroy.apply(this, args);
+  };
+  // What the channel itself calls when it stops reading: nothing more is wanted.
+  return () => {
+    destroy.call(socket);
+  };
+}
+
+function readWhatIsLeft(fd: number | undefined): Buffer[] {
+  const chunks: Buffer[] = [];
+  if (fd === undefined) return chunks;
+  for (;;) {
+    const buf = Buffer.allocUnsafe(65536);
+    let n: number;
+    try {
+      n = readSync(fd, buf, 0, buf.length, null);
+    } catch {
+      return chunks; // EAGAIN: nothing more now; EIO: the terminal is closed and empty
+    }
+    if (n === 0) return chunks;
+    chunks.push(buf.subarray(0, n));
+  }
 }
 
 let loaded: PtyModule | undefined;

@@ -122,6 +122,17 @@ describe('a program on pipes', () => {
 describe('a program on a pseudo-terminal', () => {
   const size = { cols: 120, rows: 40 };
 
+  it("keeps what it wrote last while its reader was paused past node-pty's 200 ms", async () => {
+    // node-pty destroys its stream 200 ms after the exit when the end was not read: paused here
+    // until the exit is reported, all of the output must still come (node-pty issue 726).
+    const run = await start({ argv: ['sh', '-c', 'head -c 3000 /dev/zero | tr "\\000" x'], pty: size });
+    run.channel.pause();
+    await waitUntil(() => run.channel.program!.exit !== undefined, 'the exit reported');
+    run.channel.resume();
+    await run.closed;
+    expect(run.received()).toBe('x'.repeat(3000));
+  });
+
   it('is a terminal: tty names /dev/pts/N, stty size is the size asked', async () => {
     const run = await start({ argv: ['sh', '-c', 'tty; stty size'], pty: size });
     await run.closed;
