@@ -20,10 +20,7 @@ export async function handOver(
   return relayLoan(loan, options.input ?? process.stdin, options.output ?? process.stdout);
 }
 
-/**
- * The screen's module, loaded only now. By URL, so the CommonJS bundle of the library does not
- * take in the session, ink and React: it loads the ES module beside it (dist/src) instead.
- */
+/** The screen's module, loaded only now: off a terminal nothing of the screen is loaded. */
 function loadScreen(): Promise<typeof import('./interactive-screen.js')> {
-  return import(new URL('./interactive-screen.js', import.meta.url).href);
+  return import('./interactive-screen.js');
 }

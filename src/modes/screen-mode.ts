@@ -3,7 +3,7 @@ import type { Session } from '../session/session.js';
 import type { SessionSpec } from '../session/session-spec.js';
 import { KEY_HELP } from '../ui/key-help.js';
 import { oneWayNotice } from '../ui/one-way.js';
-import { checkScreenPackages } from './screen-packages.js';
+import { checkScreenPackages, loadInk } from './screen-packages.js';
 
 /**
  * The interactive screen. Reached only through a dynamic import (pipe mode never loads ink or
@@ -44,6 +44,7 @@ export function prepareScreen(): void {
 /** Shows the session on the screen with the prompt and every command; resolves when the user quits. */
 export async function showScreen(session: Session): Promise<void> {
   const { createInterpreter } = await import('./open-session.js');
+  await loadInk();
   const { mountApp } = await import('../ui/mount.js');
   if (session.oneWay) session.notice(oneWayNotice(session.oneWay), 'warn');
   const selection: { current: number | undefined } = { current: undefined };

@@ -28,10 +28,13 @@ describe('the tarball', () => {
       'README.md',
       'package.json',
       'bin/sockrepl.js',
+      'bin/package.json',
       'dist/src/index.js',
       'dist/src/index.d.ts',
       'dist/src/index.d.ts.map',
       'dist/cjs/index.js',
+      'dist/cjs/cli.js',
+      'dist/cjs/compile-cache.js',
       'dist/cjs/index.d.ts',
       'dist/cjs/package.json',
       'src/index.ts',
@@ -82,6 +85,7 @@ describe('the tarball', () => {
     // A checkout nobody built: the launcher names the cause and the fix.
     mkdirSync(join(dir, 'bin'));
     copyFileSync(join(ROOT, 'bin/sockrepl.js'), join(dir, 'bin/sockrepl.js'));
+    copyFileSync(join(ROOT, 'bin/package.json'), join(dir, 'bin/package.json'));
     copyFileSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
     const r = await run(process.execPath, [join(dir, 'bin/sockrepl.js'), '--version']).catch(
       (e: { code: number; stderr: string }) => e,
