@@ -55,7 +55,7 @@ export class PtyProgramChannel extends ProgramChannelBase {
       else pending.push(chunk);
     };
     term.onData((data) => take(typeof data === 'string' ? Buffer.from(data, 'utf8') : data));
-    if (this.socket) this.destroyOutput = readToTheEndBeforeDestroy(this.socket, held.fd, take);
+    if (this.socket) this.destroyOutput = readToTheEndBeforeDestroy(this.socket, held, take);
     const untyped = this as unknown as NodeJS.EventEmitter;
     const start = (event: string | symbol) => {
       if (event !== 'data') return;
@@ -174,14 +174,19 @@ function holdTerminal(term: Pty): { readonly fd: number | undefined; release(): 
  */
 function readToTheEndBeforeDestroy(
   socket: Socket,
-  fd: number | undefined,
+  held: { readonly fd: number | undefined },
   take: (chunk: Buffer) => void,
 ): () => void {
   const destroy = socket.destroy;
   socket.destroy = function (this: Socket, ...args: Parameters<Socket['destroy']>) {
-    // read() emits 'data' for what it returns, which node-pty passes on to take().
-    while (socket.readableLength > 0 && socket.read() !== null);
-    for (const chunk of readWhatIsLeft(fd)) take(chunk);
+    // Once: streams call destroy() again on their way out, and by then the descriptor may be
+    // released and its number another file's.
+    socket.destroy = destroy;
+    if (!socket.destroyed) {
+      // read() emits 'data' for what it returns, which node-pty passes on to take().
+      while (socket.readableLength > 0 && socket.read() !== null);
+      for (const chunk of readWhatIsLeft(held.fd)) take(chunk);
+    }
     return destroy.apply(this, args);
   };
   // What the channel itself calls when it stops reading: nothing more is wanted.
