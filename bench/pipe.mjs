@@ -3,7 +3,9 @@
 // and `socat -b 131072`, each as the client and as the listener, in the same run, and prints GB/s
 // and sockrepl's ratio to each peer. A script, not a test: timings on a shared machine are noisy,
 // so the tools take turns run by run (a quiet or busy spell hits them all) and the best and the
-// median of the runs are both shown.
+// median of the runs are both shown. The client reads `head -c` from a pipe, as a netcat's
+// stdin does; the listener is fed by sendfile-source.py, which is faster than every tool under
+// test (BENCH_PIPE_SOURCE=1: by `head -c | socat -b 131072`, as before 2026-12-06).
 //
 //   npm run bench                 # 2 GiB, 5 rounds
 //   BENCH_BYTES=512m BENCH_RUNS=1 npm run bench
@@ -20,7 +22,7 @@
 //                                 # close line (-v; it would not exit), against plain sockrepl
 //                                 # timed the same way
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -121,7 +123,16 @@ function procCpuSeconds(pid) {
 }
 const neutralSink = (port) =>
   `socat -b 131072 -u TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr STDOUT > /dev/null`;
-const neutralSource = (port) => `${SOURCE} | socat -b 131072 -u STDIN TCP:127.0.0.1:${port}`;
+// The listener's source: sendfile(2) from a file in memory when python3 is there (see
+// sendfile-source.py: `head -c | socat` is slower than the listeners it feeds), else that pipeline.
+const SENDFILE = fileURLToPath(new URL('./sendfile-source.py', import.meta.url));
+const sendfileSource = have('python3') && !process.env.BENCH_PIPE_SOURCE;
+const ZERO_FILE = join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), `sockrepl-bench-zeros-${process.pid}`);
+if (sendfileSource && !process.env.BENCH_RANDOM)
+  execFileSync('sh', ['-c', `head -c ${Math.min(bytes, 256 * 2 ** 20)} /dev/zero > ${ZERO_FILE}`]);
+const neutralSource = sendfileSource
+  ? (port) => `python3 ${SENDFILE} ${port} ${bytes} ${process.env.BENCH_RANDOM ? RANDOM_FILE : ZERO_FILE}`
+  : (port) => `${SOURCE} | socat -b 131072 -u STDIN TCP:127.0.0.1:${port}`;
 
 function sh(cmd) {
   const child = spawn('sh', ['-c', cmd], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -194,7 +205,10 @@ async function main() {
   );
   const kind = process.env.BENCH_RANDOM ? 'random bytes' : 'zeros';
   console.log(
-    `payload: ${(bytes / 2 ** 30).toFixed(2)} GiB of ${kind} over 127.0.0.1, ${runs} rounds, tools in turn\n`,
+    `payload: ${(bytes / 2 ** 30).toFixed(2)} GiB of ${kind} over 127.0.0.1, ${runs} rounds, tools in turn`,
+  );
+  console.log(
+    `sources: the client reads \`${SOURCE} |\`; the listener is sent to by ${sendfileSource ? 'sendfile-source.py (sendfile from memory)' : '`head -c | socat -b 131072` (BENCH_PIPE_SOURCE=1 or no python3)'}\n`,
   );
   for (const role of ['client', 'listener']) {
     const names = Object.keys(tools).filter((t) => role === 'listener' || tools[t].client);
@@ -243,7 +257,10 @@ async function main() {
   }
 }
 
-process.on('exit', () => rmSync(RANDOM_FILE, { force: true }));
+process.on('exit', () => {
+  rmSync(RANDOM_FILE, { force: true });
+  rmSync(ZERO_FILE, { force: true });
+});
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
