@@ -1,11 +1,13 @@
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
+import { NetError } from '../errors.js';
 import type { Channel, Endpoint } from './channel.js';
 import { endpoint, unixEndpoint } from './endpoint.js';
 import { formatHostPort, netError } from './errno.js';
 import { type BindTarget, type Bound, bindAll, listenTargets } from './listen-addresses.js';
 import { type Listener, type ListenerEventMap, limitReached } from './listener.js';
 import { createBoundSocket } from './native-socket.js';
+import { nearOpenFileLimit } from './open-file-limit.js';
 import { tcpSocketFd } from './socket-fd.js';
 import { applySocketOptions, hasOptions, type SocketOptionSpec } from './socket-options.js';
 import { TcpChannel } from './tcp-channel.js';
@@ -41,6 +43,8 @@ export class TcpListener extends EventEmitter<ListenerEventMap> implements Liste
   removedStale = false;
   /** Clients still in their TLS handshake. */
   private readonly handshaking = new Set<net.Socket>();
+  /** The open-file limit turned a client away: said once as an error, then per client as refused. */
+  private saidCrowded = false;
 
   constructor(
     private readonly servers: readonly net.Server[],
@@ -80,6 +84,22 @@ export class TcpListener extends EventEmitter<ListenerEventMap> implements Liste
       return;
     }
     const fd = tcpSocketFd(socket);
+    const crowded = fd === undefined ? undefined : nearOpenFileLimit(fd);
+    if (crowded) {
+      socket.destroy();
+      this.emit('refused', peer, crowded);
+      // Said once (a client at a time under -v): -k goes on, and serves again once clients leave.
+      if (!this.saidCrowded)
+        this.emit(
+          'error',
+          new NetError(
+            `accept on ${formatHostPort(this.address.address, this.address.port)}: ${crowded}`,
+            'EMFILE',
+          ),
+        );
+      this.saidCrowded = true;
+      return;
+    }
     if (!unix && fd !== undefined && hasOptions(this.options.socket, perConnection)) {
       try {
         applySocketOptions(fd, this.options.socket, 'tcp', peer.family === 'IPv6', perConnection);
