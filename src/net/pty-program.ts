@@ -195,10 +195,16 @@ function readToTheEndBeforeDestroy(
   };
 }
 
+/**
+ * More than a terminal buffers (64 KiB and the line discipline's 4 KiB): a program left behind
+ * that keeps writing (`yes &`) must not keep this read going for ever; it is hung up next.
+ */
+const MOST_LEFT = 1 << 20;
+
 function readWhatIsLeft(fd: number | undefined): Buffer[] {
   const chunks: Buffer[] = [];
   if (fd === undefined) return chunks;
-  for (;;) {
+  for (let total = 0; total < MOST_LEFT; ) {
     const buf = Buffer.allocUnsafe(65536);
     let n: number;
     try {
@@ -208,7 +214,9 @@ function readWhatIsLeft(fd: number | undefined): Buffer[] {
     }
     if (n === 0) return chunks;
     chunks.push(buf.subarray(0, n));
+    total += n;
   }
+  return chunks;
 }
 
 let loaded: PtyModule | undefined;

@@ -133,6 +133,14 @@ describe('a program on a pseudo-terminal', () => {
     expect(run.received()).toBe('x'.repeat(3000));
   });
 
+  it('ends though a program it left behind writes without pause: that one is hung up', async () => {
+    const run = await start({ argv: ['sh', '-c', 'yes & exit 0'], pty: size });
+    const pid = run.channel.program!.pid;
+    await run.closed;
+    expect(run.channel.program!.exit).toEqual({ code: 0, signal: null });
+    await waitUntil(() => groupMembers(pid).length === 0, 'yes gone with the hang-up');
+  });
+
   it('is a terminal: tty names /dev/pts/N, stty size is the size asked', async () => {
     const run = await start({ argv: ['sh', '-c', 'tty; stty size'], pty: size });
     await run.closed;
