@@ -16,15 +16,16 @@ import * as vm from 'node:vm';
 
 /**
  * A V8 code cache for the command line's CommonJS bundle, so a run starts from compiled code
- * instead of parsing ~1 MB of JavaScript: the difference between a one-shot `sockrepl -N` taking
- * about 1.5x and about 1.25x the time of a bare node:net client (bench/startup.mjs).
+ * instead of parsing a few hundred kilobytes of JavaScript: the difference between a one-shot
+ * `sockrepl -N` taking about 1.5x and about 1.25x the time of a bare node:net client
+ * (bench/startup.mjs).
  *
  * Node 22.1 and later do this themselves (module.enableCompileCache), for ES modules too; that is
  * used when there. On Node 20 the bundle's files are compiled here through vm.Script with the cache
- * V8 made on an earlier run. The cache lives where Node 22
- * puts its own (the temporary directory), in a directory private to this user: a cache file is
- * code this process runs, so a directory another user could write to is never read.
- * NODE_DISABLE_COMPILE_CACHE=1 turns it off, as it does Node's.
+ * V8 made on an earlier run. The cache lives where Node 22 puts its own (the temporary directory),
+ * in a directory private to this user: a cache file is code this process runs, so a directory
+ * another user could write to is never read. NODE_DISABLE_COMPILE_CACHE=1 turns it off, as it
+ * does Node's.
  */
 export function enableCompileCache(bundleDir: string): void {
   if (process.env.NODE_DISABLE_COMPILE_CACHE) return;
