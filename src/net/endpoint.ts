@@ -13,3 +13,9 @@ export function endpoint(
 export function unixEndpoint(path: string): Endpoint {
   return { address: path || '(unnamed)', port: 0, family: 'unix' };
 }
+
+/** `127.0.0.1:80`, `[::1]:80`, or a unix socket's path. */
+export function formatEndpoint(e: Endpoint): string {
+  if (e.family === 'unix') return e.address;
+  return e.family === 'IPv6' ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
+}

@@ -37,6 +37,8 @@ const EOF_CHAR = Buffer.from([0x04]);
  */
 export class PtyProgramChannel extends ProgramChannelBase {
   private size: PtySize;
+  /** Ends node-pty's stream on the master, dropping what it holds (see readToTheEndBeforeDestroy). */
+  private readonly destroyOutput: () => void;
 
   constructor(
     private readonly term: Pty,
@@ -55,7 +57,8 @@ export class PtyProgramChannel extends ProgramChannelBase {
       else pending.push(chunk);
     };
     term.onData((data) => take(typeof data === 'string' ? Buffer.from(data, 'utf8') : data));
-    if (this.socket) this.destroyOutput = readToTheEndBeforeDestroy(this.socket, held, take);
+    const socket = this.socket;
+    this.destroyOutput = socket ? readToTheEndBeforeDestroy(socket, held, take) : () => {};
     const untyped = this as unknown as NodeJS.EventEmitter;
     const start = (event: string | symbol) => {
       if (event !== 'data') return;
@@ -111,11 +114,6 @@ export class PtyProgramChannel extends ProgramChannelBase {
   protected stopOutput(): void {
     this.destroyOutput();
   }
-
-  /** Ends node-pty's stream on the master, dropping what it holds (see readToTheEndBeforeDestroy). */
-  private destroyOutput = () => {
-    this.socket?.destroy();
-  };
 
   pause(): void {
     this.term.pause();

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import { NetError } from '../errors.js';
 import type { Channel, Endpoint } from './channel.js';
-import { endpoint, unixEndpoint } from './endpoint.js';
+import { endpoint, formatEndpoint, unixEndpoint } from './endpoint.js';
 import { formatHostPort, netError } from './errno.js';
 import { type BindTarget, type Bound, bindAll, listenTargets } from './listen-addresses.js';
 import { type Listener, type ListenerEventMap, limitReached } from './listener.js';
@@ -90,13 +90,7 @@ export class TcpListener extends EventEmitter<ListenerEventMap> implements Liste
       this.emit('refused', peer, crowded);
       // Said once (a client at a time under -v): -k goes on, and serves again once clients leave.
       if (!this.saidCrowded)
-        this.emit(
-          'error',
-          new NetError(
-            `accept on ${formatHostPort(this.address.address, this.address.port)}: ${crowded}`,
-            'EMFILE',
-          ),
-        );
+        this.emit('error', new NetError(`accept on ${formatEndpoint(this.address)}: ${crowded}`, 'EMFILE'));
       this.saidCrowded = true;
       return;
     }

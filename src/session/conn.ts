@@ -36,8 +36,4 @@ export interface DirState {
   frameNo: number;
 }
 
-/** `127.0.0.1:80`, `[::1]:80`. */
-export function formatEndpoint(e: Endpoint): string {
-  if (e.family === 'unix') return e.address;
-  return e.family === 'IPv6' ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
-}
+export { formatEndpoint } from '../net/endpoint.js';

@@ -77,8 +77,9 @@ export async function runCli(
   args: string[],
   input: string | Buffer = '',
   timeoutMs = 20_000,
+  env: NodeJS.ProcessEnv = {},
 ): Promise<CliResult> {
-  const p = new CliProcess(args);
+  const p = new CliProcess(args, env);
   p.child.stdin.end(input);
   const timer = setTimeout(() => p.kill(), timeoutMs);
   const result = await p.exited;

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
@@ -14,7 +13,7 @@ import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN } from '../../helpers/cli.js';
+import { runCli } from '../../helpers/cli.js';
 import { spawnScreen, tuiCommand, typeLine } from '../../helpers/pty.js';
 
 // The launcher compiles the command line's bundle through a V8 code cache (src/cli/compile-cache.ts).
@@ -33,12 +32,11 @@ function freshTmp(): string {
   return dir;
 }
 
-function sockrepl(args: string[], env: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) =>
-    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } }, (err, stdout, stderr) =>
-      err ? reject(Object.assign(err, { stderr })) : resolve({ stdout, stderr }),
-    ),
-  );
+/** `sockrepl --help` with `env`: its output, and its exit code checked. */
+async function help(env: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string }> {
+  const r = await runCli(['--help'], '', 20_000, env);
+  expect(r.code).toBe(0);
+  return { stdout: r.stdout.toString(), stderr: r.stderr };
 }
 
 const cacheRoot = (tmp: string) => join(tmp, `sockrepl-compile-cache-${uid}`);
@@ -53,29 +51,29 @@ function cacheFiles(tmp: string): Map<string, number> {
 describe.skipIf(builtIn)('the V8 code cache of the command line (Node 20; Node 22 has its own)', () => {
   it('is written on the first run, read on the next, and changes nothing the user sees', async () => {
     const tmp = freshTmp();
-    const plain = await sockrepl(['--help'], { TMPDIR: tmp, NODE_DISABLE_COMPILE_CACHE: '1' });
+    const plain = await help({ TMPDIR: tmp, NODE_DISABLE_COMPILE_CACHE: '1' });
     expect(existsSync(cacheRoot(tmp))).toBe(false);
 
-    const first = await sockrepl(['--help'], { TMPDIR: tmp });
+    const first = await help({ TMPDIR: tmp });
     expect(first).toEqual(plain);
     const written = cacheFiles(tmp);
     expect([...written.keys()]).toContainEqual(expect.stringMatching(/^cli\.js-\d+-\d+\.v8$/));
     expect(statSync(cacheRoot(tmp)).mode & 0o777).toBe(0o700);
 
     // V8 took the cache: a rejected one would have been written again.
-    expect(await sockrepl(['--help'], { TMPDIR: tmp })).toEqual(plain);
+    expect(await help({ TMPDIR: tmp })).toEqual(plain);
     expect(cacheFiles(tmp)).toEqual(written);
   });
 
   it('a damaged cache file is set aside: the run is right and writes a good one', async () => {
     const tmp = freshTmp();
-    const plain = await sockrepl(['--help'], { TMPDIR: tmp });
+    const plain = await help({ TMPDIR: tmp });
     const cli = [...cacheFiles(tmp).keys()].find((f) => f.startsWith('cli.js-')) as string;
     writeFileSync(join(cacheDir(tmp), cli), Buffer.alloc(4096, 0x5a));
-    expect(await sockrepl(['--help'], { TMPDIR: tmp })).toEqual(plain);
+    expect(await help({ TMPDIR: tmp })).toEqual(plain);
     const mended = cacheFiles(tmp);
     expect(statSync(join(cacheDir(tmp), cli)).size).not.toBe(4096);
-    expect(await sockrepl(['--help'], { TMPDIR: tmp })).toEqual(plain);
+    expect(await help({ TMPDIR: tmp })).toEqual(plain);
     expect(cacheFiles(tmp)).toEqual(mended);
   });
 
@@ -87,7 +85,7 @@ describe.skipIf(builtIn)('the V8 code cache of the command line (Node 20; Node 2
       const tmp = freshTmp();
       mkdirSync(cacheRoot(tmp), { mode: 0o700 });
       spoil(cacheRoot(tmp));
-      const { stdout } = await sockrepl(['--help'], { TMPDIR: tmp });
+      const { stdout } = await help({ TMPDIR: tmp });
       expect(stdout).toMatch(/^Usage: sockrepl/);
       expect(readdirSync(cacheRoot(tmp))).toEqual([]);
     }
@@ -95,7 +93,7 @@ describe.skipIf(builtIn)('the V8 code cache of the command line (Node 20; Node 2
 
   it('NODE_DISABLE_COMPILE_CACHE turns it off', async () => {
     const tmp = freshTmp();
-    await sockrepl(['--help'], { TMPDIR: tmp, NODE_DISABLE_COMPILE_CACHE: '1' });
+    await help({ TMPDIR: tmp, NODE_DISABLE_COMPILE_CACHE: '1' });
     expect(existsSync(cacheRoot(tmp))).toBe(false);
   });
 
